@@ -1,0 +1,52 @@
+# Bildungsnetz: two commands for a fresh machine, `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install translations chromium postgres test-sqlite test-postgres bench clean
+
+install: $(VENV)/.installed translations
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -q -d crm/translations
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) crm seed
+	$(FLASK) crm demo --if-empty
+	@$(FLASK) crm demo-users
+	@echo "Bildungsnetz läuft auf http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Chromium from Debian for the browser tests (Playwright drives /usr/bin/chromium).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+# PostgreSQL: start it where it is installed but stopped, install it where it is missing.
+postgres:
+	@bash .ci/ensure-postgres.sh
+
+test-sqlite: install chromium
+	$(PY) -m pytest -q
+
+test-postgres: install chromium postgres
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+
+test: test-sqlite test-postgres
+
+bench: install
+	$(PY) bench/graph_bench.py
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

@@ -1,0 +1,90 @@
+"""Settings from environment variables, each with a documented default.
+
+The table in README.md is generated from ``SETTINGS`` (``flask crm settings``),
+so the documentation and the code cannot drift apart.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", None,
+            "SQLAlchemy-URL der Datenbank. Standard: SQLite-Datei `instance/bildungsnetz.sqlite3`. "
+            "PostgreSQL: `postgresql+psycopg://user:pass@host:5432/db`."),
+    Setting("SECRET_KEY", None,
+            "Schlüssel für Sitzungen, CSRF und Antwort-Links. Fehlt er, wird beim ersten Start "
+            "`instance/secret_key` erzeugt (nie ins Repository)."),
+    Setting("BILDUNGSNETZ_BASE_URL", "http://127.0.0.1:5000",
+            "Öffentliche Adresse, für Links in E-Mails (Antwort-Links, Abmeldung)."),
+    Setting("BILDUNGSNETZ_ORGANISATION", "Bildungsbüro",
+            "Name der Stelle, der in E-Mails und Berichten erscheint."),
+    Setting("MAIL_SERVER", "localhost", "SMTP-Server für den Versand."),
+    Setting("MAIL_PORT", 25, "SMTP-Port.", int),
+    Setting("MAIL_USE_TLS", False, "STARTTLS verwenden.", _bool),
+    Setting("MAIL_USE_SSL", False, "SMTP über TLS (Port 465).", _bool),
+    Setting("MAIL_USERNAME", None, "SMTP-Benutzername (leer: ohne Anmeldung)."),
+    Setting("MAIL_PASSWORD", None, "SMTP-Passwort."),
+    Setting("MAIL_DEFAULT_SENDER", "bildungsbuero@localhost", "Absenderadresse."),
+    Setting("MAIL_TIMEOUT", 30, "Zeitlimit einer SMTP-Verbindung in Sekunden.", int),
+    Setting("MAIL_SUPPRESS_SEND", False,
+            "Nichts versenden (nur zum Ausprobieren). flask-mail setzt sonst in Tests `True`.", _bool),
+    Setting("BABEL_DEFAULT_LOCALE", "de", "Sprache der Oberfläche, wenn der Browser nichts Passendes wünscht."),
+    Setting("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin", "Zeitzone für Anzeige und Kalenderdateien."),
+    Setting("SESSION_COOKIE_SECURE", False,
+            "Sitzungs-Cookie nur über HTTPS senden (hinter TLS einschalten).", _bool),
+    Setting("PERMANENT_SESSION_LIFETIME", 8 * 3600,
+            "Sekunden, nach denen eine Anmeldung endet.", int),
+)
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Read or create ``instance/secret_key``; a key in the repo would be a key for everyone."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment and the defaults above."""
+    env = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name)
+        config[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    if not config["DATABASE_URL"]:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'bildungsnetz.sqlite3'}"
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _secret_key(instance_path)
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["WTF_CSRF_TIME_LIMIT"] = None  # bound to the session instead; forms left open over lunch still work
+    config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+    return config

@@ -1,0 +1,19 @@
+"""All models, imported here so that Alembic and the app see the complete metadata."""
+from crm.models.base import Base
+from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, Topic
+from crm.models.users import Role, User
+from crm.models.actors import Actor
+from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis, Person
+from crm.models.initiatives import Initiative, InitiativeKind, Membership, MembershipRole
+from crm.models.cooperations import Cooperation
+from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
+from crm.models.outbox import DeliveryAttempt, MessageState, OutboxMessage
+from crm.models.audit import AuditEntry
+
+__all__ = [
+    "Actor", "ActorKind", "Affiliation", "Answer", "Area", "Attendance", "AttendanceSource",
+    "AuditEntry", "Base", "Consent", "ConsentPurpose", "Cooperation", "CooperationType",
+    "DeliveryAttempt", "Event", "EventKind", "EventStatus", "Initiative", "InitiativeKind",
+    "Invitation", "LegalBasis", "LifeStage", "Membership", "MembershipRole", "MessageState",
+    "OutboxMessage", "Person", "Role", "Topic", "User",
+]

@@ -1,0 +1,80 @@
+"""Actors (Akteure): the nodes of the education landscape."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, Numeric, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, utcnow
+from crm.models.vocabularies import ActorKind, Area, LifeStage, Topic
+
+if TYPE_CHECKING:
+    from crm.models.persons import Affiliation
+
+actor_life_stages = Table(
+    "actor_life_stages",
+    Base.metadata,
+    Column("actor_id", ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    Column("life_stage_id", ForeignKey("life_stages.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+actor_topics = Table(
+    "actor_topics",
+    Base.metadata,
+    Column("actor_id", ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Actor(Base):
+    """An organisation, or an individual acting in their own right, in the landscape.
+
+    ``version_id`` makes SQLAlchemy refuse an UPDATE based on a stale copy, so two
+    coordinators editing the same actor cannot silently overwrite each other.
+    """
+
+    __tablename__ = "actors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    short_name: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    kind_id: Mapped[int] = mapped_column(ForeignKey("actor_kinds.id"), nullable=False, index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("actors.id"), nullable=True, index=True)
+    area_id: Mapped[Optional[int]] = mapped_column(ForeignKey("areas.id"), nullable=True, index=True)
+    street: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    postcode: Mapped[str] = mapped_column(String(10), nullable=False, default="")
+    city: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    latitude: Mapped[Optional[Decimal]] = mapped_column(Numeric(9, 6), nullable=True)
+    longitude: Mapped[Optional[Decimal]] = mapped_column(Numeric(9, 6), nullable=True)
+    website: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    phone: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    external_ref: Mapped[Optional[str]] = mapped_column(
+        String(80), nullable=True, unique=True,
+        doc="Reference in another register, such as the official school number.")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    kind: Mapped[ActorKind] = relationship()
+    area: Mapped[Optional[Area]] = relationship()
+    parent: Mapped[Optional["Actor"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Actor"]] = relationship(back_populates="parent", order_by="Actor.name")
+    life_stages: Mapped[list[LifeStage]] = relationship(
+        secondary=actor_life_stages, order_by="LifeStage.sort_order")
+    topics: Mapped[list[Topic]] = relationship(secondary=actor_topics, order_by="Topic.sort_order")
+    affiliations: Mapped[list["Affiliation"]] = relationship(back_populates="actor")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<Actor {self.id} {self.name!r}>"

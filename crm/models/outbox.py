@@ -1,0 +1,67 @@
+"""Mail outbox: a message is a row first, so a crash or an SMTP outage loses nothing."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, Boolean
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, str_enum, utcnow
+
+
+class MessageState(enum.StrEnum):
+    QUEUED = "queued"      # waiting for the worker (also after a failed attempt, until next_attempt_at)
+    SENDING = "sending"    # claimed by a worker until claimed_until
+    SENT = "sent"
+    FAILED = "failed"      # gave up after the last retry
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
+    category: Mapped[str] = mapped_column(String(40), nullable=False, default="", index=True)
+    invitation_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), nullable=True, index=True)
+    state: Mapped[MessageState] = mapped_column(str_enum(MessageState), nullable=False,
+                                                default=MessageState.QUEUED, index=True)
+    attempt_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, index=True)
+    claimed_by: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+
+    attempts: Mapped[list["DeliveryAttempt"]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", order_by="DeliveryAttempt.started_at")
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} to={self.recipient!r} {self.state.value}>"
+
+
+class DeliveryAttempt(Base):
+    """One try to hand a message to the SMTP server, kept for the organiser to see."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="CASCADE"), nullable=False, index=True)
+    worker: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    started_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+    is_success: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="attempts")
+
+    def __repr__(self) -> str:
+        return f"<DeliveryAttempt {self.id} message={self.message_id} ok={self.is_success}>"

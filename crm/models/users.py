@@ -1,0 +1,54 @@
+"""User accounts of the Bildungsbüro and the city departments."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from crm.models.base import Base, str_enum, utcnow
+
+
+class Role(enum.StrEnum):
+    """Closed set of roles; what each may do is decided in ``crm.permissions`` alone."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    ORGANISER = "organiser"
+    VIEWER = "viewer"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[Role] = mapped_column(str_enum(Role), nullable=False, default=Role.VIEWER)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    locale: Mapped[str] = mapped_column(String(5), nullable=False, default="")
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
+        return self.is_enabled
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email!r} {self.role.value}>"
