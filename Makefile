@@ -19,10 +19,10 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d crm/translations
+	$(VENV)/bin/pybabel compile --use-fuzzy -d crm/translations
 
 run: install
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 	$(FLASK) crm seed
 	$(FLASK) crm demo --if-empty
 	@$(FLASK) crm demo-users

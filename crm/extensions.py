@@ -10,7 +10,8 @@ from flask_wtf import CSRFProtect
 
 from crm.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+# Models derive from our own typed `Base`; Flask-SQLAlchemy only manages engine and session.
+db = SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,0 +1,144 @@
+"""Flask-Admin for administrators: user accounts, vocabularies and the (read-only) audit log.
+
+Every view asks ``crm.permissions``; the forms derive from Flask-WTF's ``FlaskForm``
+so the app-wide CSRF protection covers the admin too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import Optional
+
+from crm.extensions import db
+from crm.models import ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
+from crm.permissions import ROLE_LABELS, Permission, can
+from crm.services.errors import ServiceError
+from crm.services.users import check_password_policy, normalise_email
+
+
+class _Guarded:
+    """Admin views are for administrators only: 401 → login, others 403."""
+
+    def is_accessible(self) -> bool:
+        return can(Permission.ADMINISTER)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.path))
+        abort(403)
+
+
+class IndexView(_Guarded, AdminIndexView):
+    @expose("/")
+    def index(self):
+        return self.render("admin/crm_index.html")
+
+
+class SecureModelView(_Guarded, ModelView):
+    form_base_class = FlaskForm
+    page_size = 50
+    can_set_page_size = True
+
+
+class VocabularyView(SecureModelView):
+    column_list = ("name", "sort_order", "is_active")
+    column_labels = {"name": "Name", "sort_order": "Reihenfolge", "is_active": "Aktiv", "category": "Kategorie",
+                     "is_individual": "Einzelperson", "code": "Kürzel", "is_directed": "Gerichtet",
+                     "description": "Beschreibung", "parent": "Übergeordnet", "level": "Ebene"}
+    column_searchable_list = ("name",)
+    column_default_sort = ("sort_order", False)
+    # Vocabulary entries are referenced by history; retire them (Aktiv = nein) instead.
+    can_delete = False
+
+
+class ActorKindView(VocabularyView):
+    column_list = ("name", "category", "is_individual", "sort_order", "is_active")
+    column_filters = ("category", "is_active")
+    form_columns = ("name", "category", "is_individual", "sort_order", "is_active")
+
+
+class LifeStageView(VocabularyView):
+    column_list = ("sort_order", "code", "name", "is_active")
+    form_columns = ("code", "name", "sort_order", "is_active")
+
+
+class CooperationTypeView(VocabularyView):
+    column_list = ("name", "is_directed", "sort_order", "is_active")
+    form_columns = ("name", "is_directed", "description", "sort_order", "is_active")
+
+
+class SimpleVocabularyView(VocabularyView):
+    form_columns = ("name", "sort_order", "is_active")
+
+
+class AreaView(VocabularyView):
+    column_list = ("name", "level", "parent", "is_active")
+    column_default_sort = ("name", False)
+    form_columns = ("name", "level", "parent", "sort_order", "is_active")
+
+
+class UserView(SecureModelView):
+    column_list = ("email", "name", "role", "is_enabled", "last_login_at")
+    column_labels = {"email": "E-Mail", "name": "Name", "role": "Rolle", "is_enabled": "Aktiv",
+                     "last_login_at": "Letzte Anmeldung", "new_password": "Neues Passwort", "locale": "Sprache"}
+    column_searchable_list = ("email", "name")
+    column_filters = ("role", "is_enabled")
+    column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role)}
+    form_columns = ("email", "name", "role", "is_enabled", "locale", "new_password")
+    form_extra_fields = {"new_password": PasswordField("Neues Passwort", validators=[Optional()])}
+    form_choices = {"role": [(r.value, ROLE_LABELS[r]) for r in ROLE_LABELS],
+                    "locale": [("", "Browser"), ("de", "Deutsch"), ("en", "English")]}
+    can_delete = False  # accounts are disabled, so the audit log keeps its authors
+
+    def on_model_change(self, form: Any, model: User, is_created: bool) -> None:
+        model.email = normalise_email(model.email)
+        password = form.new_password.data
+        if is_created and not password:
+            raise ValueError("Für ein neues Konto ist ein Passwort nötig.")
+        if password:
+            try:
+                check_password_policy(password)
+            except ServiceError as error:
+                raise ValueError(error.message) from error
+            model.set_password(password)
+
+
+class AuditView(SecureModelView):
+    """The audit log can be read and filtered, never edited through the app."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = True
+    column_list = ("created_at", "actor_label", "action", "entity_type", "entity_id", "summary")
+    column_labels = {"created_at": "Zeitpunkt", "actor_label": "Wer", "action": "Aktion",
+                     "entity_type": "Art", "entity_id": "Nr.", "summary": "Datensatz", "changes": "Änderungen"}
+    column_filters = ("actor_label", "action", "entity_type", "entity_id")
+    column_searchable_list = ("summary", "actor_label")
+    column_default_sort = ("id", True)
+
+
+def init_app(app: Flask) -> None:
+    admin = Admin(app, name="Bildungsnetz · Verwaltung", theme=Bootstrap4Theme(fluid=True),
+                  index_view=IndexView(name="Übersicht", url="/admin"))
+    session = db
+    admin.add_view(UserView(User, session, name="Benutzerkonten", endpoint="admin_users"))
+    admin.add_view(ActorKindView(ActorKind, session, name="Akteursarten", category="Vokabulare",
+                                 endpoint="admin_actor_kinds"))
+    admin.add_view(LifeStageView(LifeStage, session, name="Bildungsphasen", category="Vokabulare",
+                                 endpoint="admin_life_stages"))
+    admin.add_view(SimpleVocabularyView(Topic, session, name="Themenfelder", category="Vokabulare",
+                                        endpoint="admin_topics"))
+    admin.add_view(AreaView(Area, session, name="Gebiete", category="Vokabulare", endpoint="admin_areas"))
+    admin.add_view(CooperationTypeView(CooperationType, session, name="Kooperationsarten",
+                                       category="Vokabulare", endpoint="admin_cooperation_types"))
+    admin.add_view(SimpleVocabularyView(EventKind, session, name="Veranstaltungsarten",
+                                        category="Vokabulare", endpoint="admin_event_kinds"))
+    admin.add_view(AuditView(AuditEntry, session, name="Protokoll", endpoint="admin_audit"))

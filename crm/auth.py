@@ -1,0 +1,80 @@
+"""Login, logout and the Flask-Login wiring."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Email
+
+from crm.extensions import db
+from crm.models import User
+from crm.permissions import public
+from crm.services import users as user_service
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-Mail"), validators=[DataRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
+                                             Email(_l("Das ist keine gültige E-Mail-Adresse."))])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(_l("Bitte geben Sie Ihr Passwort ein."))])
+    remember = BooleanField(_l("Angemeldet bleiben"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths, so the login page cannot be used to send users elsewhere."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = user_service.authenticate(db.session, form.email.data or "", form.password.data or "")
+        db.session.commit()
+        if result.user is not None:
+            login_user(result.user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(str(result.message))
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/abmelden", methods=["POST"])
+@public
+def logout():
+    logout_user()
+    flash(_("Sie sind abgemeldet."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def init_login(app: Flask, manager: LoginManager) -> None:
+    manager.init_app(app)
+    manager.login_view = "auth.login"
+    manager.login_message = "Bitte melden Sie sich an."
+    manager.login_message_category = "info"
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+    app.register_blueprint(bp)
+
+
+__all__ = ["bp", "init_login", "login_required"]

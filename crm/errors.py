@@ -1,0 +1,73 @@
+"""Error pages in German; JSON problem details (RFC 9457) for API clients; never a traceback."""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
+    401: ("Anmeldung erforderlich", "Bitte melden Sie sich an."),
+    403: ("Keine Berechtigung", "Für diese Seite oder Aktion fehlt Ihnen die Berechtigung. "
+          "Wenden Sie sich bei Bedarf an die Administration."),
+    404: ("Nicht gefunden", "Diese Seite gibt es nicht (mehr)."),
+    405: ("Nicht erlaubt", "Diese Aktion ist so nicht möglich."),
+    409: ("Konflikt", "Der Datensatz wurde inzwischen geändert."),
+    413: ("Datei zu groß", "Die hochgeladene Datei ist zu groß (höchstens 20 MB)."),
+    429: ("Zu viele Versuche", "Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
+    500: ("Interner Fehler", "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; "
+          "Ihre Daten sind unverändert."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def _problem(status: int, detail: str | None = None) -> Response:
+    title, default = MESSAGES.get(status, ("Fehler", ""))
+    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail or default})
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    return response
+
+
+def _page(status: int, detail: str | None = None):
+    title, default = MESSAGES.get(status, ("Fehler", ""))
+    return render_template("errors/error.html", status=status, title=title, detail=detail or default), status
+
+
+def handle_http(error: HTTPException):
+    status = error.code or 500
+    if status == 401 and not wants_json():
+        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+    detail = error.description if status not in (401, 403, 404, 405, 500) and isinstance(
+        error.description, str) and not error.description.startswith("The ") else None
+    if wants_json():
+        return _problem(status, detail)
+    return _page(status, detail)
+
+
+def handle_csrf(error: CSRFError):
+    detail = ("Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
+              "Bitte laden Sie die Seite neu und versuchen Sie es erneut.")
+    if wants_json():
+        return _problem(400, detail)
+    return _page(400, detail)
+
+
+def handle_unexpected(error: Exception):
+    from crm.extensions import db
+
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http(error)
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return handle_http(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""WTForms forms; each form owns its validation (``validate_<field>``)."""

@@ -1,0 +1,102 @@
+"""Field helpers shared by the forms: vocabulary pick lists loaded from the database."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from wtforms import SelectField, SelectMultipleField
+from wtforms.fields.choices import Choice, SelectChoice
+
+from crm.extensions import db
+
+
+def _choices(model: Any, *, blank: str | None = None, label=str) -> list[SelectChoice]:
+    rows = db.session.scalars(select(model).order_by(*_order(model))).all()
+    choices = [SelectChoice(str(r.id), label(r)) for r in rows if getattr(r, "is_active", True)]
+    return ([SelectChoice("", blank)] if blank is not None else []) + choices
+
+
+def _order(model: Any) -> list[Any]:
+    cols = []
+    if hasattr(model, "sort_order"):
+        cols.append(model.sort_order)
+    cols.append(model.name if hasattr(model, "name") else model.id)
+    return cols
+
+
+class ModelSelectField(SelectField):
+    """A single pick from a vocabulary table; ``data`` is the model instance (or None)."""
+
+    def __init__(self, label: str, model: Any, blank: str | None = None, label_fn=str, **kwargs: Any) -> None:
+        super().__init__(label, coerce=str, **kwargs)
+        self.model, self.blank, self.label_fn = model, blank, label_fn
+
+    def load_choices(self) -> None:
+        self.choices = _choices(self.model, blank=self.blank, label=self.label_fn)
+
+    def _value_to_obj(self, value: str | None) -> Any:
+        return db.session.get(self.model, int(value)) if value else None
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            raw = valuelist[0]
+            self.raw_value = raw
+            try:
+                self.data = self._value_to_obj(raw)
+            except (TypeError, ValueError):
+                self.data = None
+
+    def pre_validate(self, form: Any) -> None:
+        raw = getattr(self, "raw_value", None)
+        if raw and self.data is None:
+            raise ValueError("Ungültige Auswahl.")
+
+    def iter_choices(self):
+        selected = str(self.data.id) if self.data is not None else ""
+        for choice in self.choices or []:
+            yield Choice(value=choice.value, label=choice.label, selected=choice.value == selected,
+                         render_kw={})
+
+
+class ModelMultiSelectField(SelectMultipleField):
+    """Several picks from a vocabulary; ``data`` is a list of model instances."""
+
+    def __init__(self, label: str, model: Any, **kwargs: Any) -> None:
+        super().__init__(label, coerce=str, **kwargs)
+        self.model = model
+
+    def load_choices(self) -> None:
+        self.choices = _choices(self.model)
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        ids = []
+        for raw in valuelist:
+            try:
+                ids.append(int(raw))
+            except ValueError:
+                self.invalid = True
+        objs = [db.session.get(self.model, i) for i in ids]
+        self.invalid = getattr(self, "invalid", False) or any(o is None for o in objs)
+        self.data = [o for o in objs if o is not None]
+
+    def pre_validate(self, form: Any) -> None:
+        if getattr(self, "invalid", False):
+            raise ValueError("Ungültige Auswahl.")
+
+    def iter_choices(self):
+        selected = {str(o.id) for o in self.data or []}
+        for choice in self.choices or []:
+            yield Choice(value=choice.value, label=choice.label, selected=choice.value in selected,
+                         render_kw={})
+
+
+def load_choices(form: Any) -> None:
+    for field in form:
+        if isinstance(field, (ModelSelectField, ModelMultiSelectField)):
+            field.load_choices()

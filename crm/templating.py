@@ -1,0 +1,45 @@
+"""Template globals: navigation that only links to pages that exist, and date formats."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+
+from crm.permissions import Permission, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # lazy string, translated at render time
+    permission: Permission
+
+
+# The areas of the product; an item appears once its blueprint exists (no dead links).
+NAVIGATION = (
+    NavItem("actors.index", _l("Akteure"), Permission.VIEW_LANDSCAPE),
+    NavItem("persons.index", _l("Personen"), Permission.VIEW_PERSONAL_DATA),
+    NavItem("cooperations.index", _l("Kooperationen"), Permission.VIEW_LANDSCAPE),
+    NavItem("initiatives.index", _l("Initiativen"), Permission.VIEW_LANDSCAPE),
+    NavItem("events.index", _l("Veranstaltungen"), Permission.VIEW_EVENTS),
+    NavItem("network.index", _l("Netzwerk"), Permission.VIEW_LANDSCAPE),
+    NavItem("reports.index", _l("Berichte"), Permission.VIEW_LANDSCAPE),
+)
+
+
+def init_app(app: Flask) -> None:
+    def navigation() -> list[tuple[str, str, str]]:
+        items = []
+        for item in NAVIGATION:
+            if item.endpoint in app.view_functions and can(item.permission):
+                items.append((item.endpoint, url_for(item.endpoint), str(item.label)))
+        return items
+
+    def has_endpoint(endpoint: str) -> bool:
+        return endpoint in app.view_functions
+
+    app.jinja_env.globals.update(navigation=navigation, has_endpoint=has_endpoint)
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

@@ -1,0 +1,27 @@
+"""Start page and language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from crm.babel_setup import LOCALES
+from crm.extensions import db
+from crm.permissions import Permission, public, requires
+from crm.services.overview import overview
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@requires(Permission.VIEW_LANDSCAPE)
+def index():
+    return render_template("main/index.html", overview=overview(db.session))
+
+
+@bp.route("/sprache", methods=["POST"])
+@public
+def set_language():
+    code = request.form.get("locale", "")
+    if code in LOCALES:
+        session["locale"] = code
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.index"))

@@ -1,0 +1,168 @@
+"""Fixtures: a migrated database per test session (SQLite, or PostgreSQL with TEST_DATABASE_URL),
+emptied after every test, and factories that return callables (``create_user(...)``)."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crm import create_app
+from crm.extensions import db
+from crm.models import Base, Role
+
+PASSWORD = "richtig-langes-passwort"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SHARED = Path(os.environ.get("BILDUNGSNETZ_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+def _admin_url(url: str) -> str:
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for this run; a private PostgreSQL database so parallel runs never collide."""
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if not pg:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"bn_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_admin_url(pg), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(pg).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(database_url: str, **extra: Any) -> Flask:
+    config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
+              "MAIL_SUPPRESS_SEND": False, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,
+              "BILDUNGSNETZ_BASE_URL": "http://localhost"}
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url: str) -> None:
+    """The schema comes from the migrations, exactly as in production."""
+    from flask_migrate import upgrade
+
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade(revision="heads")
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in reversed(Base.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url: str, _migrated: None) -> Iterator[Flask]:
+    application = make_app(database_url)
+    with application.app_context():
+        from crm.services.seed import seed_vocabularies
+
+        seed_vocabularies(db.session)
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that behaves like a browser with forms: it sends the CSRF token it was given."""
+
+    def csrf_token(self) -> str:
+        for path in ("/", "/anmelden"):
+            match = CSRF_RE.search(self.get(path).get_data(as_text=True))
+            if match:
+                return match.group(1)
+        raise AssertionError("no CSRF token found on / or /anmelden")
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD):
+        response = self.post_form("/anmelden", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def create_user(app: Flask) -> Callable[..., Any]:
+    from crm.services.users import create_user as service_create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: Role | str = Role.COORDINATOR, email: str | None = None, name: str = "") -> Any:
+        role = Role(role)
+        with app.app_context():
+            user = service_create_user(db.session, email or f"{role.value}{next(counter)}@test.example",
+                                       PASSWORD, role, name or role.value.title())
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login_as(client: Client, create_user: Callable[..., Any]) -> Callable[..., Client]:
+    def do(role: Role | str = Role.COORDINATOR) -> Client:
+        user = create_user(role)
+        client.login(user.email)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def create_actor(app: Flask) -> Callable[..., int]:
+    from sqlalchemy import select
+
+    from crm.models import ActorKind
+
+    def factory(name: str = "Grundschule Olewig", kind: str | None = None, **values: Any) -> int:
+        with app.app_context():
+            query = select(ActorKind).order_by(ActorKind.sort_order)
+            if kind:
+                query = select(ActorKind).where(ActorKind.name == kind)
+            actor_kind = db.session.scalars(query).first()
+            from crm.services.actors import create_actor as service_create_actor
+
+            actor = service_create_actor(db.session, {"name": name, "kind": actor_kind, **values})
+            db.session.commit()
+            return actor.id
+
+    return factory
