@@ -13,6 +13,7 @@ MESSAGES = {
     404: ("Nicht gefunden", "Diese Seite gibt es nicht (mehr)."),
     405: ("Nicht erlaubt", "Diese Aktion ist so nicht möglich."),
     409: ("Konflikt", "Der Datensatz wurde inzwischen geändert."),
+    422: ("Ungültige Eingabe", "Die Eingaben sind nicht gültig."),
     413: ("Datei zu groß", "Die hochgeladene Datei ist zu groß (höchstens 20 MB)."),
     429: ("Zu viele Versuche", "Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
     500: ("Interner Fehler", "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; "
@@ -25,9 +26,11 @@ def wants_json() -> bool:
         request.accept_mimetypes.best == "application/json")
 
 
-def _problem(status: int, detail: str | None = None) -> Response:
+def problem(status: int, detail: str | None = None, **extra: object) -> Response:
+    """An RFC 9457 problem details response."""
     title, default = MESSAGES.get(status, ("Fehler", ""))
-    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail or default})
+    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail or default,
+                        **extra})
     response.status_code = status
     response.content_type = "application/problem+json"
     return response
@@ -45,7 +48,7 @@ def handle_http(error: HTTPException):
     detail = error.description if status not in (401, 403, 404, 405, 500) and isinstance(
         error.description, str) and not error.description.startswith("The ") else None
     if wants_json():
-        return _problem(status, detail)
+        return problem(status, detail)
     return _page(status, detail)
 
 
@@ -53,7 +56,7 @@ def handle_csrf(error: CSRFError):
     detail = ("Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
               "Bitte laden Sie die Seite neu und versuchen Sie es erneut.")
     if wants_json():
-        return _problem(400, detail)
+        return problem(400, detail)
     return _page(400, detail)
 
 

@@ -1,16 +1,104 @@
-"""TEMPORARY minimal seed (helper replaces this file)."""
+"""German default vocabularies, loaded by ``flask crm seed`` and before the demo.
+
+Idempotent: entries are matched by name (life stages by code); existing rows are never
+changed, so an administrator's edits survive every later seed run.
+"""
+from __future__ import annotations
+
+from typing import Any
+
 from sqlalchemy import select
-from crm.models import ActorKind, LifeStage, Topic, CooperationType, EventKind
+from sqlalchemy.orm import Session
+
+from crm.models import ActorKind, CooperationType, EventKind, LifeStage, Topic
+
+ACTOR_KINDS: tuple[tuple[str, str, bool], ...] = (
+    ("Kita", "Kita", False),
+    ("Grundschule", "Schule", False),
+    ("Realschule plus", "Schule", False),
+    ("Integrierte Gesamtschule", "Schule", False),
+    ("Gymnasium", "Schule", False),
+    ("Förderschule", "Schule", False),
+    ("Berufsbildende Schule", "Schule", False),
+    ("Hochschule", "Hochschule", False),
+    ("Volkshochschule", "Weiterbildung", False),
+    ("Bildungsträger", "Weiterbildung", False),
+    ("Familienbildungsstätte", "Weiterbildung", False),
+    ("Industrie- und Handelskammer", "Wirtschaft", False),
+    ("Handwerkskammer", "Wirtschaft", False),
+    ("Unternehmen", "Wirtschaft", False),
+    ("Jobcenter", "Arbeitsmarkt", False),
+    ("Agentur für Arbeit", "Arbeitsmarkt", False),
+    ("Stiftung", "Stiftung", False),
+    ("Verein / Verband", "Zivilgesellschaft", False),
+    ("Migrantenorganisation", "Zivilgesellschaft", False),
+    ("Jugendhilfeträger", "Jugendhilfe", False),
+    ("Bibliothek", "Kultur", False),
+    ("Kultureinrichtung", "Kultur", False),
+    ("Dezernat", "Verwaltung", False),
+    ("Amt / Dienststelle", "Verwaltung", False),
+    ("Kreisverwaltung", "Verwaltung", False),
+    ("Ausschuss / Gremium", "Verwaltung", False),
+    ("Ehrenamtliche Person", "Einzelperson", True),
+    ("Unabhängige Expertin / unabhängiger Experte", "Einzelperson", True),
+)
+
+LIFE_STAGES: tuple[tuple[str, str], ...] = (
+    ("fruehkindlich", "Frühkindliche Bildung"),
+    ("primar", "Primarstufe"),
+    ("sek", "Sekundarstufe"),
+    ("uebergang_sb", "Übergang Schule–Beruf"),
+    ("ausbildung", "Ausbildung"),
+    ("hochschule", "Hochschule"),
+    ("weiterbildung", "Weiterbildung"),
+    ("nachberuflich", "Nachberufliche Bildung"),
+)
+
+TOPICS: tuple[str, ...] = (
+    "MINT", "Alphabetisierung und Grundbildung", "Digitale Bildung",
+    "Sprache und Integration (Neuzugewanderte)", "Berufs- und Studienorientierung", "Family Literacy",
+    "Financial Literacy", "Food and Move Literacy", "Bildung für nachhaltige Entwicklung (BNE)",
+    "Demokratiebildung", "Kulturelle Bildung", "Inklusion", "Elternbeteiligung",
+)
+
+COOPERATION_TYPES: tuple[tuple[str, bool, str], ...] = (
+    ("Kooperationsvertrag", False, "Schriftlich vereinbarte, dauerhafte Zusammenarbeit."),
+    ("Projektpartnerschaft", False, "Gemeinsames Projekt mit Laufzeit."),
+    ("Förderung", True, "Finanzielle Förderung: von der fördernden zur geförderten Stelle."),
+    ("Vermittlung / Verweisberatung", True, "Verweist Menschen an die andere Stelle."),
+    ("Informeller Austausch", False, "Regelmäßiger Austausch ohne Vereinbarung."),
+    ("Praktikums- und Ausbildungspartnerschaft", False, "Praktikums- oder Ausbildungsplätze."),
+    ("Raum- und Sachleistung", True, "Stellt Räume oder Sachmittel zur Verfügung."),
+    ("Gremienarbeit", False, "Gemeinsame Mitarbeit in einem Gremium."),
+)
+
+EVENT_KINDS: tuple[str, ...] = (
+    "Bildungskonferenz", "Bildungsgespräch", "Strategiewerkstatt", "Fortbildung", "Netzwerktreffen",
+)
 
 
-def seed_vocabularies(session):
-    created = {}
-    def add(model, key, **values):
-        if session.scalars(select(model).where(getattr(model, key) == values[key])).first() is None:
-            session.add(model(**values)); created[model.__name__] = created.get(model.__name__, 0) + 1
-    for i, (n, c) in enumerate([("Grundschule", "Schule"), ("Kita", "Kita"), ("Volkshochschule", "Weiterbildung")]):
-        add(ActorKind, "name", name=n, category=c, sort_order=i)
-    add(Topic, "name", name="MINT", sort_order=1)
-    add(LifeStage, "code", code="primar", name="Primarstufe", sort_order=2)
+def _add_missing(session: Session, model: Any, key: str, rows: list[dict[str, Any]]) -> int:
+    existing = set(session.scalars(select(getattr(model, key))))
+    new = [model(**row) for row in rows if row[key] not in existing]
+    session.add_all(new)
+    return len(new)
+
+
+def seed_vocabularies(session: Session) -> dict[str, int]:
+    """Create the missing default entries; returns how many were created per vocabulary."""
+    created = {
+        "Akteursarten": _add_missing(session, ActorKind, "name", [
+            {"name": n, "category": c, "is_individual": i, "sort_order": k}
+            for k, (n, c, i) in enumerate(ACTOR_KINDS, 1)]),
+        "Bildungsphasen": _add_missing(session, LifeStage, "code", [
+            {"code": code, "name": name, "sort_order": k} for k, (code, name) in enumerate(LIFE_STAGES, 1)]),
+        "Themenfelder": _add_missing(session, Topic, "name", [
+            {"name": n, "sort_order": k} for k, n in enumerate(TOPICS, 1)]),
+        "Kooperationsarten": _add_missing(session, CooperationType, "name", [
+            {"name": n, "is_directed": d, "description": text, "sort_order": k}
+            for k, (n, d, text) in enumerate(COOPERATION_TYPES, 1)]),
+        "Veranstaltungsarten": _add_missing(session, EventKind, "name", [
+            {"name": n, "sort_order": k} for k, n in enumerate(EVENT_KINDS, 1)]),
+    }
     session.flush()
     return created
