@@ -123,3 +123,10 @@ def test_form_errors_are_german_and_keep_input(login_as, create_actor, app) -> N
     assert "Die PLZ hat fünf Ziffern." in page
     assert "Das ist keine gültige E-Mail-Adresse." in page
     assert 'value="Olewiger Straße 1"' in page
+
+
+def test_unknown_choice_is_a_form_error_not_a_crash(login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    response = client.post_form("/akteure/neu", {"name": "Kita Nirgendwo", "kind": "99999", "topics": "abc"})
+    assert response.status_code == 422
+    assert "Ungültige Auswahl." in response.get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, DecimalField, HiddenField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, URL
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, URL, ValidationError
 
 from crm.extensions import db
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
@@ -46,7 +46,7 @@ class ActorForm(FlaskForm):
             node = field.data
             while node is not None:
                 if node.id == self._actor.id:
-                    raise ValueError("Ein Akteur kann nicht sich selbst oder einem eigenen "
+                    raise ValidationError("Ein Akteur kann nicht sich selbst oder einem eigenen "
                                      "untergeordneten Akteur untergeordnet werden.")
                 node = node.parent
 
@@ -59,7 +59,7 @@ class ActorForm(FlaskForm):
             query = query.where(Actor.id != self._actor.id)
         other = db.session.scalars(query).first()
         if other is not None:
-            raise ValueError(f"Diese Kennung hat bereits „{other.name}“.")
+            raise ValidationError(f"Diese Kennung hat bereits „{other.name}“.")
 
     def values(self) -> dict:
         """The submitted values as a plain mapping for the service."""

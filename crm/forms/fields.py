@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 from wtforms import SelectField, SelectMultipleField
+from wtforms.validators import ValidationError
 from wtforms.fields.choices import Choice, SelectChoice
 
 from crm.extensions import db
@@ -52,7 +53,7 @@ class ModelSelectField(SelectField):
     def pre_validate(self, form: Any) -> None:
         raw = getattr(self, "raw_value", None)
         if raw and self.data is None:
-            raise ValueError("Ungültige Auswahl.")
+            raise ValidationError("Ungültige Auswahl.")
 
     def iter_choices(self):
         selected = str(self.data.id) if self.data is not None else ""
@@ -87,7 +88,7 @@ class ModelMultiSelectField(SelectMultipleField):
 
     def pre_validate(self, form: Any) -> None:
         if getattr(self, "invalid", False):
-            raise ValueError("Ungültige Auswahl.")
+            raise ValidationError("Ungültige Auswahl.")
 
     def iter_choices(self):
         selected = {str(o.id) for o in self.data or []}

@@ -9,6 +9,8 @@ from crm.models.cooperations import Cooperation
 from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
 from crm.models.outbox import DeliveryAttempt, MessageState, OutboxMessage
 from crm.models.audit import AuditEntry
+from crm.models.imports import ImportBatch, ImportStatus, ImportTarget
+from crm.models.api_tokens import ApiToken
 
 __all__ = [
     "Actor", "ActorKind", "Affiliation", "Answer", "Area", "Attendance", "AttendanceSource",
@@ -17,3 +19,5 @@ __all__ = [
     "Invitation", "LegalBasis", "LifeStage", "Membership", "MembershipRole", "MessageState",
     "OutboxMessage", "Person", "Role", "Topic", "User",
 ]
+__all__ += ["ImportBatch", "ImportStatus", "ImportTarget"]
+__all__ += ["ApiToken"]

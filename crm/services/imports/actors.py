@@ -1,0 +1,170 @@
+"""Importing actors: match each row to an existing actor or create one.
+
+Matching, in this order: the external reference (school number, Kennung); then the
+normalised name within the same area (an actor saved without an area counts as the
+same). A file without an area column matches any actor of that name if there is only
+one; an empty cell in an area or reference column means "none", so a branch without
+a number is not taken for the numbered school of the same name. An actor whose own reference differs from the
+row's is a different actor of the same name. Empty cells leave saved values alone,
+so a sparse list never wipes data; only values that really differ are written, so
+re-importing a file changes nothing and leaves no audit entries.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from crm.models import Actor
+from crm.services.imports.cells import CellError
+from crm.services.imports.lookups import Draft, name_key
+from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
+from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, require
+
+# Plain columns compared and written as they are.
+SCALAR_FIELDS = ("name", "short_name", "street", "postcode", "city", "email", "phone", "website", "external_ref",
+                 "description", "notes", "latitude", "longitude", "is_active")
+LABELS = {
+    "name": "Name", "short_name": "Kurzname", "street": "Straße", "postcode": "PLZ", "city": "Ort",
+    "email": "E-Mail", "phone": "Telefon", "website": "Website", "external_ref": "Kennung",
+    "description": "Beschreibung", "notes": "Notizen", "latitude": "Breitengrad", "longitude": "Längengrad",
+    "is_active": "Aktiv", "kind": "Art", "area": "Gebiet", "topics": "Themen", "life_stages": "Bildungsphasen",
+    "parent": "Übergeordneter Akteur",
+}
+
+
+def _area_id(actor: Any) -> int | None:
+    if getattr(actor, "area_id", None) is not None:
+        return actor.area_id
+    area = getattr(actor, "area", None)
+    return area.id if area is not None else None
+
+
+def find_match(ctx: Context, values: dict[str, Any], mapped: set[str] | frozenset[str] = frozenset()) -> Any:
+    """The existing (or earlier in this file) actor a row describes, or None. Raises CellError if ambiguous.
+
+    ``mapped``: the fields the file has columns for. An empty cell in an area or reference
+    column says "none"; a file without such a column says nothing about it.
+    """
+    ref = (values.get("external_ref") or "").lower()
+    if ref and ref in ctx.actors.by_ref:
+        return ctx.actors.by_ref[ref]
+    candidates = ctx.actors.by_name.get(name_key(values["name"]), [])
+    if ref:
+        candidates = [c for c in candidates if not c.external_ref or c.external_ref.lower() == ref]
+    elif "external_ref" in mapped:
+        candidates = [c for c in candidates if not c.external_ref]
+    if "area" in values:
+        # Same area first; an actor saved without an area is the same actor, now placed.
+        same = [c for c in candidates if _area_id(c) == values["area"].id]
+        candidates = same or [c for c in candidates if _area_id(c) is None]
+    elif "area" in mapped or len(candidates) > 1:
+        candidates = [c for c in candidates if _area_id(c) is None] or (
+            [] if "area" in mapped else candidates)
+    if len(candidates) > 1:
+        areas = ", ".join(sorted({c.area.full_name if c.area else "ohne Gebiet" for c in candidates}))
+        raise CellError(f"„{values['name']}“ passt auf {len(candidates)} Akteure ({areas}). Bitte geben Sie "
+                        "das Gebiet oder die Kennung an, damit klar ist, welcher gemeint ist.")
+    return candidates[0] if candidates else None
+
+
+def differences(actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
+    """Field -> new value, for every mapped, non-empty value that differs from the saved one."""
+    changes: dict[str, Any] = {}
+    for key in SCALAR_FIELDS:
+        if key in values and values[key] != getattr(actor, key):
+            if key == "external_ref" and (actor.external_ref or "").lower() == values[key].lower():
+                continue
+            changes[key] = values[key]
+    if "kind" in values and actor.kind_id != values["kind"].id:
+        changes["kind"] = values["kind"]
+    if "area" in values and actor.area_id != values["area"].id:
+        changes["area"] = values["area"]
+    for key in ("topics", "life_stages"):
+        if key in values and ids(getattr(actor, key)) != ids(values[key]):
+            changes[key] = values[key]
+    return changes
+
+
+def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
+    seen: dict[Any, int] = {}          # identity of the actor a row describes -> first row
+    refs: dict[str, int] = {}
+    rows: list[tuple[Record, Any, str, list[str]]] = []  # record, actor, action, changed labels
+    mapped = set(job.mapping.values())
+    for record in records:
+        values = record.values
+        if not require(ctx, job, record, "name"):
+            continue
+        try:
+            actor = find_match(ctx, values, mapped)
+        except CellError as error:
+            problem(ctx, job, record.line, "name", error.message)
+            continue
+        ref = (values.get("external_ref") or "").lower()
+        if ref and ref in refs:
+            problem(ctx, job, record.line, "external_ref",
+                    f"Die Kennung „{values['external_ref']}“ steht schon in Zeile {refs[ref]}; "
+                    "jede Zeile muss einen anderen Akteur beschreiben.")
+            continue
+        if actor is not None and id(actor) in seen:
+            problem(ctx, job, record.line, "name",
+                    f"Zeile {record.line} beschreibt denselben Akteur wie Zeile {seen[id(actor)]} "
+                    f"(„{values['name']}“). Bitte doppelte Zeilen entfernen.")
+            continue
+        if ref:
+            refs[ref] = record.line
+        if actor is None:
+            if "kind" not in values:
+                default = ctx.defaults.get("kind")
+                if default is None:
+                    require(ctx, job, record, "kind",
+                            "Neue Akteure brauchen eine Art; wählen Sie auf der Zuordnungsseite eine Standard-Art.")
+                    # still register it, so references to it do not report a second problem
+                else:
+                    values["kind"] = default
+            actor = _create(ctx, values) if ctx.writing else Draft(
+                values["name"], values.get("external_ref"), values.get("area"))
+            ctx.actors.add_new(actor)
+            action, changed = NEW, []
+        else:
+            changes = differences(actor, values)
+            if changes and ctx.writing:
+                _apply(actor, changes)
+                if "external_ref" in changes:
+                    ctx.actors.by_ref[changes["external_ref"].lower()] = actor
+            action, changed = (UPDATED if changes else UNCHANGED), [LABELS[k] for k in changes]
+        seen[id(actor)] = record.line
+        ctx.actors.register_file_row(actor, values.get("kumu_id"))
+        rows.append((record, actor, action, changed))
+
+    # Parents may be named further down the file, so they are resolved once all rows are known.
+    for record, actor, action, changed in rows:
+        raw = record.values.get("parent")
+        if raw:
+            try:
+                parent = ctx.actors.resolve(raw)
+            except CellError as error:
+                problem(ctx, job, record.line, "parent", error.message)
+                continue
+            if parent is actor:
+                problem(ctx, job, record.line, "parent", "Ein Akteur kann nicht sich selbst untergeordnet sein.")
+                continue
+            if getattr(actor, "parent", None) is not parent:
+                if ctx.writing:
+                    actor.parent = parent
+                changed.append(LABELS["parent"])
+                if action == UNCHANGED:
+                    action = UPDATED
+        if record.ok:
+            ctx.report.outcomes.append(Outcome(job.label, "actors", record.line, action, record.values["name"],
+                                               tuple(changed)))
+
+
+def _create(ctx: Context, values: dict[str, Any]) -> Actor:
+    actor = Actor(name=values["name"], kind=values["kind"], is_active=values.get("is_active", True))
+    _apply(actor, {k: v for k, v in values.items() if k in SCALAR_FIELDS or k in ("area", "topics", "life_stages")})
+    ctx.session.add(actor)
+    return actor
+
+
+def _apply(actor: Actor, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(actor, key, list(value) if key in ("topics", "life_stages") else value)

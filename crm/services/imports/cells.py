@@ -1,0 +1,126 @@
+"""Reading one cell as a date, a number, a yes/no, an address part.
+
+Each function takes the stripped text of a non-empty cell and returns the value or
+raises ``CellError`` with a German sentence that says what was expected; the caller
+adds row and column.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlparse
+
+from email_validator import EmailNotValidError, validate_email
+
+COORDINATE = Decimal("0.000001")
+MULTI_SEPARATORS = re.compile(r"\s*[|;]\s*")
+
+
+class CellError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_date(text: str) -> date:
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise CellError(f"„{text}“ ist kein gültiges Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT).")
+
+
+def parse_decimal(text: str, low: int, high: int, what: str) -> Decimal:
+    raw = text.replace(" ", "")
+    if "," in raw and "." not in raw:
+        raw = raw.replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise CellError(f"„{text}“ ist keine Zahl.") from None
+    if not value.is_finite() or not low <= value <= high:
+        raise CellError(f"Der {what} „{text}“ liegt nicht zwischen {low} und {high}.")
+    return value.quantize(COORDINATE)
+
+
+_TRUE = {"ja", "j", "x", "1", "true", "wahr", "yes", "y", "aktiv", "active"}
+_FALSE = {"nein", "n", "0", "false", "falsch", "no", "inaktiv", "inactive", "-"}
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise CellError(f"„{text}“ ist weder ja noch nein.")
+
+
+_INTENSITY_WORDS = {
+    "1": 1, "niedrig": 1, "gering": 1, "schwach": 1, "lose": 1, "locker": 1, "weak": 1, "low": 1,
+    "2": 2, "mittel": 2, "regelmäßig": 2, "regelmaessig": 2, "medium": 2,
+    "3": 3, "hoch": 3, "stark": 3, "eng": 3, "strong": 3, "high": 3,
+}
+
+
+def parse_intensity(text: str) -> int:
+    lowered = text.lower()
+    if re.fullmatch(r"[123](?:[.,]0+)?", lowered):
+        return int(lowered[0])
+    if lowered in _INTENSITY_WORDS:
+        return _INTENSITY_WORDS[lowered]
+    raise CellError(f"„{text}“ ist keine gültige Intensität (1 = lose, 2 = regelmäßig, 3 = eng; "
+                    "auch „niedrig“, „mittel“, „hoch“).")
+
+
+def parse_direction(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in {"directed", "gerichtet", "ja", "1", "true"}:
+        return True
+    if lowered in {"undirected", "mutual", "ungerichtet", "gegenseitig", "nein", "0", "false"}:
+        return False
+    raise CellError(f"„{text}“ ist keine Richtung (directed/undirected bzw. gerichtet/ungerichtet).")
+
+
+def parse_postcode(text: str) -> str:
+    raw = re.sub(r"^(?:D|DE)\s*-\s*", "", text.strip(), flags=re.IGNORECASE).replace(" ", "")
+    if re.fullmatch(r"\d{4}", raw):
+        raw = "0" + raw  # Excel drops the leading zero of 01067 Dresden
+    if not re.fullmatch(r"\d{5}", raw):
+        raise CellError(f"„{text}“ ist keine PLZ (fünf Ziffern).")
+    return raw
+
+
+def parse_email(text: str) -> str:
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise CellError(f"„{text}“ ist keine gültige E-Mail-Adresse.") from None
+    if len(text) > 254:
+        raise CellError("Die E-Mail-Adresse ist zu lang (höchstens 254 Zeichen).")
+    return text
+
+
+def parse_url(text: str) -> str:
+    raw = text.strip()
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", raw, flags=re.IGNORECASE):
+        raw = "https://" + raw
+    parsed = urlparse(raw)
+    if parsed.scheme.lower() not in ("http", "https") or "." not in parsed.netloc or " " in raw:
+        raise CellError(f"„{text}“ ist keine gültige Web-Adresse.")
+    if len(raw) > 300:
+        raise CellError("Die Web-Adresse ist zu lang (höchstens 300 Zeichen).")
+    return raw
+
+
+def split_multi(text: str) -> list[str]:
+    """Several values in one cell, separated by | (Kumu) or ;."""
+    return [part for part in MULTI_SEPARATORS.split(text) if part]
+
+
+def check_length(text: str, limit: int | None) -> str:
+    if limit is not None and len(text) > limit:
+        raise CellError(f"Der Wert ist zu lang ({len(text)} Zeichen, höchstens {limit}).")
+    return text

@@ -1,0 +1,173 @@
+"""Which column holds which field: header recognition in German and English.
+
+Headers are compared after folding case, umlauts and punctuation, so „E-Mail“,
+„Email“ and „e_mail“ are the same, and „Straße“ equals „Strasse“. Each field is
+taken by the first column that names it; the user corrects the rest on the
+mapping page.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from crm.models import ImportTarget
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe"})
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts spelt out, other accents dropped."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def header_key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(header))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    kind: str                 # how cells are read: text, kind, area, topics, date, …
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    max_length: int | None = None
+    help: str = ""
+
+
+ACTOR_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "Name", "text", ("Name", "Bezeichnung", "Label", "Akteur", "Organisation", "Organization",
+                                       "organization_name", "organisation_name", "Einrichtung", "Schulname",
+                                       "Name der Einrichtung"), required=True, max_length=255),
+    FieldSpec("short_name", "Kurzname", "text", ("Kurzname", "Kürzel", "Abkürzung", "short_name", "Short Name"),
+              max_length=80),
+    FieldSpec("kind", "Art", "kind", ("Art", "Typ", "Type", "Schulart", "Schulform", "Schultyp", "kind",
+                                      "Akteursart", "Art des Akteurs", "Element Type", "Einrichtungsart"),
+              required=True, help="Name einer Akteursart oder ein Schulart-Kürzel (GS, RS+, IGS, GY …)"),
+    FieldSpec("area", "Gebiet", "area", ("Gebiet", "Stadtteil", "area", "Bezirk", "Sozialraum", "Ortsteil",
+                                         "Verbandsgemeinde", "Region")),
+    FieldSpec("street", "Straße", "text", ("Straße", "Strasse", "Str", "street", "Adresse", "Anschrift",
+                                           "address", "Street Address", "Straße und Hausnummer"), max_length=200),
+    FieldSpec("postcode", "PLZ", "postcode", ("PLZ", "Postleitzahl", "postcode", "zip", "zipcode", "zip code",
+                                              "postal code", "postal_code", "postalcode")),
+    FieldSpec("city", "Ort", "text", ("Ort", "Schulort", "Stadt", "city", "town", "Wohnort", "Gemeinde"),
+              max_length=120),
+    FieldSpec("email", "E-Mail", "email", ("E-Mail", "Email", "Mail", "e_mail", "E-Mail-Adresse", "email address")),
+    FieldSpec("phone", "Telefon", "text", ("Telefon", "Tel", "Telefonnummer", "phone", "telephone", "Phone Number"),
+              max_length=60),
+    FieldSpec("website", "Website", "url", ("Homepage", "Website", "URL", "Webseite", "Internet", "Web",
+                                            "Internetseite", "Internetadresse")),
+    FieldSpec("external_ref", "Kennung", "text", ("Kennung", "Schulnummer", "identifikator", "external_ref",
+                                                  "Externe Kennung", "Dienststellennummer", "Schul-Nr",
+                                                  "Schulnr", "Referenz", "external reference"), max_length=80),
+    FieldSpec("topics", "Themen", "topics", ("Themen", "Themenfelder", "Themenfeld", "Tags", "topics", "Thema")),
+    FieldSpec("life_stages", "Bildungsphasen", "life_stages", ("Bildungsphasen", "Bildungsphase", "life_stages",
+                                                               "Lebensphasen", "life stages")),
+    FieldSpec("description", "Beschreibung", "longtext", ("Beschreibung", "Description", "Profil")),
+    FieldSpec("notes", "Notizen", "longtext", ("Notizen", "Notiz", "Bemerkung", "Bemerkungen", "Anmerkungen",
+                                               "notes", "Kommentar")),
+    FieldSpec("latitude", "Breitengrad", "latitude", ("latitude", "lat", "Breitengrad", "Breite")),
+    FieldSpec("longitude", "Längengrad", "longitude", ("longitude", "lon", "lng", "long", "Längengrad", "Länge")),
+    FieldSpec("parent", "Übergeordneter Akteur", "actor", ("Übergeordneter Akteur", "Übergeordnet", "parent",
+                                                           "Träger der Einrichtung", "Dachorganisation")),
+    FieldSpec("is_active", "Aktiv", "bool", ("Aktiv", "active", "is_active")),
+    FieldSpec("kumu_id", "Kumu-ID (nur für Verbindungen in derselben Datei)", "ref", ("ID", "Kumu ID")),
+)
+
+PERSON_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("salutation", "Anrede", "text", ("Anrede", "salutation", "Prefix"), max_length=20),
+    FieldSpec("title", "Titel", "text", ("Titel", "title", "Akademischer Titel"), max_length=40),
+    FieldSpec("first_name", "Vorname", "text", ("Vorname", "First Name", "first_name", "firstname", "given name",
+                                                "Vornamen"), max_length=120),
+    FieldSpec("last_name", "Nachname", "text", ("Nachname", "Last Name", "last_name", "lastname", "surname",
+                                                "family name", "Familienname", "Name"),
+              required=True, max_length=120),
+    FieldSpec("email", "E-Mail", "email", ("E-Mail", "Email", "Mail", "e_mail", "E-Mail-Adresse", "email address")),
+    FieldSpec("phone", "Telefon", "text", ("Telefon", "Tel", "Telefonnummer", "phone", "telephone", "Phone Number",
+                                           "Mobil"), max_length=60),
+    FieldSpec("actor", "Akteur", "actor", ("Akteur", "Organisation", "Organization", "Einrichtung", "Arbeitgeber",
+                                           "employer", "current employer", "organization_name", "Schule")),
+    FieldSpec("actor_key", "Akteur-ID oder Kennung des Akteurs", "actor",
+              ("Akteur-ID", "Akteur-Kennung", "Kennung des Akteurs", "actor_id", "actor_ref")),
+    FieldSpec("function", "Funktion", "text", ("Funktion", "Rolle", "Position", "function", "job title", "role",
+                                               "Aufgabe"), max_length=120),
+    FieldSpec("from_date", "Seit", "date", ("Seit", "Von", "Beginn", "from", "start", "start date")),
+    FieldSpec("to_date", "Bis", "date", ("Bis", "Ende", "to", "end", "end date")),
+    FieldSpec("notes", "Notizen", "longtext", ("Notizen", "Bemerkung", "Bemerkungen", "notes", "Kommentar")),
+)
+
+COOPERATION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("source", "Von (Akteur)", "actor", ("Von", "From", "Akteur 1", "Akteur A", "Quelle", "source",
+                                                  "Partner 1"), required=True,
+              help="Name oder Kennung; genauer ist eine Spalte „Von-ID“."),
+    FieldSpec("target", "Zu (Akteur)", "actor", ("Zu", "To", "Nach", "Akteur 2", "Akteur B", "Ziel", "target",
+                                                 "Partner 2", "Partner"), required=True),
+    FieldSpec("source_key", "Von (Akteur-ID oder Kennung)", "actor", ("Von-ID", "From ID", "source_id")),
+    FieldSpec("target_key", "Zu (Akteur-ID oder Kennung)", "actor", ("Zu-ID", "To ID", "target_id")),
+    FieldSpec("type", "Art der Kooperation", "cooperation_type", ("Art", "Typ", "Type", "Kooperationsart",
+                                                                  "Connection Type", "kind"), required=True),
+    FieldSpec("intensity", "Intensität (1–3)", "intensity", ("Intensität", "Intensitaet", "Strength", "Stärke",
+                                                             "intensity", "weight", "Gewicht")),
+    FieldSpec("start_date", "Beginn", "date", ("Beginn", "Start", "Seit", "start_date", "Start Date",
+                                               "Startdatum", "Anfang")),
+    FieldSpec("end_date", "Ende", "date", ("Ende", "End", "Bis", "end_date", "End Date", "Enddatum")),
+    FieldSpec("description", "Beschreibung", "longtext", ("Beschreibung", "Description", "Label", "Notiz")),
+    FieldSpec("topics", "Themen", "topics", ("Themen", "Themenfelder", "Tags", "topics")),
+    FieldSpec("life_stages", "Bildungsphasen", "life_stages", ("Bildungsphasen", "life_stages")),
+    FieldSpec("direction", "Richtung", "direction", ("Direction", "Richtung", "gerichtet")),
+)
+
+# A required field is also given by its more precise twin (an ID column instead of a name column).
+ALTERNATIVES = {"source": "source_key", "target": "target_key"}
+
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "actors": ACTOR_FIELDS, "persons": PERSON_FIELDS, "cooperations": COOPERATION_FIELDS,
+}
+
+TARGET_LABELS = {
+    ImportTarget.ACTORS: "Akteure",
+    ImportTarget.PERSONS: "Personen mit Zugehörigkeiten",
+    ImportTarget.COOPERATIONS: "Kooperationen",
+    ImportTarget.KUMU: "Kumu-Landschaft (Elemente und Verbindungen)",
+}
+SHEET_LABELS = {"actors": "Akteure", "persons": "Personen", "cooperations": "Kooperationen"}
+
+
+def field_spec(kind: str, key: str) -> FieldSpec | None:
+    return next((f for f in FIELDS[kind] if f.key == key), None)
+
+
+def auto_mapping(columns: list[str], kind: str) -> dict[int, str]:
+    """Column index -> field key for every recognised header; a field goes to its first column."""
+    by_alias: dict[str, str] = {}
+    for spec in FIELDS[kind]:
+        for alias in (spec.key, spec.label, *spec.aliases):
+            by_alias.setdefault(header_key(alias), spec.key)
+    mapping: dict[int, str] = {}
+    taken: set[str] = set()
+    for index, header in enumerate(columns):
+        key = by_alias.get(header_key(header))
+        if key and key not in taken:
+            mapping[index] = key
+            taken.add(key)
+    return mapping
+
+
+def missing_required(mapping: dict[int, str], kind: str, defaults: dict[str, object]) -> list[FieldSpec]:
+    """Required fields without a column (a default value on the mapping page counts as a column)."""
+    mapped = set(mapping.values())
+    return [f for f in FIELDS[kind] if f.required and f.key not in mapped and not defaults.get(f.key)
+            and ALTERNATIVES.get(f.key) not in mapped]
+
+
+def sheet_kind_for_kumu(columns: list[str]) -> str | None:
+    """In a Kumu workbook: a sheet with From and To is connections, one with Label (or Name) elements."""
+    keys = {header_key(c) for c in columns}
+    if keys & {"from", "von", "source"} and keys & {"to", "zu", "nach", "target"}:
+        return "cooperations"
+    if keys & {"label", "name", "bezeichnung"}:
+        return "actors"
+    return None

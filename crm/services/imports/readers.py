@@ -1,0 +1,444 @@
+"""Reading uploaded files into sheets of text cells.
+
+Offices get their lists from everywhere: Excel on Windows saves CSV as Windows-1252
+with semicolons, LibreOffice as UTF-8 with commas, geoportals hand out GeoJSON, Kumu
+wants two sheets. We recognise the format from the bytes (not the file name, which
+users rename), decode text as UTF-8 (with or without BOM) or fall back to
+Windows-1252, sniff the delimiter, and report which we used. Cells become stripped
+strings; interpretation (dates, numbers, vocabularies) happens later, per field.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+from collections import Counter
+import io
+import json
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Iterable
+
+MAX_ROWS = 50_000
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+DELIMITERS = (";", ",", "\t")
+# A cell written by our export (or another careful tool) to stop spreadsheet formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ReadError(Exception):
+    """The file cannot be read at all; ``message`` is German and shown as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Row:
+    line: int                 # row number as in the file: header = 1, first data row = 2
+    values: list[str]
+
+    def get(self, index: int) -> str:
+        return self.values[index] if index < len(self.values) else ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.values)
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: list[str]
+    rows: list[Row]
+    header_line: int = 1
+    has_letters: bool = True  # spreadsheet-like: columns also have letters A, B, …
+    header_width: int | None = None  # columns the header names; rows may not be wider
+
+    def overflow(self, row: Row) -> int:
+        """How many non-empty cells a row has beyond the header (a delimiter inside an unquoted cell)."""
+        width = self.header_width if self.header_width is not None else len(self.columns)
+        return sum(1 for v in row.values[width:] if v)
+
+    def column_label(self, index: int) -> str:
+        """How a problem names a column: its header, and its letter where the user sees letters."""
+        header = self.columns[index] if index < len(self.columns) and self.columns[index] else ""
+        letter = column_letter(index)
+        if not header:
+            return f"Spalte {letter}" if self.has_letters else f"Spalte {index + 1}"
+        return f"{header} ({letter})" if self.has_letters else header
+
+    def samples(self, index: int, limit: int = 3) -> list[str]:
+        found: list[str] = []
+        for row in self.rows:
+            value = row.get(index)
+            if value and value not in found:
+                found.append(value)
+                if len(found) >= limit:
+                    break
+        return found
+
+    @property
+    def data_rows(self) -> list[Row]:
+        return [r for r in self.rows if not r.is_blank]
+
+
+@dataclass
+class ParsedFile:
+    format: str                      # csv, xlsx, geojson, kumu-json, zip
+    sheets: list[Sheet]
+    encoding: str | None = None      # for text formats: which decoding was used
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def format_label(self) -> str:
+        return {"csv": "CSV", "xlsx": "Excel (.xlsx)", "geojson": "GeoJSON", "kumu-json": "Kumu-JSON",
+                "zip": "ZIP mit CSV-Dateien"}.get(self.format, self.format)
+
+    @property
+    def delimiter_label(self) -> str | None:
+        return {";": "Semikolon", ",": "Komma", "\t": "Tabulator"}.get(self.delimiter or "")
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def clean_cell(value: str) -> str:
+    """Trim (also non-breaking spaces) and undo a formula-neutralising apostrophe."""
+    value = value.replace("\xa0", " ").strip()
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        value = value[1:]
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet or JSON value as the text a user would have typed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "|".join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return clean_cell(str(value))
+
+
+# ---------------------------------------------------------------- entry point
+
+def read_file(data: bytes, filename: str = "") -> ParsedFile:
+    """Recognise the format from the content and read all sheets."""
+    if not data or not data.strip():
+        raise ReadError("Die Datei ist leer.")
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        return _read_zip(data)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError("Das ist eine Datei im alten Excel-Format (.xls). Bitte speichern Sie sie in Excel "
+                        "als „Excel-Arbeitsmappe (.xlsx)“ oder als „CSV UTF-8“ und laden Sie sie erneut hoch.")
+    if head.startswith(b"%PDF"):
+        raise ReadError("Das ist eine PDF-Datei. Importieren lassen sich CSV-, Excel- (.xlsx), GeoJSON- "
+                        "und Kumu-Dateien.")
+    text, encoding = decode_text(data)
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        return _read_json(stripped, encoding)
+    sheet, delimiter = read_csv_text(text, name="")
+    return ParsedFile("csv", [sheet], encoding=encoding, delimiter=delimiter)
+
+
+def _unreadable() -> ReadError:
+    return ReadError("Die Datei lässt sich nicht lesen: Sie ist weder eine Textdatei (CSV) noch eine "
+                     "Excel-Arbeitsmappe (.xlsx) noch GeoJSON. Bitte speichern Sie die Liste als "
+                     "„CSV UTF-8“ oder als .xlsx und laden Sie sie erneut hoch.")
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; garbage is refused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise _unreadable() from None
+    if b"\x00" in data[:65536]:
+        raise _unreadable()
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            text, label = data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 mit BOM"
+        except UnicodeDecodeError:
+            raise ReadError("Die Datei ist als UTF-8 gekennzeichnet, enthält aber ungültige Zeichen. "
+                            "Bitte speichern Sie sie erneut als „CSV UTF-8“.") from None
+    else:
+        try:
+            text, label = data.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError:
+            try:
+                text, label = data.decode("cp1252"), "Windows-1252"
+            except UnicodeDecodeError:
+                raise _unreadable() from None
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n") or 0x7F <= ord(ch) < 0xA0)
+    if controls > max(2, len(sample) // 200):
+        raise _unreadable()
+    return text, label
+
+
+# ---------------------------------------------------------------- CSV
+
+def sniff_delimiter(text: str) -> str:
+    """Pick the delimiter that gives the most columns, consistently, over the first records."""
+    sample = "\n".join(text.splitlines()[:50])
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            records = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        # A cut-off last record (sample ends mid-quote) must not count against a delimiter;
+        # a title line above the header has a single cell and says nothing either.
+        judged = [r for r in (records[:-1] if len(records) > 2 else records) if len(r) > 1]
+        if not judged:
+            continue
+        width, count = Counter(len(r) for r in judged).most_common(1)[0]
+        score = (count / len(judged), width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv_text(text: str, name: str) -> tuple[Sheet, str]:
+    hint = re.match(r"sep=(.)\r?\n", text)  # Excel's own hint line: "sep=;"
+    delimiter = hint.group(1) if hint else sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(_limited(reader))
+        if hint:
+            records[0] = []  # keep the row numbers as the user sees them
+    except csv.Error as error:
+        raise ReadError(f"Die CSV-Datei ist fehlerhaft aufgebaut (Zeile {reader.line_num}): {error}. "
+                        "Oft fehlt ein schließendes Anführungszeichen.") from None
+    sheet = _sheet_from_records(name, ([clean_cell(c) for c in record] for record in records))
+    if sheet is None:
+        raise ReadError(f"{_sheet_prefix(name)}Die Datei enthält keine Kopfzeile und keine Daten.")
+    return sheet, delimiter
+
+
+def _limited(records: Iterable[Any]) -> Iterable[Any]:
+    for count, record in enumerate(records, start=1):
+        if count > MAX_ROWS + 1:
+            raise ReadError(f"Die Datei hat mehr als {MAX_ROWS:,} Zeilen. Bitte teilen Sie sie in kleinere "
+                            "Dateien auf.".replace(",", "."))
+        yield record
+
+
+def _sheet_from_records(name: str, records: Iterable[list[str]], has_letters: bool = True) -> Sheet | None:
+    """The first non-empty record is the header; row numbers count every record, as a spreadsheet shows them."""
+    records = list(records)
+    header_index = _header_index(records)
+    if header_index is None:
+        return None
+    columns = list(records[header_index])
+    while columns and not columns[-1]:
+        columns.pop()
+    header_line = header_index + 1
+    rows = [Row(line, list(values)) for line, values in enumerate(records[header_index + 1:], start=header_line + 1)]
+    header_width = len(columns)
+    width = max([len(columns)] + [len(r.values) for r in rows if not r.is_blank] or [0])
+    columns += [""] * (width - len(columns))
+    while rows and rows[-1].is_blank:
+        rows.pop()
+    return Sheet(name=name, columns=columns, rows=rows, header_line=header_line, has_letters=has_letters,
+                 header_width=header_width)
+
+
+def _header_index(records: list[list[str]]) -> int | None:
+    """The header is the first row that looks like one: a title line above it („Schulliste
+    2024“) has a single cell, the header has about as many cells as the widest row below."""
+    candidates = [(i, sum(1 for v in r if v)) for i, r in enumerate(records[:30]) if any(r)]
+    if not candidates:
+        return None
+    widest = max(filled for _, filled in candidates)
+    for index, filled in candidates:
+        if filled >= max(2, (widest + 1) // 2) or filled == widest:
+            return index
+    return candidates[0][0]
+
+
+def _sheet_prefix(name: str) -> str:
+    return f"Blatt „{name}“: " if name else ""
+
+
+# ---------------------------------------------------------------- ZIP: XLSX or CSV files
+
+def _read_zip(data: bytes) -> ParsedFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _unreadable() from None
+    if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+        raise ReadError("Die Datei ist entpackt zu groß (über 250 MB).")
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
+        return _read_xlsx(data)
+    sheets: list[Sheet] = []
+    encodings: set[str] = set()
+    delimiters: set[str] = set()
+    for info in infos:
+        base = info.filename.rsplit("/", 1)[-1]
+        if info.is_dir() or info.filename.startswith("__MACOSX") or base.startswith("."):
+            continue
+        if not base.lower().endswith((".csv", ".txt", ".tsv")):
+            continue
+        try:
+            text, encoding = decode_text(archive.read(info))
+        except ReadError as error:
+            raise ReadError(f"„{base}“ im ZIP-Archiv: {error.message}") from None
+        sheet, delimiter = read_csv_text(text, name=base)
+        sheets.append(sheet)
+        encodings.add(encoding)
+        delimiters.add(delimiter)
+    if not sheets:
+        raise ReadError("Das ZIP-Archiv enthält keine CSV-Dateien.")
+    return ParsedFile("zip", sheets, encoding=", ".join(sorted(encodings)),
+                      delimiter=delimiters.pop() if len(delimiters) == 1 else None)
+
+
+def _read_xlsx(data: bytes) -> ParsedFile:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles other tools write
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        raise ReadError("Die Excel-Datei ist beschädigt oder kein gültiges .xlsx. Bitte in Excel öffnen und "
+                        "erneut als „Excel-Arbeitsmappe (.xlsx)“ speichern.") from None
+    sheets: list[Sheet] = []
+    notes: list[str] = []
+    try:
+        for worksheet in workbook.worksheets:
+            title = worksheet.title
+            if "(ignore)" in title.lower() or getattr(worksheet, "sheet_state", "visible") != "visible":
+                notes.append(f"Blatt „{title}“ übersprungen.")
+                continue
+            worksheet.reset_dimensions()  # some writers store wrong dimensions; read until the end
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                records = (_xlsx_record(r) for r in worksheet.iter_rows(min_row=1, values_only=True))
+                sheet = _sheet_from_records(title, _limited(records))
+            if sheet is not None:  # an empty sheet in a workbook is normal
+                sheets.append(sheet)
+    finally:
+        workbook.close()
+    if not sheets:
+        raise ReadError("Die Excel-Datei enthält kein Blatt mit Daten.")
+    return ParsedFile("xlsx", sheets, notes=notes)
+
+
+def _xlsx_record(values: tuple[Any, ...]) -> list[str]:
+    record = [cell_text(v) for v in values]
+    while record and not record[-1]:
+        record.pop()
+    return record
+
+
+# ---------------------------------------------------------------- JSON: GeoJSON and Kumu blueprints
+
+def _read_json(text: str, encoding: str) -> ParsedFile:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReadError(f"Die JSON-Datei ist fehlerhaft (Zeile {error.lineno}, Spalte {error.colno}).") from None
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        return ParsedFile("geojson", [_geojson_sheet(document)], encoding=encoding)
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        return ParsedFile("geojson", [_geojson_sheet({"features": [document]})], encoding=encoding)
+    if isinstance(document, dict) and ("elements" in document or "connections" in document):
+        sheets = []
+        for key, name in (("elements", "Elements"), ("connections", "Connections")):
+            items = document.get(key) or []
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise ReadError(f"Kumu-JSON: „{key}“ muss eine Liste von Objekten sein.")
+            if items:
+                sheets.append(_objects_sheet(name, items))
+        if not sheets:
+            raise ReadError("Die Kumu-Datei enthält weder Elemente noch Verbindungen.")
+        return ParsedFile("kumu-json", sheets, encoding=encoding)
+    raise ReadError("Diese JSON-Datei hat kein bekanntes Format. Erwartet wird GeoJSON (FeatureCollection) "
+                    "oder eine Kumu-Datei mit „elements“ und „connections“.")
+
+
+def _objects_sheet(name: str, items: list[dict[str, Any]]) -> Sheet:
+    columns: list[str] = []
+    for item in items:
+        for key in item:
+            if key not in columns:
+                columns.append(key)
+    if len(items) > MAX_ROWS:
+        raise ReadError(f"Die Datei hat mehr als {MAX_ROWS:,} Einträge.".replace(",", "."))
+    rows = [Row(n, [cell_text(item.get(c)) for c in columns]) for n, item in enumerate(items, start=2)]
+    return Sheet(name=name, columns=columns, rows=rows, has_letters=False)
+
+
+def _geojson_sheet(document: dict[str, Any]) -> Sheet:
+    """Properties become columns; a point geometry adds latitude and longitude."""
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise ReadError("GeoJSON: „features“ fehlt oder ist keine Liste.")
+    items: list[dict[str, Any]] = []
+    with_points = False
+    for feature in features:
+        if not isinstance(feature, dict):
+            raise ReadError("GeoJSON: ein Eintrag in „features“ ist kein Objekt.")
+        properties = dict(feature.get("properties") or {})
+        point = _point(feature.get("geometry"))
+        if point is not None:
+            with_points = True
+            properties["__lat"], properties["__lon"] = point[1], point[0]
+        items.append(properties)
+    sheet = _objects_sheet("", items) if items else Sheet("", [], [], has_letters=False)
+    if with_points:
+        taken = set(sheet.columns)
+        sheet.columns = [("latitude" if c == "__lat" and "latitude" not in taken else
+                          "longitude" if c == "__lon" and "longitude" not in taken else c)
+                         for c in sheet.columns]
+    if not sheet.rows:
+        raise ReadError("Die GeoJSON-Datei enthält keine Einträge.")
+    return sheet
+
+
+def _point(geometry: Any) -> tuple[float, float] | None:
+    if not isinstance(geometry, dict):
+        return None
+    coords = geometry.get("coordinates")
+    try:
+        if geometry.get("type") == "Point":
+            return float(coords[0]), float(coords[1])
+        if geometry.get("type") == "MultiPoint" and coords:
+            return float(coords[0][0]), float(coords[0][1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None

@@ -1,0 +1,134 @@
+"""Import: upload, column mapping, preview, dry run, import (all rows or none), result."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.extensions import db
+from crm.forms.imports import ConfirmForm, UploadForm, build_mapping_form
+from crm.models import ImportBatch, ImportStatus, ImportTarget
+from crm.permissions import Permission, requires
+from crm.services.imports import batches, engine
+from crm.services.imports.mapping import FIELDS, TARGET_LABELS
+from crm.services.imports.readers import ReadError
+
+bp = Blueprint("imports", __name__, url_prefix="/import")
+
+
+def _load(token: str) -> ImportBatch:
+    batch = batches.get_batch(db.session, token, current_user.id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _finished(batch: ImportBatch):
+    return redirect(url_for("imports.result", token=batch.token))
+
+
+def _render_report(batch: ImportBatch, report, mode: str, status: int = 200):
+    return render_template("imports/preview.html", batch=batch, report=report, mode=mode, form=ConfirmForm(),
+                           target_label=TARGET_LABELS[batch.target]), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires(Permission.EDIT_LANDSCAPE)
+def index():
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            filename, data = batches.bundle(form.uploads())
+            batch = batches.create_batch(db.session, user_id=current_user.id,
+                                         target=ImportTarget(form.target.data), filename=filename, data=data)
+            db.session.commit()
+            return redirect(url_for("imports.mapping", token=batch.token))
+        except ReadError as error:
+            db.session.rollback()
+            form.files.errors.append(error.message)
+    recent = batches.recent_batches(db.session, current_user.id)
+    return render_template("imports/index.html", form=form, recent=recent, target_labels=TARGET_LABELS,
+                           fields=FIELDS), 422 if form.errors else 200
+
+
+@bp.route("/<token>/zuordnung", methods=["GET", "POST"])
+@requires(Permission.EDIT_LANDSCAPE)
+def mapping(token: str):
+    batch = _load(token)
+    if batch.status != ImportStatus.PENDING:
+        return _finished(batch)
+    try:
+        page = batches.mapping_page(db.session, batch)
+    except ReadError as error:  # was readable at upload; only a changed reader could get here
+        flash(error.message, "error")
+        return redirect(url_for("imports.index"))
+    form = build_mapping_form(page.sections, page.choices, page.defaults, page.value_rows)
+    if form.validate_on_submit():
+        batches.save_choices(batch, form.mapping(), form.defaults(), form.values())
+        db.session.commit()
+        return redirect(url_for("imports.preview", token=token))
+    return render_template("imports/mapping.html", batch=batch, page=page, form=form,
+                           target_label=TARGET_LABELS[batch.target],
+                           sheet_label=engine.sheet_label), 422 if form.errors else 200
+
+
+@bp.route("/<token>/vorschau")
+@requires(Permission.EDIT_LANDSCAPE)
+def preview(token: str):
+    batch = _load(token)
+    if batch.status != ImportStatus.PENDING:
+        return _finished(batch)
+    report = engine.run(db.session, batch, write=False)
+    return _render_report(batch, report, "preview")
+
+
+@bp.route("/<token>/probelauf", methods=["POST"])
+@requires(Permission.EDIT_LANDSCAPE)
+def dry_run(token: str):
+    batch = _load(token)
+    if batch.status != ImportStatus.PENDING:
+        return _finished(batch)
+    report = batches.dry_run(db.session, batch)
+    db.session.rollback()  # that is the point of a dry run: computed and written, then undone
+    return _render_report(_load(token), report, "dry_run", 200 if report.ok else 422)
+
+
+@bp.route("/<token>/ausfuehren", methods=["POST"])
+@requires(Permission.EDIT_LANDSCAPE)
+def commit(token: str):
+    batch = _load(token)
+    if batch.status != ImportStatus.PENDING:
+        flash(batches.AlreadyImported().message, "warning")
+        return _finished(batch)
+    try:
+        report = batches.commit(db.session, batch)
+    except batches.AlreadyImported as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return _finished(_load(token))
+    if not report.ok:
+        db.session.rollback()
+        return _render_report(_load(token), report, "failed", 422)
+    db.session.commit()
+    flash(_("Import abgeschlossen: %(summary)s.", summary=report.summary()), "success")
+    return redirect(url_for("imports.result", token=token))
+
+
+@bp.route("/<token>/ergebnis")
+@requires(Permission.EDIT_LANDSCAPE)
+def result(token: str):
+    batch = _load(token)
+    if batch.status == ImportStatus.PENDING:
+        return redirect(url_for("imports.preview", token=token))
+    return render_template("imports/result.html", batch=batch, target_label=TARGET_LABELS[batch.target])
+
+
+@bp.route("/<token>/verwerfen", methods=["POST"])
+@requires(Permission.EDIT_LANDSCAPE)
+def discard(token: str):
+    batch = _load(token)
+    if batch.status == ImportStatus.PENDING:
+        batches.discard(batch)
+        db.session.commit()
+        flash(_("Die hochgeladene Datei wurde verworfen; es wurde nichts importiert."), "info")
+    return redirect(url_for("imports.index"))

@@ -1,0 +1,177 @@
+"""Kumu-layout landscapes (elements and connections) and cooperation lists, good and broken."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import Actor, Cooperation, Role
+from tests.factories_imports import (
+    KUMU_CONNECTIONS, KUMU_ELEMENTS, KUMU_JSON, commit, counts, dry_run, ensure_cooperation_type, ensure_kind,
+    map_columns, preview, start, text_of,
+)
+
+
+def _ties(app) -> set[tuple[str, str, str, int]]:
+    with app.app_context():
+        return {(c.source.name, c.target.name, c.type.name, c.intensity)
+                for c in db.session.scalars(select(Cooperation))}
+
+
+def test_florentine_kumu_sheets_preview_dry_run_import_and_reimport(app, login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    family = ensure_kind(app, "Familie", "Zivilgesellschaft")
+    marriage = ensure_cooperation_type(app, "Heiratsallianz")
+    before = counts(app)
+    token = start(client, "kumu", KUMU_ELEMENTS, KUMU_CONNECTIONS)
+    page = text_of(client.get(f"/import/{token}/zuordnung").get_data(as_text=True))
+    assert "Blatt „florentine_kumu_elements.csv“: Akteure" in page
+    assert "Blatt „florentine_kumu_connections.csv“: Kooperationen" in page
+    assert "Werte zuordnen" in page and "Family" in page and "Marriage" in page
+
+    map_columns(client, token)
+    _, page = preview(client, token)
+    text = text_of(page)
+    assert "florentine_kumu_elements.csv 2 Type (B) Unbekannte Art „Family“." in text
+    assert "florentine_kumu_connections.csv 2 Type (C) Unbekannte Kooperationsart „Marriage“." in text
+    assert counts(app) == before
+
+    assert map_columns(client, token, values={"Family": str(family), "Marriage": str(marriage)}).status_code == 302
+    status, page = preview(client, token)
+    assert "Voraussichtlich: 35 neu, 0 aktualisiert, 0 unverändert." in text_of(page)
+    status, page = dry_run(client, token)
+    assert status == 200 and "Probelauf erfolgreich: 35 neu, 0 aktualisiert, 0 unverändert." in text_of(page)
+    assert counts(app) == before
+
+    status, page = commit(client, token)
+    assert status == 200
+    text = text_of(page)
+    assert "35 neu, 0 aktualisiert, 0 unverändert" in text
+    assert "Akteure: 15 neu" in text and "Kooperationen: 20 neu" in text
+    after = counts(app)
+    assert (after["Actor"], after["Cooperation"]) == (before["Actor"] + 15, before["Cooperation"] + 20)
+    ties = _ties(app)
+    assert ("Acciaiuoli", "Medici", "Heiratsallianz", 2) in ties
+    assert sum(1 for s, t, *_ in ties if "Medici" in (s, t)) == 6
+
+    # Same files again: the value mapping is remembered and nothing changes.
+    token = start(client, "kumu", KUMU_ELEMENTS, KUMU_CONNECTIONS)
+    map_columns(client, token)
+    status, page = commit(client, token)
+    assert status == 200 and "0 neu, 0 aktualisiert, 35 unverändert" in text_of(page)
+    assert counts(app) == {**after, "AuditEntry": after["AuditEntry"] + 1}
+
+
+def test_kumu_json_blueprint_is_read(app, login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    family = ensure_kind(app, "Familie", "Zivilgesellschaft")
+    marriage = ensure_cooperation_type(app, "Heiratsallianz")
+    token = start(client, "kumu", KUMU_JSON)
+    map_columns(client, token, values={"Family": str(family), "Marriage": str(marriage)})
+    status, page = commit(client, token)
+    assert status == 200 and "35 neu" in text_of(page)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Cooperation).where(
+            Cooperation.is_directed.is_(False))) == 20
+
+
+def test_kumu_connections_alone_link_existing_actors(app, login_as, create_actor) -> None:
+    client = login_as(Role.COORDINATOR)
+    for name in ("Acciaiuoli", "Albizzi", "Barbadori", "Bischeri", "Castellani", "Ginori", "Guadagni",
+                 "Lamberteschi", "Medici", "Pazzi", "Peruzzi", "Ridolfi", "Salviati", "Strozzi", "Tornabuoni"):
+        create_actor(name)
+    marriage = ensure_cooperation_type(app, "Heiratsallianz")
+    token = start(client, "cooperations", KUMU_CONNECTIONS)
+    map_columns(client, token, default_cooperation_type=str(marriage), values={"Marriage": str(marriage)})
+    status, page = commit(client, token)
+    assert status == 200 and "20 neu" in text_of(page)
+
+
+COOPERATION_HEADER = "Von;Zu;Art;Intensität;Beginn;Ende\n"
+
+
+def test_broken_cooperation_rows_are_each_reported_and_nothing_is_imported(app, login_as, create_actor) -> None:
+    client = login_as(Role.COORDINATOR)
+    create_actor("Grundschule Olewig", external_ref="GS-1")
+    create_actor("Kita St. Anna")
+    create_actor("VHS Trier", kind="Volkshochschule")
+    ensure_cooperation_type(app, "Kooperationsvertrag")
+    rows = [
+        "GS-1;Kita St. Anna;Kooperationsvertrag;3;01.08.2023;",        # fine (by reference and by name)
+        "Grundschule Olewig;Kita Sonnenschein;Kooperationsvertrag;2;;",  # unknown actor
+        "VHS Trier;Kita St. Anna;Kooperationsvertrag;2;31.02.2024;",     # bad date
+        "VHS Trier;Grundschule Olewig;Kooperationsvertrag;2;01.05.2024;01.01.2024",  # end before start
+        "VHS Trier;vhs trier;Kooperationsvertrag;2;;",                    # the same actor twice
+        "Kita St. Anna;VHS Trier;Kooperationsvertrag;7;;",               # intensity out of range
+        "Kita St. Anna;GS-1;Kooperationsvertrag;2;01.08.2023;",           # the first row again
+    ]
+    data = (COOPERATION_HEADER + "\n".join(rows) + "\n").encode()
+    token = start(client, "cooperations", ("kooperationen.csv", data))
+    map_columns(client, token)
+    before = counts(app)
+    _, page = preview(client, token)
+    text = text_of(page)
+    assert "3 Zu (B) Unbekannter Akteur „Kita Sonnenschein“" in text
+    assert "4 Beginn (E) „31.02.2024“ ist kein gültiges Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT)." in text
+    assert "5 Ende (F) Das Ende (01.01.2024) liegt vor dem Beginn (01.05.2024)." in text
+    assert "6 Zu (B) Eine Kooperation braucht zwei verschiedene Akteure" in text
+    assert "7 Intensität (D) „7“ ist keine gültige Intensität" in text
+    assert "8 Von (A) Zeile 8 beschreibt dieselbe Kooperation wie Zeile 2" in text
+    assert "6 Probleme gefunden." in text
+    for step in (dry_run, commit):
+        status, _page = step(client, token)
+        assert status == 422
+    assert counts(app) == before
+
+
+def test_cooperation_update_by_reimport_and_a_second_running_one_is_refused(app, login_as, create_actor) -> None:
+    client = login_as(Role.COORDINATOR)
+    create_actor("Grundschule Olewig")
+    create_actor("Kita St. Anna")
+    ensure_cooperation_type(app, "Kooperationsvertrag")
+    first = (COOPERATION_HEADER + "Grundschule Olewig;Kita St. Anna;Kooperationsvertrag;2;01.08.2023;\n").encode()
+    token = start(client, "cooperations", ("k.csv", first))
+    map_columns(client, token)
+    assert "1 neu" in text_of(commit(client, token)[1])
+
+    ended = first.replace(b"01.08.2023;", b"01.08.2023;31.07.2025")
+    token = start(client, "cooperations", ("k.csv", ended))
+    map_columns(client, token)
+    _, page = commit(client, token)
+    assert "0 neu, 1 aktualisiert, 0 unverändert" in text_of(page)
+    with app.app_context():
+        coop = db.session.scalars(select(Cooperation)).one()
+        assert (coop.start_date, coop.end_date) == (date(2023, 8, 1), date(2025, 7, 31))
+
+    # A new running one after the end is fine; then a second running one at the same time is not.
+    again = (COOPERATION_HEADER + "Kita St. Anna;Grundschule Olewig;Kooperationsvertrag;3;01.09.2025;\n"
+             "Grundschule Olewig;Kita St. Anna;Kooperationsvertrag;2;01.01.2026;\n").encode()
+    token = start(client, "cooperations", ("k.csv", again))
+    map_columns(client, token)
+    before = counts(app)
+    _, page = preview(client, token)
+    assert ("3 Beginn (E) Es gibt bereits eine Kooperation „Kooperationsvertrag“ zwischen „Kita St. Anna“ und "
+            "„Grundschule Olewig“ seit 01.09.2025 im selben Zeitraum.") in text_of(page)
+    status, page = commit(client, token)
+    assert status == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Cooperation)) == 1
+    assert counts(app) == before
+
+
+def test_cooperations_refer_to_actors_created_earlier_in_the_same_kumu_file(app, login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    ensure_cooperation_type(app, "Förderung", directed=True)
+    elements = "ID,Label,Type\nx1,Stiftung Bildung,Kita\nx2,Kita Regenbogen,Kita\nx3,Kita Regenbogen,Kita\n".encode()
+    connections = "From,To,Type,Strength\nx1,x2,Förderung,3\nx1,x3,Förderung,1\nx1,Unbekannt,Förderung,1\n".encode()
+    token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", connections))
+    map_columns(client, token)
+    _, page = preview(client, token)
+    text = text_of(page)
+    # Two elements with the same label are two rows for the same actor (no area tells them apart).
+    assert "elements.csv 4 Label (B) Zeile 4 beschreibt denselben Akteur wie Zeile 2" not in text
+    assert "elements.csv 4 Label (B) Zeile 4 beschreibt denselben Akteur wie Zeile 3" in text
+    assert "connections.csv 4 To (B) Unbekannter Akteur „Unbekannt“" in text
+    with app.app_context():
+        assert db.session.scalars(select(Actor)).all() == []
