@@ -45,8 +45,9 @@ test-postgres: install chromium postgres
 
 test: test-sqlite test-postgres
 
+# Measurements (never timed tests): every bench/*.py prints its numbers.
 bench: install
-	$(PY) bench/graph_bench.py
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

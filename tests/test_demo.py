@@ -54,7 +54,9 @@ def test_demo_loads_through_the_cli_with_realistic_counts(app) -> None:
 
 
 def test_demo_respects_the_domain_rules(app) -> None:
-    with app.app_context():
+    from crm.services import audit
+
+    with app.app_context(), audit.suppressed():
         load_demo(db.session)
         db.session.commit()
         today = date(2026, 11, 1)

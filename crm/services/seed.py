@@ -1,6 +1,6 @@
 """German default vocabularies, loaded by ``flask crm seed`` and before the demo.
 
-Idempotent: entries are matched by name (life stages by code); existing rows are never
+Idempotent: entries are matched by name (life stages by code and name); existing rows are never
 changed, so an administrator's edits survive every later seed run.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm.models import ActorKind, CooperationType, EventKind, LifeStage, Topic
+from crm.models import ActorKind, Base, CooperationType, EventKind, LifeStage, Topic
 
 ACTOR_KINDS: tuple[tuple[str, str, bool], ...] = (
     ("Kita", "Kita", False),
@@ -77,27 +77,37 @@ EVENT_KINDS: tuple[str, ...] = (
 )
 
 
-def _add_missing(session: Session, model: Any, key: str, rows: list[dict[str, Any]]) -> int:
-    existing = set(session.scalars(select(getattr(model, key))))
-    new = [model(**row) for row in rows if row[key] not in existing]
+def _add_missing(session: Session, model: type[Base], keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
+    """Add the rows whose key values are all still unused; return how many were added.
+
+    Matching on every unique column (a life stage on code *and* name) means that an entry an
+    administrator renamed or re-coded is neither duplicated nor overwritten: the seed only
+    fills gaps. One query per vocabulary, so seeding costs the same on every start.
+    """
+    taken = {key: set(session.scalars(select(getattr(model, key)))) for key in keys}
+    new = [model(**row) for row in rows if not any(row[key] in taken[key] for key in keys)]
     session.add_all(new)
     return len(new)
 
 
 def seed_vocabularies(session: Session) -> dict[str, int]:
-    """Create the missing default entries; returns how many were created per vocabulary."""
+    """Create the missing German default entries; returns how many were created per vocabulary.
+
+    Safe to run on every deployment and before the demo: existing rows are never changed.
+    Flushes, the caller commits.
+    """
     created = {
-        "Akteursarten": _add_missing(session, ActorKind, "name", [
+        "Akteursarten": _add_missing(session, ActorKind, ("name",), [
             {"name": n, "category": c, "is_individual": i, "sort_order": k}
             for k, (n, c, i) in enumerate(ACTOR_KINDS, 1)]),
-        "Bildungsphasen": _add_missing(session, LifeStage, "code", [
+        "Bildungsphasen": _add_missing(session, LifeStage, ("code", "name"), [
             {"code": code, "name": name, "sort_order": k} for k, (code, name) in enumerate(LIFE_STAGES, 1)]),
-        "Themenfelder": _add_missing(session, Topic, "name", [
+        "Themenfelder": _add_missing(session, Topic, ("name",), [
             {"name": n, "sort_order": k} for k, n in enumerate(TOPICS, 1)]),
-        "Kooperationsarten": _add_missing(session, CooperationType, "name", [
+        "Kooperationsarten": _add_missing(session, CooperationType, ("name",), [
             {"name": n, "is_directed": d, "description": text, "sort_order": k}
             for k, (n, d, text) in enumerate(COOPERATION_TYPES, 1)]),
-        "Veranstaltungsarten": _add_missing(session, EventKind, "name", [
+        "Veranstaltungsarten": _add_missing(session, EventKind, ("name",), [
             {"name": n, "sort_order": k} for k, n in enumerate(EVENT_KINDS, 1)]),
     }
     session.flush()
