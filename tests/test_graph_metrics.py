@@ -1,0 +1,141 @@
+"""graph/ against published values for networkx's example graphs, and the fast engine against networkx."""
+from __future__ import annotations
+
+from datetime import date
+
+import networkx as nx
+import pytest
+
+from graph.analysis import analyse
+from graph.build import build_graph
+from graph.cut import Cut, apply_cut
+from graph.metrics import betweenness, closeness, network_metrics, node_metrics
+from graph.records import EdgeRecord, NodeRecord
+from graph.transitions import transition_matrix
+
+
+def records(graph: nx.Graph, category: str | None = None):
+    nodes = [NodeRecord(id=i, label=str(v), category=str(graph.nodes[v].get(category, "")) if category else "")
+             for i, v in enumerate(graph.nodes)]
+    index = {v: i for i, v in enumerate(graph.nodes)}
+    edges = [EdgeRecord(index[u], index[v], weight=float(d.get("weight", 1))) for u, v, d in graph.edges(data=True)]
+    return nodes, edges, index
+
+
+def test_karate_club_published_values() -> None:
+    """Zachary (1977) as analysed in Newman's and networkx's documentation."""
+    nodes, edges, _ = records(nx.karate_club_graph(), "club")
+    graph = build_graph(nodes, [EdgeRecord(e.source, e.target) for e in edges])
+    metrics = node_metrics(graph, "networkx")
+    net = network_metrics(graph)
+    assert (net["nodes"], net["edges"]) == (34, 78)
+    assert net["density"] == pytest.approx(0.1390, abs=1e-4)
+    assert net["average_clustering"] == pytest.approx(0.5706, abs=1e-4)
+    assert net["diameter"] == 5
+    assert net["average_path_length"] == pytest.approx(2.4082, abs=1e-4)
+    top = sorted(metrics, key=lambda v: -metrics[v].betweenness)[:2]
+    assert top == [0, 33]  # Mr Hi and the officer
+    assert metrics[0].betweenness == pytest.approx(0.4376, abs=1e-4)
+    assert metrics[33].betweenness == pytest.approx(0.3041, abs=1e-4)
+    assert metrics[0].betweenness_raw == pytest.approx(231.0714, abs=1e-4)
+    assert net["category_assortativity"] > 0.6  # the two factions mostly stay among themselves
+
+
+def test_krackhardt_kite_published_values() -> None:
+    """Krackhardt (1990): Heather brokers, Diane has most ties, Fernando and Garth are closest."""
+    nodes, edges, _ = records(nx.krackhardt_kite_graph())
+    graph = build_graph(nodes, edges)
+    metrics = node_metrics(graph, "networkx")
+    assert metrics[7].betweenness_raw == pytest.approx(14.0)
+    assert metrics[7].betweenness == pytest.approx(0.3889, abs=1e-4)
+    assert metrics[3].degree == 6 and max(m.degree for m in metrics.values()) == 6
+    assert metrics[5].closeness == pytest.approx(0.6429, abs=1e-4)
+    assert metrics[6].closeness == pytest.approx(0.6429, abs=1e-4)
+
+
+def test_florentine_families_medici_are_the_brokers() -> None:
+    """Padgett & Ansell (1993): the Medici bridge the marriage network (betweenness 0.522)."""
+    graph_nx = nx.florentine_families_graph()
+    nodes, edges, index = records(graph_nx)
+    metrics = node_metrics(build_graph(nodes, edges), "networkx")
+    medici = index["Medici"]
+    assert metrics[medici].degree == 6
+    assert metrics[medici].betweenness == pytest.approx(0.5219, abs=1e-3)
+    assert max(metrics, key=lambda v: metrics[v].betweenness) == medici
+
+
+def test_burt_constraint_by_hand() -> None:
+    """A star centre has constraint 1/k (no redundancy); a triangle member 0.5^2 + 0.5^2 + 2*... by Burt's formula."""
+    star = nx.star_graph(4)
+    nodes, edges, _ = records(star)
+    metrics = node_metrics(build_graph(nodes, edges), "networkx")
+    assert metrics[0].constraint == pytest.approx(0.25)
+    assert metrics[0].effective_size == pytest.approx(4.0)
+    triangle = nx.complete_graph(3)
+    nodes, edges, _ = records(triangle)
+    metrics = node_metrics(build_graph(nodes, edges), "networkx")
+    # p_ij = 1/2, indirect p_iq p_qj = 1/4: c_ij = (1/2 + 1/4)^2 = 9/16, two contacts -> 9/8.
+    assert metrics[0].constraint == pytest.approx(9 / 8)
+    assert metrics[0].effective_size == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("graph", [
+    nx.karate_club_graph(), nx.les_miserables_graph(), nx.gnm_random_graph(500, 2000, seed=7),
+    nx.disjoint_union(nx.path_graph(6), nx.cycle_graph(5)),
+], ids=["karate", "lesmis", "gnm500", "disconnected"])
+def test_igraph_agrees_with_networkx(graph: nx.Graph) -> None:
+    graph = nx.convert_node_labels_to_integers(graph)
+    fast_b, slow_b = betweenness(graph, "igraph"), betweenness(graph, "networkx")
+    fast_c, slow_c = closeness(graph, "igraph"), closeness(graph, "networkx")
+    for node in graph:
+        assert fast_b[node] == pytest.approx(slow_b[node], rel=1e-9, abs=1e-9)
+        assert fast_c[node] == pytest.approx(slow_c[node], rel=1e-9, abs=1e-12)
+
+
+def test_les_miserables_valjean_is_central() -> None:
+    nodes, edges, index = records(nx.les_miserables_graph())
+    graph = build_graph(nodes, [EdgeRecord(e.source, e.target) for e in edges])
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (77, 254)
+    metrics = node_metrics(graph, "networkx")
+    assert max(metrics, key=lambda v: metrics[v].betweenness) == index["Valjean"]
+    assert metrics[index["Valjean"]].betweenness == pytest.approx(0.5699, abs=1e-3)
+
+
+def test_cut_by_date_topic_and_area() -> None:
+    nodes = [NodeRecord(1, "Kita", area="Olewig", area_path=("Stadt Trier", "Olewig"), topics=("Family Literacy",)),
+             NodeRecord(2, "Grundschule", area="Olewig", area_path=("Stadt Trier", "Olewig"), topics=("MINT",)),
+             NodeRecord(3, "IHK", area="Konz", area_path=("Landkreis", "Konz"), topics=("MINT",)),
+             NodeRecord(4, "Alt", active=False)]
+    edges = [EdgeRecord(1, 2, start=date(2020, 1, 1), end=date(2022, 12, 31), topics=("Family Literacy",)),
+             EdgeRecord(2, 3, start=date(2023, 1, 1), topics=("MINT",)),
+             EdgeRecord(1, 4), EdgeRecord(1, 3, layer="event", start=date(2024, 5, 1))]
+    _, kept = apply_cut(nodes, edges, Cut(as_of=date(2021, 6, 30)))
+    assert [(e.source, e.target) for e in kept] == [(1, 2)]
+    _, kept = apply_cut(nodes, edges, Cut(as_of=date(2023, 6, 30)))
+    assert [(e.source, e.target) for e in kept] == [(2, 3)]
+    kept_nodes, kept = apply_cut(nodes, edges, Cut(areas=frozenset({"Stadt Trier"})))
+    assert {n.id for n in kept_nodes} == {1, 2} and [(e.source, e.target) for e in kept] == [(1, 2)]
+    _, kept = apply_cut(nodes, edges, Cut(topics=frozenset({"MINT"})))
+    assert [(e.source, e.target) for e in kept] == [(2, 3)]
+    _, kept = apply_cut(nodes, edges, Cut(layers=frozenset({"event"})))
+    assert [(e.source, e.target) for e in kept] == [(1, 3)]
+
+
+def test_transition_matrix_names_cells_and_gaps() -> None:
+    nodes = [NodeRecord(1, "Kita", area="Olewig", life_stages=("fruehkindlich",)),
+             NodeRecord(2, "GS", area="Olewig", life_stages=("primar",)),
+             NodeRecord(3, "RS+", area="Konz", life_stages=("sek",))]
+    edges = [EdgeRecord(1, 2, ref="cooperation:1"), EdgeRecord(2, 3, ref="cooperation:2")]
+    matrix = transition_matrix(nodes, edges, ("fruehkindlich", "primar", "sek"))
+    assert matrix["cells"]["Olewig"]["fruehkindlich→primar"] == {"count": 1, "refs": ["cooperation:1"]}
+    assert matrix["cells"]["Konz"]["primar→sek"]["refs"] == ["cooperation:2"]
+    assert matrix["cells"]["Olewig"]["primar→sek"]["count"] == 1  # counts for both actors' areas
+    assert {"area": "Konz", "transition": "fruehkindlich→primar"} in matrix["gaps"]
+
+
+def test_analysis_is_json_ready_and_seeded() -> None:
+    nodes, edges, _ = records(nx.karate_club_graph(), "club")
+    first = analyse(nodes, edges, Cut(), seed=1).to_dict()
+    assert first == analyse(nodes, edges, Cut(), seed=1).to_dict()
+    assert first["network"]["nodes"] == 34 and first["modularity"] > 0.35
+    assert {c["label"] for c in first["communities"]} & {"0", "33"}
