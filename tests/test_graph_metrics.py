@@ -9,7 +9,7 @@ import pytest
 from graph.analysis import analyse
 from graph.build import build_graph
 from graph.cut import Cut, apply_cut
-from graph.metrics import betweenness, closeness, network_metrics, node_metrics
+from graph.metrics import betweenness, closeness, network_metrics, node_metrics, structural_holes
 from graph.records import EdgeRecord, NodeRecord
 from graph.transitions import transition_matrix
 
@@ -139,3 +139,23 @@ def test_analysis_is_json_ready_and_seeded() -> None:
     assert first == analyse(nodes, edges, Cut(), seed=1).to_dict()
     assert first["network"]["nodes"] == 34 and first["modularity"] > 0.35
     assert {c["label"] for c in first["communities"]} & {"0", "33"}
+
+
+@pytest.mark.parametrize("graph", [nx.karate_club_graph(), nx.les_miserables_graph(),
+                                   nx.disjoint_union(nx.krackhardt_kite_graph(), nx.empty_graph(2))],
+                         ids=["karate-weighted", "lesmis-weighted", "kite-with-isolates"])
+def test_sparse_structural_holes_equal_networkx(graph: nx.Graph) -> None:
+    """Compared with networkx's per-actor path, which follows Burt's definition.
+
+    networkx 3.6's all-actors fast path for effective_size divides by the wrong row's
+    maximum (karate, actor 0: 13.954 instead of 13.775), so it is not the reference.
+    """
+    constraint, effective = structural_holes(graph)
+    expected_c = nx.constraint(graph, weight="weight")
+    expected_e = {v: nx.effective_size(graph, nodes=[v], weight="weight")[v] for v in graph}
+    for node in graph:
+        if graph.degree(node) == 0:
+            assert constraint[node] is None and effective[node] is None
+            continue
+        assert constraint[node] == pytest.approx(expected_c[node], rel=1e-9)
+        assert effective[node] == pytest.approx(expected_e[node], rel=1e-9)
