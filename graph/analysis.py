@@ -11,6 +11,7 @@ from graph.cut import Cut, apply_cut
 from graph.fragility import fragility
 from graph.metrics import network_metrics, node_metrics
 from graph.records import EdgeRecord, NodeRecord
+from graph.suggest import suggest_ties
 from graph.transitions import transition_matrix
 
 
@@ -22,6 +23,7 @@ class AnalysisResult:
     modularity: float
     fragility: dict[str, Any]
     transitions: dict[str, Any]
+    suggestions: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -56,7 +58,12 @@ def analyse(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], cut: Cut |
         actors.append({"id": node_id, "label": record.label, "kind": record.kind, "category": record.category,
                        "area": record.area, "community": group_of.get(node_id), **asdict(metrics)})
     actors.sort(key=lambda a: (-a["betweenness"], str(a["label"])))
+    transitions = transition_matrix(nodes, edges, stage_order)
+    suggestions = suggest_ties(graph, community_of=group_of, community_labels={c.id: c.label for c in groups},
+                               gaps=transitions["gaps"], stage_order=stage_order)
     return AnalysisResult(
         network=network_metrics(graph, directed), actors=actors,
         communities=[asdict(c) for c in groups], modularity=modularity,
-        fragility=fragility(graph), transitions=transition_matrix(nodes, edges, stage_order))
+        fragility=fragility(graph), transitions=transitions,
+        suggestions=[{**asdict(s), "source_label": labels[s.source].label,
+                      "target_label": labels[s.target].label} for s in suggestions])

@@ -159,3 +159,36 @@ def test_sparse_structural_holes_equal_networkx(graph: nx.Graph) -> None:
             continue
         assert constraint[node] == pytest.approx(expected_c[node], rel=1e-9)
         assert effective[node] == pytest.approx(expected_e[node], rel=1e-9)
+
+
+def test_change_between_two_dates() -> None:
+    from graph.change import change, ties_per_year_by_topic
+
+    nodes = [NodeRecord(i, f"A{i}") for i in range(1, 5)]
+    edges = [EdgeRecord(1, 2, start=date(2019, 1, 1), end=date(2021, 6, 30), ref="c:1", topics=("MINT",)),
+             EdgeRecord(2, 3, start=date(2020, 1, 1), ref="c:2", topics=("MINT",)),
+             EdgeRecord(3, 4, start=date(2022, 3, 1), ref="c:3", topics=("BNE",))]
+    result = change(nodes, edges, date(2020, 6, 30), date(2023, 6, 30))
+    assert result["new"] == ["c:3"] and result["ended"] == ["c:1"] and result["persisting"] == 1
+    assert result["metrics"]["edges"] == {"then": 2, "now": 2, "delta": 0}
+    growth = ties_per_year_by_topic(edges, [2020, 2022])
+    assert growth["MINT"][2020] == {"new": 1, "running": 2}
+    assert growth["BNE"][2022] == {"new": 1, "running": 1}
+
+
+def test_suggestions_bridge_groups_and_close_gaps_with_german_reasons() -> None:
+    from graph.suggest import suggest_ties
+
+    nodes = [NodeRecord(1, "Kita", area="Olewig", life_stages=("fruehkindlich",), topics=("Family Literacy",)),
+             NodeRecord(2, "Bibliothek", area="Olewig", life_stages=("fruehkindlich", "primar"),
+                        topics=("Family Literacy",)),
+             NodeRecord(3, "Grundschule", area="Olewig", life_stages=("primar",), topics=("Family Literacy",))]
+    graph = build_graph(nodes, [EdgeRecord(1, 2), EdgeRecord(2, 3)])
+    suggestions = suggest_ties(graph, community_of={1: 0, 2: 0, 3: 1}, community_labels={0: "Kita", 1: "GS"},
+                               gaps=[{"area": "Olewig", "transition": "fruehkindlich→primar"}],
+                               stage_order=("fruehkindlich", "primar"))
+    assert [(s.source, s.target) for s in suggestions] == [(1, 3)]
+    reasons = suggestions[0].reasons
+    assert "1 gemeinsamer Partner" in reasons and "gemeinsames Themenfeld Family Literacy" in reasons
+    assert "verbindet die Gruppen »Kita« und »GS«" in reasons
+    assert "schließt die Lücke fruehkindlich → primar in Olewig" in reasons
