@@ -24,6 +24,11 @@ from typing import Any
 import networkx as nx
 
 IGRAPH_THRESHOLD = 300
+# Above this size exact betweenness takes minutes even in igraph; it is then estimated from
+# SAMPLE_PIVOTS random source actors (Brandes & Pich 2007), scaled by n/k, seeded. The error
+# against the exact values is measured in bench/graph_bench.py and reported with the result.
+SAMPLE_THRESHOLD = 8000
+SAMPLE_PIVOTS = 1500
 
 
 @dataclass
@@ -49,12 +54,32 @@ def _to_igraph(graph: nx.Graph):
     return g, list(graph.nodes)
 
 
-def betweenness(graph: nx.Graph, engine: str = "auto") -> dict[Any, float]:
-    """Raw betweenness (pairs counted once on undirected graphs)."""
+def betweenness(graph: nx.Graph, engine: str = "auto", *, pivots: int | None = None,
+                seed: int = 42) -> dict[Any, float]:
+    """Raw betweenness (pairs counted once on undirected graphs).
+
+    ``pivots`` estimates it from that many random sources (igraph); ``None`` is exact,
+    except that ``engine="auto"`` samples on networks above SAMPLE_THRESHOLD actors.
+    """
+    n = graph.number_of_nodes()
+    if pivots is None and engine == "auto" and n > SAMPLE_THRESHOLD:
+        pivots = SAMPLE_PIVOTS
+    if pivots is not None and pivots < n:
+        import random
+
+        g, order = _to_igraph(graph)
+        sources = sorted(random.Random(seed).sample(range(n), pivots))
+        values = g.betweenness(directed=graph.is_directed(), sources=sources, targets=range(n))
+        return dict(zip(order, (float(v) * n / pivots for v in values)))
     if _use_igraph(graph, engine):
         g, order = _to_igraph(graph)
         return dict(zip(order, (float(v) for v in g.betweenness(directed=graph.is_directed()))))
     return nx.betweenness_centrality(graph, normalized=False)
+
+
+def betweenness_pivots(graph: nx.Graph, engine: str = "auto") -> int | None:
+    """How many pivots ``betweenness`` uses for this graph (None: exact)."""
+    return SAMPLE_PIVOTS if engine == "auto" and graph.number_of_nodes() > SAMPLE_THRESHOLD else None
 
 
 def closeness(graph: nx.Graph, engine: str = "auto") -> dict[Any, float]:
@@ -180,6 +205,7 @@ def network_metrics(graph: nx.Graph, directed_graph: nx.Graph | None = None) -> 
         "components": len(components), "largest_component": len(components[0]) if components else 0,
         "isolates": nx.number_of_isolates(graph), "average_clustering": nx.average_clustering(graph) if n else 0.0,
         "average_path_length": None, "diameter": None, "reciprocity": None, "category_assortativity": None,
+        "betweenness_pivots": betweenness_pivots(graph),
     }
     if largest.number_of_nodes() > 1:
         if largest.number_of_nodes() > IGRAPH_THRESHOLD:

@@ -192,3 +192,14 @@ def test_suggestions_bridge_groups_and_close_gaps_with_german_reasons() -> None:
     assert "1 gemeinsamer Partner" in reasons and "gemeinsames Themenfeld Family Literacy" in reasons
     assert "verbindet die Gruppen »Kita« und »GS«" in reasons
     assert "schließt die Lücke fruehkindlich → primar in Olewig" in reasons
+
+
+def test_sampled_betweenness_is_exact_with_all_pivots_and_close_with_half() -> None:
+    graph = nx.convert_node_labels_to_integers(nx.les_miserables_graph())
+    exact = betweenness(graph, "networkx")
+    everyone = betweenness(graph, "igraph", pivots=graph.number_of_nodes() - 1)
+    half = betweenness(graph, "igraph", pivots=graph.number_of_nodes() // 2, seed=3)
+    top = max(exact, key=exact.get)
+    assert max(half, key=half.get) == top  # the broker is found
+    assert half[top] == pytest.approx(exact[top], rel=0.35)
+    assert sum(everyone.values()) == pytest.approx(sum(exact.values()), rel=0.1)
