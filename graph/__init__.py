@@ -2,5 +2,25 @@
 
 This package knows nothing of Flask or the database: it takes plain node and edge
 records (``graph.records``) and returns plain results, so every function can be tested
-on any graph, networkx's example graphs included.
+on any graph, networkx's example graphs included. It never imports ``crm``, Flask or
+SQLAlchemy (a test checks this).
+
+Modules, by what they hold:
+
+* ``records``     NodeRecord, EdgeRecord (the input) and how layers are dated
+* ``cut``         Cut and apply_cut: date, layer, topic, life stage, area, kind filters
+* ``build``       build_graph: records -> networkx graph, parallel ties collapsed
+* ``engine``      networkx or igraph, and seeded igraph randomness
+* ``metrics``     per-actor and network measures (compute_metrics, node_metrics, network_metrics)
+* ``communities`` Louvain groups with labels and dominant topics
+* ``fragility``   bridges, articulation points, isolates, cut actors per area and topic
+* ``transitions`` coverage of the life-stage transitions by area, and the gaps
+* ``change``      new / ended ties between two dates, topic growth per year
+* ``suggest``     suggested ties with reasons in German
+* ``analysis``    analyse(): everything for one cut, JSON-ready
+* ``cache``       AnalysisCache: thread-safe LRU keyed by data version, cut and parameters
+* ``export``      GEXF 1.3, GraphML, Kumu JSON and XLSX
+* ``layout``      deterministic server-side positions for the maps (networkx / igraph FR)
+* ``maps``        map specs for vis-network: actors or aggregated groups, legend, hover cards
+* ``importers``   GEXF, GraphML, Kumu CSV/JSON/XLSX -> ImportedLandscape (string keys)
 """

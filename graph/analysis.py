@@ -1,15 +1,25 @@
-"""One entry point: the whole analysis of a landscape under a cut, as JSON-ready data."""
+"""One entry point: the whole analysis of a landscape under a cut, as JSON-ready data.
+
+``analyse`` is what the CRM calls (through ``crm.services.network``, cached with
+``graph.cache.AnalysisCache``). It applies the cut once, builds the undirected graph
+(and the directed one for PageRank and reciprocity), and combines every measure the
+office asks for. Conventions live with each part: ``graph.metrics``, ``graph.communities``,
+``graph.fragility``, ``graph.transitions``, ``graph.suggest``, ``graph.change``.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import date
-from typing import Any, Sequence
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping, Sequence
 
+from graph._util import jsonable, node_area, sort_key
 from graph.build import build_graph
+from graph.change import change
 from graph.communities import communities
 from graph.cut import Cut, apply_cut
+from graph.engine import check_engine
 from graph.fragility import fragility
-from graph.metrics import network_metrics, node_metrics
+from graph.metrics import Pivots, compute_metrics
 from graph.records import EdgeRecord, NodeRecord
 from graph.suggest import suggest_ties
 from graph.transitions import transition_matrix
@@ -18,52 +28,94 @@ from graph.transitions import transition_matrix
 @dataclass
 class AnalysisResult:
     network: dict[str, Any]
-    actors: list[dict[str, Any]]
+    actors: list[dict[str, Any]]          # sorted by betweenness (brokers first), then label
     communities: list[dict[str, Any]]
     modularity: float
     fragility: dict[str, Any]
     transitions: dict[str, Any]
     suggestions: list[dict[str, Any]]
+    cut: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    change: dict[str, Any] | None = None  # only when the cut has both ``since`` and ``until``
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        """JSON-serialisable: ISO dates, lists instead of sets and tuples, no numpy types, no NaN.
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
+        ``timings`` (seconds per step) is left out so that equal data give equal output.
+        """
+        data = asdict(self)
+        data.pop("timings")
+        return jsonable(data)
 
 
 def analyse(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], cut: Cut | None = None, *,
-            stage_order: Sequence[str] = (), resolution: float = 1.0, seed: int = 42,
-            engine: str = "auto") -> AnalysisResult:
+            stage_order: Sequence[str] = (), resolution: float = 1.0, seed: int = 42, engine: str = "auto",
+            area_level: int | None = None, stage_labels: Mapping[str, str] | None = None, top_n: int = 20,
+            pivots: Pivots = "auto", weighted_paths: bool = False) -> AnalysisResult:
+    """Everything for one cut of the landscape.
+
+    * ``stage_order``: life-stage codes in biographical order (transitions, suggestions);
+      ``stage_labels`` maps codes to display names for labels and reasons.
+    * ``resolution``/``seed``: Louvain parameters (same seed, same groups).
+    * ``engine``: ``"auto"`` (networkx up to 500 actors, igraph above), or forced.
+    * ``area_level``: depth in the area path for transitions and local fragility
+      (``None`` = leaf area, 0 = Stadt/Landkreis).
+    * ``pivots``: ``"auto"`` (exact betweenness and closeness unless the network is very
+      large, then a seeded estimate; ``network["betweenness_pivots"]`` and
+      ``["closeness_pivots"]`` say which), ``None`` (always exact) or a number of pivots.
+    * ``weighted_paths``: shortest paths with length 1/weight instead of 1 step per tie.
+    """
+    check_engine(engine)
     cut = cut or Cut()
-    nodes, edges = apply_cut(nodes, edges, cut)
-    graph = build_graph(nodes, edges)
-    directed = build_graph(nodes, edges, directed=True)
-    per_node = node_metrics(graph, engine)
-    groups, modularity = communities(graph, resolution=resolution, seed=seed)
-    group_of = {member: c.id for c in groups for member in c.members}
-    labels = {n.id: n for n in nodes}
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
+    kept_nodes, kept_edges = apply_cut(nodes, edges, cut)
+    lap("cut")
+    graph = build_graph(kept_nodes, kept_edges)
+    directed = build_graph(kept_nodes, kept_edges, directed=True, lean=True)
+    lap("build")
+    metrics = compute_metrics(graph, directed, engine=engine, pivots=pivots, seed=seed,
+                              weighted_paths=weighted_paths)
+    lap("metrics")
+    partition = communities(graph, resolution=resolution, seed=seed, engine=engine)
+    lap("communities")
+    fragile = fragility(graph, area_level=area_level)
+    lap("fragility")
+    transitions = transition_matrix(kept_nodes, kept_edges, stage_order, level=area_level, stage_labels=stage_labels)
+    lap("transitions")
+    suggestions = suggest_ties(graph, community_of=partition.membership, community_labels=partition.labels(),
+                               gaps=transitions["gaps"], stage_order=stage_order, top_n=top_n,
+                               stage_labels=stage_labels, area_level=area_level)
+    lap("suggestions")
+    changed = None
+    if cut.since is not None and cut.until is not None:
+        changed = change(nodes, edges, cut.since, cut.until, cut, engine=engine)
+        lap("change")
+
     actors = []
-    for node_id, metrics in per_node.items():
-        record = labels[node_id]
-        actors.append({"id": node_id, "label": record.label, "kind": record.kind, "category": record.category,
-                       "area": record.area, "community": group_of.get(node_id), **asdict(metrics)})
-    actors.sort(key=lambda a: (-a["betweenness"], str(a["label"])))
-    transitions = transition_matrix(nodes, edges, stage_order)
-    suggestions = suggest_ties(graph, community_of=group_of, community_labels={c.id: c.label for c in groups},
-                               gaps=transitions["gaps"], stage_order=stage_order)
+    for node_id, values in metrics.nodes.items():
+        data = graph.nodes[node_id]
+        actors.append({"id": node_id, "label": data["label"], "kind": data["kind"], "category": data["category"],
+                       "area": data["area"], "area_at_level": node_area(data, area_level),
+                       "community": partition.membership.get(node_id), **asdict(values)})
+    actors.sort(key=lambda a: (-a["betweenness"], str(a["label"]), sort_key(a["id"])))
+    network = dict(metrics.network)
+    network["communities"] = sum(1 for c in partition.communities if c.size > 1)
     return AnalysisResult(
-        network=network_metrics(graph, directed), actors=actors,
-        communities=[asdict(c) for c in groups], modularity=modularity,
-        fragility=fragility(graph), transitions=transitions,
-        suggestions=[{**asdict(s), "source_label": labels[s.source].label,
-                      "target_label": labels[s.target].label} for s in suggestions])
+        network=network, actors=actors, communities=[asdict(c) for c in partition.communities],
+        modularity=partition.modularity, fragility=fragile, transitions=transitions,
+        suggestions=[asdict(s) for s in suggestions], cut=cut.to_dict(),
+        parameters={"stage_order": list(stage_order), "resolution": resolution, "seed": seed, "engine": engine,
+                    "engine_used": metrics.info["engine"], "community_engine": partition.engine,
+                    "area_level": area_level, "top_n": top_n, "weighted_paths": weighted_paths,
+                    "betweenness_pivots": metrics.info["betweenness_pivots"],
+                    "closeness_pivots": metrics.info["closeness_pivots"]},
+        change=changed, timings=timings)

@@ -1,7 +1,22 @@
 """Plain input records: what ``graph`` needs to know of actors and ties, and nothing else.
 
-The CRM turns database rows into these; tests build them by hand or from networkx's
-example graphs. Labels are user text and must be treated as hostile by every output.
+The CRM turns database rows into these (``crm.services.network``); tests build them by
+hand or from networkx's example graphs. Labels, kinds, topics and areas are user text
+and every output must treat them as hostile (escape on rendering, never interpret).
+
+Layers and how their ties are dated (the convention the CRM service follows):
+
+* ``cooperation``: one record per cooperation; ``start``/``end`` are its dates,
+  ``end=None`` means it is still running. Ending a cooperation never deletes it, so
+  the history of the landscape can be replayed with :class:`graph.cut.Cut`.
+* ``initiative``: one record per pair of member actors per initiative whose memberships
+  overlap; weight 1 per shared initiative; ``start``/``end`` = the overlap of the two
+  membership periods.
+* ``event``: one record per pair of actors whose people attended the same event;
+  weight 1 per shared event; ``start`` = the event day, ``end=None``. Having met at a
+  Bildungskonferenz counts from that day on and is never undone: the tie does not
+  decay (decay would need a half-life nobody can justify to a Stadtrat). A view "as of
+  2023-06-30" therefore contains every meeting up to that day.
 """
 from __future__ import annotations
 
@@ -9,9 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+LAYERS: tuple[str, ...] = ("cooperation", "initiative", "event")
+
 
 @dataclass(frozen=True, slots=True)
 class NodeRecord:
+    """One actor. ``area_path`` runs from the root area to the leaf ("Stadt Trier", "Trier-Olewig")."""
+
     id: int
     label: str
     kind: str = ""
@@ -23,9 +42,22 @@ class NodeRecord:
     active: bool = True
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The area path, or the leaf area alone when no path was given."""
+        if self.area_path:
+            return tuple(self.area_path)
+        return (self.area,) if self.area else ()
+
 
 @dataclass(frozen=True, slots=True)
 class EdgeRecord:
+    """One tie of one layer (see the module docstring for how layers are dated).
+
+    ``layer`` defaults to ``"cooperation"`` because that is the layer every view shows
+    first; the CRM always passes it explicitly.
+    """
+
     source: int
     target: int
     layer: str = "cooperation"
@@ -40,5 +72,10 @@ class EdgeRecord:
     ref: str = ""
 
     def is_current(self, on: date) -> bool:
-        """A tie exists on day ``on`` when it has started and not yet ended (end day included)."""
+        """A tie exists on day ``on`` when it has started and not yet ended (both days included).
+
+        A missing start means "since before records began"; a missing end "still running".
+        """
         return (self.start is None or self.start <= on) and (self.end is None or self.end >= on)
+
+    exists_on = is_current

@@ -203,3 +203,19 @@ def test_sampled_betweenness_is_exact_with_all_pivots_and_close_with_half() -> N
     assert max(half, key=half.get) == top  # the broker is found
     assert half[top] == pytest.approx(exact[top], rel=0.35)
     assert sum(everyone.values()) == pytest.approx(sum(exact.values()), rel=0.1)
+
+
+def test_fragility_counts_what_a_cut_actor_cuts_off() -> None:
+    from graph.fragility import _cut_sizes, fragility
+
+    # 1-2-3 chain, 3 also in a triangle 3-4-5, and 5-6 hanging off: removing 3 cuts off {1,2} (2 actors).
+    graph = nx.Graph([(1, 2), (2, 3), (3, 4), (4, 5), (5, 3), (5, 6)])
+    graph.add_node(7)
+    sizes = _cut_sizes(graph.subgraph([1, 2, 3, 4, 5, 6]))
+    assert sizes == {2: 1, 3: 2, 5: 1}
+    for node, expected in sizes.items():  # against brute force
+        rest = graph.subgraph(set(range(1, 7)) - {node})
+        assert 6 - 1 - max(len(c) for c in nx.connected_components(rest)) == expected
+    result = fragility(graph)
+    assert result["isolates"] == [7]
+    assert (5, 6) in result["bridges"] and result["articulation_points"] == [2, 3, 5]

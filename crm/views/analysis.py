@@ -1,7 +1,9 @@
 """JSON endpoint of the network analysis, used by the maps and the dashboard."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from datetime import date
+
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from crm.errors import problem
 from crm.extensions import db
@@ -25,3 +27,21 @@ def result():
     if not 0.05 <= resolution <= 10:
         return problem(422, "„resolution“ liegt zwischen 0,05 und 10.", errors={"resolution": ["außerhalb"]})
     return jsonify(network.analysis(db.session, cut, resolution=resolution))
+
+
+@bp.route("/netzwerk.<fmt>")
+@requires(Permission.VIEW_LANDSCAPE)
+def network_file(fmt: str):
+    """The cut landscape for Gephi (GEXF 1.3 with tie dates) or GraphML; same filters as the JSON."""
+    from crm.services.graph_files import FORMATS, network_file as build
+
+    if fmt not in FORMATS:
+        return problem(404, f"Unbekanntes Format „{fmt}“. Möglich: {', '.join(FORMATS)}.")
+    try:
+        cut = network.cut_from_args(request.args)
+    except ServiceError as error:
+        return problem(422, error.message, errors={error.field or "": [error.message]})
+    data = build(db.session, cut, fmt, organisation=str(current_app.config.get("BILDUNGSNETZ_ORGANISATION") or ""))
+    response = Response(data, mimetype=FORMATS[fmt][0])
+    response.headers["Content-Disposition"] = f'attachment; filename="bildungsnetz-{date.today().isoformat()}.{fmt}"'
+    return response
