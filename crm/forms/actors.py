@@ -1,14 +1,115 @@
-"""Form for creating and editing an actor."""
+"""Forms for actors, and the fields the landscape forms share (dates, the actor picker, confirmations)."""
 from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, DecimalField, HiddenField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, DecimalField, Field, HiddenField, RadioField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, URL, ValidationError
 
 from crm.extensions import db
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
 from crm.models import Actor, ActorKind, Area, LifeStage, Topic
+
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
+
+
+class GermanDateField(Field):
+    """A date typed as 2026-11-22 (the browser's date input) or 22.11.2026; German error message."""
+
+    widget_type = "date"
+
+    def __init__(self, label: str = "", validators: Any = None, message: str = "Bitte ein gültiges Datum "
+                 "angeben (TT.MM.JJJJ).", **kwargs: Any) -> None:
+        from wtforms.widgets import DateInput
+
+        super().__init__(label, validators, widget=DateInput(), **kwargs)
+        self.message = message
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.isoformat() if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        if not raw:
+            self.data = None
+            return
+        for fmt in DATE_FORMATS:
+            try:
+                self.data = datetime.strptime(raw, fmt).date()
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(self.message)
+
+
+class ActorPickerField(StringField):
+    """Pick an actor by typing: a text input (the name) plus a hidden ``<name>_id``.
+
+    ``crm/static/js/autocomplete.js`` fills the id when a suggestion is chosen. Without script
+    (or when the user types a full name and presses enter) the text is resolved on the server:
+    an exact name, or the single actor the search finds. ``field.actor`` holds the result.
+    """
+
+    def __init__(self, label: str = "", validators: Any = None, required_message: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.required_message = required_message
+        self.actor: Actor | None = None
+        self.chosen_id = ""
+
+    def process(self, formdata, data=unset_value, extra_filters=None) -> None:  # type: ignore[override]
+        if isinstance(data, Actor):
+            self.actor, data = data, data.name
+        super().process(formdata, data, extra_filters)
+        if isinstance(self.data, Actor):
+            self.actor, self.data = self.data, self.data.name
+        if formdata is not None and self.name in formdata:
+            self.actor = None
+            self.chosen_id = (formdata.get(f"{self.name}_id") or "").strip()
+        elif self.actor is not None:
+            self.chosen_id = str(self.actor.id)
+
+    def pre_validate(self, form: Any) -> None:
+        text = (self.data or "").strip()
+        if self.actor is not None:
+            return
+        if self.chosen_id:
+            from crm.services.directory import parse_id
+
+            actor_id = parse_id(self.chosen_id)
+            self.actor = db.session.get(Actor, actor_id) if actor_id else None
+            if self.actor is None:
+                raise ValidationError("Diesen Akteur gibt es nicht (mehr). Bitte wählen Sie neu.")
+            return
+        if not text:
+            if self.required_message:
+                raise ValidationError(self.required_message)
+            return
+        from crm.services.directory import suggest_actors
+
+        exact = list(db.session.scalars(select(Actor).where(func.lower(Actor.name) == text.lower()).limit(2)))
+        found = exact or suggest_actors(db.session, text, limit=2)
+        if len(found) == 1:
+            self.actor = found[0]
+            self.chosen_id = str(found[0].id)
+        elif not found:
+            raise ValidationError(f"Keinen Akteur „{text}“ gefunden.")
+        else:
+            raise ValidationError(f"Mehrere Akteure passen zu „{text}“. Bitte wählen Sie einen aus der Liste.")
+
+
+class ConfirmDeleteForm(FlaskForm):
+    """Deleting is for mistakes: the user ticks a box on a page that says what goes with it."""
+
+    confirm = BooleanField("Ja, endgültig löschen", validators=[DataRequired("Bitte bestätigen Sie das Löschen.")])
 
 
 class ActorForm(FlaskForm):
@@ -35,6 +136,7 @@ class ActorForm(FlaskForm):
     notes = TextAreaField("Notizen", validators=[Optional(), Length(max=10000)])
     is_active = BooleanField("Aktiv", default=True)
     version_id = HiddenField()
+    confirm_duplicate = BooleanField("Trotzdem anlegen: es ist ein anderer Akteur")
 
     def __init__(self, *args, actor: Actor | None = None, **kwargs) -> None:
         super().__init__(*args, obj=actor, **kwargs)
@@ -63,7 +165,7 @@ class ActorForm(FlaskForm):
 
     def values(self) -> dict:
         """The submitted values as a plain mapping for the service."""
-        data = {f.name: f.data for f in self if f.name not in ("csrf_token", "version_id")}
+        data = {f.name: f.data for f in self if f.name not in ("csrf_token", "version_id", "confirm_duplicate")}
         for key in ("name", "short_name", "street", "postcode", "city", "website", "email", "phone", "external_ref"):
             data[key] = (data.get(key) or "").strip()
         data["description"] = data.get("description") or ""
@@ -76,3 +178,14 @@ class ActorForm(FlaskForm):
             return int(self.version_id.data) if self.version_id.data else None
         except ValueError:
             return None
+
+
+class ActorMergeForm(FlaskForm):
+    """Step 2 of merging: which of the two records stays; everything of the other moves to it."""
+
+    keep = RadioField("Welcher Eintrag bleibt?", choices=[SelectChoice("this", "dieser"),
+                                                          SelectChoice("other", "der andere")],
+                      validate_choice=False, validators=[DataRequired("Bitte wählen Sie, welcher Eintrag bleibt.")])
+    other_id = HiddenField()
+    confirm = BooleanField("Ja, zusammenführen: der andere Eintrag wird danach gelöscht",
+                           validators=[DataRequired("Bitte bestätigen Sie das Zusammenführen.")])

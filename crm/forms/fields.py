@@ -10,6 +10,8 @@ from wtforms.fields.choices import Choice, SelectChoice
 
 from crm.extensions import db
 
+MAX_ID = 2**31 - 1
+
 
 def _choices(model: Any, *, blank: str | None = None, label=str) -> list[SelectChoice]:
     rows = db.session.scalars(select(model).order_by(*_order(model))).all()
@@ -36,6 +38,8 @@ class ModelSelectField(SelectField):
         self.choices = _choices(self.model, blank=self.blank, label=self.label_fn)
 
     def _value_to_obj(self, value: str | None) -> Any:
+        if value and not 0 < int(value) <= MAX_ID:
+            return None  # names nothing; SQLite refuses integers beyond 64 bits
         return db.session.get(self.model, int(value)) if value else None
 
     def process_data(self, value: Any) -> None:
@@ -82,7 +86,7 @@ class ModelMultiSelectField(SelectMultipleField):
                 ids.append(int(raw))
             except ValueError:
                 self.invalid = True
-        objs = [db.session.get(self.model, i) for i in ids]
+        objs = [db.session.get(self.model, i) if 0 < i <= MAX_ID else None for i in ids]
         self.invalid = getattr(self, "invalid", False) or any(o is None for o in objs)
         self.data = [o for o in objs if o is not None]
 

@@ -98,7 +98,7 @@ class ParsedFile:
     @property
     def format_label(self) -> str:
         return {"csv": "CSV", "xlsx": "Excel (.xlsx)", "geojson": "GeoJSON", "kumu-json": "Kumu-JSON",
-                "zip": "ZIP mit CSV-Dateien"}.get(self.format, self.format)
+                "zip": "ZIP mit CSV-Dateien", "gexf": "GEXF (Gephi)", "graphml": "GraphML"}.get(self.format, self.format)
 
     @property
     def delimiter_label(self) -> str | None:
@@ -164,6 +164,8 @@ def read_file(data: bytes, filename: str = "") -> ParsedFile:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         return _read_json(stripped, encoding)
+    if stripped.startswith("<"):
+        return _read_graph_xml(data)
     sheet, delimiter = read_csv_text(text, name="")
     return ParsedFile("csv", [sheet], encoding=encoding, delimiter=delimiter)
 
@@ -442,3 +444,53 @@ def _point(geometry: Any) -> tuple[float, float] | None:
     except (TypeError, ValueError, IndexError):
         return None
     return None
+
+
+# ---------------------------------------------------------------- XML: GEXF (Gephi) and GraphML
+
+def _read_graph_xml(data: bytes) -> ParsedFile:
+    """A Gephi or GraphML file becomes the two sheets of a Kumu landscape (elements, connections).
+
+    ``graph.importers`` reads the XML (tolerating Gephi's malformed viz namespace); from here on the
+    file runs through the same mapping, preview, dry run and single-transaction import as a Kumu
+    workbook, so node ids match connections within the file and re-importing changes nothing.
+    """
+    from graph.importers import GraphImportError, read_gexf, read_graphml
+
+    head = data[:2000].decode("utf-8", "replace").lower()
+    reader, kind = (read_gexf, "gexf") if "<gexf" in head else (read_graphml, "graphml")
+    if kind == "graphml" and "<graphml" not in head:
+        raise ReadError("Diese XML-Datei ist weder GEXF (Gephi) noch GraphML.")
+    try:
+        landscape = reader(data)
+    except GraphImportError as error:
+        raise ReadError(str(error)) from None
+    notes = list(landscape.warnings)
+    elements = [{"ID": n.key, "Label": n.label, "Type": n.kind, "Tags": list(n.topics),
+                 "Bildungsphasen": list(n.life_stages), "Gebiet": n.area,
+                 "Aktiv": "ja" if n.active else "nein"} for n in landscape.nodes]
+    clamped = 0
+    connections = []
+    for edge in landscape.edges:
+        intensity = edge.intensity
+        if intensity is None:
+            intensity = min(max(round(edge.weight), 1), 3)
+            clamped += intensity != edge.weight
+        connections.append({"From": edge.source_key, "To": edge.target_key, "Type": edge.type,
+                            "Strength": intensity, "Start": edge.start, "End": edge.end,
+                            "Tags": list(edge.topics),
+                            "Direction": "directed" if edge.directed else ""})
+    if clamped:
+        notes.append(f"{clamped} Gewichte lagen nicht zwischen 1 und 3 und wurden als Intensität 1–3 "
+                     "übernommen (gerundet und begrenzt).")
+    sheets = [_objects_sheet("Elements", elements)] if elements else []
+    if connections:
+        sheets.append(_objects_sheet("Connections", connections))
+    if not sheets:
+        raise ReadError("Die Datei enthält keine Knoten.")
+    for sheet in sheets:  # drop columns the file has no value for, so the mapping shows only what is there
+        keep = [i for i, _ in enumerate(sheet.columns) if any(i < len(r.values) and r.values[i] for r in sheet.rows)]
+        sheet.columns = [sheet.columns[i] for i in keep]
+        for row in sheet.rows:
+            row.values = [row.values[i] if i < len(row.values) else "" for i in keep]
+    return ParsedFile(kind, sheets, encoding="utf-8", notes=notes)

@@ -1,0 +1,118 @@
+"""Forms for cooperations: the full form, the quick capture on the actor page, and ending a tie.
+
+Field-local checks live here; the rules that need the database (one tie of a type per pair
+at a time) are in ``crm.services.cooperations`` so every caller shares them, and the view
+puts a refused rule next to the field it concerns.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from crm.forms.actors import ActorPickerField, GermanDateField
+from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
+from crm.models import Cooperation, CooperationType, Initiative, LifeStage, Topic
+from crm.services.cooperations import INTENSITY_LABELS
+
+
+def _intensity_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(value), f"{value} – {label}") for value, label in INTENSITY_LABELS.items()]
+
+
+class _Dates:
+    def validate_end_date(self, field) -> None:
+        start = self.start_date.data  # type: ignore[attr-defined]
+        if field.data and start and field.data < start:
+            raise ValidationError("Das Ende darf nicht vor dem Beginn liegen.")
+
+
+class CooperationForm(_Dates, FlaskForm):
+    source = ActorPickerField("Akteur", required_message="Bitte wählen Sie den ersten Akteur.")
+    target = ActorPickerField("Partner", required_message="Bitte wählen Sie den Partner.")
+    type = ModelSelectField("Art der Kooperation", CooperationType, blank="– bitte wählen –",
+                            validators=[DataRequired("Bitte wählen Sie die Art der Kooperation.")])
+    intensity = SelectField("Intensität", coerce=str, default="2", validate_choice=False)
+    start_date = GermanDateField("Beginn", validators=[Optional()])
+    end_date = GermanDateField("Ende", validators=[Optional()])
+    topics = ModelMultiSelectField("Themenfelder", Topic)
+    life_stages = ModelMultiSelectField("Bildungsphasen", LifeStage)
+    initiative = ModelSelectField("Im Rahmen der Initiative", Initiative, blank="– keine –")
+    description = TextAreaField("Beschreibung", validators=[Optional(), Length(max=10000)])
+    version_id = HiddenField()
+
+    def __init__(self, *args: Any, cooperation: Cooperation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, obj=cooperation, **kwargs)
+        self.intensity.choices = _intensity_choices()
+        if cooperation is not None and not self.is_submitted():
+            self.intensity.data = str(cooperation.intensity)
+            self.version_id.data = str(cooperation.version_id)
+        load_choices(self)
+
+    def validate_intensity(self, field) -> None:
+        if field.data not in {"1", "2", "3"}:
+            raise ValidationError("Die Intensität liegt zwischen 1 und 3.")
+
+    def validate_target(self, field) -> None:
+        if field.actor is not None and self.source.actor is not None and field.actor.id == self.source.actor.id:
+            raise ValidationError("Eine Kooperation verbindet zwei verschiedene Akteure.")
+
+    def values(self) -> dict[str, Any]:
+        return {"source": self.source.actor, "target": self.target.actor, "type": self.type.data,
+                "intensity": int(self.intensity.data), "start_date": self.start_date.data,
+                "end_date": self.end_date.data, "topics": list(self.topics.data or []),
+                "life_stages": list(self.life_stages.data or []), "initiative": self.initiative.data,
+                "description": self.description.data or ""}
+
+    @property
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version_id.data) if self.version_id.data else None
+        except ValueError:
+            return None
+
+
+class QuickCooperationForm(FlaskForm):
+    """The compact form on an actor's page: partner, type, start (today), topics if wanted."""
+
+    partner = ActorPickerField("Partner", required_message="Bitte wählen Sie den Partner.")
+    type = ModelSelectField("Art", CooperationType, blank="– bitte wählen –",
+                            validators=[DataRequired("Bitte wählen Sie die Art der Kooperation.")])
+    start_date = GermanDateField("Beginn", default=date.today, validators=[Optional()])
+    topics = ModelMultiSelectField("Themenfelder (optional)", Topic)
+    reverse = BooleanField("Der Partner gibt (fördert, verweist, stellt bereit)")
+    quick = HiddenField(default="1")
+
+    def __init__(self, *args: Any, actor_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor_id = actor_id
+        load_choices(self)
+
+    def validate_partner(self, field) -> None:
+        if field.actor is not None and field.actor.id == self.actor_id:
+            raise ValidationError("Eine Kooperation verbindet zwei verschiedene Akteure.")
+
+    def values(self, actor: Any) -> dict[str, Any]:
+        source, target = (self.partner.actor, actor) if self.reverse.data else (actor, self.partner.actor)
+        return {"source": source, "target": target, "type": self.type.data, "intensity": 2,
+                "start_date": self.start_date.data, "end_date": None, "topics": list(self.topics.data or []),
+                "life_stages": [], "initiative": None, "description": ""}
+
+
+class EndForm(FlaskForm):
+    """Ending a tie, a membership or an affiliation: the day (default today) and nothing else."""
+
+    end_date = GermanDateField("Beendet am", default=date.today,
+                               validators=[DataRequired("Bitte geben Sie das Datum an.")])
+    version_id = HiddenField()
+
+    @property
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version_id.data) if self.version_id.data else None
+        except ValueError:
+            return None
