@@ -31,12 +31,12 @@ def test_upgrade_downgrade_upgrade(tmp_path) -> None:
     try:
         app = make_app(url)
         with app.app_context():
-            upgrade(revision="heads")
+            upgrade()
             tables = set(inspect(db.engine).get_table_names())
             assert set(Base.metadata.tables) <= tables
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-            upgrade(revision="heads")
+            upgrade()
             with db.engine.connect() as conn:
                 diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
                                         Base.metadata)
@@ -58,3 +58,16 @@ def test_migration_files_are_dated() -> None:
     files = [p.name for p in versions.glob("*.py")]
     assert files
     assert all(re.match(r"^\d{4}-\d{2}-\d{2}_[0-9a-f]+_", f) for f in files), files
+
+
+def test_history_is_one_line() -> None:
+    """Parallel branches must be merged before they land, so ``flask db upgrade`` reaches every table."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parents[1] / "migrations"))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"mehrere Köpfe: {heads}"

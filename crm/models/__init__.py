@@ -7,7 +7,7 @@ from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis,
 from crm.models.initiatives import Initiative, InitiativeKind, Membership, MembershipRole
 from crm.models.cooperations import Cooperation
 from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
-from crm.models.outbox import DeliveryAttempt, MessageState, OutboxMessage
+from crm.models.outbox import DeliveryAttempt, MailTemplate, MessageState, OutboxMessage
 from crm.models.audit import AuditEntry
 from crm.models.imports import ImportBatch, ImportStatus, ImportTarget
 from crm.models.api_tokens import ApiToken
@@ -21,3 +21,4 @@ __all__ = [
 ]
 __all__ += ["ImportBatch", "ImportStatus", "ImportTarget"]
 __all__ += ["ApiToken"]
+__all__ += ["MailTemplate"]

@@ -71,6 +71,9 @@ class Event(Base):
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), nullable=False,
                                                 default=EventStatus.DRAFT, index=True)
     ical_sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    contact_name: Mapped[str] = mapped_column(String(200), nullable=False, default="",
+                                              doc="Whom guests contact (shown after the answer deadline).")
+    contact_email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -107,6 +110,9 @@ class Invitation(Base):
     invited_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
     answered_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+    # Secret part of the personal answer link; set when the first link is issued (so demo data
+    # stays reproducible), replaced to invalidate every link sent so far.
+    token_nonce: Mapped[str] = mapped_column(String(32), nullable=False, default="")
 
     event: Mapped[Event] = relationship(back_populates="invitations")
     person: Mapped[Person] = relationship()

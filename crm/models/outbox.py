@@ -65,3 +65,25 @@ class DeliveryAttempt(Base):
 
     def __repr__(self) -> str:
         return f"<DeliveryAttempt {self.id} message={self.message_id} ok={self.is_success}>"
+
+
+class MailTemplate(Base):
+    """An organiser's edited version of one German mail text (subject and body with placeholders).
+
+    Only edited texts are stored; a key without a row uses the default from ``templates/mail/``,
+    so a new default reaches every office that never changed that text.
+    """
+
+    __tablename__ = "mail_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    def __repr__(self) -> str:
+        return f"<MailTemplate {self.id} {self.key!r}>"

@@ -1,0 +1,119 @@
+"""flask-mail with the two things it lacks for a worker: an SMTP timeout and calendar invitations.
+
+* ``Connection.configure_host`` in flask-mail 0.10 opens ``smtplib.SMTP(server, port)`` without a
+  timeout, so a mail server that accepts the TCP connection and then stays silent would hang the
+  worker for ever. ``TimeoutConnection`` passes ``MAIL_TIMEOUT`` seconds to smtplib, which then
+  applies to connecting and to every later read and write on the socket.
+* A calendar invitation is best understood by Outlook as a ``text/calendar; method=REQUEST``
+  part *inside* ``multipart/alternative`` (next to the plain text), and by Thunderbird and others
+  also as an attached ``.ics`` file. ``CalendarMessage`` adds the ``method`` parameter that
+  flask-mail's alternative parts lack; the attachment is added as well.
+
+``MAIL_SUPPRESS_SEND`` is honoured as in flask-mail (nothing goes out, the message counts as
+handed over); the configuration sets it explicitly, so tests do not silently suppress mail.
+"""
+from __future__ import annotations
+
+import smtplib
+from typing import Any
+
+from email.mime.text import MIMEText
+
+from flask import Flask
+from flask_mail import Attachment, Connection, Message
+
+
+class TimeoutConnection(Connection):
+    """flask-mail's connection, with a socket timeout on the SMTP session."""
+
+    def __init__(self, mail: Any, timeout: float) -> None:
+        super().__init__(mail)
+        self.timeout = timeout
+
+    def configure_host(self) -> smtplib.SMTP | smtplib.SMTP_SSL:
+        host: smtplib.SMTP | smtplib.SMTP_SSL
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=self.timeout)
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=self.timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+class CalendarMessage(Message):
+    """A flask-mail message whose ``text/calendar`` alternative carries ``method=…`` (RFC 6047)."""
+
+    calendar_method: str | None = None
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        part = super()._mimetext(text, subtype)
+        if subtype == "calendar" and self.calendar_method:
+            part.set_param("method", self.calendar_method)
+        return part
+
+
+class SmtpSession:
+    """One SMTP connection for a batch of messages; opened lazily, closed quietly."""
+
+    def __init__(self, app: Flask) -> None:
+        self.state = app.extensions["mail"]
+        self.timeout = float(app.config.get("MAIL_TIMEOUT") or 30)
+        self.connection: TimeoutConnection | None = None
+
+    def open(self) -> None:
+        if self.connection is None:
+            connection = TimeoutConnection(self.state, self.timeout)
+            connection.host = None if self.state.suppress else connection.configure_host()
+            self.connection = connection
+
+    def send(self, message: Message) -> None:
+        self.open()
+        assert self.connection is not None
+        self.connection.send(message)
+
+    def reset(self) -> None:
+        """Forget a connection that failed; the next ``send`` opens a new one."""
+        connection, self.connection = self.connection, None
+        if connection is not None and connection.host is not None:
+            try:
+                connection.host.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and connection.host is not None:
+            try:
+                connection.host.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.host.close()
+
+
+def build_message(*, sender: str, recipient: str, subject: str, body_text: str, body_html: str = "",
+                  attachments: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+                  message_id: str | None = None) -> CalendarMessage:
+    """The flask-mail message for one outbox row (attachments as stored in ``OutboxMessage``)."""
+    extra = dict(headers or {})
+    reply_to = extra.pop("Reply-To", None)
+    message = CalendarMessage(subject=subject, recipients=[recipient], body=body_text, sender=sender,
+                              reply_to=reply_to, extra_headers=extra or None)
+    if body_html:
+        message.html = body_html
+    if message_id:
+        message.msgId = message_id
+    for item in attachments or []:
+        if item.get("content_type") == "text/calendar":
+            method = str(item.get("method") or "REQUEST").upper()
+            message.calendar_method = method
+            message.alts["calendar"] = item["data"]
+            message.attach(filename=item.get("filename") or "einladung.ics", content_type="application/ics",
+                           data=item["data"].encode("utf-8"))
+        else:
+            data = item["data"]
+            message.attachments.append(Attachment(filename=item.get("filename"), content_type=item.get("content_type"),
+                                                  data=data.encode("utf-8") if isinstance(data, str) else data))
+    return message

@@ -1,0 +1,64 @@
+/* Door list: filter the list rendered once (no request per keystroke), check in with one click.
+ * Each row is a normal form (works without script); with script the click is a fetch POST that
+ * carries the CSRF token in the X-CSRFToken header and gets JSON back, so the list stays put. */
+(function () {
+  "use strict";
+  var list = document.getElementById("guest-list");
+  var search = document.getElementById("guest-search");
+  if (!list || !search) { return; }
+  var counter = document.getElementById("present-count");
+  var status = document.getElementById("checkin-status");
+  var noMatch = document.getElementById("no-match");
+  var rows = Array.prototype.slice.call(list.querySelectorAll("[data-guest]"));
+
+  function normalise(text) {
+    return (text || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ß/g, "ss");
+  }
+  rows.forEach(function (row) { row.searchText = normalise(row.getAttribute("data-search")); });
+
+  function filter() {
+    var terms = normalise(search.value).split(/\s+/).filter(Boolean);
+    var shown = 0;
+    rows.forEach(function (row) {
+      var match = terms.every(function (term) { return row.searchText.indexOf(term) !== -1; });
+      row.hidden = !match;
+      if (match) { shown += 1; }
+    });
+    noMatch.hidden = shown > 0;
+  }
+  search.addEventListener("input", filter);
+
+  function render(row, present) {
+    var form = row.querySelector(".guest-form");
+    var button = row.querySelector(".guest-button");
+    row.classList.toggle("is-present", present);
+    row.querySelector(".guest-badge").hidden = !present;
+    form.action = present ? row.getAttribute("data-undo-url") : row.getAttribute("data-checkin-url");
+    button.textContent = present ? list.getAttribute("data-label-undo") : list.getAttribute("data-label-checkin");
+    button.className = "btn guest-button " + (present ? "btn-outline-secondary btn-sm" : "btn-success");
+  }
+
+  list.addEventListener("submit", function (event) {
+    var form = event.target;
+    var row = form.closest("[data-guest]");
+    if (!row || !window.fetch) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button");
+    button.disabled = true;
+    status.textContent = "";
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": list.getAttribute("data-csrf"), "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok) { throw new Error(result.data.message || result.data.detail || ""); }
+      render(row, result.data.present);
+      if (counter) { counter.textContent = result.data.count; }
+      if (result.data.present && search.value) { search.value = ""; filter(); search.focus(); }
+    }).catch(function (error) {
+      status.textContent = error.message || list.getAttribute("data-label-error");
+    }).then(function () { button.disabled = false; });
+  });
+}());

@@ -1,0 +1,92 @@
+"""In Chromium: an organiser builds an invitation list and sends it, the worker delivers to a real
+SMTP server, the guest answers through the link from that mail, and the organiser checks the
+guest in at the door on a phone-sized screen."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import Answer, Attendance, Invitation, Role
+from tests import factories_events as f
+from tests.browser import ARTIFACTS, chromium_page, live_server
+from tests.smtp import smtp_server
+
+pytestmark = pytest.mark.browser
+
+
+def test_organiser_invites_guest_answers_organiser_checks_in(app, create_user) -> None:
+    organiser = create_user(Role.ORGANISER, name="Otto Organisation")
+    with app.app_context():
+        school = f.actor("Grundschule Olewig", kind="Grundschule")
+        gym = f.actor("Max-Planck-Gymnasium", kind="Gymnasium")
+        f.person("Adler", "Anna", email="anna@gs-olewig.example", at=school)
+        f.person("Hahn", "Hugo", email="hugo@mpg.example", at=gym)
+        event = f.event("Bildungsgespräch 4/2026 – MINT")
+        db.session.commit()
+        event_id = event.id
+    with smtp_server() as smtp, live_server(app) as base_url, chromium_page(base_url) as page:
+        app.extensions["mail"].port = smtp.port
+        page.goto("/anmelden")
+        page.get_by_label("E-Mail").fill(organiser.email)
+        page.get_by_label("Passwort").fill("richtig-langes-passwort")
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(f"{base_url}/")
+
+        # Build the list: every Grundschule contact.
+        page.goto(f"/veranstaltungen/{event_id}")
+        page.get_by_role("link", name="Einladungsliste erstellen").click()
+        page.get_by_label("Art des Akteurs").select_option(label="Grundschule")
+        page.get_by_role("button", name="Vorschau anzeigen").click()
+        assert "1 Person wird eingeladen" in page.get_by_test_id("preview-summary").inner_text()
+        assert "Anna Adler" in page.get_by_test_id("included").inner_text()
+        assert "Hugo Hahn" not in page.get_by_test_id("included").inner_text()
+        page.get_by_test_id("add-to-list").click()
+        page.wait_for_url(f"{base_url}/veranstaltungen/{event_id}#einladungen")
+        assert "Anna Adler" in page.get_by_test_id("invitations").inner_text()
+
+        # Send: the mail goes to the outbox; the worker delivers it.
+        page.get_by_test_id("send").click()
+        assert page.get_by_text("1 Einladungen sind im Postausgang").is_visible()
+        with app.app_context():
+            assert f.worker("browser-test").run_until_idle().sent == 1
+        [mail] = smtp.wait_for(1)
+        assert mail.rcpt_tos == ["anna@gs-olewig.example"]
+        [link] = f.answer_links(mail.text)
+
+        # The guest, in a browser of her own (no login), answers through the link.
+        browser = page.context.browser
+        guest_context = browser.new_context(locale="de-DE", base_url=base_url)
+        guest = guest_context.new_page()
+        guest.goto(f.path_of(link))
+        assert guest.get_by_role("heading", name="Bildungsgespräch 4/2026 – MINT").is_visible()
+        guest.get_by_label("Ich nehme teil").check()
+        guest.get_by_label("Kommentar (freiwillig)").fill("Ich freue mich!")
+        guest.get_by_role("button", name="Antwort speichern").click()
+        assert "Ihre Zusage ist gespeichert" in guest.get_by_test_id("saved").inner_text()
+        guest.screenshot(path=str(ARTIFACTS / "rsvp-answer.png"), full_page=True)
+        guest_context.close()
+        with app.app_context():
+            invitation = db.session.scalars(select(Invitation)).one()
+            assert invitation.answer == Answer.ACCEPTED and invitation.comment == "Ich freue mich!"
+
+        # At the door, on a phone: search, one click, counted.
+        phone = page.context.new_page()
+        phone.set_viewport_size({"width": 390, "height": 844})
+        phone.goto(f"/veranstaltungen/{event_id}/einlass")
+        assert phone.get_by_test_id("present-count").inner_text() == "0"
+        phone.get_by_label("Name oder Akteur suchen").fill("olewig")
+        visible = phone.locator("[data-guest]:visible")
+        assert visible.count() == 1 and "Anna Adler" in visible.first.inner_text()
+        visible.first.get_by_role("button", name="Einchecken").click()
+        phone.get_by_test_id("present-count").filter(has_text="1").wait_for()
+        assert phone.locator("[data-guest].is-present").count() == 1
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, "the door page fits a phone without sideways scrolling"
+        phone.screenshot(path=str(ARTIFACTS / "checkin-phone.png"), full_page=True)
+        assert page.outside_requests == []
+    with app.app_context():
+        [attendance] = db.session.scalars(select(Attendance)).all()
+        assert attendance.person.last_name == "Adler" and attendance.actor_id is not None
+
+

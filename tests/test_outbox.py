@@ -1,0 +1,254 @@
+"""The outbox against a real SMTP server (aiosmtpd on 127.0.0.1): delivery, German text and a
+parseable .ics, outages, retries with back-off, giving up, timeouts, killed workers, and two
+workers at once on whichever database this pass runs (PostgreSQL: SKIP LOCKED; SQLite: the
+conditional UPDATE under BEGIN IMMEDIATE)."""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import DeliveryAttempt, Event, MessageState, OutboxMessage, Role
+from crm.services import outbox
+from tests import factories_events as f
+from tests.conftest import make_app
+from tests.smtp import free_port, silent_server, smtp_server
+
+
+def _queue(count: int, prefix: str = "gast") -> None:
+    for number in range(count):
+        outbox.queue(db.session, recipient=f"{prefix}{number}@schule.example", subject=f"Nachricht {number} – Grüße",
+                     body_text=f"Guten Tag {number},\nschöne Grüße aus dem Bildungsbüro.", category="test")
+    db.session.commit()
+
+
+def _states() -> dict[str, int]:
+    return {state.value: number for state, number in outbox.counts(db.session).items()}
+
+
+def _use_port(app, port: int) -> None:
+    app.extensions["mail"].port = port
+    app.config["MAIL_PORT"] = port
+
+
+def test_invitation_mail_arrives_with_german_text_and_calendar(app, login_as) -> None:
+    """An organiser sends through the web page; the worker delivers; a mail program would see this."""
+    client = login_as(Role.ORGANISER)
+    with app.app_context():
+        school = f.actor("Grundschule Olewig", kind="Grundschule")
+        anna = f.person("Muster", "Anna", email="anna.muster@schule.example", at=school, title="Dr.")
+        ev = f.event("Bildungskonferenz Trier 2026", hours=(9, 16), capacity=150)
+        f.invite(ev, anna)
+        db.session.commit()
+        event_id, uid = ev.id, ev.uid
+        local_start = ev.starts_at.astimezone(f.event_service.BERLIN).replace(tzinfo=None)
+    response = client.post_form(f"/veranstaltungen/{event_id}/versenden")
+    assert response.status_code == 302
+    with app.app_context():
+        assert _states() == {"queued": 1, "sending": 0, "sent": 0, "failed": 0}
+        with smtp_server() as server:
+            _use_port(app, server.port)
+            report = f.worker("w1").run_until_idle()
+            assert report.sent == 1
+            [mail] = server.wait_for(1)
+        assert _states()["sent"] == 1
+    assert mail.rcpt_tos == ["anna.muster@schule.example"]
+    assert mail.subject.startswith("Einladung: Bildungskonferenz Trier 2026 am ")
+    text = mail.text
+    assert "Sehr geehrte Frau Dr. Muster" in text
+    assert "Bitte sagen Sie uns über Ihren persönlichen Link zu oder ab" in text
+    assert len(f.answer_links(text)) == 1
+    assert f.OPT_OUT_RE.search(text), "every mail carries the opt-out link"
+    assert mail.message["List-Unsubscribe"].startswith("<http://localhost/einwilligung/widerruf/")
+    assert mail.message["Reply-To"] == "otto@bildungsbuero.example"
+    # The calendar: text/calendar; method=REQUEST in the alternative, and an .ics attachment.
+    [part] = mail.calendar_parts()
+    assert part.get_param("method") == "REQUEST"
+    assert any(a.get_filename() == "einladung.ics" for a in mail.attachments())
+    calendar = icalendar.Calendar.from_ical(mail.calendar)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Berlin"
+    [vevent] = calendar.walk("VEVENT")
+    assert str(vevent["UID"]) == uid
+    assert int(vevent["SEQUENCE"]) == 0
+    start = vevent.decoded("DTSTART")
+    assert start.replace(tzinfo=None) == local_start and str(start.tzinfo) in ("Europe/Berlin", "CET", "CEST")
+    assert vevent["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert str(vevent["ORGANIZER"]).lower() == "mailto:otto@bildungsbuero.example"
+    assert str(vevent["ATTENDEE"]).lower() == "mailto:anna.muster@schule.example"
+    assert str(vevent["SUMMARY"]) == "Bildungskonferenz Trier 2026"
+    assert "Rathaus Trier, Großer Saal" == str(vevent["LOCATION"])
+
+
+def test_smtp_down_then_up_every_message_delivered_exactly_once(app) -> None:
+    port = free_port()  # nothing listens here yet: the mail server is down
+    _use_port(app, port)
+    clock = f.clock()
+    with app.app_context():
+        _queue(6)
+        worker = f.worker("w1", clock, retry_base=60)
+        report = worker.run_until_idle()
+        assert (report.sent, report.retried) == (0, 6)
+        assert _states() == {"queued": 6, "sending": 0, "sent": 0, "failed": 0}
+        failures = db.session.scalars(select(DeliveryAttempt)).all()
+        assert len(failures) == 6 and not any(a.is_success for a in failures)
+        assert all("Connection" in a.error or "refused" in a.error.lower() for a in failures)
+        # Back-off: nothing is due right away, so a second run does not hammer the server.
+        assert worker.run_until_idle().claimed == 0
+        clock.advance(seconds=59)
+        assert worker.run_until_idle().claimed == 0
+        with smtp_server(port=port) as server:
+            clock.advance(seconds=2)
+            report = worker.run_until_idle()
+            assert report.sent == 6
+            received = server.wait_for(6)
+            clock.advance(hours=5)
+            assert worker.run_until_idle().claimed == 0
+        assert len(received) == 6
+        assert len({m.message_id for m in received}) == 6
+        assert sorted(r for m in received for r in m.rcpt_tos) == sorted(f"gast{i}@schule.example" for i in range(6))
+        assert _states()["sent"] == 6
+        messages = db.session.scalars(select(OutboxMessage)).all()
+        assert all(m.attempt_count == 2 and len(m.attempts) == 2 and m.attempts[-1].is_success for m in messages)
+
+
+def test_gives_up_after_the_last_attempt_and_the_organiser_can_retry(app, login_as) -> None:
+    _use_port(app, free_port())
+    clock = f.clock()
+    with app.app_context():
+        _queue(1)
+        worker = f.worker("w1", clock, max_attempts=3, retry_base=10)
+        delays = []
+        for _round in range(3):
+            worker.run_until_idle()
+            message = db.session.scalars(select(OutboxMessage)).one()
+            delays.append(round((message.next_attempt_at - clock()).total_seconds()))
+            clock.advance(hours=1)
+        db.session.refresh(message)
+        assert message.state == MessageState.FAILED
+        assert delays[:2] == [10, 20]  # exponential back-off, then no further try
+        assert len(message.attempts) == 3
+        message_id = message.id
+    client = login_as(Role.ORGANISER)
+    page = client.get("/veranstaltungen/postausgang?status=failed").get_data(as_text=True)
+    assert "gast0@schule.example" in page and "fehlgeschlagen" in page
+    assert client.post_form(f"/veranstaltungen/postausgang/{message_id}/erneut",
+                            {"next": "//evil.example/"}).headers["Location"] == "/veranstaltungen/postausgang"
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        assert message.state == MessageState.QUEUED and message.attempt_count == 0
+
+
+def test_permanent_refusal_fails_at_once() -> None:
+    import smtplib
+
+    assert outbox.is_permanent(smtplib.SMTPRecipientsRefused({"x@y.example": (550, b"no such user")}))
+    assert not outbox.is_permanent(smtplib.SMTPRecipientsRefused({"x@y.example": (451, b"try later")}))
+    assert not outbox.is_permanent(ConnectionRefusedError())
+    assert not outbox.is_permanent(smtplib.SMTPAuthenticationError(535, b"bad password"))
+
+
+def test_a_silent_server_runs_into_the_timeout_instead_of_hanging(database_url, _migrated) -> None:
+    app = make_app(database_url, MAIL_TIMEOUT=1)
+    try:
+        with silent_server() as port, app.app_context():
+            _use_port(app, port)
+            _queue(2)
+            report = f.worker("w1").run_until_idle()
+            assert report.retried == 2
+            errors = [a.error for a in db.session.scalars(select(DeliveryAttempt))]
+            assert len(errors) == 2 and all("timed out" in e.lower() or "timeout" in e.lower() for e in errors)
+    finally:
+        with app.app_context():
+            db.session.execute(DeliveryAttempt.__table__.delete())
+            db.session.execute(OutboxMessage.__table__.delete())
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_killed_workers_messages_go_back_to_the_queue(app) -> None:
+    clock = f.clock()
+    with app.app_context(), smtp_server() as server:
+        _use_port(app, server.port)
+        _queue(4)
+        dead = f.worker("dead", clock, batch=10)
+        claimed = dead.claim()  # ... and the process is killed before it sends anything
+        assert len(claimed) == 4 and _states()["sending"] == 4
+        alive = f.worker("alive", clock, batch=10)
+        assert alive.run_until_idle().claimed == 0  # the claims are still valid
+        clock.advance(seconds=dead.lease.total_seconds() + 1)
+        report = alive.run_until_idle()
+        assert (report.released, report.sent) == (4, 4)
+        received = server.wait_for(4)
+        assert len(received) == 4 and len({m.message_id for m in received}) == 4
+        notes = [a.error for a in db.session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.worker == "dead"))]
+        assert len(notes) == 4 and all("Keine Rückmeldung" in n for n in notes)
+
+
+def test_two_workers_at_once_never_send_a_message_twice(app, database_url) -> None:
+    """Runs in both passes: on PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, on SQLite the
+    conditional UPDATE in a BEGIN IMMEDIATE transaction. Each worker has its own connection."""
+    total = 60
+    with app.app_context():
+        _queue(total)
+        dialect = db.engine.dialect.name
+    assert dialect == ("postgresql" if database_url.startswith("postgresql") else "sqlite")
+    with smtp_server(delay=0.005) as server:
+        _use_port(app, server.port)
+        start = threading.Barrier(2)
+        reports: dict[str, outbox.Report] = {}
+        errors: list[BaseException] = []
+
+        def run(name: str) -> None:
+            try:
+                with app.app_context():
+                    worker = f.worker(name, batch=4)
+                    assert worker.is_postgres == (dialect == "postgresql")
+                    start.wait(timeout=10)
+                    reports[name] = worker.run_until_idle()
+                    db.session.remove()
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=run, args=(name,)) for name in ("links", "rechts")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        received = server.wait_for(total)
+    assert len(received) == total
+    assert len({m.message_id for m in received}) == total
+    assert sorted(r for m in received for r in m.rcpt_tos) == sorted(f"gast{i}@schule.example" for i in range(total))
+    assert reports["links"].sent + reports["rechts"].sent == total
+    assert reports["links"].sent > 0 and reports["rechts"].sent > 0, reports  # they really worked side by side
+    with app.app_context():
+        assert _states()["sent"] == total
+        successes = db.session.scalar(select(func.count()).select_from(DeliveryAttempt)
+                                      .where(DeliveryAttempt.is_success.is_(True)))
+        assert successes == total
+
+
+def test_cli_outbox_once_delivers(app) -> None:
+    with app.app_context():
+        _queue(2)
+    with smtp_server() as server:
+        _use_port(app, server.port)
+        result = app.test_cli_runner().invoke(args=["crm", "outbox", "--once", "--worker-name", "cli-test",
+                                                    "--batch", "1"])
+        assert result.exit_code == 0, result.output
+        assert "2 gesendet" in result.output
+        assert len(server.wait_for(2)) == 2
+    with app.app_context():
+        workers = set(db.session.scalars(select(DeliveryAttempt.worker)))
+        assert workers == {"cli-test"}
+
+
+def test_suppress_send_is_explicit_in_the_configuration(app) -> None:
+    """flask-mail would suppress mail whenever app.testing; our config says False, so tests send for real."""
+    assert app.testing and app.config["MAIL_SUPPRESS_SEND"] is False
+    assert app.extensions["mail"].suppress is False
