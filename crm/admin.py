@@ -5,11 +5,17 @@ so the app-wide CSRF protection covers the admin too.
 """
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, redirect, request, url_for
+from flask import flash
 from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.model import filters as model_filters
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,8 +25,13 @@ from wtforms.validators import Optional
 from crm.extensions import db
 from crm.models import ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
 from crm.permissions import ROLE_LABELS, Permission, can
+from crm.services import audit
 from crm.services.errors import ServiceError
+from crm.services.login_throttle import is_locked, register_success
 from crm.services.users import check_password_policy, normalise_email
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class _Guarded:
@@ -85,12 +96,15 @@ class AreaView(VocabularyView):
 
 
 class UserView(SecureModelView):
-    column_list = ("email", "name", "role", "is_enabled", "last_login_at")
+    column_list = ("email", "name", "role", "is_enabled", "last_login_at", "locked_until")
     column_labels = {"email": "E-Mail", "name": "Name", "role": "Rolle", "is_enabled": "Aktiv",
-                     "last_login_at": "Letzte Anmeldung", "new_password": "Neues Passwort", "locale": "Sprache"}
+                     "last_login_at": "Letzte Anmeldung", "new_password": "Neues Passwort", "locale": "Sprache",
+                     "locked_until": "Gesperrt bis"}
     column_searchable_list = ("email", "name")
     column_filters = ("role", "is_enabled")
-    column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role)}
+    column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role),
+                         "locked_until": lambda v, c, m, p: (m.locked_until.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+                                                             if is_locked(m) else "")}
     form_columns = ("email", "name", "role", "is_enabled", "locale", "new_password")
     form_extra_fields = {"new_password": PasswordField("Neues Passwort", validators=[Optional()])}
     form_choices = {"role": [(r.value, ROLE_LABELS[r]) for r in ROLE_LABELS],
@@ -104,10 +118,68 @@ class UserView(SecureModelView):
             raise ValueError("Für ein neues Konto ist ein Passwort nötig.")
         if password:
             try:
-                check_password_policy(password)
+                check_password_policy(password, model.email)
             except ServiceError as error:
                 raise ValueError(error.message) from error
             model.set_password(password)
+            register_success(model)  # a new password from an administrator also lifts a lock-out
+
+    @action("unlock", "Sperre aufheben", "Die Anmeldesperre der gewählten Konten aufheben?")
+    def action_unlock(self, ids: list[str]) -> None:
+        """After too many failed logins an account waits out its lock; an administrator who has
+        checked with the person can lift it at once (audited like every write)."""
+        users = db.session.scalars(db.select(User).where(User.id.in_([int(i) for i in ids]))).all()
+        locked = [user for user in users if is_locked(user) or user.failed_logins]
+        for user in locked:
+            register_success(user)
+            audit.record(db.session, "unlock", user, f"Anmeldesperre von {user.email} aufgehoben")
+        db.session.commit()
+        flash(f"Sperre aufgehoben für {len(locked)} Konto/Konten.", "success")
+
+
+
+def _day_start(day: date) -> datetime:
+    """Start of a Berlin day as aware UTC: ``created_at`` is an aware UTCDateTime, and Flask-Admin's own
+    datetime filters hand it naive values (which the column type refuses), so we filter by day."""
+    return datetime.combine(day, time.min, tzinfo=BERLIN).astimezone(UTC)
+
+
+def _next_day_start(day: date) -> datetime:
+    return _day_start(day + timedelta(days=1)) if day < date.max else datetime.max.replace(tzinfo=UTC)
+
+
+class DayFromFilter(sqla_filters.BaseSQLAFilter, model_filters.BaseDateFilter):
+    def apply(self, query: Any, value: date, alias: Any = None) -> Any:
+        return query.filter(self.get_column(alias) >= _day_start(value))
+
+    def operation(self) -> str:
+        return "ab (Tag)"
+
+
+class DayUntilFilter(sqla_filters.BaseSQLAFilter, model_filters.BaseDateFilter):
+    def apply(self, query: Any, value: date, alias: Any = None) -> Any:
+        return query.filter(self.get_column(alias) < _next_day_start(value))
+
+    def operation(self) -> str:
+        return "bis (Tag)"
+
+
+class DayBetweenFilter(sqla_filters.BaseSQLAFilter, model_filters.BaseDateBetweenFilter):
+    def __init__(self, column: Any, name: str) -> None:
+        super().__init__(column, name, data_type="daterangepicker")
+
+    def apply(self, query: Any, value: list[date], alias: Any = None) -> Any:
+        column = self.get_column(alias)
+        return query.filter(column >= _day_start(value[0]), column < _next_day_start(value[1]))
+
+
+class DayEqualFilter(sqla_filters.BaseSQLAFilter, model_filters.BaseDateFilter):
+    def apply(self, query: Any, value: date, alias: Any = None) -> Any:
+        column = self.get_column(alias)
+        return query.filter(column >= _day_start(value), column < _next_day_start(value))
+
+    def operation(self) -> str:
+        return "am (Tag)"
 
 
 class AuditView(SecureModelView):
@@ -120,14 +192,21 @@ class AuditView(SecureModelView):
     column_list = ("created_at", "actor_label", "action", "entity_type", "entity_id", "summary")
     column_labels = {"created_at": "Zeitpunkt", "actor_label": "Wer", "action": "Aktion",
                      "entity_type": "Art", "entity_id": "Nr.", "summary": "Datensatz", "changes": "Änderungen"}
-    column_filters = ("actor_label", "action", "entity_type", "entity_id")
+    column_filters = ("actor_label", "action", "entity_type", "entity_id",
+                      DayEqualFilter(AuditEntry.created_at, "Zeitpunkt"),
+                      DayFromFilter(AuditEntry.created_at, "Zeitpunkt"),
+                      DayUntilFilter(AuditEntry.created_at, "Zeitpunkt"),
+                      DayBetweenFilter(AuditEntry.created_at, "Zeitpunkt"))
     column_searchable_list = ("summary", "actor_label")
+    action_disallowed_list = ("delete",)
     column_default_sort = ("id", True)
 
 
 def init_app(app: Flask) -> None:
+    from crm.security import csp_nonce
+
     admin = Admin(app, name="Bildungsnetz · Verwaltung", theme=Bootstrap4Theme(fluid=True),
-                  index_view=IndexView(name="Übersicht", url="/admin"))
+                  index_view=IndexView(name="Übersicht", url="/admin"), csp_nonce_generator=csp_nonce)
     session = db
     admin.add_view(UserView(User, session, name="Benutzerkonten", endpoint="admin_users"))
     admin.add_view(ActorKindView(ActorKind, session, name="Akteursarten", category="Vokabulare",

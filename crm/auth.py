@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email
 from crm.extensions import db
 from crm.models import User
 from crm.permissions import public
+from crm.services import login_throttle
 from crm.services import users as user_service
 
 bp = Blueprint("auth", __name__)
@@ -42,13 +43,21 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        if not login_throttle.ip_allowed(request.remote_addr or ""):
+            form.password.errors.append(_("Zu viele Anmeldeversuche von Ihrem Rechner. Bitte warten Sie "
+                                          "einige Minuten und versuchen Sie es dann erneut."))
+            return render_template("auth/login.html", form=form), 429
         result = user_service.authenticate(db.session, form.email.data or "", form.password.data or "")
         db.session.commit()
         if result.user is not None:
-            login_user(result.user, remember=form.remember.data)
+            # "Angemeldet bleiben" keeps the session cookie across browser restarts; the session still
+            # ends after the absolute and idle limits (crm.security). Flask-Login's remember cookie
+            # is not used: it would log the user in again with no server-side expiry.
+            session.permanent = bool(form.remember.data)
+            login_user(result.user, remember=False)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(str(result.message))
-        return render_template("auth/login.html", form=form), 401
+        return render_template("auth/login.html", form=form), 429 if result.is_locked else 401
     return render_template("auth/login.html", form=form)
 
 
@@ -69,6 +78,10 @@ def init_login(app: Flask, manager: LoginManager) -> None:
 
     @manager.user_loader
     def load_user(user_id: str) -> User | None:
+        from crm.security import bearer_token
+
+        if bearer_token() is not None:  # a request with an API token acts as the token's user only
+            return None
         try:
             return db.session.get(User, int(user_id))
         except ValueError:

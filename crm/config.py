@@ -43,6 +43,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_PASSWORD", None, "SMTP-Passwort."),
     Setting("MAIL_DEFAULT_SENDER", "bildungsbuero@localhost", "Absenderadresse."),
     Setting("MAIL_TIMEOUT", 30, "Zeitlimit einer SMTP-Verbindung in Sekunden.", int),
+    Setting("OUTBOX_MAX_ATTEMPTS", 8,
+            "Zustellversuche je E-Mail im Postausgang, danach gilt sie als fehlgeschlagen.", int),
+    Setting("OUTBOX_RETRY_SECONDS", 60,
+            "Wartezeit vor dem zweiten Zustellversuch in Sekunden; jede weitere verdoppelt sich.", int),
     Setting("MAIL_SUPPRESS_SEND", False,
             "Nichts versenden (nur zum Ausprobieren). flask-mail setzt sonst in Tests `True`.", _bool),
     Setting("BABEL_DEFAULT_LOCALE", "de", "Sprache der Oberfläche, wenn der Browser nichts Passendes wünscht."),
@@ -51,6 +55,27 @@ SETTINGS: tuple[Setting, ...] = (
             "Sitzungs-Cookie nur über HTTPS senden (hinter TLS einschalten).", _bool),
     Setting("PERMANENT_SESSION_LIFETIME", 8 * 3600,
             "Sekunden, nach denen eine Anmeldung endet.", int),
+    Setting("SESSION_IDLE_TIMEOUT", 3600,
+            "Sekunden ohne Aktivität, nach denen eine Anmeldung endet (0: keine Leerlaufgrenze).", int),
+    Setting("HSTS_ENABLED", False,
+            "`Strict-Transport-Security` auch senden, wenn die Anfrage nicht als HTTPS erkannt wird "
+            "(z. B. TLS endet am Proxy ohne `X-Forwarded-Proto`). Über HTTPS wird HSTS immer gesendet.", _bool),
+    Setting("HSTS_MAX_AGE", 31536000, "Gültigkeit von HSTS in Sekunden (Standard: ein Jahr).", int),
+    Setting("PROXY_FIX", False,
+            "Hinter einem Reverse-Proxy: `X-Forwarded-For`/`-Proto` (je ein Proxy) auswerten, damit HTTPS "
+            "und die Absender-IP der Anmeldesperre stimmen.", _bool),
+    Setting("CSP_IMG_SOURCES", "",
+            "Zusätzliche erlaubte Bildquellen der Content-Security-Policy, durch Leerzeichen getrennt "
+            "(z. B. ein Kachelserver für Karten im Intranet).", str),
+    Setting("LOGIN_MAX_FAILURES", 5,
+            "Fehlgeschlagene Anmeldungen, nach denen ein Konto vorübergehend gesperrt wird.", int),
+    Setting("LOGIN_LOCKOUT_MINUTES", 15, "Minuten, die ein Konto nach zu vielen Fehlversuchen gesperrt bleibt.", int),
+    Setting("LOGIN_RATE_LIMIT", 20,
+            "Anmeldeversuche je IP-Adresse in 5 Minuten; darüber antwortet die Anmeldung mit 429.", int),
+    Setting("RETENTION_YEARS", 3,
+            "Jahre ohne Aktivität, nach denen eine Person zur Prüfung (Löschen oder Behalten) vorgelegt wird. "
+            "Gelöscht wird nie automatisch.", int),
+    Setting("API_TOKEN_DAYS", 365, "Gültigkeit neuer API-Tokens in Tagen (0: unbegrenzt).", int),
 )
 
 

@@ -1,7 +1,7 @@
 """Error pages in German; JSON problem details (RFC 9457) for API clients; never a traceback."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -30,9 +30,11 @@ def problem(status: int, detail: str | None = None, **extra: object) -> Response
     """An RFC 9457 problem details response."""
     title, default = MESSAGES.get(status, ("Fehler", ""))
     response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail or default,
-                        **extra})
+                        "instance": request.path, **extra})
     response.status_code = status
     response.content_type = "application/problem+json"
+    if status == 401 and request.path.startswith("/api/"):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="Bildungsnetz API"'
     return response
 
 
@@ -47,9 +49,11 @@ def handle_http(error: HTTPException):
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     detail = error.description if status not in (401, 403, 404, 405, 500) and isinstance(
         error.description, str) and not error.description.startswith("The ") else None
-    if wants_json():
-        return problem(status, detail)
-    return _page(status, detail)
+    response = problem(status, detail) if wants_json() else make_response(_page(status, detail))
+    allowed = getattr(error, "valid_methods", None)
+    if status == 405 and allowed:  # RFC 9110: a 405 names the methods that are allowed
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
 
 
 def handle_csrf(error: CSRFError):

@@ -10,7 +10,7 @@ import enum
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import current_user
 
 from crm.models.users import Role
@@ -48,9 +48,17 @@ ROLE_LABELS = {
 _ACCESS_ATTR = "_crm_access"
 
 
+# What a read-only API token may still do (crm.api): look, never change.
+READ_PERMISSIONS = frozenset({Permission.VIEW_LANDSCAPE, Permission.VIEW_PERSONAL_DATA, Permission.VIEW_EVENTS})
+
+
 def can(permission: Permission, user: Any = None) -> bool:
     """Whether ``user`` (default: the logged-in user) holds ``permission``."""
-    user = current_user if user is None else user
+    if user is None:
+        user = current_user
+        token = g.get("api_token") if has_request_context() else None
+        if token is not None and token.is_read_only and permission not in READ_PERMISSIONS:
+            return False
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
@@ -118,7 +126,28 @@ def enforce() -> None:
         _deny()
 
 
+def load_user_from_token(req: Any) -> Any:
+    """Flask-Login ``request_loader``: ``Authorization: Bearer <token>`` logs in the token's user
+    for this one request (no session is written), so ``@requires`` and ``can()`` work for the API."""
+    from crm.extensions import db
+    from crm.security import bearer_token
+    from crm.services import api_tokens
+
+    secret = bearer_token()
+    if secret is None:
+        return None
+    token = api_tokens.authenticate(db.session, secret)
+    if token is None:
+        return None
+    db.session.commit()  # last_used_at; nothing else is pending at this point
+    g.api_token = token
+    return token.user
+
+
 def init_app(app: Flask) -> None:
+    manager = getattr(app, "login_manager", None)
+    if manager is not None:
+        manager.request_loader(load_user_from_token)
     app.before_request(enforce)
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["Permission"] = Permission

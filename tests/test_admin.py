@@ -69,3 +69,33 @@ def test_audit_log_is_read_only(login_as) -> None:
     assert client.get("/admin/admin_audit/").status_code == 200
     assert client.get("/admin/admin_audit/new/").status_code in (302, 403, 404)
     assert client.get("/admin/admin_audit/edit/?id=1").status_code in (302, 403, 404)
+
+
+def test_admin_lifts_a_lock_out_and_it_is_audited(app, client, login_as, create_user) -> None:
+    from tests.conftest import PASSWORD
+
+    locked = create_user(Role.COORDINATOR, email="gesperrt@stadt.example")
+    for _ in range(5):
+        client.post_form("/anmelden", {"email": locked.email, "password": "falsch-falsch-falsch"})
+    assert client.post_form("/anmelden", {"email": locked.email, "password": PASSWORD}).status_code == 429
+
+    admin = login_as(Role.ADMIN)
+    listing = admin.get("/admin/admin_users/").get_data(as_text=True)
+    assert "Gesperrt bis" in listing and "Sperre aufheben" in listing
+    response = admin.post("/admin/admin_users/action/", data={
+        "csrf_token": _token(listing), "action": "unlock", "rowid": [str(locked.id)]}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Sperre aufgehoben für 1" in response.get_data(as_text=True)
+
+    fresh = app.test_client()
+    assert fresh.post_form("/anmelden", {"email": locked.email, "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "unlock")).one()
+        assert entry.entity_id == locked.id and "gesperrt@stadt.example" in entry.summary
+
+
+def test_unlock_needs_the_csrf_token(app, login_as, create_user) -> None:
+    locked = create_user(Role.VIEWER, email="ohne-token@stadt.example")
+    admin = login_as(Role.ADMIN)
+    response = admin.post("/admin/admin_users/action/", data={"action": "unlock", "rowid": [str(locked.id)]})
+    assert response.status_code == 400

@@ -18,6 +18,15 @@ MATRIX = [
     ("POST", "/akteure/neu", (LOGIN, 403, 403, 422, 422)),
     ("GET", "/akteure/{actor}/bearbeiten", (LOGIN, 403, 403, 200, 200)),
     ("POST", "/akteure/{actor}/bearbeiten", (LOGIN, 403, 403, 422, 422)),
+    ("GET", "/analyse/ergebnis.json", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/analyse/netzwerk.gexf", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/netzwerk/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/netzwerk/karte.json", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/netzwerk/akteur/{actor}.json", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/dashboard/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/berichte/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/berichte/bericht.pdf", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/berichte/bericht.xlsx", (LOGIN, 200, 200, 200, 200)),
     ("GET", "/admin/", (LOGIN, 403, 403, 403, 200)),
     ("GET", "/admin/admin_users/", (LOGIN, 403, 403, 403, 200)),
     ("GET", "/admin/admin_users/new/", (LOGIN, 403, 403, 403, 200)),
@@ -57,7 +66,8 @@ def test_every_endpoint_declares_its_access(app) -> None:
 def test_public_endpoints_are_only_the_intended_ones(app) -> None:
     public = sorted({rule.endpoint for rule in app.url_map.iter_rules()
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
-    assert public == ["auth.login", "auth.logout", "main.set_language"]
+    assert public == ["api.openapi_document", "auth.login", "auth.logout", "main.set_language",
+                      "privacy.public_withdraw", "rsvp.answer"]
 
 
 def test_undeclared_endpoint_is_refused(app, login_as) -> None:

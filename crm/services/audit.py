@@ -30,7 +30,7 @@ AUDITED: tuple[type, ...] = (
     Attendance, User, ActorKind, Area, CooperationType, EventKind, LifeStage, Topic,
 )
 # Never copied into the log: secrets, and bookkeeping that changes on every request.
-HIDDEN_FIELDS = {"password_hash"}
+HIDDEN_FIELDS = {"password_hash", "token_nonce", "token_hash"}
 SKIPPED_FIELDS = {"version_id", "created_at", "updated_at", "failed_logins", "last_login_at", "locked_until"}
 
 _cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_cli_actor", default=None)

@@ -1,0 +1,32 @@
+"""The network analysis through the API.
+
+The analysis belongs to ``graph`` (no Flask, no database) and its bridge
+``crm.services.network``; this route only parses the cut with the same
+``network.cut_from_args`` as the page's JSON endpoint (``/analyse/ergebnis.json``) and
+returns ``network.analysis``. A German ``ServiceError`` (bad layer, "Bis" before "Von")
+becomes a 422 with ``errors`` per field.
+"""
+from __future__ import annotations
+
+from crm.api import schemas as s
+from crm.api.core import ApiProblem, operation
+from crm.extensions import db
+from crm.permissions import Permission
+from crm.services.errors import ServiceError
+
+
+@operation("GET", "/analysis", summary="Netzwerkanalyse", tag="Analyse", permissions=[Permission.VIEW_LANDSCAPE],
+           query=s.AnalysisQuery, response=s.AnalysisOut, errors=(401, 403, 422))
+def get_analysis(query: s.AnalysisQuery):
+    """Schlüsselakteure und Vermittler, Gruppen (Communities), Brücken und Gelenkpunkte, Abdeckung der
+    Übergänge für einen Ausschnitt des Netzwerks (Ebenen, Stichtag oder Zeitraum, Themen, Phasen,
+    Gebiete, Akteursarten). Das Ergebnis wird bis zur nächsten Änderung der Daten zwischengespeichert."""
+    from crm.services import network
+
+    args = {key: ("" if value is None else str(value).lower() if isinstance(value, bool) else str(value))
+            for key, value in query.model_dump().items() if key != "resolution"}
+    try:
+        cut = network.cut_from_args(args)
+    except ServiceError as error:
+        raise ApiProblem(422, error.message, {error.field or "query": [error.message]}) from None
+    return network.analysis(db.session, cut, resolution=query.resolution)

@@ -1,0 +1,580 @@
+"""The API's resources: actors (read and write), persons, cooperations, initiatives, events (read).
+
+Reads go straight to the models; writes go through the same services as the pages
+(``crm.services.actors``), so audit, optimistic locking and rules are shared.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.api import schemas as s
+from crm.api.core import ApiProblem, operation, page, paginate_links
+from crm.extensions import db
+from crm.models import (
+    Actor, ActorKind, Affiliation, Answer, Area, Attendance, Consent, Cooperation, CooperationType, Event, Initiative,
+    Invitation, LifeStage, Membership, Person, Topic,
+)
+from crm.models.actors import actor_life_stages, actor_topics
+from crm.models.cooperations import cooperation_life_stages, cooperation_topics
+from crm.models.events import event_topics
+from crm.models.initiatives import initiative_topics
+from crm.permissions import Permission, can
+from crm.models.persons import LegalBasis
+from crm.services import actors as actor_service
+from crm.services import persons as person_service
+from crm.services.errors import ConcurrentEditError, ServiceError
+
+COMMON_READ = (401, 403, 422)
+NOT_FOUND = "Diesen Datensatz gibt es nicht."
+
+
+def _like(text: str) -> str:
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _get(model: Any, object_id: int) -> Any:
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise ApiProblem(404, NOT_FOUND)
+    return obj
+
+
+def _ref(obj: Any) -> dict[str, Any] | None:
+    return None if obj is None else {"id": obj.id, "name": str(getattr(obj, "name", obj))}
+
+
+def _stages(stages: list[LifeStage]) -> list[dict[str, Any]]:
+    return [{"id": st.id, "code": st.code, "name": st.name} for st in stages]
+
+
+def _page_result(rows: list[Any], total: int, query: s.PageQuery, dump) -> tuple[dict[str, Any], int, dict]:
+    return ({"items": [dump(r) for r in rows], "total": total, "limit": query.limit, "offset": query.offset},
+            200, paginate_links(total, query.limit, query.offset))
+
+
+# --- actors -------------------------------------------------------------------------------------
+
+def actor_json(actor: Actor) -> dict[str, Any]:
+    return {
+        "id": actor.id, "name": actor.name, "short_name": actor.short_name, "kind": _ref(actor.kind),
+        "category": actor.kind.category, "parent_id": actor.parent_id,
+        "area": {"id": actor.area.id, "name": actor.area.full_name} if actor.area else None,
+        "street": actor.street, "postcode": actor.postcode, "city": actor.city,
+        "latitude": float(actor.latitude) if actor.latitude is not None else None,
+        "longitude": float(actor.longitude) if actor.longitude is not None else None,
+        "website": actor.website, "email": actor.email, "phone": actor.phone, "external_ref": actor.external_ref,
+        "description": actor.description,
+        "notes": actor.notes if can(Permission.VIEW_PERSONAL_DATA) else None,
+        "is_active": actor.is_active, "life_stages": _stages(actor.life_stages),
+        "topics": [_ref(t) for t in actor.topics], "created_at": actor.created_at.isoformat(),
+        "updated_at": actor.updated_at.isoformat(), "version_id": actor.version_id,
+    }
+
+
+@operation("GET", "/actors", summary="Akteure auflisten", tag="Akteure", permissions=[Permission.VIEW_LANDSCAPE],
+           query=s.ActorQuery, response=s.Page[s.ActorOut], errors=COMMON_READ)
+def list_actors(query: s.ActorQuery):
+    """Akteure nach Name sortiert, gefiltert und seitenweise (``limit``/``offset``, Kopf ``Link``)."""
+    stmt = select(Actor).options(selectinload(Actor.kind), selectinload(Actor.area), selectinload(Actor.topics),
+                                 selectinload(Actor.life_stages)).order_by(Actor.name, Actor.id)
+    if query.q.strip():
+        like = _like(query.q)
+        stmt = stmt.where(or_(*(func.lower(col).like(like, escape="\\") for col in (
+            Actor.name, Actor.short_name, Actor.street, Actor.city, Actor.postcode, Actor.external_ref))))
+    if query.kind_id:
+        stmt = stmt.where(Actor.kind_id == query.kind_id)
+    if query.category.strip():
+        stmt = stmt.where(Actor.kind_id.in_(select(ActorKind.id).where(ActorKind.category == query.category.strip())))
+    if query.area_id:
+        stmt = stmt.where(Actor.area_id == query.area_id)
+    if query.topic_id:
+        stmt = stmt.where(Actor.id.in_(select(actor_topics.c.actor_id).where(actor_topics.c.topic_id == query.topic_id)))
+    if query.life_stage_id:
+        stmt = stmt.where(Actor.id.in_(select(actor_life_stages.c.actor_id)
+                                       .where(actor_life_stages.c.life_stage_id == query.life_stage_id)))
+    if query.is_active is not None:
+        stmt = stmt.where(Actor.is_active.is_(query.is_active))
+    rows, total = page(stmt, db.session, query.limit, query.offset)
+    return _page_result(rows, total, query, actor_json)
+
+
+@operation("GET", "/actors/<int:actor_id>", summary="Einen Akteur lesen", tag="Akteure",
+           permissions=[Permission.VIEW_LANDSCAPE], response=s.ActorOut, errors=(401, 403, 404))
+def get_actor(actor_id: int):
+    """Ein Akteur mit Art, Gebiet, Bildungsphasen und Themenfeldern."""
+    return actor_json(_get(Actor, actor_id))
+
+
+def _resolve(model: Any, ids: list[int], field: str, errors: dict[str, list[str]]) -> list[Any]:
+    unique = list(dict.fromkeys(ids))
+    found = {o.id: o for o in db.session.scalars(select(model).where(model.id.in_(unique)))} if unique else {}
+    missing = [i for i in unique if i not in found]
+    if missing:
+        errors.setdefault(field, []).append("Unbekannte Nummer: " + ", ".join(map(str, missing)) + ".")
+    return [found[i] for i in unique if i in found]
+
+
+def _actor_values(data: dict[str, Any], actor: Actor | None) -> dict[str, Any]:
+    """Turn validated API fields into the service's values (model objects); unknown ids are a 422."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for key in ("name", "short_name", "street", "postcode", "city", "website", "email", "phone",
+                "description", "notes", "is_active", "latitude", "longitude"):
+        if key in data:
+            values[key] = data[key]
+    if "external_ref" in data:
+        ref = (data["external_ref"] or "").strip()
+        values["external_ref"] = ref or None
+        if ref:
+            query = select(Actor).where(func.lower(Actor.external_ref) == ref.lower())
+            if actor is not None:
+                query = query.where(Actor.id != actor.id)
+            other = db.session.scalars(query).first()
+            if other is not None:
+                errors.setdefault("external_ref", []).append(f"Diese Kennung hat bereits „{other.name}“.")
+    if "kind_id" in data:
+        if data["kind_id"] is None:
+            errors.setdefault("kind_id", []).append("Dieses Feld ist erforderlich.")
+        else:
+            kind = db.session.get(ActorKind, data["kind_id"])
+            if kind is None:
+                errors.setdefault("kind_id", []).append("Diese Akteursart gibt es nicht.")
+            values["kind"] = kind
+    if "area_id" in data:
+        area = db.session.get(Area, data["area_id"]) if data["area_id"] else None
+        if data["area_id"] and area is None:
+            errors.setdefault("area_id", []).append("Dieses Gebiet gibt es nicht.")
+        values["area"] = area
+    if "parent_id" in data:
+        parent = db.session.get(Actor, data["parent_id"]) if data["parent_id"] else None
+        if data["parent_id"] and parent is None:
+            errors.setdefault("parent_id", []).append("Diesen Akteur gibt es nicht.")
+        node = parent
+        while actor is not None and node is not None:
+            if node.id == actor.id:
+                errors.setdefault("parent_id", []).append(
+                    "Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur "
+                    "untergeordnet werden.")
+                break
+            node = node.parent
+        values["parent"] = parent
+    if "life_stage_ids" in data:
+        values["life_stages"] = _resolve(LifeStage, data["life_stage_ids"] or [], "life_stage_ids", errors)
+    if "topic_ids" in data:
+        values["topics"] = _resolve(Topic, data["topic_ids"] or [], "topic_ids", errors)
+    if errors:
+        raise ApiProblem(422, "Die Eingaben enthalten Fehler.", errors)
+    return values
+
+
+@operation("POST", "/actors", summary="Einen Akteur anlegen", tag="Akteure", permissions=[Permission.EDIT_LANDSCAPE],
+           body=s.ActorCreate, response=s.ActorOut, status=201, errors=(401, 403, 415, 422))
+def create_actor(body: s.ActorCreate):
+    """Legt einen Akteur an (wie das Formular; die Änderung steht im Protokoll). Antwort 201 mit ``Location``."""
+    values = _actor_values(body.model_dump(), None)
+    actor = actor_service.create_actor(db.session, values)
+    db.session.commit()
+    from flask import url_for
+
+    return actor_json(actor), 201, {"Location": url_for("api.get_actor", actor_id=actor.id)}
+
+
+@operation("PATCH", "/actors/<int:actor_id>", summary="Einen Akteur ändern", tag="Akteure",
+           permissions=[Permission.EDIT_LANDSCAPE], body=s.ActorUpdate, response=s.ActorOut,
+           errors=(401, 403, 404, 409, 415, 422))
+def update_actor(actor_id: int, body: s.ActorUpdate):
+    """Ändert nur die gesendeten Felder. Mit ``version_id`` antwortet die API 409, wenn der Akteur
+    inzwischen von jemand anderem geändert wurde (nichts wird überschrieben)."""
+    actor = _get(Actor, actor_id)
+    data = body.model_dump(exclude_unset=True)
+    expected = data.pop("version_id", None)
+    values = _actor_values(data, actor)
+    try:
+        actor_service.update_actor(db.session, actor, values, expected)
+        db.session.commit()
+    except ConcurrentEditError as error:
+        db.session.rollback()
+        raise ApiProblem(409, error.message, title="Konflikt") from None
+    return actor_json(actor)
+
+
+# --- persons ------------------------------------------------------------------------------------
+
+def person_json(person: Person) -> dict[str, Any]:
+    consents = db.session.scalars(select(Consent).where(Consent.person_id == person.id).order_by(Consent.given_at))
+    return {
+        "id": person.id, "salutation": person.salutation, "title": person.title, "first_name": person.first_name,
+        "last_name": person.last_name, "email": person.email, "phone": person.phone, "notes": person.notes,
+        "legal_basis": person.legal_basis.value, "is_opted_out": person.is_opted_out,
+        "is_anonymised": person.is_anonymised,
+        "last_activity_at": person.last_activity_at.isoformat() if person.last_activity_at else None,
+        "affiliations": [{"id": a.id, "actor": _ref(a.actor), "function": a.function, "email": a.email,
+                          "phone": a.phone, "from_date": a.from_date.isoformat() if a.from_date else None,
+                          "to_date": a.to_date.isoformat() if a.to_date else None, "is_primary": a.is_primary}
+                         for a in person.affiliations],
+        "consents": [{"id": c.id, "purpose": c.purpose.value, "given_at": c.given_at.isoformat(), "method": c.method,
+                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None} for c in consents],
+        "created_at": person.created_at.isoformat(), "updated_at": person.updated_at.isoformat(),
+        "version_id": person.version_id,
+    }
+
+
+@operation("GET", "/persons", summary="Personen auflisten", tag="Personen",
+           permissions=[Permission.VIEW_PERSONAL_DATA], query=s.PersonQuery, response=s.Page[s.PersonOut],
+           errors=COMMON_READ)
+def list_persons(query: s.PersonQuery):
+    """Ansprechpersonen (personenbezogene Daten: nur mit der Berechtigung dafür)."""
+    stmt = (select(Person).options(selectinload(Person.affiliations).selectinload(Affiliation.actor))
+            .order_by(Person.last_name, Person.first_name, Person.id))
+    if not query.include_anonymised:
+        stmt = stmt.where(Person.is_anonymised.is_(False))
+    if query.q.strip():
+        like = _like(query.q)
+        stmt = stmt.where(or_(*(func.lower(col).like(like, escape="\\")
+                                for col in (Person.first_name, Person.last_name, Person.email))))
+    if query.actor_id:
+        stmt = stmt.where(Person.id.in_(select(Affiliation.person_id).where(Affiliation.actor_id == query.actor_id)))
+    rows, total = page(stmt, db.session, query.limit, query.offset)
+    return _page_result(rows, total, query, person_json)
+
+
+@operation("GET", "/persons/<int:person_id>", summary="Eine Person lesen", tag="Personen",
+           permissions=[Permission.VIEW_PERSONAL_DATA], response=s.PersonOut, errors=(401, 403, 404))
+def get_person(person_id: int):
+    """Eine Person mit Zugehörigkeiten und Einwilligungen."""
+    return person_json(_get(Person, person_id))
+
+
+def _person_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Validated API fields to the service's values; the legal basis becomes the model's enum."""
+    values = {k: v for k, v in data.items() if k in person_service.EDITABLE_FIELDS}
+    if "legal_basis" in values:
+        values["legal_basis"] = LegalBasis(values["legal_basis"])
+    return values
+
+
+def _rule_error(error: ServiceError) -> ApiProblem:
+    """A service rule violation as 422 problem details, keyed by the field the service names."""
+    return ApiProblem(422, error.message, {error.field or "body": [error.message]})
+
+
+@operation("POST", "/persons", summary="Eine Person anlegen", tag="Personen",
+           permissions=[Permission.VIEW_PERSONAL_DATA, Permission.EDIT_LANDSCAPE], body=s.PersonCreate,
+           response=s.PersonOut, status=201, errors=(401, 403, 415, 422))
+def create_person(body: s.PersonCreate):
+    """Legt eine Person an (über denselben Dienst wie das Formular). Antwort 201 mit ``Location``."""
+    try:
+        person = person_service.create_person(db.session, _person_values(body.model_dump()))
+    except ServiceError as error:
+        db.session.rollback()
+        raise _rule_error(error) from None
+    db.session.commit()
+    from flask import url_for
+
+    return person_json(person), 201, {"Location": url_for("api.get_person", person_id=person.id)}
+
+
+@operation("PATCH", "/persons/<int:person_id>", summary="Eine Person ändern", tag="Personen",
+           permissions=[Permission.VIEW_PERSONAL_DATA, Permission.EDIT_LANDSCAPE], body=s.PersonUpdate,
+           response=s.PersonOut, errors=(401, 403, 404, 409, 415, 422))
+def update_person(person_id: int, body: s.PersonUpdate):
+    """Ändert nur die gesendeten Felder; mit ``version_id`` 409, wenn jemand anderes inzwischen gespeichert hat."""
+    person = _get(Person, person_id)
+    data = body.model_dump(exclude_unset=True)
+    expected = data.pop("version_id", None)
+    try:
+        person_service.update_person(db.session, person, _person_values(data), expected)
+        db.session.commit()
+    except ConcurrentEditError as error:
+        db.session.rollback()
+        raise ApiProblem(409, error.message, title="Konflikt") from None
+    except ServiceError as error:
+        db.session.rollback()
+        raise _rule_error(error) from None
+    return person_json(person)
+
+
+def _affiliation_values(data: dict[str, Any]) -> dict[str, Any]:
+    """API fields to the service's values; an unknown actor is a 422 on ``actor_id``."""
+    values = {k: v for k, v in data.items() if k != "actor_id"}
+    if "actor_id" in data:
+        actor = db.session.get(Actor, data["actor_id"])
+        if actor is None:
+            raise ApiProblem(422, "Die Eingaben enthalten Fehler.", {"actor_id": ["Diesen Akteur gibt es nicht."]})
+        values["actor"] = actor
+    return values
+
+
+def _affiliation_rule_error(error: ServiceError) -> ApiProblem:
+    field = "actor_id" if error.field == "actor" else error.field
+    return ApiProblem(422, error.message, {field or "body": [error.message]})
+
+
+@operation("POST", "/persons/<int:person_id>/affiliations", summary="Eine Zugehörigkeit anlegen", tag="Personen",
+           permissions=[Permission.VIEW_PERSONAL_DATA, Permission.EDIT_LANDSCAPE], body=s.AffiliationCreate,
+           response=s.PersonOut, status=201, errors=(401, 403, 404, 415, 422))
+def create_affiliation(person_id: int, body: s.AffiliationCreate):
+    """Verbindet die Person mit einem Akteur (Regeln wie im Formular); Antwort ist die Person."""
+    person = _get(Person, person_id)
+    try:
+        person_service.add_affiliation(db.session, person, _affiliation_values(body.model_dump()))
+    except ServiceError as error:
+        db.session.rollback()
+        raise _affiliation_rule_error(error) from None
+    db.session.commit()
+    from flask import url_for
+
+    return person_json(person), 201, {"Location": url_for("api.get_person", person_id=person.id)}
+
+
+@operation("PATCH", "/affiliations/<int:affiliation_id>", summary="Eine Zugehörigkeit ändern oder beenden",
+           tag="Personen", permissions=[Permission.VIEW_PERSONAL_DATA, Permission.EDIT_LANDSCAPE],
+           body=s.AffiliationUpdate, response=s.PersonOut, errors=(401, 403, 404, 415, 422))
+def update_affiliation(affiliation_id: int, body: s.AffiliationUpdate):
+    """Ändert die gesendeten Felder; Beenden heißt ``to_date`` setzen (die Zeile bleibt als Verlauf)."""
+    affiliation = _get(Affiliation, affiliation_id)
+    try:
+        person_service.update_affiliation(db.session, affiliation,
+                                          _affiliation_values(body.model_dump(exclude_unset=True)), None)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise _affiliation_rule_error(error) from None
+    return person_json(affiliation.person)
+
+
+# --- cooperations -------------------------------------------------------------------------------
+
+def cooperation_json(c: Cooperation) -> dict[str, Any]:
+    return {
+        "id": c.id, "source": _ref(c.source), "target": _ref(c.target), "type": _ref(c.type),
+        "is_directed": c.is_directed, "intensity": c.intensity,
+        "start_date": c.start_date.isoformat() if c.start_date else None,
+        "end_date": c.end_date.isoformat() if c.end_date else None, "description": c.description,
+        "initiative_id": c.initiative_id, "topics": [_ref(t) for t in c.topics],
+        "life_stages": _stages(c.life_stages), "version_id": c.version_id,
+    }
+
+
+@operation("GET", "/cooperations", summary="Kooperationen auflisten", tag="Kooperationen",
+           permissions=[Permission.VIEW_LANDSCAPE], query=s.CooperationQuery, response=s.Page[s.CooperationOut],
+           errors=COMMON_READ)
+def list_cooperations(query: s.CooperationQuery):
+    """Kooperationen (auch beendete: Beziehungen haben Geschichte), gefiltert nach Akteur, Art, Tag …"""
+    stmt = select(Cooperation).options(
+        selectinload(Cooperation.source), selectinload(Cooperation.target), selectinload(Cooperation.type),
+        selectinload(Cooperation.topics), selectinload(Cooperation.life_stages)).order_by(Cooperation.id)
+    if query.actor_id:
+        stmt = stmt.where(or_(Cooperation.source_id == query.actor_id, Cooperation.target_id == query.actor_id))
+    if query.type_id:
+        stmt = stmt.where(Cooperation.type_id == query.type_id)
+    if query.initiative_id:
+        stmt = stmt.where(Cooperation.initiative_id == query.initiative_id)
+    if query.topic_id:
+        stmt = stmt.where(Cooperation.id.in_(select(cooperation_topics.c.cooperation_id)
+                                             .where(cooperation_topics.c.topic_id == query.topic_id)))
+    if query.life_stage_id:
+        stmt = stmt.where(Cooperation.id.in_(select(cooperation_life_stages.c.cooperation_id)
+                                             .where(cooperation_life_stages.c.life_stage_id == query.life_stage_id)))
+    if query.current_on:
+        day = query.current_on
+        stmt = stmt.where(or_(Cooperation.start_date.is_(None), Cooperation.start_date <= day),
+                          or_(Cooperation.end_date.is_(None), Cooperation.end_date >= day))
+    rows, total = page(stmt, db.session, query.limit, query.offset)
+    return _page_result(rows, total, query, cooperation_json)
+
+
+@operation("GET", "/cooperations/<int:cooperation_id>", summary="Eine Kooperation lesen", tag="Kooperationen",
+           permissions=[Permission.VIEW_LANDSCAPE], response=s.CooperationOut, errors=(401, 403, 404))
+def get_cooperation(cooperation_id: int):
+    """Eine Kooperation zwischen zwei Akteuren."""
+    return cooperation_json(_get(Cooperation, cooperation_id))
+
+
+def _cooperation_values(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for key in ("intensity", "start_date", "end_date", "description"):
+        if key in data:
+            values[key] = data[key]
+    for field, key, model, message in (("source_id", "source", Actor, "Diesen Akteur gibt es nicht."),
+                                       ("target_id", "target", Actor, "Diesen Akteur gibt es nicht."),
+                                       ("type_id", "type", CooperationType, "Diese Kooperationsart gibt es nicht."),
+                                       ("initiative_id", "initiative", Initiative, "Diese Initiative gibt es nicht.")):
+        if field in data:
+            obj = db.session.get(model, data[field]) if data[field] else None
+            if data[field] and obj is None:
+                errors.setdefault(field, []).append(message)
+            values[key] = obj
+    if "topic_ids" in data:
+        values["topics"] = _resolve(Topic, data["topic_ids"] or [], "topic_ids", errors)
+    if "life_stage_ids" in data:
+        values["life_stages"] = _resolve(LifeStage, data["life_stage_ids"] or [], "life_stage_ids", errors)
+    if errors:
+        raise ApiProblem(422, "Die Eingaben enthalten Fehler.", errors)
+    return values
+
+
+def _cooperation_rule_error(error: ServiceError) -> ApiProblem:
+    field = {"source": "source_id", "target": "target_id", "type": "type_id"}.get(error.field or "", error.field)
+    return ApiProblem(422, error.message, {field or "body": [error.message]})
+
+
+@operation("POST", "/cooperations", summary="Eine Kooperation anlegen", tag="Kooperationen",
+           permissions=[Permission.EDIT_LANDSCAPE], body=s.CooperationCreate, response=s.CooperationOut, status=201,
+           errors=(401, 403, 415, 422))
+def create_cooperation(body: s.CooperationCreate):
+    """Legt eine Kooperation an, mit denselben Regeln wie das Formular (zwei verschiedene Akteure, Ende nicht
+    vor Beginn, keine zweite gleichartige Kooperation im selben Zeitraum). Antwort 201 mit ``Location``."""
+    from flask import url_for
+
+    from crm.services import cooperations as cooperation_service
+
+    values = _cooperation_values(body.model_dump())
+    try:
+        cooperation = cooperation_service.create_cooperation(db.session, values)
+    except ServiceError as error:
+        db.session.rollback()
+        raise _cooperation_rule_error(error) from None
+    db.session.commit()
+    return (cooperation_json(cooperation), 201,
+            {"Location": url_for("api.get_cooperation", cooperation_id=cooperation.id)})
+
+
+@operation("PATCH", "/cooperations/<int:cooperation_id>", summary="Eine Kooperation ändern oder beenden",
+           tag="Kooperationen", permissions=[Permission.EDIT_LANDSCAPE], body=s.CooperationUpdate,
+           response=s.CooperationOut, errors=(401, 403, 404, 409, 415, 422))
+def update_cooperation(cooperation_id: int, body: s.CooperationUpdate):
+    """Ändert nur die gesendeten Felder; mit ``version_id`` 409 bei zwischenzeitlicher Änderung."""
+    from crm.services import cooperations as cooperation_service
+
+    cooperation = _get(Cooperation, cooperation_id)
+    data = body.model_dump(exclude_unset=True)
+    expected = data.pop("version_id", None)
+    values = _cooperation_values(data)
+    try:
+        cooperation_service.update_cooperation(db.session, cooperation, values, expected)
+    except ConcurrentEditError as error:
+        db.session.rollback()
+        raise ApiProblem(409, error.message, title="Konflikt") from None
+    except ServiceError as error:
+        db.session.rollback()
+        raise _cooperation_rule_error(error) from None
+    db.session.commit()
+    return cooperation_json(cooperation)
+
+
+# --- initiatives --------------------------------------------------------------------------------
+
+def initiative_json(i: Initiative) -> dict[str, Any]:
+    return {
+        "id": i.id, "name": i.name, "short_name": i.short_name, "kind": i.kind.value, "description": i.description,
+        "website": i.website, "start_date": i.start_date.isoformat() if i.start_date else None,
+        "end_date": i.end_date.isoformat() if i.end_date else None, "topics": [_ref(t) for t in i.topics],
+        "life_stages": _stages(i.life_stages),
+        "memberships": [{"id": m.id, "actor": _ref(m.actor), "role": m.role.value,
+                         "joined_on": m.joined_on.isoformat() if m.joined_on else None,
+                         "left_on": m.left_on.isoformat() if m.left_on else None} for m in i.memberships],
+        "version_id": i.version_id,
+    }
+
+
+@operation("GET", "/initiatives", summary="Initiativen auflisten", tag="Initiativen",
+           permissions=[Permission.VIEW_LANDSCAPE], query=s.InitiativeQuery, response=s.Page[s.InitiativeOut],
+           errors=COMMON_READ)
+def list_initiatives(query: s.InitiativeQuery):
+    """Projekte, Bündnisse, Arbeitskreise und Programme mit ihren Mitgliedern."""
+    stmt = select(Initiative).options(
+        selectinload(Initiative.topics), selectinload(Initiative.life_stages),
+        selectinload(Initiative.memberships).selectinload(Membership.actor)).order_by(Initiative.name, Initiative.id)
+    if query.q.strip():
+        like = _like(query.q)
+        stmt = stmt.where(or_(func.lower(Initiative.name).like(like, escape="\\"),
+                              func.lower(Initiative.short_name).like(like, escape="\\")))
+    if query.kind:
+        stmt = stmt.where(Initiative.kind == query.kind)
+    if query.topic_id:
+        stmt = stmt.where(Initiative.id.in_(select(initiative_topics.c.initiative_id)
+                                            .where(initiative_topics.c.topic_id == query.topic_id)))
+    if query.actor_id:
+        stmt = stmt.where(Initiative.id.in_(select(Membership.initiative_id).where(Membership.actor_id == query.actor_id)))
+    if query.active_on:
+        day = query.active_on
+        stmt = stmt.where(or_(Initiative.start_date.is_(None), Initiative.start_date <= day),
+                          or_(Initiative.end_date.is_(None), Initiative.end_date >= day))
+    rows, total = page(stmt, db.session, query.limit, query.offset)
+    return _page_result(rows, total, query, initiative_json)
+
+
+@operation("GET", "/initiatives/<int:initiative_id>", summary="Eine Initiative lesen", tag="Initiativen",
+           permissions=[Permission.VIEW_LANDSCAPE], response=s.InitiativeOut, errors=(401, 403, 404))
+def get_initiative(initiative_id: int):
+    """Eine Initiative mit ihren Mitgliedern und deren Rollen."""
+    return initiative_json(_get(Initiative, initiative_id))
+
+
+# --- events -------------------------------------------------------------------------------------
+
+def _event_counts(event_ids: list[int]) -> dict[int, dict[str, int]]:
+    counts = {i: {"invited": 0, "accepted": 0, "declined": 0, "attended": 0} for i in event_ids}
+    if not event_ids:
+        return counts
+    for event_id, answer, n in db.session.execute(
+            select(Invitation.event_id, Invitation.answer, func.count()).where(Invitation.event_id.in_(event_ids))
+            .group_by(Invitation.event_id, Invitation.answer)):
+        counts[event_id]["invited"] += n
+        if answer == Answer.ACCEPTED:
+            counts[event_id]["accepted"] += n
+        elif answer == Answer.DECLINED:
+            counts[event_id]["declined"] += n
+    for event_id, n in db.session.execute(
+            select(Attendance.event_id, func.count()).where(Attendance.event_id.in_(event_ids))
+            .group_by(Attendance.event_id)):
+        counts[event_id]["attended"] = n
+    return counts
+
+
+def event_json(e: Event, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "id": e.id, "uid": e.uid, "kind": _ref(e.kind), "title": e.title, "description": e.description,
+        "starts_at": e.starts_at.isoformat(), "ends_at": e.ends_at.isoformat(), "place": e.place,
+        "online_url": e.online_url, "capacity": e.capacity,
+        "answer_deadline": e.answer_deadline.isoformat() if e.answer_deadline else None,
+        "initiative_id": e.initiative_id, "status": e.status.value, "topics": [_ref(t) for t in e.topics],
+        "counts": counts, "version_id": e.version_id,
+    }
+
+
+@operation("GET", "/events", summary="Veranstaltungen auflisten", tag="Veranstaltungen",
+           permissions=[Permission.VIEW_EVENTS], query=s.EventQuery, response=s.Page[s.EventOut], errors=COMMON_READ)
+def list_events(query: s.EventQuery):
+    """Veranstaltungen nach Beginn, mit Zahlen zu Einladungen, Zusagen und Teilnahme (ohne Namen)."""
+    from datetime import date, datetime, time, timedelta, timezone
+
+    stmt = select(Event).options(selectinload(Event.kind), selectinload(Event.topics)).order_by(Event.starts_at, Event.id)
+    if query.since:
+        stmt = stmt.where(Event.starts_at >= datetime.combine(query.since, time.min, tzinfo=timezone.utc))
+    if query.until and query.until < date.max:
+        stmt = stmt.where(Event.starts_at < datetime.combine(query.until + timedelta(days=1), time.min,
+                                                             tzinfo=timezone.utc))
+    if query.status:
+        stmt = stmt.where(Event.status == query.status)
+    if query.kind_id:
+        stmt = stmt.where(Event.kind_id == query.kind_id)
+    if query.topic_id:
+        stmt = stmt.where(Event.id.in_(select(event_topics.c.event_id).where(event_topics.c.topic_id == query.topic_id)))
+    rows, total = page(stmt, db.session, query.limit, query.offset)
+    counts = _event_counts([e.id for e in rows])
+    return _page_result(rows, total, query, lambda e: event_json(e, counts[e.id]))
+
+
+@operation("GET", "/events/<int:event_id>", summary="Eine Veranstaltung lesen", tag="Veranstaltungen",
+           permissions=[Permission.VIEW_EVENTS], response=s.EventOut, errors=(401, 403, 404))
+def get_event(event_id: int):
+    """Eine Veranstaltung mit Zahlen zu Einladungen, Zusagen und Teilnahme."""
+    event = _get(Event, event_id)
+    return event_json(event, _event_counts([event.id])[event.id])

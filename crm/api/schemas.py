@@ -1,0 +1,486 @@
+"""Pydantic models of the API: what goes in (validated, German messages) and what comes out.
+
+Their JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses) are the ``components/schemas`` of the
+OpenAPI document, so the document describes exactly what the code validates and returns.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+T = TypeVar("T")
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _web_address(value: str) -> str:
+    """Only http(s) addresses: a ``javascript:`` URL in a link would be a script."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "\r\n\t <>\"'`"):
+        raise ValueError("Bitte eine vollständige Adresse mit http:// oder https:// angeben.")
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if value and not EMAIL_RE.match(value):
+        raise ValueError("Das ist keine gültige E-Mail-Adresse.")
+    return value
+
+
+def _postcode(value: str) -> str:
+    value = value.strip()
+    if value and not re.fullmatch(r"\d{5}", value):
+        raise ValueError("Die PLZ hat fünf Ziffern.")
+    return value
+
+
+# No NUL characters anywhere: PostgreSQL cannot store them, so the contract says so.
+NO_NUL = r"^[^\x00]*$"
+
+
+def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - reads like a type
+    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length, pattern=NO_NUL)]
+
+
+def Query(max_length: int, description: str) -> Any:  # noqa: N802
+    return Field("", max_length=max_length, pattern=NO_NUL, description=description)
+
+
+WebAddress = Annotated[str, StringConstraints(max_length=300, pattern=NO_NUL), AfterValidator(_web_address)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL), AfterValidator(_email)]
+Postcode = Annotated[str, StringConstraints(max_length=10, pattern=NO_NUL), AfterValidator(_postcode)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True, pattern=NO_NUL)]
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+# Query parameters arrive as text; accept only the plain forms the OpenAPI document promises
+# (pydantic's lax mode would also take "0" as a date or "1.0" as a number).
+def _query_int(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,12}", value.strip()):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("Bitte eine ganze Zahl angeben.")
+
+
+def _query_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError("Bitte true oder false angeben.")
+
+
+def _query_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError("Bitte ein Datum im Format JJJJ-MM-TT angeben.")
+
+
+QInt = Annotated[int, BeforeValidator(_query_int)]
+QId = Annotated[int, Field(ge=1, le=2_147_483_647), BeforeValidator(_query_int)]
+QBool = Annotated[bool, BeforeValidator(_query_bool)]
+QDate = Annotated[date, BeforeValidator(_query_date)]
+
+
+class Strict(BaseModel):
+    """Request bodies: no unknown fields, and JSON types as written (no "1" for 1, no false for 0)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+class Ref(BaseModel):
+    id: int
+    name: str
+
+
+class StageRef(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="Anzahl aller Treffer (auch im Kopf X-Total-Count).")
+    limit: int
+    offset: int
+
+
+class PageQuery(Strict):
+    model_config = ConfigDict(extra="ignore", strict=False)
+    limit: QInt = Field(50, ge=1, le=200, description="Höchstens so viele Einträge (1–200).")
+    offset: QInt = Field(0, ge=0, le=1_000_000, description="So viele Einträge überspringen.")
+
+
+# --- actors -------------------------------------------------------------------------------------
+
+class ActorOut(BaseModel):
+    id: int
+    name: str
+    short_name: str
+    kind: Ref
+    category: str
+    parent_id: Optional[int]
+    area: Optional[Ref]
+    street: str
+    postcode: str
+    city: str
+    latitude: Optional[float]
+    longitude: Optional[float]
+    website: str
+    email: str
+    phone: str
+    external_ref: Optional[str]
+    description: str
+    notes: Optional[str] = Field(description="Interne Notizen; nur mit Zugriff auf personenbezogene Daten.")
+    is_active: bool
+    life_stages: list[StageRef]
+    topics: list[Ref]
+    created_at: datetime
+    updated_at: datetime
+    version_id: int = Field(description="Für PATCH mitsenden: schützt vor dem Überschreiben fremder Änderungen.")
+
+
+class ActorQuery(PageQuery):
+    q: str = Query(200, "Suche in Name, Kurzname, Adresse und Kennung.")
+    kind_id: Optional[QId] = None
+    category: str = Query(80, "Kategorie der Akteursart, z. B. Schule.")
+    area_id: Optional[QId] = Field(None, description="Gebiet (ohne untergeordnete Gebiete).")
+    topic_id: Optional[QId] = None
+    life_stage_id: Optional[QId] = None
+    is_active: Optional[QBool] = None
+
+
+class ActorFields(Strict):
+    short_name: Text(80) = ""
+    parent_id: Optional[Id] = None
+    area_id: Optional[Id] = None
+    street: Text(200) = ""
+    postcode: Postcode = ""
+    city: Text(120) = ""
+    latitude: Optional[float] = Field(None, ge=-90, le=90)
+    longitude: Optional[float] = Field(None, ge=-180, le=180)
+    website: WebAddress = ""
+    email: Email = ""
+    phone: Text(60) = ""
+    external_ref: Optional[Text(80)] = None
+    description: Text(10000) = ""
+    notes: Text(10000) = ""
+    is_active: bool = True
+    life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
+    topic_ids: list[Id] = Field(default_factory=list, max_length=100)
+
+
+class ActorCreate(ActorFields):
+    name: Name
+    kind_id: Id
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def Unset() -> Any:  # noqa: N802
+    """A field that may be left out but is never null: absent means "unchanged" (``exclude_unset``)."""
+    return Field(None, json_schema_extra=_no_default)
+
+
+class ActorUpdate(Strict):
+    """Only the fields sent are changed. ``version_id`` from the last GET protects against lost updates.
+    ``parent_id``, ``area_id``, ``latitude``, ``longitude`` and ``external_ref`` may be null (cleared)."""
+
+    version_id: int = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    name: Name = Unset()
+    kind_id: Id = Unset()
+    short_name: Text(80) = Unset()
+    parent_id: Optional[Id] = None
+    area_id: Optional[Id] = None
+    street: Text(200) = Unset()
+    postcode: Postcode = Unset()
+    city: Text(120) = Unset()
+    latitude: Optional[float] = Field(None, ge=-90, le=90)
+    longitude: Optional[float] = Field(None, ge=-180, le=180)
+    website: WebAddress = Unset()
+    email: Email = Unset()
+    phone: Text(60) = Unset()
+    external_ref: Optional[Text(80)] = None
+    description: Text(10000) = Unset()
+    notes: Text(10000) = Unset()
+    is_active: bool = Unset()
+    life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
+    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
+
+
+# --- persons ------------------------------------------------------------------------------------
+
+class AffiliationOut(BaseModel):
+    id: int
+    actor: Ref
+    function: str
+    email: str
+    phone: str
+    from_date: Optional[date]
+    to_date: Optional[date]
+    is_primary: bool
+
+
+class ConsentOut(BaseModel):
+    id: int
+    purpose: Literal["invitations", "newsletter"]
+    given_at: datetime
+    method: str
+    withdrawn_at: Optional[datetime]
+
+
+class PersonOut(BaseModel):
+    id: int
+    salutation: str
+    title: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    notes: str
+    legal_basis: Literal["consent", "public_task", "legitimate_interest"]
+    is_opted_out: bool
+    is_anonymised: bool
+    last_activity_at: Optional[datetime]
+    affiliations: list[AffiliationOut]
+    consents: list[ConsentOut]
+    created_at: datetime
+    updated_at: datetime
+    version_id: int
+
+
+class PersonQuery(PageQuery):
+    q: str = Query(200, "Suche in Vor- und Nachname und E-Mail.")
+    actor_id: Optional[QId] = Field(None, description="Nur Personen mit einer Zugehörigkeit zu diesem Akteur.")
+    include_anonymised: QBool = Field(False, description="Auch anonymisierte Platzhalter (Art. 17 DSGVO) zeigen.")
+
+
+# --- cooperations -------------------------------------------------------------------------------
+
+class CooperationOut(BaseModel):
+    id: int
+    source: Ref
+    target: Ref
+    type: Ref
+    is_directed: bool
+    intensity: int
+    start_date: Optional[date]
+    end_date: Optional[date]
+    description: str
+    initiative_id: Optional[int]
+    topics: list[Ref]
+    life_stages: list[StageRef]
+    version_id: int
+
+
+class CooperationQuery(PageQuery):
+    actor_id: Optional[QId] = Field(None, description="Kooperationen, an denen dieser Akteur beteiligt ist.")
+    type_id: Optional[QId] = None
+    topic_id: Optional[QId] = None
+    life_stage_id: Optional[QId] = None
+    initiative_id: Optional[QId] = None
+    current_on: Optional[QDate] = Field(None, description="Nur Kooperationen, die an diesem Tag bestanden.")
+
+
+class CooperationCreate(Strict):
+    source_id: Id
+    target_id: Id
+    type_id: Id
+    intensity: int = Field(2, ge=1, le=3, description="1 loser Austausch, 2 regelmäßig, 3 eng/vertraglich.")
+    start_date: Optional[date] = None
+    end_date: Optional[date] = None
+    description: Text(10000) = ""
+    initiative_id: Optional[Id] = None
+    topic_ids: list[Id] = Field(default_factory=list, max_length=100)
+    life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class CooperationUpdate(Strict):
+    """Only the fields sent are changed; ``version_id`` from the last GET protects against lost updates.
+    To end a tie, send its ``end_date``: ties have history and are never deleted through the API."""
+
+    version_id: int = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    source_id: Id = Unset()
+    target_id: Id = Unset()
+    type_id: Id = Unset()
+    intensity: int = Field(None, ge=1, le=3, json_schema_extra=_no_default)
+    start_date: Optional[date] = None
+    end_date: Optional[date] = None
+    description: Text(10000) = Unset()
+    initiative_id: Optional[Id] = None
+    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
+    life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
+
+
+# --- initiatives --------------------------------------------------------------------------------
+
+class MembershipOut(BaseModel):
+    id: int
+    actor: Ref
+    role: Literal["lead", "partner", "member", "funder"]
+    joined_on: Optional[date]
+    left_on: Optional[date]
+
+
+class InitiativeOut(BaseModel):
+    id: int
+    name: str
+    short_name: str
+    kind: Literal["project", "alliance", "working_group", "programme"]
+    description: str
+    website: str
+    start_date: Optional[date]
+    end_date: Optional[date]
+    topics: list[Ref]
+    life_stages: list[StageRef]
+    memberships: list[MembershipOut]
+    version_id: int
+
+
+class InitiativeQuery(PageQuery):
+    q: str = Query(200, "Suche in Name und Kurzname.")
+    kind: Optional[Literal["project", "alliance", "working_group", "programme"]] = None
+    topic_id: Optional[QId] = None
+    actor_id: Optional[QId] = Field(None, description="Initiativen, in denen dieser Akteur Mitglied ist oder war.")
+    active_on: Optional[QDate] = Field(None, description="Nur Initiativen, die an diesem Tag liefen.")
+
+
+# --- events -------------------------------------------------------------------------------------
+
+class EventCounts(BaseModel):
+    invited: int
+    accepted: int
+    declined: int
+    attended: int
+
+
+class EventOut(BaseModel):
+    id: int
+    uid: str
+    kind: Ref
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    online_url: str
+    capacity: Optional[int]
+    answer_deadline: Optional[datetime]
+    initiative_id: Optional[int]
+    status: Literal["draft", "published", "done", "cancelled"]
+    topics: list[Ref]
+    counts: EventCounts
+    version_id: int
+
+
+class EventQuery(PageQuery):
+    since: Optional[QDate] = Field(None, description="Beginn am oder nach diesem Tag.")
+    until: Optional[QDate] = Field(None, description="Beginn am oder vor diesem Tag.")
+    status: Optional[Literal["draft", "published", "done", "cancelled"]] = None
+    kind_id: Optional[QId] = None
+    topic_id: Optional[QId] = None
+
+
+# --- analysis -----------------------------------------------------------------------------------
+
+class AnalysisQuery(Strict):
+    model_config = ConfigDict(extra="ignore", strict=False)
+    # The pattern documents the values; the network service checks them with a German message.
+    layers: str = Field("cooperation", max_length=100, pattern=NO_NUL, json_schema_extra={
+                            "pattern": r"^((cooperation|initiative|event)(,(cooperation|initiative|event))*)?$"},
+                        description="Ebenen, durch Komma getrennt: cooperation, initiative, event.")
+    as_of: Optional[QDate] = Field(None, description="Das Netzwerk an diesem Stichtag.")
+    since: Optional[QDate] = None
+    until: Optional[QDate] = None
+    topics: str = Query(500, "Themenfelder (Namen), durch Komma getrennt.")
+    life_stages: str = Query(500, "Bildungsphasen (Kürzel), durch Komma getrennt.")
+    areas: str = Query(500, "Gebiete (Namen), durch Komma getrennt.")
+    kinds: str = Query(500, "Akteursarten (Namen), durch Komma getrennt.")
+    categories: str = Query(500, "Kategorien der Akteursarten, durch Komma getrennt.")
+    include_inactive: QBool = Field(False, description="Auch inaktive Akteure einbeziehen.")
+    resolution: float = Field(1.0, ge=0.05, le=10, allow_inf_nan=False,
+                              description="Auflösung der Gruppenbildung (größer: mehr, kleinere Gruppen).")
+
+
+class AnalysisOut(BaseModel):
+    """The result of ``graph.analysis.analyse`` (see there); further keys may be added over time."""
+
+    model_config = ConfigDict(extra="allow")
+    network: dict[str, Any]
+    actors: list[dict[str, Any]]
+    communities: list[dict[str, Any]]
+    modularity: float
+    fragility: dict[str, Any]
+    transitions: dict[str, Any]
+    data_version: str = Field(description="Datenstand; ändert sich mit jeder Änderung der Landschaft.")
+
+
+# The column holds 120 characters; a longer name would be a server error on PostgreSQL.
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True, pattern=NO_NUL)]
+
+
+class PersonCreate(Strict):
+    """A new person, the same fields as the person form. ``last_name`` is required."""
+
+    salutation: Text(20) = ""
+    title: Text(40) = ""
+    first_name: Text(120) = ""
+    last_name: PersonName
+    email: Email = ""
+    phone: Text(60) = ""
+    notes: Text(10000) = ""
+    legal_basis: Literal["consent", "public_task", "legitimate_interest"] = "public_task"
+
+
+class PersonUpdate(Strict):
+    """Only the fields sent are changed. ``version_id`` from the last GET protects against lost updates."""
+
+    version_id: int = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    salutation: Text(20) = Unset()
+    title: Text(40) = Unset()
+    first_name: Text(120) = Unset()
+    last_name: PersonName = Unset()
+    email: Email = Unset()
+    phone: Text(60) = Unset()
+    notes: Text(10000) = Unset()
+    legal_basis: Literal["consent", "public_task", "legitimate_interest"] = Unset()
+
+
+class AffiliationCreate(Strict):
+    """A person's function at an actor, with dates; ``to_date`` set means the affiliation has ended."""
+
+    actor_id: Id
+    function: Text(120) = ""
+    email: Email = ""
+    phone: Text(60) = ""
+    from_date: Optional[date] = None
+    to_date: Optional[date] = None
+    is_primary: bool = True
+
+
+class AffiliationUpdate(Strict):
+    """Only the fields sent are changed; ending an affiliation means sending ``to_date``."""
+
+    actor_id: Id = Unset()
+    function: Text(120) = Unset()
+    email: Email = Unset()
+    phone: Text(60) = Unset()
+    from_date: Optional[date] = None
+    to_date: Optional[date] = None
+    is_primary: bool = Unset()

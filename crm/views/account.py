@@ -1,0 +1,51 @@
+"""The user's own account: personal API tokens (``/konto/tokens``)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.extensions import db
+from crm.forms.account import TokenForm
+from crm.permissions import Permission, requires
+from crm.services import api_tokens
+from crm.services.errors import ServiceError
+
+bp = Blueprint("account", __name__, url_prefix="/konto")
+
+
+def _page(form: TokenForm, new_token: api_tokens.NewToken | None = None, status: int = 200):
+    return render_template("account/tokens.html", form=form, tokens=api_tokens.tokens_of(db.session, current_user),
+                           new_token=new_token, days=int(current_app.config.get("API_TOKEN_DAYS", 365))), status
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@requires(Permission.VIEW_LANDSCAPE)  # every role holds it: any logged-in user manages their own tokens
+def tokens():
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            days = int(current_app.config.get("API_TOKEN_DAYS", 365))
+            created = api_tokens.create_token(db.session, current_user, form.name.data or "",
+                                              read_only=bool(form.read_only.data), days=days or None)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+            return _page(form, status=422)
+        # Shown once, in this response only (never stored, never in a redirect or the session).
+        return _page(TokenForm(formdata=None), created)
+    return _page(form, status=422 if form.errors else 200)
+
+
+@bp.route("/tokens/<int:token_id>/widerrufen", methods=["POST"])
+@requires(Permission.VIEW_LANDSCAPE)
+def revoke(token_id: int):
+    try:
+        token = api_tokens.revoke(db.session, current_user, token_id)
+        db.session.commit()
+        flash(_("Token „%(name)s“ widerrufen; es funktioniert ab sofort nicht mehr.", name=token.name), "success")
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for("account.tokens"))
