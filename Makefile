@@ -22,7 +22,7 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d crm/translations
 
 run: install
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 	$(FLASK) crm seed
 	$(FLASK) crm demo --if-empty
 	@$(FLASK) crm demo-users

@@ -30,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if "DATABASE_URL" in overrides:
         app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
 
-    from crm import admin, auth, babel_setup, cli, errors, permissions, templating
+    from crm import admin, auth, babel_setup, cli, errors, permissions, security, templating
     from crm.extensions import csrf, db, login_manager, mail, migrate
     from crm.services import audit
 
@@ -44,12 +44,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     permissions.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     audit.install()
     _sqlite_foreign_keys()
 
     from crm.views import register_blueprints
 
     register_blueprints(app)
+    from crm import api
+
+    api.init_app(app)
     admin.init_app(app)
     cli.init_app(app)
     return app

@@ -94,5 +94,48 @@ def settings_command() -> None:
         click.echo(f"| `{setting.name}` | {default} | {setting.help} |")
 
 
+@crm_cli.command("outbox")
+@click.option("--once", is_flag=True, help="Alle fälligen E-Mails zustellen und dann beenden (sonst: Dauerbetrieb).")
+@click.option("--worker-name", default="", help="Name dieses Zustellers in der Protokollierung (Standard: Rechner:PID).")
+@click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="E-Mails, die pro Durchgang reserviert werden.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Sekunden Pause, wenn nichts fällig ist (Dauerbetrieb).")
+@click.option("--max-attempts", default=None, type=click.IntRange(1, 100),
+              help="Versuche je E-Mail, danach „fehlgeschlagen“ (Standard 8 oder OUTBOX_MAX_ATTEMPTS).")
+def outbox_command(once: bool, worker_name: str, batch: int, interval: float, max_attempts: int | None) -> None:
+    """E-Mails aus dem Postausgang über SMTP zustellen (mit Zeitlimit, Wiederholung und Sperren)."""
+    import os
+    import signal
+    import socket
+
+    from flask import current_app
+
+    from crm.services import outbox
+
+    stop = {"now": False}
+
+    def request_stop(signum, frame):  # noqa: ARG001 - finish the current message, then leave
+        stop["now"] = True
+
+    if not once:
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+    config = current_app.config
+    worker = outbox.Worker(
+        db.session, worker_name or f"{socket.gethostname()}:{os.getpid()}", batch=batch,
+        max_attempts=max_attempts or int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS),
+        retry_base=float(config.get("OUTBOX_RETRY_SECONDS") or outbox.DEFAULT_RETRY_BASE),
+        should_stop=lambda: stop["now"])
+    with audit.acting_as(f"outbox:{worker.name}"):
+        if once:
+            report = worker.run_until_idle()
+        else:
+            click.echo(f"Zusteller {worker.name} läuft (SMTP {config.get('MAIL_SERVER')}:{config.get('MAIL_PORT')}, "
+                       f"Zeitlimit {config.get('MAIL_TIMEOUT')} s). Beenden mit Strg+C.")
+            report = worker.run_forever(interval=interval)
+    click.echo(f"Postausgang: {report}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(crm_cli)

@@ -19,6 +19,7 @@ class NavItem:
 
 # The areas of the product; an item appears once its blueprint exists (no dead links).
 NAVIGATION = (
+    NavItem("dashboard.index", _l("Dashboard"), Permission.VIEW_LANDSCAPE),
     NavItem("actors.index", _l("Akteure"), Permission.VIEW_LANDSCAPE),
     NavItem("persons.index", _l("Personen"), Permission.VIEW_PERSONAL_DATA),
     NavItem("cooperations.index", _l("Kooperationen"), Permission.VIEW_LANDSCAPE),

@@ -61,7 +61,7 @@ def _migrated(database_url: str) -> None:
 
     app = make_app(database_url)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         db.engine.dispose()
 
 

@@ -5,7 +5,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from crm.babel_setup import LOCALES
 from crm.extensions import db
-from crm.permissions import Permission, public, requires
+from crm.permissions import Permission, can, public, requires
+from crm.services.dashboard import dashboard
 from crm.services.overview import overview
 
 bp = Blueprint("main", __name__)
@@ -14,6 +15,9 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @requires(Permission.VIEW_LANDSCAPE)
 def index():
+    """Staff start with their work lists; read-only users (Ämter, leadership) land on the dashboard."""
+    if not can(Permission.VIEW_PERSONAL_DATA):
+        return render_template("dashboard/index.html", board=dashboard(db.session))
     return render_template("main/index.html", overview=overview(db.session))
 
 

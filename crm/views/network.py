@@ -1,0 +1,94 @@
+"""Network maps: the landscape map with its filter panel, and the JSON the maps draw.
+
+Filters travel in the URL (GET), so a map can be bookmarked and sent to the Amt. The map data
+go into the page as JSON (``|tojson`` in a ``<script type="application/json">`` block, never
+executed) and ``static/js/network-map.js`` draws them with the vis-network copy the app ships.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+
+from crm.errors import problem
+from crm.extensions import db
+from crm.models import Actor, Event, Initiative
+from crm.permissions import Permission, requires
+from crm.services import maps, network
+from crm.services.errors import ServiceError
+
+bp = Blueprint("network", __name__, url_prefix="/netzwerk")
+
+CUT_KEYS = ("layers", "as_of", "since", "until", "topics", "life_stages", "areas", "kinds", "categories",
+            "include_inactive")
+
+
+def _actor_url(actor_id: int) -> str:
+    return url_for("actors.show", actor_id=actor_id)
+
+
+def _json(build: Callable[[], dict[str, Any]]):
+    try:
+        spec = build()
+    except ServiceError as error:
+        return problem(422, error.message, errors={error.field or "": [error.message]})
+    return jsonify(maps.add_urls(spec, _actor_url))
+
+
+def _landscape_spec() -> dict[str, Any]:
+    cut = network.cut_from_args(request.args)
+    options = maps.options_from_args(request.args)
+    return maps.landscape_map(db.session, cut, options)
+
+
+@bp.route("/")
+@requires(Permission.VIEW_LANDSCAPE)
+def index():
+    """The map page; a bad filter shows a German message above the panel (status 422)."""
+    choices = maps.filter_choices(db.session)
+    error = None
+    spec = None
+    try:
+        spec = maps.add_urls(_landscape_spec(), _actor_url)
+    except ServiceError as exc:
+        error = exc.message
+    args = request.args
+    selected = maps.selected_filters(args)
+    whole = {k: v for k, v in args.to_dict(flat=False).items() if k not in ("community", "view")}
+    cut_args = {k: v for k, v in args.to_dict(flat=False).items() if k in CUT_KEYS}
+    page = render_template("network/index.html", spec=spec, error=error, choices=choices, selected=selected,
+                           args=args, data_url=url_for("network.landscape_json"), threshold=maps.AGGREGATE_THRESHOLD,
+                           whole_url=url_for("network.index", **whole),
+                           gexf_url=url_for("analysis.network_file", fmt="gexf", **cut_args))
+    return page, (422 if error else 200)
+
+
+@bp.route("/karte.json")
+@requires(Permission.VIEW_LANDSCAPE)
+def landscape_json():
+    return _json(_landscape_spec)
+
+
+@bp.route("/akteur/<int:actor_id>.json")
+@requires(Permission.VIEW_LANDSCAPE)
+def actor_json(actor_id: int):
+    """Ego map: the actor and its partners (``steps=1``) or their partners too (``steps=2``)."""
+    if db.session.get(Actor, actor_id) is None:
+        abort(404)
+    return _json(lambda: maps.ego_map(db.session, actor_id, request.args))
+
+
+@bp.route("/initiative/<int:initiative_id>.json")
+@requires(Permission.VIEW_LANDSCAPE)
+def initiative_json(initiative_id: int):
+    if db.session.get(Initiative, initiative_id) is None:
+        abort(404)
+    return _json(lambda: maps.initiative_map(db.session, initiative_id, request.args))
+
+
+@bp.route("/veranstaltung/<int:event_id>.json")
+@requires(Permission.VIEW_LANDSCAPE, Permission.VIEW_EVENTS)
+def event_json(event_id: int):
+    if db.session.get(Event, event_id) is None:
+        abort(404)
+    return _json(lambda: maps.event_map(db.session, event_id, request.args))

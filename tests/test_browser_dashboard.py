@@ -1,0 +1,44 @@
+"""In Chromium: a viewer (Amt, city leadership) lands on the dashboard of the demo region, the
+report page works, nothing is blocked by the CSP and no request leaves the machine."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crm.extensions import db
+from crm.models import Role
+from tests.browser import ARTIFACTS, chromium_page, live_server
+
+pytestmark = pytest.mark.browser
+
+
+def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
+    from crm.services import audit, network
+    from crm.services.demo import load_demo
+
+    with app.app_context(), audit.suppressed():
+        load_demo(db.session, today=date.today())
+        db.session.commit()
+    network._CACHE.clear()
+    user = create_user(Role.VIEWER, name="Amt für Schulen")
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.goto("/anmelden")
+        page.get_by_label("E-Mail").fill(user.email)
+        page.get_by_label("Passwort").fill("richtig-langes-passwort")
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(f"{base_url}/")
+        assert page.get_by_role("heading", name="Bildungslandschaft: Dashboard").is_visible()
+        assert page.get_by_test_id("transition-heatmap").is_visible()
+        assert page.locator("svg.chart polyline").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        page.get_by_role("link", name="Berichte").first.click()
+        page.get_by_role("button", name="Bericht anzeigen").click()
+        assert page.get_by_test_id("report").is_visible()
+        assert page.locator("svg.network-picture circle").count() > 100
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        assert page.outside_requests == []
+        assert [p for p in problems if "Content Security Policy" in p] == []
+    network._CACHE.clear()

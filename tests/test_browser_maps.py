@@ -1,0 +1,237 @@
+"""In Chromium, with every request to another host blocked: the maps draw, filters and years change
+them, a click opens the actor page, and hostile actor names never run script."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from crm.models import Answer, MembershipRole, Role
+from crm.services import maps, network
+from tests import factories_coordinator as f
+from tests.browser import ARTIFACTS, chromium_page, live_server
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = ('<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">',
+           '" onmouseover="window.__xss=1', '<a href="javascript:window.__xss=1">x</a>')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    maps._CACHE.clear()
+    network._CACHE.clear()
+    yield
+    maps._CACHE.clear()
+    network._CACHE.clear()
+
+
+def _login(page, email: str) -> None:
+    page.goto("/anmelden")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill("richtig-langes-passwort")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+
+
+def _wait_map(page, loads: int = 1) -> None:
+    page.wait_for_function(
+        "n => window.bildungsnetzMap && window.bildungsnetzMap.ready() && window.bildungsnetzMap.loads() >= n",
+        arg=loads, timeout=15000)
+
+
+def _canvas_is_drawn(page) -> bool:
+    """Some pixels of the map canvas are not blank (vis draws on a transparent canvas)."""
+    return page.evaluate("""() => {
+        const c = document.querySelector('[data-map-canvas] canvas');
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) painted++; }
+        return painted > 200;
+    }""")
+
+
+def _click_node(page, actor_id: int) -> None:
+    point = page.evaluate("id => window.bildungsnetzMap.pagePosition(id)", actor_id)
+    page.mouse.click(point["x"], point["y"])
+
+
+def _landscape(app) -> dict[str, int]:
+    ids = {"a": f.actor(app, "Grundschule Olewig", topics=["MINT"]),
+           "b": f.actor(app, "Kita St. Anna", kind="Kita", topics=["MINT"]),
+           "c": f.actor(app, "IHK Trier", kind="Industrie- und Handelskammer"),
+           "d": f.actor(app, "VHS Trier", kind="Volkshochschule"),
+           "e": f.actor(app, "Stadtbibliothek", kind="Bibliothek")}
+    f.cooperation(app, ids["a"], ids["b"], start=date(2019, 3, 1), topics=["MINT"])
+    f.cooperation(app, ids["a"], ids["c"], start=date(2023, 5, 1))
+    f.cooperation(app, ids["c"], ids["d"], start=date(2024, 2, 1))
+    f.cooperation(app, ids["d"], ids["e"], start=date(2024, 6, 1))
+    return ids
+
+
+def test_map_renders_filters_years_and_click_opens_actor(app, create_user) -> None:
+    ids = _landscape(app)
+    user = create_user(Role.VIEWER)
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        console_errors: list[str] = []
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        _login(page, user.email)
+        page.goto("/netzwerk/")
+        _wait_map(page)
+        assert console_errors == []  # in particular no Content-Security-Policy violation
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") == 5
+        assert page.evaluate("window.bildungsnetzMap.edgeCount()") == 4
+        assert _canvas_is_drawn(page)
+        assert "Akteure" in page.get_by_test_id("map-status").inner_text()
+        assert page.get_by_test_id("map-legend").inner_text().strip()
+        page.screenshot(path=str(ARTIFACTS / "map-landscape.png"), full_page=True)
+
+        # a filter (topic) through the GET form: fewer nodes, and the URL can be bookmarked
+        page.get_by_label("Themen").select_option("MINT")
+        page.get_by_role("button", name="Karte zeigen").click()
+        page.wait_for_url("**topics=MINT**")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") == 2
+
+        # year buttons: the network as of 31.12.2019 has one tie, positions stay
+        page.goto("/netzwerk/")
+        _wait_map(page)
+        before = page.evaluate(f"window.bildungsnetzMap.network.getPositions([{ids['a']}])")
+        page.get_by_test_id("map-years").get_by_role("button", name="2019").click()
+        _wait_map(page, 2)
+        assert page.evaluate("window.bildungsnetzMap.edgeCount()") == 1
+        assert "as_of=2019-12-31" in page.url
+        after = page.evaluate(f"window.bildungsnetzMap.network.getPositions([{ids['a']}])")
+        assert before == after
+        page.screenshot(path=str(ARTIFACTS / "map-year-2019.png"), full_page=True)
+
+        # hover card, then a click on a node opens the actor's page
+        page.goto("/netzwerk/")
+        _wait_map(page)
+        point = page.evaluate(f"window.bildungsnetzMap.pagePosition({ids['c']})")
+        page.mouse.move(point["x"], point["y"])
+        card = page.get_by_test_id("map-card")
+        card.wait_for(state="visible")
+        assert "IHK Trier" in card.inner_text() and "Verbindungen" in card.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "map-hover-card.png"))
+        _click_node(page, ids["c"])
+        page.wait_for_url(f"**/akteure/{ids['c']}")
+        assert page.get_by_role("heading", name="IHK Trier").first.is_visible()
+        assert page.outside_requests == []
+
+
+def test_aggregate_map_drills_down(app, create_user) -> None:
+    _landscape(app)
+    user = create_user(Role.VIEWER)
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        _login(page, user.email)
+        page.goto("/netzwerk/?view=groups")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.mode()") == "aggregate"
+        assert _canvas_is_drawn(page)
+        page.screenshot(path=str(ARTIFACTS / "map-aggregate.png"), full_page=True)
+        first = page.evaluate("window.bildungsnetzMap.nodeIds()[0]")
+        point = page.evaluate("id => window.bildungsnetzMap.pagePosition(id)", first)
+        page.mouse.click(point["x"], point["y"])
+        page.wait_for_url("**community=**")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.mode()") == "actors"
+        assert page.get_by_test_id("map-drilled").is_visible()
+        assert page.outside_requests == []
+
+
+def test_embedded_ego_initiative_and_event_maps(app, create_user) -> None:
+    ids = _landscape(app)
+    initiative = f.initiative(app, "MINT-Initiativkreis", members=((ids["a"], MembershipRole.LEAD),
+                                                                   (ids["b"], MembershipRole.MEMBER)))
+    event = f.event(app, "Bildungskonferenz 2025", starts_at=datetime(2025, 3, 12, 9, tzinfo=UTC))
+    person = f.person(app, "Schmitt", "Anna", email="anna.schmitt@example.org", actor_id=ids["a"])
+    f.invite(app, event, person, ids["a"], answer=Answer.ACCEPTED, attended=True)
+    user = create_user(Role.VIEWER)
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        _login(page, user.email)
+        page.goto(f"/akteure/{ids['c']}")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") == 3  # IHK, Grundschule, VHS
+        page.get_by_role("button", name="Partner der Partner").click()
+        _wait_map(page, 2)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") == 5
+        assert _canvas_is_drawn(page)
+        page.screenshot(path=str(ARTIFACTS / "map-ego.png"), full_page=True)
+        page.goto(f"/initiativen/{initiative}")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") == 2
+        page.goto(f"/veranstaltungen/{event}")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") == 1
+        assert "Schmitt" not in page.locator("[data-network-map]").inner_text()
+        assert page.outside_requests == []
+
+
+def test_hostile_names_do_not_run_script(app, create_user) -> None:
+    ids = [f.actor(app, name) for name in HOSTILE]
+    for a, b in zip(ids, ids[1:]):
+        f.cooperation(app, a, b)
+    initiative = f.initiative(app, HOSTILE[0], members=tuple((i, MembershipRole.MEMBER) for i in ids))
+    user = create_user(Role.VIEWER)
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        _login(page, user.email)
+        page.goto("/netzwerk/")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") == len(HOSTILE)
+        card = page.get_by_test_id("map-card")
+        for actor_id, name in zip(ids, HOSTILE):
+            point = page.evaluate("id => window.bildungsnetzMap.pagePosition(id)", actor_id)
+            page.mouse.move(point["x"], point["y"])
+            card.wait_for(state="visible")
+            assert name in card.inner_text()
+            page.mouse.move(1, 1)
+        legend = page.get_by_test_id("map-legend").inner_text()
+        assert legend.strip()
+        page.locator("[data-map-list]").evaluate("e => e.closest('details').open = true")
+        assert HOSTILE[3] in page.locator("[data-map-list]").inner_text()
+        assert page.locator("[data-map-list] a[href^='javascript']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "map-xss-probes.png"), full_page=True)
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        # the ego map on the actor page, with the hostile name in its heading
+        page.goto(f"/akteure/{ids[1]}")
+        _wait_map(page)
+        assert HOSTILE[1] in page.get_by_test_id("map-heading").inner_text()
+        point = page.evaluate("id => window.bildungsnetzMap.pagePosition(id)", ids[2])
+        page.mouse.move(point["x"], point["y"])
+        page.get_by_test_id("map-card").wait_for(state="visible")
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        page.goto(f"/initiativen/{initiative}")
+        _wait_map(page)
+        assert HOSTILE[0] in page.get_by_role("heading", level=1).inner_text()
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        _click_node(page, ids[3])
+        page.wait_for_url(f"**/akteure/{ids[3]}")
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert dialogs == []
+        assert page.outside_requests == []
+
+
+def test_demo_region_map_renders(app, create_user) -> None:
+    from crm.extensions import db
+    from crm.services import audit
+    from crm.services.demo import load_demo
+
+    with app.app_context(), audit.suppressed():
+        load_demo(db.session)
+        db.session.commit()
+    user = create_user(Role.VIEWER)
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        _login(page, user.email)
+        page.goto("/netzwerk/?layers=cooperation&layers=initiative&color_by=community&size_by=betweenness")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") > 100
+        assert _canvas_is_drawn(page)
+        page.screenshot(path=str(ARTIFACTS / "map-demo-region.png"), full_page=True)
+        page.goto("/netzwerk/?view=groups&group_by=area")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.mode()") == "aggregate"
+        page.screenshot(path=str(ARTIFACTS / "map-demo-areas.png"), full_page=True)
+        assert page.outside_requests == []

@@ -1,0 +1,52 @@
+"""Report and dashboard at the edges: an empty landscape, hostile actor names (formula injection
+in the XLSX, markup in the SVG picture), and the static picture being the same every time."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from crm.models import Role
+from graph.picture import picture, to_svg
+from graph.records import EdgeRecord, NodeRecord
+
+TODAY = {"since": f"{date.today().year}-01-01", "until": date.today().isoformat()}
+
+
+def test_empty_landscape_gives_a_report_and_a_dashboard(login_as) -> None:
+    client = login_as(Role.VIEWER)
+    assert client.get("/dashboard/").status_code == 200
+    assert client.get("/berichte/").status_code == 200
+    pdf = client.get("/berichte/bericht.pdf")
+    assert pdf.status_code == 200
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "0 Akteure mit 0 laufenden Kooperationen" in text
+    assert load_workbook(io.BytesIO(client.get("/berichte/bericht.xlsx").data))["Kennzahlen"].max_row == 9
+
+
+def test_hostile_actor_names_are_neutralised(login_as, create_actor) -> None:
+    create_actor("=HYPERLINK(\"http://evil.example\")")
+    create_actor("<script>alert(1)</script> e.V.")
+    client = login_as(Role.VIEWER)
+    book = load_workbook(io.BytesIO(client.get("/berichte/bericht.xlsx", query_string=TODAY).data))
+    values = [v for row in book["Verwundbarkeit"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert "'=HYPERLINK(\"http://evil.example\")" in values
+    assert not any(v.startswith("=") for sheet in book for row in sheet.iter_rows(values_only=True)
+                   for v in row if isinstance(v, str))
+    for url in ("/dashboard/", "/berichte/?since={since}&until={until}".format(**TODAY)):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_picture_is_seeded_and_escapes_labels() -> None:
+    nodes = [NodeRecord(id=i, label=f"<b>Akteur {i}</b>") for i in range(6)]
+    edges = [EdgeRecord(source=i, target=i + 1) for i in range(5)]
+    first = picture(nodes, edges, label_ids=[0, 3], seed=7)
+    assert first == picture(nodes, edges, label_ids=[0, 3], seed=7)
+    assert all(0 <= n.x <= 1 and 0 <= n.y <= 1 for n in first.nodes) and len(first.edges) == 5
+    svg = to_svg(first, title="Netz & <Test>")
+    assert "<b>" not in svg and "&lt;b&gt;Akteur 0&lt;/b&gt;" in svg and "Akteur 1" not in svg
+    assert "<script" not in svg and svg.count("<circle") == 6
+    assert picture([], []).nodes == []
