@@ -64,6 +64,20 @@ def can(permission: Permission, user: Any = None) -> bool:
     return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
 
 
+def can_see_contact_of(actor: Any, user: Any = None) -> bool:
+    """Whether ``user`` may see an actor's personal details (e-mail, phone, street, notes, name).
+
+    An organisation's contact data is business data every role may read. An actor whose
+    kind is marked ``is_individual`` (a volunteer Lernbegleiterin, an independent expert)
+    is a natural person: for them the same fields are personal data (DSGVO), shown only
+    to roles holding ``VIEW_PERSONAL_DATA``. Pages, exports, maps and the API all ask here.
+    """
+    kind = getattr(actor, "kind", None)
+    if kind is None or not getattr(kind, "is_individual", False):
+        return True
+    return can(Permission.VIEW_PERSONAL_DATA, user)
+
+
 def _deny() -> None:
     if not current_user.is_authenticated:
         abort(401)
@@ -150,4 +164,5 @@ def init_app(app: Flask) -> None:
         manager.request_loader(load_user_from_token)
     app.before_request(enforce)
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["can_see_contact_of"] = can_see_contact_of
     app.jinja_env.globals["Permission"] = Permission

@@ -1,7 +1,7 @@
 """Actors (Akteure): the nodes of the education landscape."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
@@ -58,6 +58,11 @@ class Actor(Base):
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, index=True)
+    active_from: Mapped[Optional[date]] = mapped_column(
+        nullable=True, doc="First day the actor worked in the landscape (founding, opening); empty: unknown.")
+    active_until: Mapped[Optional[date]] = mapped_column(
+        nullable=True, doc="Last day the actor worked (closed, dissolved, merged); empty: still active or unknown. "
+                           "The network as of an earlier date keeps an actor that has closed since.")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -35,6 +35,10 @@ class User(UserMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[Optional[datetime]] = mapped_column(nullable=True)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    session_epoch: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0,
+        doc="Raised on logout and password change; a session cookie carrying an older epoch is refused, "
+            "so a copied cookie dies with the logout.")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
 
     def set_password(self, password: str) -> None:
