@@ -25,6 +25,10 @@ from graph.suggest import suggest_ties
 from graph.transitions import transition_matrix
 
 
+CHANGE_ACTOR_ROWS = 500   # per-actor rows "then and now" in the result (brokers first): enough for a
+                          # region, and a 20,000-actor landscape does not put megabytes into the JSON
+
+
 @dataclass
 class AnalysisResult:
     network: dict[str, Any]
@@ -58,7 +62,7 @@ def analyse(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], cut: Cut |
     * ``stage_order``: life-stage codes in biographical order (transitions, suggestions);
       ``stage_labels`` maps codes to display names for labels and reasons.
     * ``resolution``/``seed``: Louvain parameters (same seed, same groups).
-    * ``engine``: ``"auto"`` (networkx up to 500 actors, igraph above), or forced.
+    * ``engine``: ``"auto"`` (networkx up to 500 actors and 2,000 ties, igraph above), or forced.
     * ``area_level``: depth in the area path for transitions and local fragility
       (``None`` = leaf area, 0 = Stadt/Landkreis).
     * ``pivots``: ``"auto"`` (exact betweenness and closeness unless the network is very
@@ -97,7 +101,8 @@ def analyse(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], cut: Cut |
     lap("suggestions")
     changed = None
     if cut.since is not None and cut.until is not None:
-        changed = change(nodes, edges, cut.since, cut.until, cut, engine=engine)
+        changed = change(nodes, edges, cut.since, cut.until, cut, engine=engine, pivots=pivots, seed=seed,
+                         top_n=min(top_n, 10), actor_limit=CHANGE_ACTOR_ROWS)
         lap("change")
 
     actors = []

@@ -31,6 +31,7 @@ def _merge(data: dict, edge: EdgeRecord) -> None:
     if edge.ref:
         data["refs"].append(edge.ref)
     data["topics"].update(edge.topics)
+    data["untagged"] = data["untagged"] or not edge.topics
     data["life_stages"].update(edge.life_stages)
     data["count"] += 1
     data["directed"] = data["directed"] or edge.directed
@@ -42,7 +43,7 @@ def _merge(data: dict, edge: EdgeRecord) -> None:
 
 def _new(edge: EdgeRecord) -> dict:
     return {"weight": float(edge.weight), "layers": {edge.layer}, "types": {edge.type} - {""},
-            "refs": [edge.ref] if edge.ref else [], "topics": set(edge.topics),
+            "refs": [edge.ref] if edge.ref else [], "topics": set(edge.topics), "untagged": not edge.topics,
             "life_stages": set(edge.life_stages), "count": 1, "directed": edge.directed,
             "intensity": edge.intensity, "start": edge.start, "end": edge.end}
 
@@ -69,7 +70,9 @@ def build_graph(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, dir
     * Parallel ties between a pair add their weights; the edge keeps the sets of layers,
       types, topics and life stages, the list of refs, the number of records (``count``),
       the highest intensity, and the earliest start / latest end (``None`` = open, so an
-      open-ended tie makes the whole edge open-ended).
+      open-ended tie makes the whole edge open-ended). ``untagged`` says whether a record
+      without topics is among them (such a tie belongs to a topic's network when both
+      actors work on the topic, as in ``graph.cut``; ``graph.fragility`` needs that).
     * ``distance`` = 1 / weight is stored for weighted shortest paths (a strong tie is a
       short way); weights <= 0 become a very long distance rather than an error.
     * With ``directed=True`` a directed tie (funding, referral) keeps its direction and an
@@ -82,27 +85,38 @@ def build_graph(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, dir
     graph: nx.Graph = nx.DiGraph() if directed else nx.Graph()
     with _gc_paused():
         add_nodes(graph, nodes)
-        adj = graph.adj
+        known = graph.adj
+        # Collapse in a plain dict first and hand networkx the edges once: looking pairs up
+        # in networkx's adjacency views per record cost more than the merging itself.
+        found: dict[tuple, dict] = {}
         for edge in edges:
-            if edge.source == edge.target or edge.source not in adj or edge.target not in adj:
+            source, target = edge.source, edge.target
+            if source == target or source not in known or target not in known:
                 continue
-            pairs = [(edge.source, edge.target)]
+            pairs = [(source, target)]
             if directed and not edge.directed:
-                pairs.append((edge.target, edge.source))
+                pairs.append((target, source))
             for u, v in pairs:
-                data = adj[u].get(v)
+                key = (u, v)
+                data = found.get(key)
+                if data is None and not directed:
+                    key = (v, u)
+                    data = found.get(key)
+                    if data is None:
+                        key = (u, v)
                 if lean:
                     if data is None:
-                        graph.add_edge(u, v, weight=float(edge.weight), directed=edge.directed, count=1)
+                        found[key] = {"weight": float(edge.weight), "directed": edge.directed, "count": 1}
                     else:
                         data["weight"] += edge.weight
                         data["directed"] = data["directed"] or edge.directed
                         data["count"] += 1
                 elif data is None:
-                    graph.add_edge(u, v, **_new(edge))
+                    found[key] = _new(edge)
                 else:
                     _merge(data, edge)
-        for _, _, data in graph.edges(data=True):
+        for data in found.values():
             weight = data["weight"]
             data["distance"] = 1.0 / weight if weight > 0 else 1e12
+        graph.add_edges_from((u, v, data) for (u, v), data in found.items())
     return graph

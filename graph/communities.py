@@ -1,8 +1,9 @@
 """Groups that work together: Louvain (Blondel et al. 2008), seeded so the same data give
 the same groups.
 
-networkx's ``louvain_communities`` is used up to ``IGRAPH_THRESHOLD`` actors, igraph's
-``community_multilevel`` above it (seconds instead of minutes at 20,000 actors). Both are
+networkx's ``louvain_communities`` is used up to ``IGRAPH_THRESHOLD`` actors and
+``IGRAPH_EDGE_THRESHOLD`` ties, igraph's ``community_multilevel`` above (seconds instead
+of minutes at 20,000 actors; see ``graph.engine``). Both are
 Louvain with weights and a resolution parameter and both are deterministic for a seed;
 they may order moves differently, so on the same graph they can give different (equally
 good) partitions: the engine used is reported.

@@ -14,6 +14,24 @@ layer. The semantics are chosen so that a coordinator can predict them:
 * With a topic or life-stage cut, the network holds the actors that have a kept tie or
   that themselves work on the topic (serve the stage): untied MINT actors stay visible as
   isolates (they are the people to bring in), unrelated actors disappear.
+
+Actors join and leave by date, so a view of the past shows the landscape of that day:
+
+* **As of day D** an actor is in when ``active_from`` is unknown or ``<= D`` and
+  ``active_until`` is unknown or ``>= D``. A school that closed in 2024 is in the network
+  as of 2023-06-30 (with its ties of that day); a Kita that opened in 2025 is not.
+* **An actor inactive today whose closing day is unknown** (``active=False``,
+  ``active_until=None``; records from before the CRM knew closing days) is in on day D only
+  when one of its *ended* ties of the cut's layers (end date recorded) exists on D, to an
+  actor that is in or is in the same situation: the tie shows it was working then. A tie
+  without an end proves nothing about a closed actor (its end was simply never entered, and
+  it would keep the actor in every view up to today), so views of today and undated views
+  leave such an actor out, as before. Setting the closing day (``active_until``) makes
+  every view exact.
+* **A window** [since, until] keeps actors whose active period overlaps it (same rules).
+* **Undated views** ("the landscape as recorded") keep the actors active today
+  (``active``) and every tie ever recorded between them.
+* ``include_inactive`` switches all of this off: every actor is in.
 """
 from __future__ import annotations
 
@@ -37,7 +55,8 @@ class Cut:
     * ``topics``/``life_stages``: see the module docstring (tie tags first, else both actors).
     * ``areas``: actors whose area path contains one of the names.
     * ``kinds``/``categories``: actor kind (Grundschule) or its category (Schule).
-    * ``include_inactive``: inactive actors (closed, merged) are left out unless set.
+    * ``include_inactive``: every actor counts, whatever its activity (module docstring);
+      otherwise actors are in by their active period on the cut's day(s).
 
     Plain sets, lists or tuples are accepted and stored as frozensets.
     """
@@ -90,10 +109,28 @@ def tie_overlaps(edge: EdgeRecord, since: date | None, until: date | None) -> bo
     return True
 
 
+def activity(node: NodeRecord, cut: Cut) -> bool | None:
+    """Whether the actor is active in the cut's time (module docstring): ``True``, ``False``,
+    or ``None`` = inactive today with an unknown closing day, in only with an ended tie of
+    that time."""
+    if cut.include_inactive:
+        return True
+    if cut.as_of is not None:
+        return node.active_on(cut.as_of)
+    if cut.since is not None or cut.until is not None:
+        return node.active_during(cut.since, cut.until)
+    return node.active
+
+
 def node_in_cut(node: NodeRecord, cut: Cut) -> bool:
-    """Actor filters only (activity, area path, kind, category)."""
-    if not cut.include_inactive and not node.active:
+    """Actor filters (activity, area path, kind, category). An actor whose activity depends
+    on its ties (:func:`activity` is ``None``) passes here; :func:`apply_cut` checks the ties."""
+    if activity(node, cut) is False:
         return False
+    return _static_ok(node, cut)
+
+
+def _static_ok(node: NodeRecord, cut: Cut) -> bool:
     if cut.areas and not (cut.areas & set(node.path)):
         return False
     if cut.kinds and node.kind not in cut.kinds:
@@ -125,13 +162,25 @@ def apply_cut(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord],
     Self-ties and ties to unknown actors are dropped: they cannot be drawn or analysed.
     """
     cut = cut or Cut()
-    kept = {n.id: n for n in nodes if node_in_cut(n, cut)}
-    result = []
-    for edge in edges:
-        if edge.source == edge.target or edge.layer not in cut.layers:
+    kept: dict[Any, NodeRecord] = {}
+    pending: set[Any] = set()
+    for node in nodes:
+        state = activity(node, cut)
+        if state is False or not _static_ok(node, cut):
             continue
+        kept[node.id] = node
+        if state is None:
+            pending.add(node.id)
+    timely = [e for e in edges if e.source != e.target and e.layer in cut.layers
+              and e.source in kept and e.target in kept and _time_ok(e, cut)]
+    if pending:   # closed at an unknown day: in only with an ended tie of the cut's time
+        proven = {x for e in timely if e.end is not None for x in (e.source, e.target) if x in pending}
+        for node_id in pending - proven:
+            del kept[node_id]
+    result = []
+    for edge in timely:
         a, b = kept.get(edge.source), kept.get(edge.target)
-        if a is None or b is None or not _time_ok(edge, cut):
+        if a is None or b is None:
             continue
         if not _facet_ok(edge.topics, cut.topics, a.topics, b.topics):
             continue

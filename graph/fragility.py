@@ -108,10 +108,29 @@ def _cut_sizes(sub: nx.Graph) -> dict[Hashable, int]:
     return {c.actor: c.cut_off for c in cut_actors}
 
 
+def _topic_networks(graph: nx.Graph) -> dict[str, dict[Hashable, list[Hashable]]]:
+    """Each topic's own network with the semantics of a topic cut (``graph.cut``): a tie
+    belongs to it when one of its records is tagged with the topic, or when a record is
+    untagged and both actors work on the topic. Returns topic -> actor -> partners; the
+    topic's actors are those listed plus the actors working on it."""
+    topics_of = {v: set(d.get("topics", ()) or ()) for v, d in graph.nodes(data=True)}
+    result: dict[str, dict[Hashable, list[Hashable]]] = defaultdict(lambda: defaultdict(list))
+    for u, v, data in graph.edges(data=True):
+        tagged = set(data.get("topics", ()) or ())
+        if data.get("untagged", not tagged):
+            tagged |= topics_of[u] & topics_of[v]
+        for topic in tagged:
+            result[topic][u].append(v)
+            result[topic][v].append(u)
+    return {t: dict(adj) for t, adj in result.items()}
+
+
 def fragility(graph: nx.Graph, *, area_level: int | None = None) -> dict[str, Any]:
     """Bridges, articulation points and isolates of the whole network, plus ``local_cut_actors``:
     for each area (at ``area_level`` of the area path; ``None`` = leaf area) and each topic,
-    the actors whose removal splits that area's (topic's) induced sub-network.
+    the actors whose removal splits that area's sub-network (ties between its actors) or
+    that topic's network (read as a topic cut reads it: ties tagged with the topic, and
+    untagged ties between two actors working on it; see ``_topic_networks``).
 
     Keys: ``bridges`` [(u, v)], ``articulation_points`` [ids], ``isolates`` [ids],
     ``bridge_details`` [{source, target, cut_off}], ``articulation_details``
@@ -128,12 +147,19 @@ def fragility(graph: nx.Graph, *, area_level: int | None = None) -> dict[str, An
             groups[("area", area)].add(node)
         for topic in data.get("topics", ()) or ():
             groups[("topic", topic)].add(node)
+    topic_adj = _topic_networks(undirected)
+    for topic, neighbours in topic_adj.items():
+        groups[("topic", topic)].update(neighbours)
     local = []
     for (scope, name), members in sorted(groups.items()):
         if len(members) < 3:
             continue
         ordered = sorted(members, key=sort_key)
-        found, _ = biconnectivity(ordered, lambda v, m=members: [w for w in adj[v] if w in m])
+        if scope == "topic":
+            links = topic_adj.get(name, {})
+            found, _ = biconnectivity(ordered, lambda v, t=links: t.get(v, ()))
+        else:
+            found, _ = biconnectivity(ordered, lambda v, m=members: [w for w in adj[v] if w in m])
         for c in found:
             local.append({"scope": scope, "name": name, "actor": c.actor, "cut_off": c.cut_off, "parts": c.parts})
     isolates = sorted((v for v in undirected if undirected.degree(v) == 0), key=sort_key)

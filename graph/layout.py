@@ -12,7 +12,8 @@ node keeps its place while the network grows around it.
   :func:`graph.engine.seeded_igraph`; tens of thousands of nodes in seconds.
 
 Components are laid out one by one and packed in rows, largest first; isolated actors form
-the last rows, visible at a glance ("who is not yet connected").
+the last rows, visible at a glance ("who is not yet connected"). When one component holds at
+least half of the actors it has the first row to itself and the rest line up below it.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import networkx as nx
 from graph.engine import seeded_igraph, to_igraph
 
 SPRING_LIMIT = 400
+SPRING_K = 3.0  # optimal distance in networkx's spring_layout, times 1/sqrt(n)
 SCALE = 1000.0  # 1000 = coordinates as computed (SPACING between neighbours); other values stretch
 
 Positions = dict[Hashable, tuple[float, float]]
@@ -31,6 +33,7 @@ Positions = dict[Hashable, tuple[float, float]]
 
 SPACING = 70.0  # pixel-like distance between neighbouring nodes; vis-network zooms the whole to fit
 GAP = 80.0
+MIN_EXTENT = 600.0  # the smallest width or height of a whole map with more than one node
 
 
 def _sort_key(node: Hashable) -> tuple[str, str]:
@@ -49,7 +52,7 @@ def _component_layout(graph: nx.Graph, nodes: list[Hashable], seed: int, weight:
     for u, v, data in sorted(sub.edges(data=True), key=lambda e: (_sort_key(e[0]), _sort_key(e[1]))):
         ordered.add_edge(u, v, weight=float(data.get(weight, 1.0)) if weight else 1.0)
     if n <= SPRING_LIMIT:
-        k = 1.5 / math.sqrt(n)  # a little more room than networkx's default: labels fit
+        k = SPRING_K / math.sqrt(n)  # more room than networkx's default (1/sqrt(n)): labels fit
         raw = nx.spring_layout(ordered, seed=seed, k=k, iterations=80, weight="weight" if weight else None)
         coords = {node: (float(p[0]), float(p[1])) for node, p in raw.items()}
     else:
@@ -85,7 +88,12 @@ def layout(graph: nx.Graph, *, seed: int = 42, scale: float = SCALE, weight: str
         ys = [p[1] for p in local.values()]
         boxes.append((local, max(xs) - min(xs), max(ys) - min(ys), min(xs), min(ys)))
     total = sum((w + GAP) * (h + GAP) for _, w, h, _, _ in boxes)
-    row_width = max(boxes[0][1] + GAP, math.sqrt(total) * 1.2)
+    if len(components[0]) * 2 >= graph.number_of_nodes():
+        # one landscape with a few fragments (the usual case): it gets the first row alone and the
+        # fragments line up below it, so the picture is as wide as the landscape and fills the canvas
+        row_width = boxes[0][1]
+    else:
+        row_width = max(boxes[0][1] + GAP, math.sqrt(total) * 1.2)
     positions: Positions = {}
     x = y = row_height = 0.0
     for local, w, h, left, top in boxes:
@@ -98,5 +106,8 @@ def layout(graph: nx.Graph, *, seed: int = 42, scale: float = SCALE, weight: str
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    factor = scale / SCALE
+    extent = max(max(xs) - min(xs), max(ys) - min(ys))
+    # a small map is spread to MIN_EXTENT: the browser never zooms in beyond 1:1, and its nodes
+    # (up to 40 px wide) would otherwise touch each other in a corner of the canvas
+    factor = scale / SCALE * (MIN_EXTENT / extent if 0 < extent < MIN_EXTENT else 1.0)
     return {node: (round((px - cx) * factor, 1), round((py - cy) * factor, 1)) for node, (px, py) in positions.items()}

@@ -1,27 +1,56 @@
-"""Map specifications: what the browser draws, as plain JSON-ready data.
+"""Map specifications: what the browser draws, as plain JSON-ready data built with pyvis.
 
-A *map spec* is a dict with ``nodes`` (id, label, group, color, size, x, y and a hover
-``card`` of plain strings), ``edges`` (from, to, width), a ``legend`` and ``counts``. The
-CRM serves it as JSON and ``crm/static/js/network-map.js`` hands it to vis-network.
+A *map spec* is a dict with ``nodes`` and ``edges`` (vis-network's own records, made by
+``pyvis.network.Network``), the vis-network ``options`` pyvis produces, a ``legend`` and
+``counts``. The CRM serves it as JSON and ``crm/static/js/network-map.js`` hands nodes,
+edges and options to the vis-network copy the app ships.
 
-Why our own spec and not pyvis's HTML: pyvis loads vis-network and Bootstrap from CDNs
-(municipal intranets are offline), renders titles with ``innerHTML`` when they contain
-``href`` (script injection) and does not escape its heading. Every string in a spec is
-*plain text*: nothing here escapes or formats HTML, and the browser side only ever puts
-these strings into the page with ``textContent`` or draws them on the canvas. There is
-deliberately no ``title`` key on nodes, so vis-network's own tooltip never renders them.
+Why pyvis, and how it is used. pyvis is the Python side of vis-network: its ``Network``
+holds nodes and edges in exactly the shape vis-network reads, and its options API
+(``toggle_physics``, ``toggle_stabilization``, …) writes vis-network's option object. We
+use that: every map is a ``Network``; the spec is what ``Network.get_network_data()``
+returns. We do *not* use pyvis's HTML (``generate_html``/``write_html``/``show``), because
+in pyvis 0.3.2 (DESIGN.md, measured):
+
+* ``cdn_resources='local'`` still loads vis-network from a CDN and ``'in_line'`` still loads
+  Bootstrap from one; municipal intranets are offline and our CSP forbids other hosts;
+* when any node ``title`` contains ``href`` its template renders titles with ``innerHTML``
+  (script injection), and its ``heading`` is not escaped;
+* its template is one inline ``<script>``, which our nonce-based CSP would have to allow.
+
+So the data leave pyvis as JSON: the page embeds it with Jinja's ``|tojson`` in a
+``<script type="application/json">`` block (``<``, ``>``, ``&`` and quotes escaped, so no
+name can close the block) or serves it from the ``.json`` routes; our external script
+draws it with textContent and the canvas only. Nodes never get a ``title`` (vis-network's
+own HTML tooltip stays unused); hover cards are ``card`` records of plain strings. Every
+string in a spec is *plain text*: nothing here escapes or formats HTML.
+
+Two pyvis costs are avoided on purpose: ``Network.add_edge`` compares the new edge with
+every edge already added (O(m²); measured here: 6,000 ties 1.1 s, 20,000 ties over 20 s) and
+``add_node`` scans a list of ids (5,000 actors 0.14 s), so edges are appended to ``Network.edges`` as pyvis ``Edge`` records and nodes as
+pyvis ``Node`` records (the same records the two methods build); pairs are unique already
+(one edge per pair, from the networkx graph). pyvis imports IPython (0.3 s), so it is
+imported when the first map is drawn, not when the app starts.
 
 Two modes:
 
 * ``actors``: one node per actor, positions from :mod:`graph.layout` (computed once on
-  the full network of the cut, so nodes keep their places between years).
+  the full network of the cut, so nodes keep their places between years). With a change
+  window (``change_between``) every edge says whether its tie is new, ended, short-lived
+  or kept between the two days, and is drawn accordingly (legend ``ties``).
 * ``aggregate``: above ``AGGREGATE_THRESHOLD`` visible actors a browser tab would freeze;
   the map then shows groups (communities or areas) as nodes sized by member count, with
   ties weighted by the ties between the groups. Each group node carries ``drill``, the
   filter that opens that group's own map.
+
+Labels: only the larger nodes get a large font, chosen so that these labels do not overlap;
+the browser hides labels whose font would be drawn smaller than a few pixels (vis-network's
+``scaling.label.drawThreshold``), so the overview names the main actors and zooming in names
+the rest.
 """
 from __future__ import annotations
 
+import json
 import math
 import zlib
 from collections import Counter, defaultdict
@@ -31,11 +60,34 @@ from typing import Any, Hashable, Iterable, Mapping, Sequence
 import networkx as nx
 
 from graph.build import build_graph
+from graph.cut import tie_exists
 from graph.layout import Positions, layout
 from graph.records import EdgeRecord, NodeRecord
 
 AGGREGATE_THRESHOLD = 1500
 LABEL_MAX = 32
+# Label fonts (px at zoom 1): the browser skips labels drawn smaller than its threshold (7 px),
+# so at the overview of a region only the large fonts of the main actors show. The large font
+# grows with the map, so that it reads at about LABEL_OVERVIEW px when the whole map is fitted
+# into a canvas of about VIEW_WIDTH px (the browser caps it at 18 px once zoomed in).
+FONT_LARGE = 26
+FONT_SMALL = 12
+FONT_LARGE_MAX = 160
+LABEL_OVERVIEW = 11.0
+VIEW_WIDTH = 700.0
+LABELLED_SHARE = 0.12
+LABELLED_MIN = 12
+TYPES_MAX = 4
+TIE_COLOR = "#8a94a0"
+LAYER_PREFIX = {"cooperation": "", "initiative": "Initiative: ", "event": "Veranstaltung: "}
+# Change between two days: Okabe-Ito colours, and dashes that tell ended ties apart in grey print too.
+CHANGE_STYLES: dict[str, dict[str, Any]] = {
+    "new": {"label": "neu im Zeitraum", "color": "#009E73", "dashes": ()},
+    "ended": {"label": "im Zeitraum beendet", "color": "#D55E00", "dashes": (8, 5)},
+    "short": {"label": "im Zeitraum begonnen und beendet", "color": "#E69F00", "dashes": (2, 5)},
+    "kept": {"label": "an beiden Tagen bestehend", "color": "", "dashes": ()},
+}
+CHANGE_ORDER = ("new", "ended", "short", "kept")
 
 COLOR_BY = ("category", "community", "area")
 SIZE_BY = ("degree", "strength", "betweenness", "pagerank", "eigenvector", "closeness")
@@ -128,6 +180,100 @@ def _legend(entries: Mapping[str, str], counts: Mapping[str, int]) -> list[dict[
             for label, color in sorted(entries.items(), key=lambda kv: (-counts.get(kv[0], 0), kv[0]))]
 
 
+def _label_fonts(sizes: Mapping[Hashable, float], positions: Mapping[Hashable, tuple[float, float]],
+                 labels: Mapping[Hashable, str]) -> dict[Hashable, int]:
+    """Font size per node: the largest nodes (a share, at least ``LABELLED_MIN``) get the large
+    font, the rest the small one, which the browser only draws once the map is zoomed in.
+
+    Large labels must not overlap: a node whose label box (drawn under the dot, about 0.55 em
+    per character) would collide with one already chosen is skipped for the next largest, so
+    the overview of a dense core names a few of its hubs legibly instead of all of them on top
+    of each other. Small maps (up to ``LABELLED_MIN`` nodes) name every node at once.
+    """
+    if not sizes:
+        return {}
+    xs, ys = [positions[k][0] for k in sizes], [positions[k][1] for k in sizes]
+    overview = LABEL_OVERVIEW * max(max(xs) - min(xs), max(ys) - min(ys), 1.0) / VIEW_WIDTH
+    if len(sizes) <= LABELLED_MIN:
+        font = int(min(FONT_LARGE_MAX, max(FONT_SMALL, overview)))
+        return {k: font for k in sizes}
+    large = int(min(FONT_LARGE_MAX, max(FONT_LARGE, overview)))
+    count = max(LABELLED_MIN, math.ceil(len(sizes) * LABELLED_SHARE))
+    boxes: list[tuple[float, float, float, float]] = []   # centre x, centre y, half width, half height
+    big: set[Hashable] = set()
+    floor = min(sizes.values()) if max(sizes.values()) > min(sizes.values()) else None
+    for key in sorted(sizes, key=lambda k: (-sizes[k], str(k))):
+        if len(big) == count or sizes[key] == floor:  # the smallest nodes are named when zoomed in
+            break
+        x, y = positions[key]
+        box = (x, y + sizes[key] + large * 0.6, len(labels[key]) * large * 0.3, large * 0.6)
+        if any(abs(box[0] - b[0]) < box[2] + b[2] and abs(box[1] - b[1]) < box[3] + b[3] for b in boxes):
+            continue
+        boxes.append(box)
+        big.add(key)
+    return {k: large if k in big else FONT_SMALL for k in sizes}
+
+
+def pyvis_data(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Nodes, edges and vis-network options through ``pyvis.network.Network`` (module docstring).
+
+    ``nodes`` need ``id`` and ``label``; every other key is kept on the node record (vis-network
+    reads what it knows, the CRM's script reads ``card``, ``url``, ``drill``; ``group`` is the
+    legend entry, which the script does not hand to vis-network as a vis group). A ``title``
+    is refused: vis-network would render it as HTML.
+    """
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+    from pyvis.node import Node
+
+    net = Network(directed=False, cdn_resources="local")  # never asked for HTML, see the module docstring
+    net.toggle_physics(False)                # positions come from the server
+    net.toggle_stabilization(False)
+    net.toggle_hide_edges_on_drag(True)      # panning a large map stays smooth
+    net.inherit_edge_colors(False)           # ties are grey, or coloured by their change
+    net.options.edges.smooth.enabled = False  # straight ties; pyvis has no call that switches curves off
+    for node in nodes:
+        fields = dict(node)
+        if "title" in fields:
+            raise ValueError("map nodes carry no title: vis-network renders titles as HTML")
+        node_id, label = fields.pop("id"), fields.pop("label")
+        record = Node(node_id, fields.pop("shape", "dot"), label=label or str(node_id), **fields).options
+        net.nodes.append(record)
+        net.node_ids.append(node_id)
+        net.node_map[node_id] = record
+    for edge in edges:
+        fields = dict(edge)
+        if "title" in fields:
+            raise ValueError("map edges carry no title: vis-network renders titles as HTML")
+        net.edges.append(Edge(fields.pop("from"), fields.pop("to"), net.directed, **fields).options)
+    vis_nodes, vis_edges, _heading, _height, _width, options = net.get_network_data()
+    return {"nodes": vis_nodes, "edges": vis_edges, "options": json.loads(options)}
+
+
+def tie_change(ties: Iterable[EdgeRecord], then: date, now: date) -> str:
+    """How the ties between one pair of actors changed from ``then`` to ``now`` (as
+    :mod:`graph.change` counts ties): ``kept`` when they were tied on both days, ``new`` when
+    only on the later one, ``ended`` when only on the earlier one, ``short`` when their tie
+    began and ended in between (tied on neither day)."""
+    on_then = on_now = False
+    for tie in ties:
+        on_then = on_then or tie_exists(tie, then)
+        on_now = on_now or tie_exists(tie, now)
+    if on_then and on_now:
+        return "kept"
+    if on_now:
+        return "new"
+    return "ended" if on_then else "short"
+
+
+def _tie_types(ties: Iterable[EdgeRecord]) -> list[str]:
+    """What a tie consists of, for its hover card: cooperation types, initiatives, events."""
+    names = sorted({LAYER_PREFIX.get(t.layer, "") + t.type for t in ties if t.type})
+    if len(names) > TYPES_MAX:
+        names = names[:TYPES_MAX] + [f"und {len(names) - TYPES_MAX} weitere"]
+    return names
+
+
 def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
               positions: Positions | None = None,
               metrics: Mapping[Hashable, Mapping[str, Any]] | None = None,
@@ -135,7 +281,8 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
               community_labels: Mapping[int, str] | None = None,
               color_by: str = "category", size_by: str = "degree", width_by: str = "weight",
               highlight: Iterable[Hashable] = (), seed: int = 42,
-              extra_cards: Mapping[Hashable, Sequence[tuple[str, str]]] | None = None) -> dict[str, Any]:
+              extra_cards: Mapping[Hashable, Sequence[tuple[str, str]]] | None = None,
+              change_between: tuple[date, date] | None = None) -> dict[str, Any]:
     """One node per actor of ``nodes`` and one edge per pair with ties in ``edges`` (already cut).
 
     ``metrics`` per actor (the analysis' actor rows) set sizes and the numbers on hover cards;
@@ -143,6 +290,8 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
     (or not given at all) are computed here for the nodes in question only.
     ``highlight``: actors drawn with a thick border (the centre of an ego map).
     ``extra_cards``: further (label, value) lines for a hover card, e.g. "Teilnehmende: 3".
+    ``change_between``: (then, now); each edge gets ``change`` (:func:`tie_change`), a colour
+    and dashes, and the legend gets ``ties``.
     """
     _check(color_by, COLOR_BY, "color_by")
     _check(size_by, SIZE_BY, "size_by")
@@ -176,6 +325,7 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
         return 0.0
 
     sizes = _scale({n: metric(n, size_by) for n in graph.nodes}, 10.0, 40.0)
+    fonts = _label_fonts(sizes, positions, {n: short_label(d["label"]) for n, d in graph.nodes(data=True)})
     legend_colors: dict[str, str] = {}
     legend_counts: Counter[str] = Counter()
     out_nodes = []
@@ -201,27 +351,53 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
             lines.append((METRIC_LABELS[size_by], german_number(metric(node_id, size_by))))
         lines.extend((extra_cards or {}).get(node_id, ()))
         x, y = positions[node_id]
+        strong = node_id in highlight
         out_nodes.append({
-            "id": node_id, "label": short_label(data["label"]), "group": group, "color": color,
-            "size": sizes[node_id], "x": x, "y": y, "kind": "actor", "highlight": node_id in highlight,
+            "id": node_id, "label": short_label(data["label"]), "shape": "dot", "color": color,
+            "borderWidth": 4 if strong else 1, "size": sizes[node_id], "font": {"size": fonts[node_id]},
+            "x": x, "y": y, "kind": "actor", "group": group, "highlight": strong,
             "card": {"name": str(data["label"]), "lines": [[str(a), str(b)] for a, b in lines]},
         })
     out_nodes.sort(key=lambda n: str(n["id"]))
 
+    ties_of: dict[frozenset, list[EdgeRecord]] = defaultdict(list)
+    for edge in edges:
+        if edge.source != edge.target:
+            ties_of[frozenset((edge.source, edge.target))].append(edge)
     raw_width = {}
     for u, v, data in graph.edges(data=True):
         raw_width[(u, v)] = float(data["weight"] if width_by == "weight" else (data.get("intensity") or 1))
     widths = _scale(raw_width, 1.0, 8.0)
+    changes: Counter[str] = Counter()
     out_edges = []
     for u, v, data in graph.edges(data=True):
+        ties = ties_of.get(frozenset((u, v)), [])
         # kept lean: with the event layer a small region has thousands of ties
-        out_edges.append({"from": u, "to": v, "width": widths[(u, v)], "weight": round(float(data["weight"]), 2)})
+        record: dict[str, Any] = {"from": u, "to": v, "width": widths[(u, v)],
+                                  "weight": round(float(data["weight"]), 2), "types": _tie_types(ties)}
+        if change_between is not None:
+            state = tie_change(ties, *change_between)
+            changes[state] += 1
+            record["change"] = state
+            style = CHANGE_STYLES[state]
+            if style["color"]:
+                record["color"] = style["color"]
+            if style["dashes"]:
+                record["dashes"] = list(style["dashes"])
+        out_edges.append(record)
     out_edges.sort(key=lambda e: (str(e["from"]), str(e["to"])))
+    legend: dict[str, Any] = {"title": COLOR_LABELS[color_by], "entries": _legend(legend_colors, legend_counts)}
+    if change_between is not None:
+        legend["ties"] = [{"key": key, "label": CHANGE_STYLES[key]["label"],
+                           "color": CHANGE_STYLES[key]["color"] or TIE_COLOR,
+                           "dashed": bool(CHANGE_STYLES[key]["dashes"]), "count": changes[key]}
+                          for key in CHANGE_ORDER if changes[key]]
     return {
-        "mode": "actors", "nodes": out_nodes, "edges": out_edges,
-        "legend": {"title": COLOR_LABELS[color_by], "entries": _legend(legend_colors, legend_counts)},
+        "mode": "actors", **pyvis_data(out_nodes, out_edges), "legend": legend,
         "settings": {"color_by": color_by, "size_by": size_by, "width_by": width_by,
                      "size_label": METRIC_LABELS[size_by], "width_label": WIDTH_LABELS[width_by]},
+        "change": None if change_between is None else {"then": change_between[0].isoformat(),
+                                                        "now": change_between[1].isoformat()},
         "counts": {"nodes": len(out_nodes), "edges": len(out_edges)},
     }
 
@@ -276,6 +452,7 @@ def aggregate_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, g
         g.add_edge(a, b, weight=w)
     positions = layout(g, seed=seed, weight="weight", scale=2500.0)  # group circles are up to 120 px wide
     sizes = _scale({k: float(v) for k, v in size.items()}, 12.0, 60.0)
+    fonts = _label_fonts(sizes, positions, {k: f"{short_label(info[k]['label'])} ({size[k]})" for k in size})
     outward: Counter[str] = Counter()
     for (a, b), w in between.items():
         outward[a] += int(w)
@@ -290,8 +467,9 @@ def aggregate_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, g
         legend_counts[meta["label"]] = size[key]
         x, y = positions[key]
         out_nodes.append({
-            "id": key, "label": f"{short_label(meta['label'])} ({size[key]})", "group": meta["label"], "color": color,
-            "size": sizes[key], "x": x, "y": y, "kind": "group",
+            "id": key, "label": f"{short_label(meta['label'])} ({size[key]})", "shape": "dot",
+            "color": color, "borderWidth": 1, "size": sizes[key], "font": {"size": fonts[key]},
+            "x": x, "y": y, "kind": "group", "group": meta["label"],
             "drill": {"param": meta["param"], "value": meta["value"]},
             "card": {"name": meta["label"], "lines": [["Akteure", german_number(size[key])],
                                                       ["Verbindungen innerhalb", german_number(inner[key])],
@@ -301,7 +479,7 @@ def aggregate_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, g
     out_edges = [{"from": a, "to": b, "width": widths[(a, b)], "weight": w}
                  for (a, b), w in sorted(between.items())]
     return {
-        "mode": "aggregate", "group_by": group_by, "nodes": out_nodes, "edges": out_edges,
+        "mode": "aggregate", "group_by": group_by, **pyvis_data(out_nodes, out_edges),
         "legend": {"title": "Gruppen" if group_by == "community" else "Gebiete",
                    "entries": _legend(legend_colors, legend_counts)},
         "settings": {"group_by": group_by, "threshold": threshold},

@@ -29,7 +29,14 @@ LAYERS: tuple[str, ...] = ("cooperation", "initiative", "event")
 
 @dataclass(frozen=True, slots=True)
 class NodeRecord:
-    """One actor. ``area_path`` runs from the root area to the leaf ("Stadt Trier", "Trier-Olewig")."""
+    """One actor. ``area_path`` runs from the root area to the leaf ("Stadt Trier", "Trier-Olewig").
+
+    ``active`` is the actor's state *today* (the CRM sets it from ``is_active`` and a closing
+    day already past). ``active_from``/``active_until`` are the first and last day it worked in
+    the landscape, ``None`` where unknown; dated views use them (:func:`graph.cut.apply_cut`),
+    so the network as of 2023 keeps a school that closed in 2024 and leaves out a Kita that
+    opened in 2025.
+    """
 
     id: int
     label: str
@@ -41,6 +48,8 @@ class NodeRecord:
     topics: tuple[str, ...] = ()
     active: bool = True
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    active_from: date | None = None
+    active_until: date | None = None
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -48,6 +57,24 @@ class NodeRecord:
         if self.area_path:
             return tuple(self.area_path)
         return (self.area,) if self.area else ()
+
+    def active_on(self, day: date) -> bool | None:
+        """Whether the actor worked in the landscape on ``day``: ``True``, ``False``, or ``None``
+        when that cannot be told from the actor alone (inactive today, closing day unknown:
+        :func:`graph.cut.apply_cut` then asks whether it had a tie that day)."""
+        if self.active_from is not None and day < self.active_from:
+            return False
+        if self.active_until is not None:
+            return day <= self.active_until
+        return True if self.active else None
+
+    def active_during(self, since: date | None, until: date | None) -> bool | None:
+        """Like :meth:`active_on` for the window [since, until] (open ends allowed): any overlap."""
+        if self.active_from is not None and until is not None and until < self.active_from:
+            return False
+        if self.active_until is not None:
+            return since is None or since <= self.active_until
+        return True if self.active else None
 
 
 @dataclass(frozen=True, slots=True)

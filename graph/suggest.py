@@ -10,7 +10,8 @@ Score (all parts reported as reasons, so the office can judge the suggestion):
   makes a fragmented landscape one network (bridging value).
 * **+2.0** for every empty cell of the transition matrix the tie would fill: one actor
   serves stage s_i, the other s_i+1, and the transition has no cooperation in the area of
-  one of them (the tie would count there, as in ``graph.transitions``).
+  one of them (the tie would count there, as in ``graph.transitions``). Actors of two
+  areas that both lack the transition fill two cells: +4.0, and two reasons.
 
 A pair qualifies when it shares a topic or closes a transition gap (with
 ``require_shared_topic=False``, or when no actor has topics at all, any pair does).
@@ -186,8 +187,9 @@ def suggest_ties(graph: nx.Graph, *, community_of: Mapping[Hashable, int] | None
         if len(keys_two_hop):
             pos = np.minimum(np.searchsorted(keys_two_hop, extra_keys), len(keys_two_hop) - 1)
             extra_keys = extra_keys[keys_two_hop[pos] != extra_keys]
-        tied = np.asarray(A[extra_keys // n, extra_keys % n]).ravel() != 0
-        keys = np.concatenate([keys, extra_keys[~tied]])
+        if len(extra_keys):   # (indexing a sparse array with nothing gives a sparse array, not an empty one)
+            tied = np.asarray(A[extra_keys // n, extra_keys % n]).ravel() != 0
+            keys = np.concatenate([keys, extra_keys[~tied]])
     if len(keys) == 0:
         return []
     u, v = keys // n, keys % n
@@ -202,7 +204,12 @@ def suggest_ties(graph: nx.Graph, *, community_of: Mapping[Hashable, int] | None
     shared_count = _popcount(shared)
     transitions_served = (stage_mask[u] & (stage_mask[v] >> 1)) | (stage_mask[v] & (stage_mask[u] >> 1))
     closes = transitions_served & (gap_mask[area_index[u]] | gap_mask[area_index[v]])
-    closes_count = _popcount(closes.astype(np.uint64).reshape(-1, 1))
+    # Cells, not transitions: a Kita in Olewig and a school in Ehrang, both without a
+    # Kita→school cooperation, fill two empty cells (the tie counts in both areas).
+    other_area = area_index[u] != area_index[v]
+    closes_count = (_popcount((transitions_served & gap_mask[area_index[u]]).astype(np.uint64).reshape(-1, 1))
+                    + other_area * _popcount((transitions_served & gap_mask[area_index[v]])
+                                             .astype(np.uint64).reshape(-1, 1)))
     bridging = (community[u] >= 0) & (community[v] >= 0) & (community[u] != community[v])
 
     qualifies = (shared_count > 0) | (closes_count > 0) | (not require_shared_topic)

@@ -107,3 +107,36 @@ def test_network_file_bad_input_is_a_problem_not_a_crash(app, login_as) -> None:
     assert response.status_code == 422 and "kein Datum" in response.get_json()["detail"]
     assert client.get("/analyse/netzwerk.pdf").status_code == 404
     assert login_as(Role.VIEWER) and app.test_client().get("/analyse/netzwerk.gexf").status_code in (302, 401)
+
+
+def test_reimported_app_export_keeps_initiative_and_event_ties_out_of_the_cooperations(app, login_as) -> None:
+    """Bildungsnetz's own GEXF export (``graph.export.to_gexf``, as ``/analyse/netzwerk.gexf``
+    writes it) with the initiative and event layers switched on: only the cooperation becomes
+    a Kooperation; the derived ties are left out and the mapping page says so in German."""
+    from datetime import date
+
+    from graph.export import to_gexf
+
+    client = login_as(Role.COORDINATOR)
+    ensure_kind(app, "Grundschule", "Schule")
+    contract = ensure_cooperation_type(app, "Kooperationsvertrag")
+    nodes = [NodeRecord(1, "Grundschule Olewig", kind="Grundschule"), NodeRecord(2, "Kita St. Anna", kind="Grundschule"),
+             NodeRecord(3, "IHK Trier", kind="Grundschule")]
+    edges = [EdgeRecord(1, 2, type="Kooperationsvertrag", start=date(2020, 1, 1), ref="cooperation:1"),
+             EdgeRecord(1, 2, layer="initiative", type="MINT-Initiativkreis", start=date(2021, 1, 1),
+                        ref="initiative:7"),
+             EdgeRecord(1, 3, layer="initiative", type="MINT-Initiativkreis", start=date(2021, 1, 1),
+                        ref="initiative:7"),
+             EdgeRecord(2, 3, layer="initiative", type="MINT-Initiativkreis", start=date(2021, 1, 1),
+                        ref="initiative:7"),
+             EdgeRecord(1, 3, layer="event", type="Bildungskonferenz 2024", start=date(2024, 11, 7), ref="event:9")]
+    token = start(client, "kumu", ("bildungsnetz.gexf", to_gexf(nodes, edges)))
+    page = text_of(client.get(f"/import/{token}/zuordnung").get_data(as_text=True))
+    assert ("4 Verbindungen wurden nicht übernommen (1 × Ebene „gemeinsame Veranstaltung“, "
+            "3 × Ebene „gemeinsame Initiative“): Nur Kooperationen werden eingelesen.") in page
+    map_columns(client, token, default_cooperation_type=str(contract))
+    status, page = commit(client, token)
+    assert status == 200 and "Kooperationen: 1 neu" in text_of(page), text_of(page)[:2000]
+    with app.app_context():
+        tie = db.session.scalars(select(Cooperation)).one()
+        assert tie.start_date == date(2020, 1, 1)

@@ -6,14 +6,20 @@
 * ``initiative``: one edge per pair of actors that were members of the same initiative at
   the same time; dated by the overlap of both memberships; weight 1 per shared initiative.
 * ``event``: one edge per pair of actors whose people attended the same event; dated from
-  the event day on (no end: having met is not undone); weight 1 per shared event.
+  the event day in Europe/Berlin on (no end: having met is not undone); weight 1 per shared
+  event.
+
+Actors carry their active period (``Actor.active_from``/``active_until``), so a view of the
+past keeps actors that have closed since and leaves out those that did not exist yet (the
+rules are in ``graph.cut``); ``active`` is their state today.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
+from zoneinfo import ZoneInfo
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import func, select
@@ -28,6 +34,7 @@ from graph.records import EdgeRecord, NodeRecord
 LAYERS = ("cooperation", "initiative", "event")
 LAYER_LABELS = {"cooperation": "Kooperationen", "initiative": "Gemeinsame Initiativen",
                 "event": "Gemeinsame Veranstaltungen"}
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Landscape:
     edges: list[EdgeRecord]
     stage_order: tuple[str, ...]
     version: str
+    stage_labels: Mapping[str, str] = field(default_factory=dict)   # life-stage code -> name
 
 
 def data_version(session: Session) -> str:
@@ -59,7 +67,10 @@ def _area_paths(session: Session) -> dict[int, tuple[str, ...]]:
     return paths
 
 
-def node_records(session: Session) -> list[NodeRecord]:
+def node_records(session: Session, today: date | None = None) -> list[NodeRecord]:
+    """Every actor (active or not: dated views need the closed ones too). ``active`` is the
+    state on ``today``: ``is_active`` and no closing day already past."""
+    today = today or date.today()
     paths = _area_paths(session)
     actors = session.scalars(
         select(Actor).options(selectinload(Actor.kind), selectinload(Actor.life_stages),
@@ -71,7 +82,8 @@ def node_records(session: Session) -> list[NodeRecord]:
             id=actor.id, label=actor.name, kind=actor.kind.name, category=actor.kind.category,
             area=path[-1] if path else "", area_path=path,
             life_stages=tuple(s.code for s in actor.life_stages), topics=tuple(t.name for t in actor.topics),
-            active=actor.is_active, attrs={"short_name": actor.short_name},
+            active=actor.is_active and (actor.active_until is None or actor.active_until >= today),
+            attrs={"short_name": actor.short_name}, active_from=actor.active_from, active_until=actor.active_until,
         ))
     return records
 
@@ -127,7 +139,7 @@ def event_edges(session: Session) -> list[EdgeRecord]:
     info: dict[int, tuple[date, str]] = {}
     for event_id, actor_id, starts_at, title in rows:
         actors_at[event_id].add(actor_id)
-        info[event_id] = (starts_at.date(), title)
+        info[event_id] = (starts_at.astimezone(BERLIN).date(), title)  # an evening event is on its local day
     edges = []
     for event_id, actor_ids in actors_at.items():
         day, title = info[event_id]
@@ -145,8 +157,9 @@ def landscape(session: Session, layers: Iterable[str] = LAYERS) -> Landscape:
     edges: list[EdgeRecord] = []
     for layer in layers:
         edges.extend(EDGE_LOADERS[layer](session))
-    stage_order = tuple(session.scalars(select(LifeStage.code).order_by(LifeStage.sort_order, LifeStage.id)))
-    return Landscape(node_records(session), edges, stage_order, data_version(session))
+    stages = session.execute(select(LifeStage.code, LifeStage.name).order_by(LifeStage.sort_order, LifeStage.id)).all()
+    return Landscape(node_records(session), edges, tuple(code for code, _ in stages), data_version(session),
+                     stage_labels={code: name for code, name in stages})
 
 
 def _dates(args: Mapping[str, Any], key: str, label: str) -> date | None:
@@ -199,11 +212,11 @@ def analysis(session: Session, cut: Any, *, resolution: float = 1.0, seed: int =
 
     cache = _CACHE.setdefault("analysis", AnalysisCache(maxsize=32))
     version = data_version(session)
-    key = (version, cut, resolution, seed)
+    key = (version, date.today(), cut, resolution, seed)   # today: who is active changes at midnight
     result = cache.get(key)
     if result is None:
         land = landscape(session, cut.layers)
-        result = analyse(land.nodes, land.edges, cut, stage_order=land.stage_order,
+        result = analyse(land.nodes, land.edges, cut, stage_order=land.stage_order, stage_labels=land.stage_labels,
                          resolution=resolution, seed=seed).to_dict()
         result["data_version"] = version
         cache.put(key, result)

@@ -7,7 +7,7 @@ import networkx as nx
 import pytest
 
 from graph.build import build_graph
-from graph.engine import IGRAPH_THRESHOLD, use_igraph
+from graph.engine import IGRAPH_EDGE_THRESHOLD, IGRAPH_THRESHOLD, use_igraph
 from graph.metrics import (
     betweenness, betweenness_plan, closeness, clustering, compute_metrics, diameter, eigenvector, network_metrics,
     pagerank, structural_holes,
@@ -156,5 +156,62 @@ def test_engine_choice() -> None:
     assert not use_igraph(small, "auto") and use_igraph(small, "igraph")
     assert use_igraph(large, "auto") is (large.number_of_nodes() > IGRAPH_THRESHOLD)
     assert not use_igraph(large, "networkx")
+    # Few actors but many ties (the demo region with every layer: 147 actors, 8,070 ties) is
+    # slow in networkx too: the tie count switches as well.
+    dense = nx.gnm_random_graph(150, IGRAPH_EDGE_THRESHOLD + 1, seed=3)
+    assert dense.number_of_nodes() < IGRAPH_THRESHOLD and use_igraph(dense, "auto")
+    assert not use_igraph(nx.gnm_random_graph(150, IGRAPH_EDGE_THRESHOLD, seed=3), "auto")
     with pytest.raises(ValueError):
         use_igraph(small, "gephi")
+
+
+def test_sampled_betweenness_states_its_standard_error() -> None:
+    """Split into batches the pivots give the same estimate as one search over all of them,
+    and the spread of the batches estimates the error: across 40 seeds, the real spread of
+    the estimate for the top brokers is close to the standard error the result states."""
+    import numpy as np
+
+    from graph.metrics import BETWEENNESS_BATCHES, betweenness_with_error
+
+    graph, _ = _built("gnm500")
+    n = graph.number_of_nodes()
+    exact = betweenness(graph, "igraph")
+    raw, se = betweenness_with_error(graph, "igraph", pivots=100, seed=5)
+    same_pivots = betweenness(graph, "networkx", pivots=100, seed=5)
+    _close(raw, same_pivots, abs_tol=1e-9)                        # batching changes nothing in the estimate
+    assert betweenness_with_error(graph, "igraph")[1] == {}       # exact: no error to state
+    top = sorted(exact, key=exact.get, reverse=True)[:10]
+    runs = [betweenness_with_error(graph, "igraph", pivots=100, seed=s) for s in range(40)]
+    for actor in top:
+        estimates = np.array([r[0][actor] for r in runs])
+        stated = np.mean([r[1][actor] for r in runs])
+        assert estimates.mean() == pytest.approx(exact[actor], rel=0.05)       # unbiased
+        assert 0.5 < stated / estimates.std(ddof=1) < 2.0                      # the error is honest
+    result = compute_metrics(graph, engine="igraph", pivots=100, seed=5)
+    error = result.network["betweenness_error"]
+    assert error["pivots"] == 100 and error["batches"] == BETWEENNESS_BATCHES
+    assert 0 < error["top10_mean_relative_se"] <= error["top10_max_relative_se"] < 1
+    pairs = (n - 1) * (n - 2) / 2
+    assert result.nodes[top[0]].betweenness_se == pytest.approx(se[top[0]] / pairs)
+    exact_result = compute_metrics(graph, engine="igraph", pivots=None)
+    assert exact_result.network["betweenness_error"] is None and exact_result.nodes[top[0]].betweenness_se is None
+
+
+def test_category_mixing_matrix_next_to_assortativity() -> None:
+    """Karate club by faction: 35 ties inside Mr Hi's, 32 inside the officer's, 11 across (78).
+    Newman's r follows from the same matrix."""
+    from graph.metrics import category_assortativity, category_mixing
+
+    graph = nx.karate_club_graph()
+    for _, data in graph.nodes(data=True):
+        data["category"] = data["club"]
+    mixing = category_mixing(graph)
+    assert mixing["ties"] == {"Mr. Hi": {"Mr. Hi": 35, "Officer": 11}, "Officer": {"Mr. Hi": 11, "Officer": 32}}
+    assert mixing["share_within"]["Mr. Hi"] == pytest.approx(70 / 81)      # 81 tie ends, 70 inside
+    assert mixing["share_expected"]["Mr. Hi"] == pytest.approx(81 / 156)
+    e_ii = sum(mixing["ties"][c][c] for c in mixing["categories"]) / 78
+    a2 = sum(mixing["share_expected"][c] ** 2 for c in mixing["categories"])
+    assert category_assortativity(graph) == pytest.approx((e_ii - a2) / (1 - a2))
+    net = network_metrics(graph, engine="networkx")
+    assert net["category_mixing"] == mixing
+    assert net["path_measures_scope"] == "largest_component" and net["path_measures_weighted"] is False

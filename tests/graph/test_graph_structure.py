@@ -117,3 +117,26 @@ def test_fragility_per_area_and_topic() -> None:
     city = fragility(build_graph(nodes, edges), area_level=0)
     city_local = {(c["name"], c["actor"]): c["cut_off"] for c in city["local_cut_actors"] if c["scope"] == "area"}
     assert city_local == {("Stadt Trier", 2): 2, ("Stadt Trier", 4): 2}
+
+
+def test_local_fragility_reads_a_topic_network_as_a_topic_cut_does() -> None:
+    """The MINT network is what ``Cut(topics={"MINT"})`` shows: ties tagged MINT (whoever the
+    partners are) and untagged ties between two MINT actors; a tie tagged BNE between two
+    MINT actors is no MINT work."""
+    from graph.cut import Cut, apply_cut
+
+    nodes = [NodeRecord(1, "Grundschule", topics=("MINT",)), NodeRecord(2, "Realschule", topics=("MINT",)),
+             NodeRecord(3, "Sportverein"), NodeRecord(4, "IHK", topics=("MINT",)),
+             NodeRecord(5, "Hochschule", topics=("MINT",))]
+    edges = [EdgeRecord(1, 2, topics=("MINT",)), EdgeRecord(2, 3, topics=("MINT",)),   # Verein in MINT work
+             EdgeRecord(3, 4, topics=("MINT",)), EdgeRecord(4, 5),                    # untagged, both MINT
+             EdgeRecord(1, 5, topics=("BNE",))]                                       # not MINT work
+    result = fragility(build_graph(nodes, edges))
+    mint = sorted((c["actor"], c["cut_off"]) for c in result["local_cut_actors"]
+                  if c["scope"] == "topic" and c["name"] == "MINT")
+    # The MINT network is the chain 1-2-3-4-5: 2, 3 and 4 each cut it apart (the BNE tie 1-5
+    # would have closed the ring; the Verein without topics is part of it through its MINT ties).
+    assert mint == [(2, 1), (3, 2), (4, 1)]
+    kept_nodes, kept_edges = apply_cut(nodes, edges, Cut(topics={"MINT"}))
+    topic_view = fragility(build_graph(kept_nodes, kept_edges))
+    assert sorted(topic_view["articulation_points"]) == [a for a, _ in mint]

@@ -109,3 +109,28 @@ def test_leaders_of_different_groups_are_candidates_without_common_partners() ->
     first = suggestions[0]
     assert (first.source, first.target) == (0, 4)
     assert first.reasons == ["gemeinsames Themenfeld MINT", "verbindet die Gruppen »A0« und »A4«"]
+
+
+def test_a_tie_across_two_areas_with_the_same_gap_fills_two_cells() -> None:
+    """The docstring's +2.0 per empty cell: a Kita in Olewig and a Grundschule in Ehrang, both
+    Stadtteile without a Kita→school cooperation, would fill the cell in each (as the
+    transition matrix counts a tie in both actors' areas): +4.0 and two reasons."""
+    olewig = ("Stadt Trier", "Trier-Olewig")
+    nodes = [NodeRecord(1, "Kita Olewig", area_path=olewig, life_stages=("fruehkindlich",)),
+             NodeRecord(2, "Grundschule Ehrang", area_path=EHRANG, life_stages=("primar",)),
+             NodeRecord(3, "Bildungsbüro", area_path=("Stadt Trier",))]
+    edges = [EdgeRecord(1, 3), EdgeRecord(2, 3)]               # one common partner makes them candidates
+    gaps = transition_matrix(nodes, edges, STAGES[:2])["gaps"]
+    assert {g["area"] for g in gaps} == {"Trier-Olewig", "Trier-Ehrang", "Stadt Trier"}
+    suggestion = suggest_ties(build_graph(nodes, edges), gaps=gaps, stage_order=STAGES[:2], stage_labels=LABELS)[0]
+    assert (suggestion.source, suggestion.target) == (1, 2)
+    assert suggestion.score == pytest.approx(1 / math.log(2) + 2 * GAP_BONUS)
+    assert suggestion.reasons == ["1 gemeinsamer Partner",
+                                  "schließt die Lücke Frühkindliche Bildung → Primarstufe in Trier-Ehrang",
+                                  "schließt die Lücke Frühkindliche Bildung → Primarstufe in Trier-Olewig"]
+    assert len(suggestion.closes_gaps) == 2
+    # In one area the same pair fills one cell.
+    same = [NodeRecord(1, "Kita Ehrang", area_path=EHRANG, life_stages=("fruehkindlich",))] + nodes[1:]
+    one = suggest_ties(build_graph(same, edges), gaps=transition_matrix(same, edges, STAGES[:2])["gaps"],
+                       stage_order=STAGES[:2])[0]
+    assert one.score == pytest.approx(1 / math.log(2) + GAP_BONUS) and len(one.closes_gaps) == 1

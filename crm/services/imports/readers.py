@@ -58,6 +58,10 @@ class Sheet:
     header_line: int = 1
     has_letters: bool = True  # spreadsheet-like: columns also have letters A, B, …
     header_width: int | None = None  # columns the header names; rows may not be wider
+    row_noun: str = "Zeile"   # how problems name a record: "Zeile 7", or "Objekt 1" for GeoJSON features
+
+    def row_name(self, line: int) -> str:
+        return f"{self.row_noun} {line}"
 
     def overflow(self, row: Row) -> int:
         """How many non-empty cells a row has beyond the header (a delimiter inside an unquoted cell)."""
@@ -393,7 +397,9 @@ def _read_json(text: str, encoding: str) -> ParsedFile:
                     "oder eine Kumu-Datei mit „elements“ und „connections“.")
 
 
-def _objects_sheet(name: str, items: list[dict[str, Any]]) -> Sheet:
+def _objects_sheet(name: str, items: list[dict[str, Any]], row_noun: str | None = None) -> Sheet:
+    """Objects as rows. With ``row_noun`` the rows count from 1 as the file's objects do
+    („Objekt 1“ is the first feature); without, they count like a sheet whose header is row 1."""
     columns: list[str] = []
     for item in items:
         for key in item:
@@ -401,8 +407,9 @@ def _objects_sheet(name: str, items: list[dict[str, Any]]) -> Sheet:
                 columns.append(key)
     if len(items) > MAX_ROWS:
         raise ReadError(f"Die Datei hat mehr als {MAX_ROWS:,} Einträge.".replace(",", "."))
-    rows = [Row(n, [cell_text(item.get(c)) for c in columns]) for n, item in enumerate(items, start=2)]
-    return Sheet(name=name, columns=columns, rows=rows, has_letters=False)
+    first = 1 if row_noun else 2
+    rows = [Row(n, [cell_text(item.get(c)) for c in columns]) for n, item in enumerate(items, start=first)]
+    return Sheet(name=name, columns=columns, rows=rows, has_letters=False, row_noun=row_noun or "Zeile")
 
 
 def _geojson_sheet(document: dict[str, Any]) -> Sheet:
@@ -421,7 +428,7 @@ def _geojson_sheet(document: dict[str, Any]) -> Sheet:
             with_points = True
             properties["__lat"], properties["__lon"] = point[1], point[0]
         items.append(properties)
-    sheet = _objects_sheet("", items) if items else Sheet("", [], [], has_letters=False)
+    sheet = _objects_sheet("", items, "Objekt") if items else Sheet("", [], [], has_letters=False)
     if with_points:
         taken = set(sheet.columns)
         sheet.columns = [("latitude" if c == "__lat" and "latitude" not in taken else
@@ -448,12 +455,44 @@ def _point(geometry: Any) -> tuple[float, float] | None:
 
 # ---------------------------------------------------------------- XML: GEXF (Gephi) and GraphML
 
+_GRAPH_LAYER_NAMES = {"initiative": "gemeinsame Initiative", "event": "gemeinsame Veranstaltung"}
+
+
+def _cooperation_edges_only(edges: Iterable[Any]) -> tuple[list[Any], Counter[str]]:
+    """The edges of the cooperation layer, and how many of each other layer were left out.
+
+    Bildungsnetz's own export carries the layer of every tie. Ties of the initiative and event
+    layers are derived (from memberships and attendance), not cooperations: imported as
+    cooperations they would invent a Kooperation for every pair of members. Files of other
+    tools have no layer, which means cooperation.
+    """
+    kept, skipped = [], Counter()
+    for edge in edges:
+        layer = (edge.layer or "cooperation").strip() or "cooperation"
+        if layer == "cooperation":
+            kept.append(edge)
+        else:
+            skipped[layer] += 1
+    return kept, skipped
+
+
+def _skipped_layers_note(skipped: Counter[str]) -> str:
+    parts = ", ".join(f"{count} × Ebene „{_GRAPH_LAYER_NAMES.get(layer, layer)}“"
+                      for layer, count in sorted(skipped.items()))
+    total = sum(skipped.values())
+    return (f"{total} {'Verbindung wurde' if total == 1 else 'Verbindungen wurden'} nicht übernommen ({parts}): "
+            "Nur Kooperationen werden eingelesen. Verbindungen über gemeinsame Initiativen oder Veranstaltungen "
+            "entstehen in Bildungsnetz aus Mitgliedschaften und Teilnahmen.")
+
+
 def _read_graph_xml(data: bytes) -> ParsedFile:
     """A Gephi or GraphML file becomes the two sheets of a Kumu landscape (elements, connections).
 
     ``graph.importers`` reads the XML (tolerating Gephi's malformed viz namespace); from here on the
     file runs through the same mapping, preview, dry run and single-transaction import as a Kumu
     workbook, so node ids match connections within the file and re-importing changes nothing.
+    Only ties of the cooperation layer become cooperations (``_cooperation_edges_only``); the
+    others are counted in a note.
     """
     from graph.importers import GraphImportError, read_gexf, read_graphml
 
@@ -471,7 +510,10 @@ def _read_graph_xml(data: bytes) -> ParsedFile:
                  "Aktiv": "ja" if n.active else "nein"} for n in landscape.nodes]
     clamped = 0
     connections = []
-    for edge in landscape.edges:
+    edges, skipped = _cooperation_edges_only(landscape.edges)
+    if skipped:
+        notes.append(_skipped_layers_note(skipped))
+    for edge in edges:
         intensity = edge.intensity
         if intensity is None:
             intensity = min(max(round(edge.weight), 1), 3)
