@@ -12,10 +12,15 @@ What is measured, through the same services the pages and ``flask crm outbox`` u
 * delivering: worker(s) claiming batches of 50 and sending over one SMTP connection per batch to
   aiosmtpd on 127.0.0.1, each message marked ``sent`` in its own commit. The SMTP server runs in
   a process of its own (in-process it would compete with the worker for the GIL and halve the rate).
+
+Prints the figures and records them in ``bench/results/mail.json``, one entry per database and
+number of workers (``sqlite-1``, ``postgresql-2`` …), so runs on both databases sit side by side.
 """
 from __future__ import annotations
 
+import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -29,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 COUNT = int(os.environ.get("BENCH_INVITATIONS", "1000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 BATCH = 50
+RESULTS = Path(__file__).resolve().parent / "results" / "mail.json"
 
 
 SINK = """
@@ -81,6 +87,19 @@ def _smtp_process():
         child.wait(timeout=10)
 
 
+def _record(key: str, run: dict) -> None:
+    """Merge this run into ``bench/results/mail.json`` (other databases' runs are kept)."""
+    try:
+        results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        results = {}
+    results.update({"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()})
+    results.setdefault("runs", {})[key] = run
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"written to {RESULTS.relative_to(RESULTS.parents[2])} ({key})")
+
+
 def main() -> None:
     from datetime import date, time as clock_time, timedelta
 
@@ -93,11 +112,13 @@ def main() -> None:
     from crm.services import events, invitation_lists, invitations, outbox
     from crm.services.seed import seed_vocabularies
 
+    load_start = os.getloadavg()
     workdir = tempfile.mkdtemp(prefix="bn-mail-bench-")
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True, "MAIL_SUPPRESS_SEND": False,
                       "MAIL_SERVER": "127.0.0.1", "BILDUNGSNETZ_BASE_URL": "https://bildungsnetz.trier.example"})
-    print(f"{COUNT} invitations, database {url.split(':')[0]}, {WORKERS} worker(s), batch {BATCH}")
+    database = url.split(":")[0].split("+")[0]
+    print(f"{COUNT} invitations, database {database}, {WORKERS} worker(s), batch {BATCH}")
     with app.app_context():
         upgrade(revision="heads")
         seed_vocabularies(db.session)
@@ -157,7 +178,16 @@ def main() -> None:
     unique = len(set(received))
     print(f"deliver {sent} to aiosmtpd on 127.0.0.1: {delivered:6.2f} s ({sent / delivered:,.0f} per second); "
           f"received {len(received)}, distinct Message-IDs {unique}")
-    if sent != COUNT or unique != COUNT or len(received) != COUNT:
+    exactly_once = sent == COUNT and unique == COUNT and len(received) == COUNT
+    _record(f"{database}-{WORKERS}", {
+        "database": database, "workers": WORKERS, "batch": BATCH, "invitations": COUNT,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "list_seconds": round(listed, 3), "queue_seconds": round(queued, 3),
+        "queue_per_second": round(COUNT / queued, 1), "deliver_seconds": round(delivered, 3),
+        "deliver_per_second": round(sent / delivered, 1), "text_kb_per_mail": round(size / COUNT / 1024, 2),
+        "sent": sent, "received": len(received), "distinct_message_ids": unique, "exactly_once": exactly_once,
+        "load_average_start": load_start, "load_average_end": os.getloadavg()})
+    if not exactly_once:
         raise SystemExit("not every invitation was delivered exactly once")
 
 

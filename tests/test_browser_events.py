@@ -48,6 +48,8 @@ def test_organiser_invites_guest_answers_organiser_checks_in(app, create_user) -
         # Send: the mail goes to the outbox; the worker delivers it.
         page.get_by_test_id("send").click()
         assert page.get_by_text("1 Einladungen sind im Postausgang").is_visible()
+        assert page.get_by_label("Antwort von Anna Adler eintragen").input_value() == "pending"
+        page.screenshot(path=str(ARTIFACTS / "event-invitations.png"), full_page=True)
         with app.app_context():
             assert f.worker("browser-test").run_until_idle().sent == 1
         [mail] = smtp.wait_for(1)
@@ -90,3 +92,67 @@ def test_organiser_invites_guest_answers_organiser_checks_in(app, create_user) -
         assert attendance.person.last_name == "Adler" and attendance.actor_id is not None
 
 
+
+
+def test_door_page_on_a_phone_speaks_german_when_things_fail_and_picks_actors_by_typing(app, create_user) -> None:
+    """The door list's messages are always German (never the browser's "Failed to fetch"), and a
+    walk-in's actor is found by typing a few letters, not by scrolling a list of every actor."""
+    from playwright.sync_api import expect
+
+    from crm.models import Event, EventStatus
+    from crm.models.base import utcnow
+
+    organiser = create_user(Role.ORGANISER)
+    with app.app_context():
+        kita = f.actor("Kita St. Anna", kind="Kita")
+        f.actor("Kita Sonnenschein", kind="Kita")
+        ida = f.person("Iske", "Ida", email="ida@kita.example", at=kita)
+        event = f.event("Fortbildung Sprachförderung")
+        [invitation] = f.invite(event, ida)
+        invitation.invited_at = utcnow()
+        event.status = EventStatus.PUBLISHED
+        db.session.commit()
+        event_id, kita_id = event.id, kita.id
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        page.goto("/anmelden")
+        page.get_by_label("E-Mail").fill(organiser.email)
+        page.get_by_label("Passwort").fill("richtig-langes-passwort")
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(f"{base_url}/")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"/veranstaltungen/{event_id}/einlass")
+        label = page.locator("#guest-list").get_attribute("data-label-error")
+        status = page.locator("#checkin-status")
+
+        # The network is gone for a moment (Wi-Fi in the town hall): German, not "Failed to fetch".
+        page.route(f"**/veranstaltungen/{event_id}/einlass/*", lambda route: route.abort())
+        page.get_by_role("button", name="Einchecken", exact=True).click()
+        expect(status).to_have_text(label)
+        page.unroute(f"**/veranstaltungen/{event_id}/einlass/*")
+
+        # The server refuses (the event was cancelled meanwhile): German label plus the server's reason.
+        with app.app_context():
+            db.session.get(Event, event_id).status = EventStatus.CANCELLED
+            db.session.commit()
+        page.get_by_role("button", name="Einchecken", exact=True).click()
+        expect(status).to_have_text(f"{label} Die Veranstaltung wurde abgesagt.")
+        with app.app_context():
+            db.session.get(Event, event_id).status = EventStatus.PUBLISHED
+            db.session.commit()
+
+        # A walk-in: type a few letters of the actor, pick the suggestion.
+        page.get_by_label("Nachname").fill("Walk")
+        page.get_by_label("Vorname").fill("Wanda")
+        page.get_by_role("combobox", name="Akteur (freiwillig)").fill("St. An")
+        option = page.get_by_role("option", name="Kita St. Anna")
+        option.wait_for()
+        option.dispatch_event("mousedown")
+        assert page.locator("#actor_id").input_value() == str(kita_id)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_role("button", name="Erfassen und einchecken").click()
+        page.get_by_text("Wanda Walk ist eingecheckt.").wait_for()
+        page.screenshot(path=str(ARTIFACTS / "checkin-walk-in-phone.png"), full_page=True)
+        assert page.outside_requests == []
+    with app.app_context():
+        [attendance] = db.session.scalars(select(Attendance)).all()
+        assert attendance.person.full_name == "Wanda Walk" and attendance.actor_id == kita_id

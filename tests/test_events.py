@@ -4,6 +4,7 @@ opting out, the door, the paper list, the attendance list as PDF and XLSX, and s
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -366,6 +367,12 @@ def test_the_opt_out_link_in_every_mail_works(app, client, landscape) -> None:
 
 # --- the door, the paper list, the lists ------------------------------------------------------
 
+def _shown_present(client, event_id: int) -> list[str]:
+    """What the paper-list page tells its form about who was present when it was loaded."""
+    page = client.get(f"/veranstaltungen/{event_id}/teilnahme").get_data(as_text=True)
+    return re.findall(r'name="shown_present" value="(\d+)"', page)
+
+
 def test_check_in_with_one_click_walk_ins_and_the_paper_list(app, login_as, landscape) -> None:
     L = landscape
     client = login_as(Role.ORGANISER)
@@ -389,7 +396,8 @@ def test_check_in_with_one_click_walk_ins_and_the_paper_list(app, login_as, land
                          "message": "Einlass von Hugo Hahn zurückgenommen."}
     # Walk-ins: a new person with an actor, and someone known by address.
     response = client.post_form(f"/veranstaltungen/{event_id}/einlass/neu",
-                                {"first_name": "Wanda", "last_name": "Walk", "actor": str(L["kita"]), "email": ""})
+                                {"first_name": "Wanda", "last_name": "Walk", "actor": "Kita St. Anna",
+                                 "actor_id": str(L["kita"]), "email": ""})
     assert response.status_code == 302
     response = client.post_form(f"/veranstaltungen/{event_id}/einlass/neu",
                                 {"first_name": "I.", "last_name": "Iske", "email": "IDA.ISKE@schule.example"})
@@ -408,7 +416,10 @@ def test_check_in_with_one_click_walk_ins_and_the_paper_list(app, login_as, land
     present = [L["people"]["anna"], L["people"]["gym"]]
     with app.app_context():
         present.append(db.session.scalars(select(Person.id).where(Person.last_name == "Walk")).one())
-    response = client.post_form(f"/veranstaltungen/{event_id}/teilnahme", {"present": [str(i) for i in present]})
+    shown = _shown_present(client, event_id)
+    assert len(shown) == 3  # Adler, Walk and Iske were shown as present
+    response = client.post_form(f"/veranstaltungen/{event_id}/teilnahme", {"present": [str(i) for i in present],
+                                                                          "shown_present": shown})
     assert response.status_code == 302
     with app.app_context():
         rows = {a.person.last_name: a for a in db.session.scalars(
@@ -499,3 +510,342 @@ def test_sending_skips_persons_who_objected_since_the_list_was_built(app, login_
         assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == ["anna@gs-olewig.example"]
         assert db.session.get(Event, L["event"]).status == EventStatus.PUBLISHED
         assert outbox.counts(db.session)[outbox.MessageState.QUEUED] == 1
+
+
+# --- sending twice, reminders twice -------------------------------------------------------------
+
+def _at_once(app, work, count: int = 2) -> tuple[list, list[BaseException]]:
+    """Run ``work(session)`` in ``count`` threads that start together, each with its own session
+    and connection (as two requests of two gunicorn workers would), committing at the end."""
+    import threading
+
+    start = threading.Barrier(count)
+    results: list = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                db.session.connection()  # the connection is open before the race starts
+                start.wait(timeout=10)
+                results.append(work(db.session))
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def _slow(monkeypatch, module, name: str, seconds: float = 0.3) -> None:
+    """Slow a step down so that, without the event lock, two requests would both pass it."""
+    import time
+
+    original = getattr(module, name)
+
+    def slowed(*args, **kwargs):
+        result = original(*args, **kwargs)
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setattr(module, name, slowed)
+
+
+@pytest.mark.parametrize("status", [EventStatus.DRAFT, EventStatus.PUBLISHED])
+def test_two_clicks_on_send_at_the_same_moment_send_every_invitation_once(app, landscape, monkeypatch,
+                                                                           status) -> None:
+    """Before the lock, two parallel requests queued 100 mails for 50 invitations (published), and
+    on a draft the second failed with StaleDataError (500). Now the second waits and finds nothing."""
+    L = landscape
+    guests = [L["people"][g] for g in ("anna", "gym", "kita", "with_consent")]
+    with app.app_context():
+        event = db.session.get(Event, L["event"])
+        invitation_lists.add_to_list(db.session, event, invitation_lists.ListFilter(), guests, use_filters=False)
+        event.status = status
+        db.session.commit()
+    _slow(monkeypatch, invitations, "_texts")
+
+    def click(session):
+        return invitations.send_invitations(session, session.get(Event, L["event"])).queued
+
+    queued, errors = _at_once(app, click)
+    assert errors == []
+    assert sorted(queued) == [0, 4]
+    with app.app_context():
+        recipients = sorted(db.session.scalars(select(OutboxMessage.recipient)
+                                               .where(OutboxMessage.category == "invitation")))
+        assert recipients == sorted(["anna@gs-olewig.example", "h.hahn@mpg.example", "ida.iske@schule.example",
+                                     "greta.gross@schule.example"])
+        assert db.session.get(Event, L["event"]).status == EventStatus.PUBLISHED
+        assert all(i.invited_at is not None for i in db.session.scalars(select(Invitation)))
+
+
+def test_sending_again_over_http_says_that_everything_went_out(app, login_as, landscape) -> None:
+    client = login_as(Role.ORGANISER)
+    _sent_event(app, guests=("anna",), landscape=landscape)
+    response = client.post_form(f"/veranstaltungen/{landscape['event']}/versenden", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Es gibt keine unversendeten Einladungen mehr" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_two_reminders_at_the_same_moment_remind_once(app, login_as, landscape, monkeypatch) -> None:
+    L = landscape
+    event_id = _sent_event(app, guests=("anna", "gym", "kita"), landscape=L)
+    _slow(monkeypatch, invitations, "_texts")
+
+    def click(session):
+        return invitations.send_reminders(session, session.get(Event, event_id), "pending")
+
+    queued, errors = _at_once(app, click)
+    assert errors == [] and sorted(queued) == [0, 3]
+    monkeypatch.undo()
+    # A third click a minute later (over HTTP) does not remind them again either.
+    client = login_as(Role.ORGANISER)
+    assert "(0 Personen)" in client.get(f"/veranstaltungen/{event_id}/erinnerung").get_data(as_text=True)
+    response = client.post_form(f"/veranstaltungen/{event_id}/erinnerung", {"audience": "pending"},
+                                follow_redirects=True)
+    assert "Erinnerung an 0 Personen" in response.get_data(as_text=True)
+    with app.app_context():
+        reminders = list(db.session.scalars(select(OutboxMessage.recipient)
+                                            .where(OutboxMessage.category == "reminder_pending")))
+        assert sorted(reminders) == ["anna@gs-olewig.example", "h.hahn@mpg.example", "ida.iske@schule.example"]
+        # After the hour has passed, a new reminder is possible again.
+        event = db.session.get(Event, event_id)
+        later = utcnow() + invitations.REMINDER_REPEAT + timedelta(minutes=1)
+        assert len(invitations.reminder_recipients(db.session, event, "pending", now=later)) == 3
+
+
+def test_two_sessions_adding_the_same_people_at_once_add_them_once(app, landscape, monkeypatch) -> None:
+    """Without the event lock both found the persons "not yet invited" and the second insert hit the
+    unique constraint (500)."""
+    L = landscape
+    _slow(monkeypatch, invitation_lists, "preview")
+
+    def add(session):
+        event = session.get(Event, L["event"])
+        return invitation_lists.add_to_list(session, event, invitation_lists.ListFilter(area_ids=[L["city"]]))
+
+    added, errors = _at_once(app, add)
+    assert errors == [] and sorted(added) == [0, 3]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 3
+
+
+# --- the public address in links --------------------------------------------------------------
+
+def test_links_to_this_machine_are_refused_outside_development(app, login_as, landscape) -> None:
+    L = landscape
+    client = login_as(Role.ORGANISER)
+    with app.app_context():
+        event = db.session.get(Event, L["event"])
+        invitation_lists.add_to_list(db.session, event, invitation_lists.ListFilter(), [L["people"]["anna"]],
+                                     use_filters=False)
+        db.session.commit()
+        for base, loopback in (("http://127.0.0.1:5000", True), ("http://localhost:8000/", True),
+                               ("http://[::1]/", True), ("http://0.0.0.0", True), ("", True),
+                               ("https://bildungsnetz.trier.de", False), ("http://10.1.2.3", False)):
+            app.config["BILDUNGSNETZ_BASE_URL"] = base
+            assert (invitations.base_url_problem() is not None) is loopback, base
+    url = f"/veranstaltungen/{L['event']}"
+    app.config["BILDUNGSNETZ_BASE_URL"] = "http://127.0.0.1:5000"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="base-url-warning"' in page and "Im Entwicklungs- und Testbetrieb wird trotzdem" in page
+    app.config["TESTING"] = False  # as in production
+    try:
+        page = client.get(url).get_data(as_text=True)
+        assert "Deshalb werden keine Einladungen" in page
+        response = client.post_form(f"{url}/versenden", follow_redirects=True)
+        text = response.get_data(as_text=True)
+        assert "das ist dieser Rechner" in text and "es wurde nichts versendet" in text
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+            assert db.session.get(Event, L["event"]).status == EventStatus.DRAFT
+            event = db.session.get(Event, L["event"])
+            event.status = EventStatus.PUBLISHED
+            db.session.commit()
+            with pytest.raises(invitations.ServiceError, match="BILDUNGSNETZ_BASE_URL"):
+                invitations.send_reminders(db.session, db.session.get(Event, L["event"]), "pending")
+            db.session.rollback()
+        app.config["BILDUNGSNETZ_BASE_URL"] = "https://bildungsnetz.trier.example"
+        assert 'data-testid="base-url-warning"' not in client.get(url).get_data(as_text=True)
+        assert client.post_form(f"{url}/versenden").status_code == 302
+        with app.app_context():
+            [message] = db.session.scalars(select(OutboxMessage)).all()
+            assert "https://bildungsnetz.trier.example/antwort/" in message.body_text
+    finally:
+        app.config["TESTING"] = True
+
+
+# --- status: publishing without invitations, finished events ------------------------------------
+
+def test_a_training_without_invitations_is_published_and_records_attendance(app, login_as, landscape) -> None:
+    L = landscape
+    client = login_as(Role.ORGANISER)
+    url = f"/veranstaltungen/{L['event']}"
+    walk_in = {"first_name": "Wanda", "last_name": "Walk", "actor": "Kita St. Anna"}
+    response = client.post_form(f"{url}/einlass/neu", walk_in)
+    assert response.status_code == 422 and "noch ein Entwurf" in response.get_data(as_text=True)
+    assert 'data-testid="publish"' in client.get(url).get_data(as_text=True)
+    response = client.post_form(f"{url}/veroeffentlichen", follow_redirects=True)
+    assert "Die Veranstaltung ist veröffentlicht" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Event, L["event"]).status == EventStatus.PUBLISHED
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    again = client.post_form(f"{url}/veroeffentlichen", follow_redirects=True)
+    assert "Nur ein Entwurf kann veröffentlicht werden" in again.get_data(as_text=True)
+    assert client.post_form(f"{url}/einlass/neu", walk_in).status_code == 302
+    assert client.post_form(f"{url}/abschliessen").status_code == 302
+    with app.app_context():
+        assert db.session.get(Event, L["event"]).status == EventStatus.DONE
+    # After the event: attendance from the paper list (a walk-in added afterwards) still works.
+    assert client.post_form(f"{url}/einlass/neu", {"last_name": "Später", "actor": ""}).status_code == 302
+    with app.app_context():
+        names = sorted(a.person.last_name for a in db.session.scalars(select(Attendance)
+                                                                      .where(Attendance.event_id == L["event"])))
+        assert names == ["Später", "Walk"]
+
+
+def test_editing_a_finished_event_sends_no_update(app, login_as, landscape) -> None:
+    client = login_as(Role.ORGANISER)
+    event_id = _sent_event(app, landscape=landscape)
+    assert client.post_form(f"/veranstaltungen/{event_id}/abschliessen").status_code == 302
+    page = client.get(f"/veranstaltungen/{event_id}/bearbeiten").get_data(as_text=True)
+    assert 'data-testid="done-note"' in page and 'name="notify"' not in page
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        sequence = event.ical_sequence
+        data = _form(app, title="Bildungsgespräch 2/2026 (Protokoll)", start_date=(date.today() + timedelta(days=30))
+                     .isoformat(), start_time="14:00", end_time="17:00", place="Rathaus, Raum 2", deadline_date="",
+                     capacity="", notify="y", version_id=str(event.version_id))
+    response = client.post_form(f"/veranstaltungen/{event_id}/bearbeiten", data)
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        assert event.title == "Bildungsgespräch 2/2026 (Protokoll)" and event.place == "Rathaus, Raum 2"
+        assert event.ical_sequence == sequence
+        assert list(db.session.scalars(select(OutboxMessage.category).distinct())) == ["invitation"]
+
+
+# --- cancellations reach decliners --------------------------------------------------------------
+
+def test_a_cancellation_reaches_those_who_declined_but_an_update_does_not(app, login_as, landscape) -> None:
+    client = login_as(Role.ORGANISER)
+    event_id = _sent_event(app, landscape=landscape)
+    with app.app_context():
+        gym = db.session.scalars(select(Invitation).where(Invitation.person_id == landscape["people"]["gym"])).one()
+        gym.answer = Answer.DECLINED
+        db.session.commit()
+    with smtp_server() as server:
+        assert len(_deliver(app, server)) == 2
+        with app.app_context():
+            event = db.session.get(Event, event_id)
+            data = _form(app, title=event.title, start_date=(date.today() + timedelta(days=30)).isoformat(),
+                         start_time="15:00", end_time="17:00", place="VHS Trier, Raum 3", deadline_date="",
+                         capacity="", notify="y", version_id=str(event.version_id))
+        assert client.post_form(f"/veranstaltungen/{event_id}/bearbeiten", data).status_code == 302
+        updates = _deliver(app, server)
+        assert [m.rcpt_tos for m in updates] == [["anna@gs-olewig.example"]]  # a REQUEST would re-add it for Hahn
+        assert client.post_form(f"/veranstaltungen/{event_id}/absagen", {"confirm": "y"}).status_code == 302
+        cancels = _deliver(app, server)
+    assert sorted(m.rcpt_tos[0] for m in cancels) == ["anna@gs-olewig.example", "h.hahn@mpg.example"]
+    for mail in cancels:
+        calendar = icalendar.Calendar.from_ical(mail.calendar)
+        assert str(calendar["METHOD"]) == "CANCEL"
+        assert str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+
+
+# --- walk-ins, the paper list, the form ---------------------------------------------------------
+
+def test_walk_ins_without_address_are_recognised_by_name_and_actor(app, login_as, landscape) -> None:
+    L = landscape
+    client = login_as(Role.ORGANISER)
+    event_id = _sent_event(app, guests=("anna",), landscape=L)
+    url = f"/veranstaltungen/{event_id}/einlass/neu"
+    page = client.get(f"/veranstaltungen/{event_id}/einlass").get_data(as_text=True)
+    assert 'role="combobox"' in page and "js/autocomplete.js" in page and "<select" not in page.split("walk-in")[1]
+    # Ida Iske (Kita St. Anna) comes without invitation and gives no address; typed a little differently.
+    response = client.post_form(url, {"first_name": "ida", "last_name": "ISKE", "actor": "Kita St. Anna"})
+    assert response.status_code == 302
+    # Her namesake from another actor is someone else.
+    assert client.post_form(url, {"first_name": "Ida", "last_name": "Iske",
+                                  "actor": "Max-Planck-Gymnasium"}).status_code == 302
+    response = client.post_form(url, {"last_name": "Neu", "actor": "Gibt es nicht"})
+    assert response.status_code == 422 and "Keinen Akteur „Gibt es nicht“ gefunden." in response.get_data(as_text=True)
+    with app.app_context():
+        present = {a.person_id: a for a in db.session.scalars(
+            select(Attendance).where(Attendance.event_id == event_id))}
+        assert L["people"]["kita"] in present and present[L["people"]["kita"]].actor_id == L["kita"]
+        idas = list(db.session.scalars(select(Person).where(Person.last_name == "Iske").order_by(Person.id)))
+        assert len(idas) == 2 and idas[1].affiliations[0].actor_id == L["gym"]
+    # At the next event, the walk-in from the Gymnasium is recognised, too.
+    with app.app_context():
+        second = f.event("Bildungsgespräch 3/2026", days_ahead=90)
+        second.status = EventStatus.PUBLISHED
+        db.session.commit()
+        second_id = second.id
+    response = client.post_form(f"/veranstaltungen/{second_id}/einlass/neu",
+                                {"first_name": "Ida", "last_name": "Iske", "actor": "Max-Planck-Gymnasium"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person).where(Person.last_name == "Iske")) == 2
+        [attendance] = db.session.scalars(select(Attendance).where(Attendance.event_id == second_id)).all()
+        assert attendance.person_id == idas[1].id
+
+
+def test_the_paper_list_keeps_door_check_ins_made_after_it_was_loaded(app, login_as, landscape) -> None:
+    L = landscape
+    client = login_as(Role.ORGANISER)
+    event_id = _sent_event(app, guests=("anna", "gym", "kita"), landscape=L)
+    token = client.csrf_token()
+    door = f"/veranstaltungen/{event_id}/einlass/"
+    client.post(door + str(L["people"]["gym"]), headers={"X-CSRFToken": token, "Accept": "application/json"})
+    shown = _shown_present(client, event_id)
+    assert shown == [str(L["people"]["gym"])]
+    # While the list is being typed in, Anna Adler arrives at the door.
+    client.post(door + str(L["people"]["anna"]), headers={"X-CSRFToken": token, "Accept": "application/json"})
+    # The paper list as loaded: Hahn did not sign after all (unticked), Iske did.
+    response = client.post_form(f"/veranstaltungen/{event_id}/teilnahme",
+                                {"present": [str(L["people"]["kita"])], "shown_present": shown},
+                                follow_redirects=True)
+    assert "1 ergänzt, 1 entfernt" in response.get_data(as_text=True)
+    with app.app_context():
+        rows = {a.person.last_name: a.source for a in db.session.scalars(
+            select(Attendance).where(Attendance.event_id == event_id))}
+    assert rows == {"Adler": AttendanceSource.DOOR, "Iske": AttendanceSource.LIST}
+
+
+@pytest.mark.parametrize("values", [{"start_date": "0001-01-01"}, {"start_date": "9999-12-31"},
+                                    {"end_date": "0001-01-02"}, {"deadline_date": "0001-01-01"}])
+def test_impossible_years_are_a_german_message_not_an_error(app, login_as, values) -> None:
+    client = login_as(Role.ORGANISER)
+    response = client.post_form("/veranstaltungen/neu", _form(app, **values))
+    assert response.status_code == 422
+    assert "Bitte ein Datum zwischen 1900 und 2100 angeben." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_the_attendance_list_wraps_long_names_instead_of_cutting_them(app, login_as, landscape) -> None:
+    long_name = ("Förderverein der Grundschule Trier-Olewig und der Kindertagesstätte St. Anna "
+                 "zur Förderung der frühkindlichen und schulischen Bildung e.V.")
+    client = login_as(Role.ORGANISER)
+    event_id = _sent_event(app, guests=("anna",), landscape=landscape)
+    with app.app_context():
+        club = f.actor(long_name)
+        guest = f.person("Langenfeld-Oberhausen", "Maria-Magdalena", at=club)
+        db.session.add(Invitation(event_id=event_id, person_id=guest.id, actor_id=club.id, answer=Answer.ACCEPTED,
+                                  invited_at=utcnow()))
+        db.session.commit()
+    response = client.get(f"/veranstaltungen/{event_id}/teilnehmerliste.pdf")
+    assert response.status_code == 200
+    text = " ".join("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert "…" not in text
+    assert long_name in text  # every word, in order, over several lines of its cell
+    assert "Maria-Magdalena Langenfeld-Oberhausen" in text

@@ -63,6 +63,10 @@ def test_invitation_mail_arrives_with_german_text_and_calendar(app, login_as) ->
     assert len(f.answer_links(text)) == 1
     assert f.OPT_OUT_RE.search(text), "every mail carries the opt-out link"
     assert mail.message["List-Unsubscribe"].startswith("<http://localhost/einwilligung/widerruf/")
+    # Raw on the wire: RFC 2369 allows no encoded words there (else no "Abbestellen" in Gmail/Outlook).
+    assert b"\r\nList-Unsubscribe: <http://localhost/einwilligung/widerruf/" in mail.raw
+    assert b"=?utf-8?q?=3Chttp" not in mail.raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in mail.raw
     assert mail.message["Reply-To"] == "otto@bildungsbuero.example"
     # The calendar: text/calendar; method=REQUEST in the alternative, and an .ics attachment.
     [part] = mail.calendar_parts()
@@ -252,3 +256,44 @@ def test_suppress_send_is_explicit_in_the_configuration(app) -> None:
     """flask-mail would suppress mail whenever app.testing; our config says False, so tests send for real."""
     assert app.testing and app.config["MAIL_SUPPRESS_SEND"] is False
     assert app.extensions["mail"].suppress is False
+
+
+def test_a_sender_with_a_display_name_gives_bare_addresses_to_calendars_and_guests(app, client) -> None:
+    """MAIL_DEFAULT_SENDER "Bildungsbüro Trier <…>" once gave ``ORGANIZER;CN=…:mailto:Bildungsbüro Trier <…>``."""
+    from crm.models import Invitation
+    from crm.models.base import utcnow
+    from crm.services import invitations, rsvp_tokens
+
+    app.config["MAIL_DEFAULT_SENDER"] = "Bildungsbüro Trier <bildungsbuero@trier.example>"
+    app.config["BILDUNGSNETZ_ORGANISATION"] = "Bildungsbüro der Stadt Trier"
+    with app.app_context():
+        school = f.actor("Grundschule Olewig", kind="Grundschule")
+        anna = f.person("Muster", "Anna", email="anna.muster@schule.example", at=school)
+        ev = f.event("Bildungsgespräch 1/2027", contact_name="", contact_email="")
+        f.invite(ev, anna)
+        invitations.send_invitations(db.session, ev)
+        db.session.commit()
+        [invitation] = db.session.scalars(select(Invitation)).all()
+        token = rsvp_tokens.make_token(invitation)
+        event_id = ev.id
+        with smtp_server() as server:
+            _use_port(app, server.port)
+            assert f.worker("w1").run_until_idle().sent == 1
+            [mail] = server.wait_for(1)
+    vevent = icalendar.Calendar.from_ical(mail.calendar).walk("VEVENT")[0]
+    assert str(vevent["ORGANIZER"]) == "mailto:bildungsbuero@trier.example"
+    assert vevent["ORGANIZER"].params["CN"] == "Bildungsbüro der Stadt Trier"
+    unfolded = mail.calendar.replace("\r\n ", "")
+    assert "ORGANIZER;CN=Bildungsbüro der Stadt Trier:mailto:bildungsbuero@trier.example\r\n" in unfolded
+    assert mail.message["Reply-To"] == "bildungsbuero@trier.example"
+    assert mail.message["From"].addresses[0].addr_spec == "bildungsbuero@trier.example"
+    assert mail.message["From"].addresses[0].display_name == "Bildungsbüro Trier"
+    assert "bildungsbuero@trier.example" in mail.text and "<bildungsbuero@trier.example>" not in mail.text
+    # The guest's pages name the address in a working mailto link.
+    page = client.get(f"/antwort/{token}").get_data(as_text=True)
+    assert "Fragen: Bildungsbüro der Stadt Trier, bildungsbuero@trier.example" in page
+    with app.app_context():
+        db.session.get(Event, event_id).answer_deadline = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    page = client.get(f"/antwort/{token}").get_data(as_text=True)
+    assert 'href="mailto:bildungsbuero@trier.example"' in page and "&lt;bildungsbuero" not in page

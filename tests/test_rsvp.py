@@ -232,3 +232,72 @@ def test_two_guests_answering_at_the_same_moment_never_share_the_last_place(app,
     assert errors == []
     answers = sorted((_invitation(app, i).answer.value, _invitation(app, i).waitlist_position) for i in ids)
     assert answers == [("accepted", None), ("waitlisted", 1)]
+
+
+def test_organiser_enters_a_phone_answer_after_the_deadline_and_the_waiting_list_moves(app, client,
+                                                                                       create_user) -> None:
+    """Guests who call or write instead of using the link: the organiser enters the answer on the
+    event page (also after the deadline), the waiting list moves, the guest who moves up is told."""
+    from crm.models import AuditEntry, Event, Role
+
+    event_id, ids, tokens = _setup(app, capacity=1, guests=3)
+    assert _answer(client, tokens[0], "accepted").status_code == 303
+    assert _answer(client, tokens[1], "accepted").status_code == 303
+    assert _invitation(app, ids[1]).answer == Answer.WAITLISTED
+    with app.app_context():
+        db.session.get(Event, event_id).answer_deadline = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    assert _answer(client, tokens[0], "declined").status_code == 403  # the link no longer changes anything
+    organiser = create_user(Role.ORGANISER)
+    client.login(organiser.email)
+    page = client.get(f"/veranstaltungen/{event_id}").get_data(as_text=True)
+    assert page.count('data-testid="answer-form"') == 3
+    url = f"/veranstaltungen/{event_id}/einladungen/{{}}/antwort"
+    # Kim Gast0 calls to say she cannot come.
+    response = client.post_form(url.format(ids[0]), {"answer": "declined"}, follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "Antwort für Kim Gast0 eingetragen: Absage." in text
+    assert "Kim Gast1 ist von der Warteliste nachgerückt" in text
+    assert _invitation(app, ids[0]).answer == Answer.DECLINED
+    assert (_invitation(app, ids[1]).answer, _invitation(app, ids[1]).waitlist_position) == (Answer.ACCEPTED, None)
+    # Kim Gast2 writes that she would like to come: the place is taken, so the waiting list.
+    response = client.post_form(url.format(ids[2]), {"answer": "accepted"}, follow_redirects=True)
+    assert "Kim Gast2 steht auf der Warteliste (Platz 1)" in response.get_data(as_text=True)
+    # Nonsense is refused in German, and nothing changes.
+    response = client.post_form(url.format(ids[2]), {"answer": "waitlisted"})
+    assert response.status_code == 422
+    assert "Bitte wählen Sie Zusage, Absage, vielleicht oder keine Antwort." in response.get_data(as_text=True)
+    assert _invitation(app, ids[2]).waitlist_position == 1
+    assert client.post_form(f"/veranstaltungen/{event_id + 1}/einladungen/{ids[2]}/antwort",
+                            {"answer": "declined"}).status_code == 404
+    with app.app_context():
+        entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.summary.like("Antwort für%"))
+                                          .order_by(AuditEntry.id)))
+        assert [e.summary for e in entries] == [
+            f"Antwort für Kim Gast0 eingetragen: Absage (eingetragen von {organiser.email})",
+            f"Antwort für Kim Gast2 eingetragen: Warteliste (eingetragen von {organiser.email})"]
+        assert entries[0].changes["recorded_by"] == organiser.email
+        assert entries[0].changes["promoted"] == ["Kim Gast1"]
+        assert entries[0].user_id == organiser.id
+        with smtp_server() as server:
+            app.extensions["mail"].port = server.port
+            f.worker().run_until_idle()
+            [mail] = server.wait_for(1)
+    assert mail.rcpt_tos == ["gast1@schule.example"]
+    assert mail.subject.startswith("Ein Platz für Sie: Strategiewerkstatt")
+    # A cancelled event takes no more answers.
+    with app.app_context():
+        db.session.get(Event, event_id).status = EventStatus.CANCELLED
+        db.session.commit()
+    response = client.post_form(url.format(ids[2]), {"answer": "declined"})
+    assert response.status_code == 422 and "Antworten werden nicht mehr eingetragen" in response.get_data(as_text=True)
+
+
+def test_viewers_cannot_enter_answers(app, client, create_user) -> None:
+    from crm.models import Role
+
+    event_id, [invitation_id], _tokens = _setup(app)
+    client.login(create_user(Role.VIEWER).email)
+    assert client.post_form(f"/veranstaltungen/{event_id}/einladungen/{invitation_id}/antwort",
+                            {"answer": "accepted"}).status_code == 403
+    assert _invitation(app, invitation_id).answer == Answer.PENDING

@@ -1,22 +1,32 @@
 """Forms for events, invitation lists, mail texts, reminders, the door and the public answer page."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
-    BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectMultipleField, StringField,
-    TextAreaField, TimeField, URLField,
+    BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField,
+    StringField, TextAreaField, TimeField, URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL, ValidationError
 
 from crm.extensions import db
+from crm.forms.actors import ActorPickerField
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
-from crm.models import Actor, ActorKind, Area, Event, EventKind, Initiative, LifeStage, Topic
+from crm.models import ActorKind, Area, Event, EventKind, Initiative, LifeStage, Topic
 from crm.services import mail_templates
 from crm.services.events import local_to_utc, to_local
+
+# Dates outside these years are typing mistakes (0001 instead of 2026), and at the edges of
+# Python's calendar the conversion to UTC overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+YEAR_MESSAGE = f"Bitte ein Datum zwischen {MIN_YEAR} und {MAX_YEAR} angeben."
+
+
+def _in_range(day: date | None) -> bool:
+    return day is not None and MIN_YEAR <= day.year <= MAX_YEAR
 
 
 class EventForm(FlaskForm):
@@ -60,20 +70,28 @@ class EventForm(FlaskForm):
             self.version_id.data = str(event.version_id)
 
     def _start(self) -> datetime | None:
-        if self.start_date.data and self.start_time.data:
+        if _in_range(self.start_date.data) and self.start_time.data:
             return local_to_utc(self.start_date.data, self.start_time.data)
         return None
 
     def _end(self) -> datetime | None:
         day = self.end_date.data or self.start_date.data
-        if day and self.end_time.data:
+        if _in_range(day) and self.end_time.data:
             return local_to_utc(day, self.end_time.data)
         return None
 
     def _deadline(self) -> datetime | None:
-        if not self.deadline_date.data:
+        if not _in_range(self.deadline_date.data):
             return None
         return local_to_utc(self.deadline_date.data, self.deadline_time.data or time(23, 59))
+
+    def validate_start_date(self, field) -> None:
+        if field.data and not _in_range(field.data):
+            raise ValidationError(YEAR_MESSAGE)
+
+    def validate_end_date(self, field) -> None:
+        if field.data and not _in_range(field.data):
+            raise ValidationError(YEAR_MESSAGE)
 
     def validate_end_time(self, field) -> None:
         start, end = self._start(), self._end()
@@ -81,6 +99,8 @@ class EventForm(FlaskForm):
             raise ValidationError("Das Ende muss nach dem Beginn liegen.")
 
     def validate_deadline_date(self, field) -> None:
+        if field.data and not _in_range(field.data):
+            raise ValidationError(YEAR_MESSAGE)
         deadline, end = self._deadline(), self._end()
         if deadline and end and deadline > end:
             raise ValidationError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.")
@@ -198,15 +218,29 @@ class MailTemplateForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
+    """At the door, often on a phone: the actor is typed and picked (``autocomplete.js``), not
+    chosen from a list of every actor; ``actor.actor`` is the result (None: no actor)."""
+
     first_name = StringField("Vorname", validators=[Optional(), Length(max=120)])
     last_name = StringField("Nachname", validators=[DataRequired("Bitte geben Sie den Nachnamen ein."),
                                                      Length(max=120)])
-    actor = ModelSelectField("Akteur", Actor, blank="– kein Akteur –")
+    actor = ActorPickerField("Akteur (freiwillig)", validators=[Length(max=255)])
     email = EmailField("E-Mail (freiwillig)", validators=[Optional(), Email("Das ist keine gültige E-Mail-Adresse.")])
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        load_choices(self)
+
+class OrganiserAnswerForm(FlaskForm):
+    """One row of the invitation table: the answer a guest gave by phone or e-mail."""
+
+    answer = SelectField("Antwort", choices=[
+        SelectChoice("pending", "keine Antwort"),
+        SelectChoice("accepted", "Zusage"),
+        SelectChoice("tentative", "vielleicht"),
+        SelectChoice("declined", "Absage"),
+    ], validate_choice=False)
+
+    def validate_answer(self, field) -> None:
+        if field.data not in {c.value for c in self.answer.choices}:
+            raise ValidationError("Bitte wählen Sie Zusage, Absage, vielleicht oder keine Antwort.")
 
 
 class AnswerForm(FlaskForm):

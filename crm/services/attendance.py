@@ -17,7 +17,9 @@ from crm.models import (
     Actor, Affiliation, Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation, LegalBasis, Person,
 )
 from crm.models.base import utcnow
+from crm.services.duplicates import normalise_name
 from crm.services.errors import ServiceError
+from crm.services.events import lock_event
 
 
 @dataclass
@@ -37,10 +39,16 @@ class Guest:
 
 
 def _check_open(event: Event) -> None:
+    """Attendance is recorded for published and finished events (also without invitations)."""
     if event.status == EventStatus.CANCELLED:
         raise ServiceError("Die Veranstaltung wurde abgesagt.")
     if event.status == EventStatus.DRAFT:
-        raise ServiceError("Die Veranstaltung ist noch ein Entwurf.")
+        raise ServiceError("Die Veranstaltung ist noch ein Entwurf. Bitte veröffentlichen Sie sie zuerst "
+                           "(Seite der Veranstaltung, „Veröffentlichen“).")
+
+
+def present_count(session: Session, event: Event) -> int:
+    return session.scalar(select(func.count()).select_from(Attendance).where(Attendance.event_id == event.id)) or 0
 
 
 def guests(session: Session, event: Event) -> list[Guest]:
@@ -103,12 +111,33 @@ def undo_check_in(session: Session, event: Event, person: Person) -> bool:
     return True
 
 
+def _same_name_at(session: Session, first_name: str, last_name: str, actor: Actor) -> Person | None:
+    """The (oldest) person with this normalised name who is or was affiliated with ``actor``.
+
+    At the door most walk-ins give no address; without this, every event would add another
+    "Wanda Walk" at the Kita St. Anna. Name alone is not enough (two Anna Müllers in a city are
+    common), name and actor together are. Normalised as for duplicates: case, umlauts/ß,
+    accents and punctuation do not make a different name.
+    """
+    key = normalise_name(f"{first_name} {last_name}")
+    if not key:
+        return None
+    rows = session.execute(
+        select(Person.id, Person.first_name, Person.last_name).join(Affiliation, Affiliation.person_id == Person.id)
+        .where(Affiliation.actor_id == actor.id, Person.is_anonymised.is_(False)).order_by(Person.id))
+    for person_id, first, last in rows:
+        if normalise_name(f"{first} {last}") == key:
+            return session.get(Person, person_id)
+    return None
+
+
 def walk_in(session: Session, event: Event, first_name: str, last_name: str, actor: Actor | None,
             email: str = "") -> tuple[Person, Attendance]:
-    """Someone came without an invitation: find them by address or create them, then check them in.
+    """Someone came without an invitation: find them, or create them, then check them in.
 
-    A new person gets the legal basis "public task" (the office's events are its public task) and,
-    if an actor was named, an affiliation with it from today.
+    Found by address first, then by name together with the named actor. A new person gets the
+    legal basis "public task" (the office's events are its public task) and, if an actor was
+    named, an affiliation with it from today.
     """
     _check_open(event)
     first_name, last_name, email = first_name.strip(), last_name.strip(), email.strip()
@@ -119,6 +148,8 @@ def walk_in(session: Session, event: Event, first_name: str, last_name: str, act
         person = session.scalars(select(Person).where(func.lower(Person.email) == email.lower(),
                                                       Person.is_anonymised.is_(False))
                                  .order_by(Person.id)).first()
+    if person is None and actor is not None:
+        person = _same_name_at(session, first_name, last_name, actor)
     if person is None:
         person = Person(first_name=first_name, last_name=last_name, email=email,
                         legal_basis=LegalBasis.PUBLIC_TASK, notes="Bei einer Veranstaltung spontan erfasst.")
@@ -143,15 +174,22 @@ def walk_in(session: Session, event: Event, first_name: str, last_name: str, act
     return person, attendance
 
 
-def record_paper_list(session: Session, event: Event, present_ids: Iterable[int]) -> tuple[int, int]:
-    """Attendance from the signed paper list: the ticked persons were there, the others were not.
+def record_paper_list(session: Session, event: Event, present_ids: Iterable[int],
+                      shown_present_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Attendance from the signed paper list: ticked persons were there, unticked ones were not.
 
     Returns (added, removed). Ticks for persons who are neither invited nor present are ignored.
+    ``shown_present_ids`` are the rows the form showed as present: only those, once unticked,
+    are removed. The door may still be checking people in while someone types the paper list;
+    a check-in made after the form was loaded is not the form's to undo. ``None`` (no such
+    knowledge) treats every present person as shown.
     """
     if event.status in (EventStatus.CANCELLED, EventStatus.DRAFT):
         raise ServiceError("Teilnahme kann nur für veröffentlichte oder abgeschlossene Veranstaltungen "
                            "erfasst werden.")
+    event = lock_event(session, event.id) or event  # two saves of the list at once: one after the other
     wanted = set(present_ids)
+    shown = None if shown_present_ids is None else set(shown_present_ids)
     known = {g.person_id: g for g in guests(session, event)}
     added = removed = 0
     for person_id, guest in known.items():
@@ -161,7 +199,7 @@ def record_paper_list(session: Session, event: Event, present_ids: Iterable[int]
             session.add(Attendance(event_id=event.id, person_id=person_id, source=AttendanceSource.LIST,
                                    actor_id=_actor_for(session, event, person), checked_in_at=event.starts_at))
             added += 1
-        elif person_id not in wanted and guest.attendance is not None:
+        elif person_id not in wanted and guest.attendance is not None and (shown is None or person_id in shown):
             session.delete(guest.attendance)
             removed += 1
     session.flush()

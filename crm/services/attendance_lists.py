@@ -92,20 +92,29 @@ class _ListPdf(FPDF):
         self.ln(7)
         self.set_font("DejaVu", "", 9.5)
 
-    def _fit(self, text: str, width: float) -> str:
-        if self.get_string_width(text) <= width - 2:
-            return text
-        while text and self.get_string_width(text + "…") > width - 2:
-            text = text[:-1]
-        return text + "…"
+    LINE_HEIGHT = 4.6
+    MIN_ROW_HEIGHT = 10    # room for a signature
+
+    def _wrapped(self, text: str, width: float) -> list[str]:
+        if not text:
+            return [""]
+        return self.multi_cell(width, self.LINE_HEIGHT, text, dry_run=True, output="LINES")
 
     def row(self, number: str, name: str, actor: str) -> None:
-        height = 10
+        """One participant; long names wrap inside their cell (a funder's list must show the
+        whole institution, „Förderverein der Grundschule …“, not a cut-off „Förderverein d…“)."""
+        wrapped = [self._wrapped(text, width) for width, text in zip(self.WIDTHS, (number, name, actor, ""))]
+        lines = max(len(w) for w in wrapped)
+        height = max(self.MIN_ROW_HEIGHT, lines * self.LINE_HEIGHT + 2.4)
         if self.get_y() + height > self.h - 18:
             self.add_page()
-        for width, text in zip(self.WIDTHS, (number, name, actor, "")):
-            self.cell(width, height, self._fit(text, width), border=1)
-        self.ln(height)
+        x, y = self.l_margin, self.get_y()
+        for width, text_lines in zip(self.WIDTHS, wrapped):
+            self.rect(x, y, width, height)
+            self.set_xy(x, y + (height - len(text_lines) * self.LINE_HEIGHT) / 2)
+            self.multi_cell(width, self.LINE_HEIGHT, "\n".join(text_lines))
+            x += width
+        self.set_xy(self.l_margin, y + height)
 
 
 def pdf(session: Session, event: Event) -> bytes:
@@ -145,7 +154,7 @@ def xlsx(session: Session, event: Event) -> bytes:
         for column, value in enumerate((number, name, actor, ""), 1):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.border = border
-            cell.alignment = Alignment(vertical="center")
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
         sheet.row_dimensions[row].height = 28
     for column, width in zip("ABCD", (6, 32, 38, 30)):
         sheet.column_dimensions[column].width = width

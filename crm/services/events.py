@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,10 +87,16 @@ class Contact:
 
 
 def contact(event: Event) -> Contact:
-    """Whom guests reach for this event: the event's contact, else the office's sender address."""
+    """Whom guests reach for this event: the event's contact, else the office's sender address.
+
+    ``MAIL_DEFAULT_SENDER`` may carry a display name ("Bildungsbüro Trier <buero@trier.example>");
+    only the bare address may go into ``mailto:`` links and the calendar's ORGANIZER, so it is
+    parsed out here, once, for every caller.
+    """
     organisation = str(current_app.config.get("BILDUNGSNETZ_ORGANISATION") or "Bildungsbüro")
     sender = str(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
-    return Contact(event.contact_name.strip() or organisation, event.contact_email.strip() or sender)
+    return Contact(event.contact_name.strip() or organisation,
+                   event.contact_email.strip() or parseaddr(sender)[1])
 
 
 # --- locking ----------------------------------------------------------------------------------
@@ -143,7 +150,10 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
     """Apply ``values``; if the calendar entry changed and invitations went out, send an update.
 
     Returns the event and the number of update mails queued. Raises ConcurrentEditError if the
-    event was saved by someone else since ``expected_version``.
+    event was saved by someone else since ``expected_version``. A finished event (DONE) is
+    corrected silently: fixing a typo in the title of last month's workshop for the funder's
+    report must not send "Geändert: …" mails with a new calendar entry to every guest, and a
+    larger capacity no longer moves anyone up from the waiting list.
     """
     from crm.services import invitations
 
@@ -151,11 +161,12 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
     _check(values)
     if event.status == EventStatus.CANCELLED:
         raise ServiceError("Eine abgesagte Veranstaltung kann nicht mehr geändert werden.")
+    is_done = event.status == EventStatus.DONE
     changed = calendar_changes(event, values)
     capacity_before = event.capacity
     _apply(event, values)
     queued = 0
-    if changed and notify and any(i.invited_at is not None for i in event.invitations):
+    if changed and notify and not is_done and any(i.invited_at is not None for i in event.invitations):
         event.ical_sequence += 1
         queued = invitations.send_updates(session, event)
     if event.capacity != capacity_before:
@@ -183,9 +194,25 @@ def cancel_event(session: Session, event: Event) -> int:
     return queued
 
 
+def publish(session: Session, event: Event) -> None:
+    """Draft → published without sending anything.
+
+    Sending invitations publishes an event too, but a training announced elsewhere (the
+    Amtsblatt, a school's own mail) has no invitations here and still needs the door and the
+    attendance list, which are only open for published or finished events.
+    """
+    if event.status != EventStatus.DRAFT:
+        raise ServiceError("Nur ein Entwurf kann veröffentlicht werden.")
+    event.status = EventStatus.PUBLISHED
+    session.flush()
+
+
 def mark_done(session: Session, event: Event) -> None:
+    """Published (or a draft that took place) → done: answers close, attendance stays open."""
     if event.status == EventStatus.CANCELLED:
         raise ServiceError("Eine abgesagte Veranstaltung kann nicht abgeschlossen werden.")
+    if event.status == EventStatus.DONE:
+        raise ServiceError("Die Veranstaltung ist bereits abgeschlossen.")
     event.status = EventStatus.DONE
     session.flush()
 

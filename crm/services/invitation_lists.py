@@ -25,6 +25,7 @@ from crm.models import (
 )
 from crm.models.actors import actor_life_stages, actor_topics
 from crm.services import consent
+from crm.services.events import lock_event
 from crm.services.invitations import address_for, recipient_address
 
 REASONS = {
@@ -204,7 +205,15 @@ def preview(session: Session, event: Event, flt: ListFilter, person_ids: Iterabl
 
 def add_to_list(session: Session, event: Event, flt: ListFilter, person_ids: Iterable[int] = (),
                 *, use_filters: bool = True) -> int:
-    """Create (unsent) invitations for everyone the preview includes; returns how many."""
+    """Create (unsent) invitations for everyone the preview includes; returns how many.
+
+    Serialised per event (``events.lock_event``): two organisers adding the same people at the
+    same moment would otherwise both find them "not yet invited" and the second insert would
+    hit the unique constraint (event, person). After the lock the second preview sees the first
+    one's invitations as "bereits eingeladen".
+    """
+    session.flush()  # the lock refreshes the event row; nothing of the caller's may be pending on it
+    event = lock_event(session, event.id) or event
     result = preview(session, event, flt, person_ids, use_filters=use_filters)
     for candidate in result.included:
         session.add(Invitation(event_id=event.id, person_id=candidate.person.id,

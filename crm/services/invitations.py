@@ -10,17 +10,20 @@ serialised by ``events.lock_event`` so two guests never take the same last place
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
+from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crm.models import Affiliation, Answer, ConsentPurpose, Event, EventStatus, Invitation, OutboxMessage, Person
 from crm.models.base import utcnow
-from crm.services import consent, events, ical, mail_templates, outbox, rsvp_tokens
+from crm.services import audit, consent, events, ical, mail_templates, outbox, rsvp_tokens
 from crm.services.errors import ServiceError
 
 ANSWER_LABELS = {
@@ -31,13 +34,59 @@ ANSWER_LABELS = {
     Answer.WAITLISTED: "Warteliste",
 }
 GUEST_ANSWERS = (Answer.ACCEPTED, Answer.TENTATIVE, Answer.DECLINED)
+# What an organiser may enter for a guest (phone, e-mail); "keine Antwort" undoes a wrong entry.
+ORGANISER_ANSWERS = (Answer.PENDING, Answer.ACCEPTED, Answer.TENTATIVE, Answer.DECLINED)
 REMINDER_AUDIENCES = {"pending": "reminder_pending", "accepted": "reminder_accepted"}
+# A reminder of the same kind queued for a guest within this time is not queued again: a second
+# click (or a second organiser) on "Erinnerung senden" must not remind everyone twice.
+REMINDER_REPEAT = timedelta(hours=1)
+LOOPBACK_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
 class DeadlinePassed(ServiceError):
     def __init__(self, deadline: datetime) -> None:
         super().__init__("Die Antwortfrist ist abgelaufen.")
         self.deadline = deadline
+
+
+# --- the public address in links ---------------------------------------------------------------
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    if not host or host in LOOPBACK_HOSTS or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def base_url_problem() -> str | None:
+    """Why answer and opt-out links in mails would not work for guests, or None.
+
+    ``BILDUNGSNETZ_BASE_URL`` defaults to http://127.0.0.1:5000 so that ``flask run`` works out
+    of the box; a production installation that forgot to set it would send 150 invitations
+    whose every link points at the guest's own computer.
+    """
+    base = str(current_app.config.get("BILDUNGSNETZ_BASE_URL") or "").strip()
+    if not _is_loopback(urlsplit(base).hostname or ""):
+        return None
+    return (f"Die Adresse für Links in E-Mails (BILDUNGSNETZ_BASE_URL) ist „{base or 'leer'}“ – "
+            "das ist dieser Rechner, nicht die Adresse, unter der Gäste die Anwendung erreichen. "
+            "Antwort- und Abmelde-Links würden bei den Gästen nicht funktionieren.")
+
+
+def sending_blocked() -> bool:
+    """Outside development and tests, mails with links to this machine are refused."""
+    return base_url_problem() is not None and not (current_app.testing or current_app.debug)
+
+
+def check_base_url(field: str | None = None) -> None:
+    """Raise a German ServiceError before queueing mails whose links could not work."""
+    if sending_blocked():
+        raise ServiceError(f"{base_url_problem()} Bitte die Einstellung auf die öffentliche Adresse setzen "
+                           "und die Anwendung neu starten; es wurde nichts versendet.", field)
 
 
 # --- addresses and mail text ------------------------------------------------------------------
@@ -148,11 +197,38 @@ def _contactable_ids(session: Session, person_ids: Iterable[int]) -> set[int]:
         Person.id.in_(ids), consent.contactable_clause(ConsentPurpose.INVITATIONS))))
 
 
-def _load_invitations(session: Session, event: Event, *where) -> list[Invitation]:
-    return list(session.scalars(
-        select(Invitation).where(Invitation.event_id == event.id, *where)
-        .options(selectinload(Invitation.person).selectinload(Person.affiliations), selectinload(Invitation.actor))
-        .order_by(Invitation.id)))
+def _load_invitations(session: Session, event: Event, *where, fresh: bool = False) -> list[Invitation]:
+    """``fresh``: overwrite what the session already holds (after taking the event lock, the
+    rows another transaction committed meanwhile are what counts)."""
+    query = (select(Invitation).where(Invitation.event_id == event.id, *where)
+             .options(selectinload(Invitation.person).selectinload(Person.affiliations),
+                      selectinload(Invitation.actor))
+             .order_by(Invitation.id))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return list(session.scalars(query))
+
+
+def _locked(session: Session, event: Event) -> Event:
+    locked = events.lock_event(session, event.id)
+    if locked is None:
+        raise ServiceError("Diese Veranstaltung gibt es nicht mehr.")
+    return locked
+
+
+def _mark_invited(session: Session, invitation: Invitation, now: datetime) -> bool:
+    """Set ``invited_at`` only if it is still empty; False if another transaction sent it already.
+
+    The event lock already serialises senders; this conditional UPDATE is the second line: the
+    row count, not what this session believes, decides whether the mail is queued.
+    """
+    changed = session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.invited_at.is_(None))
+        .values(invited_at=now).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        return False
+    set_committed_value(invitation, "invited_at", now)
+    return True
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -167,10 +243,16 @@ def send_invitations(session: Session, event: Event) -> SendResult:
     """Queue the invitation mail for every invitation on the list that has not been sent yet.
 
     Persons who objected or lost their address since the list was built are skipped (and named).
+    Two clicks on "Einladungen versenden" (or two organisers at once) send each invitation once:
+    the event row is locked first, the unsent invitations are read after the lock, and each is
+    marked sent by a conditional UPDATE before its mail is queued. The second request waits for
+    the first to commit and then finds nothing left to send.
     """
+    event = _locked(session, event)
     if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
         raise ServiceError("Für eine abgesagte oder abgeschlossene Veranstaltung werden keine Einladungen versendet.")
-    pending = _load_invitations(session, event, Invitation.invited_at.is_(None))
+    check_base_url()
+    pending = _load_invitations(session, event, Invitation.invited_at.is_(None), fresh=True)
     result = SendResult()
     allowed = _contactable_ids(session, (i.person_id for i in pending))
     texts = _texts(session, "invitation")
@@ -182,10 +264,12 @@ def send_invitations(session: Session, event: Event) -> SendResult:
         if invitation.person_id not in allowed:
             result.skipped.append((invitation, "kein Kontakt erlaubt (Widerspruch oder fehlende Einwilligung)"))
             continue
-        if compose(session, invitation, "invitation", calendar="REQUEST", texts=texts) is None:
+        if not recipient_address(invitation):
             result.skipped.append((invitation, "keine E-Mail-Adresse"))
             continue
-        invitation.invited_at = now
+        if not _mark_invited(session, invitation, now):
+            continue
+        compose(session, invitation, "invitation", calendar="REQUEST", texts=texts)
         result.queued += 1
     if result.queued and event.status == EventStatus.DRAFT:
         event.status = EventStatus.PUBLISHED
@@ -193,45 +277,77 @@ def send_invitations(session: Session, event: Event) -> SendResult:
     return result
 
 
-def reminder_recipients(session: Session, event: Event, audience: str) -> list[Invitation]:
+def _recently_reminded(session: Session, event: Event, key: str, now: datetime) -> set[int]:
+    """Invitations of ``event`` that got the reminder ``key`` within ``REMINDER_REPEAT``."""
+    return set(session.scalars(
+        select(OutboxMessage.invitation_id).join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .where(Invitation.event_id == event.id, OutboxMessage.category == key,
+               OutboxMessage.created_at >= now - REMINDER_REPEAT)))
+
+
+def reminder_recipients(session: Session, event: Event, audience: str, *, fresh: bool = False,
+                        now: datetime | None = None) -> list[Invitation]:
+    """Who would get the reminder now: sent, the chosen answer, contactable, with an address,
+    and not reminded of the same kind within the last hour."""
     if audience not in REMINDER_AUDIENCES:
         raise ServiceError("Bitte wählen Sie, wer erinnert werden soll.", "audience")
     answer = Answer.PENDING if audience == "pending" else Answer.ACCEPTED
-    invitations = _load_invitations(session, event, Invitation.invited_at.is_not(None), Invitation.answer == answer)
+    invitations = _load_invitations(session, event, Invitation.invited_at.is_not(None), Invitation.answer == answer,
+                                    fresh=fresh)
     allowed = _contactable_ids(session, (i.person_id for i in invitations))
-    return [i for i in invitations if i.person_id in allowed and recipient_address(i)]
+    reminded = _recently_reminded(session, event, REMINDER_AUDIENCES[audience], now or utcnow())
+    return [i for i in invitations if i.person_id in allowed and i.id not in reminded and recipient_address(i)]
 
 
 def send_reminders(session: Session, event: Event, audience: str) -> int:
+    """Queue the reminder; serialised per event like sending, so a double click reminds once."""
+    if audience not in REMINDER_AUDIENCES:
+        raise ServiceError("Bitte wählen Sie, wer erinnert werden soll.", "audience")
+    event = _locked(session, event)
     if event.status != EventStatus.PUBLISHED:
         raise ServiceError("Erinnerungen gibt es nur für veröffentlichte Veranstaltungen.")
-    key = REMINDER_AUDIENCES.get(audience, "")
-    recipients = reminder_recipients(session, event, audience)
+    check_base_url("audience")
+    key = REMINDER_AUDIENCES[audience]
+    recipients = reminder_recipients(session, event, audience, fresh=True)
     texts = _texts(session, key)
     queued = sum(compose(session, i, key, calendar=None, texts=texts) is not None for i in recipients)
     session.flush()
     return queued
 
 
-def _informed(session: Session, event: Event) -> list[Invitation]:
-    """Who has the event in their calendar: sent, not declined, still contactable."""
-    invitations = _load_invitations(session, event, Invitation.invited_at.is_not(None),
-                                    Invitation.answer != Answer.DECLINED)
+def _informed(session: Session, event: Event, *, include_declined: bool = False) -> list[Invitation]:
+    """Who may have the event in their calendar: sent, still contactable, and (unless
+    ``include_declined``) not declined."""
+    where = [Invitation.invited_at.is_not(None)]
+    if not include_declined:
+        where.append(Invitation.answer != Answer.DECLINED)
+    invitations = _load_invitations(session, event, *where)
     allowed = _contactable_ids(session, (i.person_id for i in invitations))
     return [i for i in invitations if i.person_id in allowed]
 
 
 def send_updates(session: Session, event: Event) -> int:
-    """Changed time, place or title: a new calendar version (the caller raised the SEQUENCE)."""
+    """Changed time, place or title: a new calendar version (the caller raised the SEQUENCE).
+
+    Not to those who declined: a REQUEST would put the event back into their calendar.
+    """
+    check_base_url("notify")
     texts = _texts(session, "update")
     return sum(compose(session, i, "update", calendar="REQUEST", texts=texts) is not None
                for i in _informed(session, event))
 
 
 def send_cancellations(session: Session, event: Event) -> int:
+    """METHOD:CANCEL to everyone who got the invitation, those who declined included.
+
+    Outlook puts an invitation into the calendar as "tentative" the moment it arrives, whatever
+    the guest later answers through the link; without the CANCEL a decliner would keep a
+    stale entry for an event that no longer takes place.
+    """
+    check_base_url()
     texts = _texts(session, "cancellation")
     return sum(compose(session, i, "cancellation", calendar="CANCEL", texts=texts) is not None
-               for i in _informed(session, event))
+               for i in _informed(session, event, include_declined=True))
 
 
 # --- answers and the waiting list -------------------------------------------------------------
@@ -260,7 +376,12 @@ def _renumber(session: Session, event: Event) -> None:
 
 
 def fill_free_places(session: Session, event: Event) -> list[Invitation]:
-    """Move waiting guests up while places are free; each gets the "promoted" mail."""
+    """Move waiting guests up while places are free; each gets the "promoted" mail.
+
+    Only while the event is published: after it took place (or in a draft) nobody moves up.
+    """
+    if event.status != EventStatus.PUBLISHED:
+        return []
     if event.capacity is None and not _waiting(session, event):
         return []
     session.flush()
@@ -302,9 +423,23 @@ def record_answer(session: Session, invitation: Invitation, answer: Answer, comm
         raise ServiceError("Die Veranstaltung wurde abgesagt.")
     if event.status != EventStatus.PUBLISHED or now > events.answer_deadline(event):
         raise DeadlinePassed(events.answer_deadline(event))
-    previous = invitation.answer
     invitation.comment = (comment or "").strip()[:2000]
-    invitation.answered_at = now
+    result = _apply_answer(session, event, invitation, answer, now)
+    invitation.person.last_activity_at = now
+    session.flush()
+    return result
+
+
+def _apply_answer(session: Session, event: Event, invitation: Invitation, answer: Answer,
+                  now: datetime) -> AnswerResult:
+    """The waiting-list rules, shared by the guest's link and the organiser's entry.
+
+    The caller holds the event lock. An acceptance beyond capacity goes to the end of the
+    waiting list; accepting again keeps the place (or the list position); leaving a place
+    (any other answer) moves the first waiting guest up.
+    """
+    previous = invitation.answer
+    invitation.answered_at = None if answer == Answer.PENDING else now
     result = AnswerResult(invitation, answer)
     if answer == Answer.ACCEPTED:
         if previous in (Answer.ACCEPTED, Answer.WAITLISTED):
@@ -323,7 +458,34 @@ def record_answer(session: Session, invitation: Invitation, answer: Answer, comm
             _renumber(session, event)
         if previous == Answer.ACCEPTED:
             result.promoted = fill_free_places(session, event)
-    invitation.person.last_activity_at = now
+    return result
+
+
+def record_answer_for_guest(session: Session, invitation: Invitation, answer: Answer, *, recorded_by: str,
+                            now: datetime | None = None) -> AnswerResult:
+    """An answer the guest gave by phone or e-mail, entered by an organiser.
+
+    Unlike the guest's own link this also works after the answer deadline and for a finished
+    event (a late call still counts, and the statistics should be right); not for a cancelled
+    one. The same waiting-list rules apply, including the "promoted" mail. The entry is
+    audited with who made it (``recorded_by``), since the guest did not answer themselves.
+    """
+    now = now or utcnow()
+    if answer not in ORGANISER_ANSWERS:
+        raise ServiceError("Bitte wählen Sie Zusage, Absage, vielleicht oder keine Antwort.", "answer")
+    event = events.lock_event(session, invitation.event_id)
+    assert event is not None
+    session.refresh(invitation)
+    if event.status == EventStatus.CANCELLED:
+        raise ServiceError("Die Veranstaltung wurde abgesagt; Antworten werden nicht mehr eingetragen.")
+    previous = invitation.answer
+    result = _apply_answer(session, event, invitation, answer, now)
+    session.flush()
+    name = invitation.person.full_name
+    summary = f"Antwort für {name} eingetragen: {ANSWER_LABELS[result.answer]} (eingetragen von {recorded_by})"
+    audit.record(session, "update", invitation, summary, {
+        "answer": [previous.value, result.answer.value], "recorded_by": recorded_by,
+        "promoted": [i.person.full_name for i in result.promoted]})
     session.flush()
     return result
 

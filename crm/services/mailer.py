@@ -8,6 +8,11 @@
   part *inside* ``multipart/alternative`` (next to the plain text), and by Thunderbird and others
   also as an attached ``.ics`` file. ``CalendarMessage`` adds the ``method`` parameter that
   flask-mail's alternative parts lack; the attachment is added as well.
+* Header lines: flask-mail generates with ``email.policy.SMTP`` (78 characters). Its folder
+  turns a header with one token longer than that – the ``List-Unsubscribe`` URL with its
+  signed token – into RFC 2047 encoded words (``=?utf-8?q?=3Chttp…``), which RFC 2369 does not
+  allow there, so Gmail and Outlook offered no "Abbestellen". ``CalendarMessage`` generates
+  with the same policy at RFC 5322's hard limit of 998 characters, so such headers stay raw.
 
 ``MAIL_SUPPRESS_SEND`` is honoured as in flask-mail (nothing goes out, the message counts as
 handed over); the configuration sets it explicitly, so tests do not silently suppress mail.
@@ -15,9 +20,10 @@ handed over); the configuration sets it explicitly, so tests do not silently sup
 from __future__ import annotations
 
 import smtplib
-from typing import Any
-
+from email import policy
+from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
+from typing import Any
 
 from flask import Flask
 from flask_mail import Attachment, Connection, Message
@@ -44,10 +50,20 @@ class TimeoutConnection(Connection):
         return host
 
 
+# RFC 5322 2.1.1: lines "MUST be no more than 998 characters"; 78 is only a SHOULD.
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
 class CalendarMessage(Message):
-    """A flask-mail message whose ``text/calendar`` alternative carries ``method=…`` (RFC 6047)."""
+    """A flask-mail message whose ``text/calendar`` alternative carries ``method=…`` (RFC 6047),
+    generated so that long header values (List-Unsubscribe) are not encoded."""
 
     calendar_method: str | None = None
+
+    def _message(self) -> MIMEBase:
+        message = super()._message()
+        message.policy = SMTP_POLICY
+        return message
 
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
         part = super()._mimetext(text, subtype)

@@ -37,9 +37,9 @@ from typing import Any, Callable
 from flask import current_app
 from flask_mail import BadHeaderError
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from crm.models import DeliveryAttempt, OutboxMessage
+from crm.models import DeliveryAttempt, Invitation, OutboxMessage
 from crm.models.base import utcnow
 from crm.models.outbox import MessageState
 from crm.services.mailer import SmtpSession, build_message
@@ -91,6 +91,27 @@ def counts(session: Session, *where: Any) -> dict[MessageState, int]:
     for state, number in session.execute(query):
         result[MessageState(state)] = number
     return result
+
+
+def _of_event(event_id: int) -> Any:
+    return OutboxMessage.invitation_id.in_(select(Invitation.id).where(Invitation.event_id == event_id))
+
+
+def event_counts(session: Session, event_id: int) -> dict[MessageState, int]:
+    """Message states of one event's mails, for its page."""
+    return counts(session, _of_event(event_id))
+
+
+def list_messages(session: Session, *, state: str = "", event_id: int | None = None,
+                  limit: int = 500) -> list[OutboxMessage]:
+    """The outbox page: newest first, with their attempts; ``state`` is ignored unless it is one."""
+    query = (select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+             .options(selectinload(OutboxMessage.attempts)))
+    if event_id is not None:
+        query = query.where(_of_event(event_id))
+    if state in {s.value for s in MessageState}:
+        query = query.where(OutboxMessage.state == MessageState(state))
+    return list(session.scalars(query))
 
 
 def message_id(message_id_: int, created_at: datetime, sender: str) -> str:

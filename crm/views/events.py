@@ -9,15 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
 from crm.forms.events import (
-    CancelForm, ConfirmForm, EventForm, ListFilterForm, MailTemplateForm, ReminderForm, WalkInForm,
+    CancelForm, ConfirmForm, EventForm, ListFilterForm, MailTemplateForm, OrganiserAnswerForm, ReminderForm,
+    WalkInForm,
 )
-from crm.models import Attendance, Event, EventStatus, Invitation, MessageState, OutboxMessage, Person
+from crm.models import Answer, Event, EventStatus, Invitation, MessageState, OutboxMessage, Person
 from crm.permissions import Permission, can, requires
 from crm.services import (
     attendance, attendance_lists, audit, event_stats, events as event_service, invitation_lists, invitations,
@@ -44,8 +44,21 @@ def _person(person_id: int) -> Person:
     return person
 
 
+def _invitation(event: Event, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.event_id != event.id:
+        abort(404)
+    return invitation
+
+
 def _flash_error(error: ServiceError) -> None:
     flash(error.message, "danger")
+
+
+def _concurrent() -> str:
+    """Two sessions changed the same rows at the same moment; the database refused the second."""
+    return _("Jemand anderes hat diese Veranstaltung im selben Moment geändert. Bitte prüfen Sie den Stand und "
+             "versuchen Sie es gegebenenfalls erneut.")
 
 
 # --- list, page, form -------------------------------------------------------------------------
@@ -57,21 +70,25 @@ def index():
                            labels=event_service.STATUS_LABELS)
 
 
+def _render_show(event: Event, status: int = 200):
+    personal = can(Permission.VIEW_PERSONAL_DATA)
+    rows = invitations.invitation_rows(db.session, event) if personal else []
+    return render_template(
+        "events/show.html", event=event, rows=rows, personal=personal,
+        stats=event_stats.for_event(db.session, event).total,
+        message_counts=outbox.event_counts(db.session, event.id),
+        unsent=sum(1 for r in rows if r.invited_at is None), labels=event_service.STATUS_LABELS,
+        answer_labels=invitations.ANSWER_LABELS, confirm_form=ConfirmForm(), cancel_form=CancelForm(),
+        answer_choices=OrganiserAnswerForm().answer.choices,
+        when=event_service.format_when(event), deadline=event_service.format_moment(event.answer_deadline),
+        can_answer=invitations.can_answer(event), MessageState=MessageState,
+        base_url_problem=invitations.base_url_problem(), sending_blocked=invitations.sending_blocked()), status
+
+
 @bp.route("/<int:event_id>")
 @requires(Permission.VIEW_EVENTS)
 def show(event_id: int):
-    event = _load(event_id)
-    personal = can(Permission.VIEW_PERSONAL_DATA)
-    rows = invitations.invitation_rows(db.session, event) if personal else []
-    message_counts = outbox.counts(db.session, OutboxMessage.invitation_id.in_(
-        select(Invitation.id).where(Invitation.event_id == event.id)))
-    return render_template(
-        "events/show.html", event=event, rows=rows, personal=personal,
-        stats=event_stats.for_event(db.session, event).total, message_counts=message_counts,
-        unsent=sum(1 for r in rows if r.invited_at is None), labels=event_service.STATUS_LABELS,
-        answer_labels=invitations.ANSWER_LABELS, confirm_form=ConfirmForm(), cancel_form=CancelForm(),
-        when=event_service.format_when(event), deadline=event_service.format_moment(event.answer_deadline),
-        can_answer=invitations.can_answer(event), MessageState=MessageState)
+    return _render_show(_load(event_id))
 
 
 @bp.route("/neu", methods=["GET", "POST"])
@@ -152,6 +169,26 @@ def cancel(event_id: int):
     return redirect(url_for("events.show", event_id=event.id))
 
 
+@bp.route("/<int:event_id>/veroeffentlichen", methods=["POST"])
+@requires(Permission.MANAGE_EVENTS)
+def publish(event_id: int):
+    """A draft becomes published without mail: for trainings announced elsewhere, the door opens."""
+    event = _load(event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            event_service.publish(db.session, event)
+            db.session.commit()
+            flash(_("Die Veranstaltung ist veröffentlicht. Einlass und Teilnahme können jetzt erfasst werden; "
+                    "Einladungen versenden Sie wie gewohnt über die Einladungsliste."), "success")
+        except ServiceError as error:
+            db.session.rollback()
+            _flash_error(error)
+        except StaleDataError:
+            db.session.rollback()
+            flash(_concurrent(), "danger")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
 @bp.route("/<int:event_id>/abschliessen", methods=["POST"])
 @requires(Permission.MANAGE_EVENTS)
 def mark_done(event_id: int):
@@ -164,6 +201,9 @@ def mark_done(event_id: int):
         except ServiceError as error:
             db.session.rollback()
             _flash_error(error)
+        except StaleDataError:
+            db.session.rollback()
+            flash(_concurrent(), "danger")
     return redirect(url_for("events.show", event_id=event.id))
 
 
@@ -185,11 +225,16 @@ def invitation_list(event_id: int):
         form = ListFilterForm(event=event)
         if form.validate_on_submit():
             use_filters = form.use_filters.data == "1"
-            added = invitation_lists.add_to_list(db.session, event, _filter_from(form), form.persons.data or [],
-                                                 use_filters=use_filters)
-            db.session.commit()
-            flash(_("%(count)s Personen in die Einladungsliste aufgenommen (noch nicht versendet).", count=added),
-                  "success")
+            try:
+                added = invitation_lists.add_to_list(db.session, event, _filter_from(form), form.persons.data or [],
+                                                     use_filters=use_filters)
+                db.session.commit()
+            except IntegrityError:  # a second session added the same persons in the same moment
+                db.session.rollback()
+                flash(_concurrent(), "warning")
+            else:
+                flash(_("%(count)s Personen in die Einladungsliste aufgenommen (noch nicht versendet).",
+                        count=added), "success")
             return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
         status = 422
     else:
@@ -217,9 +262,12 @@ def add_person(event_id: int):
     result = invitation_lists.preview(db.session, event, invitation_lists.ListFilter(), [person.id],
                                       use_filters=False)
     if result.included:
-        invitation_lists.add_to_list(db.session, event, invitation_lists.ListFilter(), [person.id],
-                                     use_filters=False)
-        db.session.commit()
+        try:
+            invitation_lists.add_to_list(db.session, event, invitation_lists.ListFilter(), [person.id],
+                                         use_filters=False)
+            db.session.commit()
+        except IntegrityError:  # added by someone else in the same moment: on the list either way
+            db.session.rollback()
         flash(_("%(name)s ist in der Einladungsliste.", name=person.full_name), "success")
     else:
         flash(_("%(name)s wurde nicht aufgenommen: %(reason)s.", name=person.full_name,
@@ -231,9 +279,7 @@ def add_person(event_id: int):
 @requires(*MANAGE)
 def remove_invitation(event_id: int, invitation_id: int):
     event = _load(event_id)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.event_id != event.id:
-        abort(404)
+    invitation = _invitation(event, invitation_id)
     if ConfirmForm().validate_on_submit():
         try:
             invitations.remove_invitation(db.session, invitation)
@@ -242,6 +288,39 @@ def remove_invitation(event_id: int, invitation_id: int):
         except ServiceError as error:
             db.session.rollback()
             _flash_error(error)
+    return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
+
+
+@bp.route("/<int:event_id>/einladungen/<int:invitation_id>/antwort", methods=["POST"])
+@requires(*MANAGE)
+def record_answer(event_id: int, invitation_id: int):
+    """An answer given by phone or e-mail, entered by an organiser (also after the deadline)."""
+    event = _load(event_id)
+    invitation = _invitation(event, invitation_id)
+    form = OrganiserAnswerForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return _render_show(event, 422)
+    try:
+        result = invitations.record_answer_for_guest(db.session, invitation, Answer(form.answer.data),
+                                                     recorded_by=current_user.email)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        _flash_error(error)
+        return _render_show(_load(event_id), 422)
+    name = result.invitation.person.full_name
+    if result.answer == Answer.WAITLISTED:
+        flash(_("%(name)s steht auf der Warteliste (Platz %(position)s): alle Plätze sind vergeben.", name=name,
+                position=result.invitation.waitlist_position), "warning")
+    else:
+        flash(_("Antwort für %(name)s eingetragen: %(answer)s.", name=name,
+                answer=invitations.ANSWER_LABELS[result.answer]), "success")
+    for promoted in result.promoted:
+        flash(_("%(name)s ist von der Warteliste nachgerückt und wird benachrichtigt.",
+                name=promoted.person.full_name), "success")
     return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
 
 
@@ -257,6 +336,14 @@ def send(event_id: int):
         db.session.rollback()
         _flash_error(error)
         return redirect(url_for("events.show", event_id=event.id))
+    except StaleDataError:  # the event row changed under us (the lock makes this rare)
+        db.session.rollback()
+        flash(_concurrent(), "danger")
+        return redirect(url_for("events.show", event_id=event.id))
+    if not result.queued and not result.skipped:
+        db.session.rollback()
+        flash(_("Es gibt keine unversendeten Einladungen mehr – sie wurden bereits versendet."), "info")
+        return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
     audit.record(db.session, "send", event, f"{result.queued} Einladungen versendet",
                  {"queued": result.queued, "skipped": [f"{i.person.full_name}: {r}" for i, r in result.skipped]})
     db.session.commit()
@@ -279,6 +366,9 @@ def reminder(event_id: int):
         except ServiceError as error:
             db.session.rollback()
             form.audience.errors.append(error.message)
+        except StaleDataError:
+            db.session.rollback()
+            form.audience.errors.append(_concurrent())
         else:
             audit.record(db.session, "send", event, f"Erinnerung an {queued} Personen versendet",
                          {"audience": form.audience.data, "queued": queued})
@@ -350,15 +440,8 @@ def reset_template(key: str):
 def outbox_index():
     state = request.args.get("status", "")
     event_id = request.args.get("veranstaltung", type=int)
-    query = (select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500)
-             .options(selectinload(OutboxMessage.attempts)))
-    event = None
-    if event_id:
-        event = _load(event_id)
-        query = query.where(OutboxMessage.invitation_id.in_(select(Invitation.id).where(Invitation.event_id == event_id)))
-    if state in {s.value for s in MessageState}:
-        query = query.where(OutboxMessage.state == MessageState(state))
-    messages = list(db.session.scalars(query))
+    event = _load(event_id) if event_id else None
+    messages = outbox.list_messages(db.session, state=state, event_id=event.id if event else None)
     return render_template("events/outbox.html", messages=messages, state=state, event=event,
                            counts=outbox.counts(db.session), labels=outbox.STATE_LABELS, MessageState=MessageState,
                            retry_form=ConfirmForm())
@@ -395,8 +478,7 @@ def checkin(event_id: int):
 
 def _door_response(event: Event, person: Person, present: bool, status: int = 200, message: str = ""):
     if request.accept_mimetypes.best == "application/json" or request.is_json:
-        count = db.session.scalar(select(func.count()).select_from(Attendance)
-                                  .where(Attendance.event_id == event.id)) or 0
+        count = attendance.present_count(db.session, event)
         return jsonify({"person_id": person.id, "present": present, "count": count, "message": message}), status
     if message:
         flash(message, "success" if status < 400 else "danger")
@@ -437,13 +519,18 @@ def walk_in(event_id: int):
     if form.validate_on_submit():
         try:
             person, _attendance = attendance.walk_in(db.session, event, form.first_name.data or "",
-                                                     form.last_name.data or "", form.actor.data, form.email.data or "")
+                                                     form.last_name.data or "", form.actor.actor,
+                                                     form.email.data or "")
+            name = person.full_name
             db.session.commit()
-            flash(_("%(name)s ist eingecheckt.", name=person.full_name), "success")
+            flash(_("%(name)s ist eingecheckt.", name=name), "success")
             return redirect(url_for("events.checkin", event_id=event.id))
         except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field or "last_name").errors.append(error.message)
+        except IntegrityError:  # checked in at another door device in the same moment
+            db.session.rollback()
+            form.last_name.errors.append(_("Diese Person wurde im selben Moment an einem anderen Gerät eingecheckt."))
     guests = attendance.guests(db.session, event)
     return render_template("events/checkin.html", event=event, guests=guests, walk_in_form=form,
                            answer_labels=invitations.ANSWER_LABELS, form=ConfirmForm(),
@@ -458,7 +545,8 @@ def paper_list(event_id: int):
     if form.validate_on_submit():
         try:
             ids = [int(v) for v in request.form.getlist("present") if v.isdigit()]
-            added, removed = attendance.record_paper_list(db.session, event, ids)
+            shown = [int(v) for v in request.form.getlist("shown_present") if v.isdigit()]
+            added, removed = attendance.record_paper_list(db.session, event, ids, shown)
             db.session.commit()
             flash(_("Teilnahme gespeichert: %(added)s ergänzt, %(removed)s entfernt.", added=added, removed=removed),
                   "success")
@@ -466,6 +554,10 @@ def paper_list(event_id: int):
         except ServiceError as error:
             db.session.rollback()
             _flash_error(error)
+        except IntegrityError:  # the door checked someone in while this list was saved
+            db.session.rollback()
+            flash(_("Am Einlass wurde gerade jemand eingecheckt. Bitte prüfen Sie die Liste und speichern Sie "
+                    "erneut."), "warning")
     return render_template("events/paper_list.html", event=event, guests=attendance.guests(db.session, event),
                            form=form, walk_in_form=WalkInForm(), answer_labels=invitations.ANSWER_LABELS)
 

@@ -51,14 +51,22 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": list.getAttribute("data-csrf"), "Accept": "application/json" }
     }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; },
+                                  function () { return { ok: false, data: {} }; });
     }).then(function (result) {
-      if (!result.ok) { throw new Error(result.data.message || result.data.detail || ""); }
+      if (!result.ok) {
+        // Only the server's own (German) words are shown, never the browser's ("Failed to fetch").
+        var failure = new Error("");
+        failure.detail = (result.data && (result.data.message || result.data.detail)) || "";
+        throw failure;
+      }
       render(row, result.data.present);
       if (counter) { counter.textContent = result.data.count; }
       if (result.data.present && search.value) { search.value = ""; filter(); search.focus(); }
     }).catch(function (error) {
-      status.textContent = error.message || list.getAttribute("data-label-error");
+      var text = list.getAttribute("data-label-error");
+      if (error && typeof error.detail === "string" && error.detail) { text += " " + error.detail; }
+      status.textContent = text;
     }).then(function () { button.disabled = false; });
   });
 }());
