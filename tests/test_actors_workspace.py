@@ -197,3 +197,139 @@ def test_dates_past_today_are_shown_as_ending_later(app, login_as) -> None:
     f.cooperation(app, school, kita, end=date.today() + timedelta(days=30))
     page = login_as(Role.VIEWER).get(f"/akteure/{school}").get_data(as_text=True)
     assert "endet am" in page and 'data-testid="ended"' not in page
+
+
+def _actor_values(app, **values) -> dict:
+    data = {"name": "Kita Nord", "kind": str(f.kind_id(app, "Kita")), "is_active": "y"}
+    data.update(values)
+    return data
+
+
+def test_actor_form_refuses_over_long_values_with_german_messages(app, login_as) -> None:
+    """Each text field is held to its column's length: PostgreSQL would refuse longer strings (500)."""
+    client = login_as(Role.COORDINATOR)
+    long_url = "https://www.example.org/" + "a" * 290
+    for changes, message in [
+        ({"website": long_url}, "nicht länger als 300 Zeichen"),
+        ({"website": "javascript://alert(1)"}, "Bitte eine vollständige Adresse mit https:// angeben."),
+        ({"email": "a" * 64 + "@" + "b" * 190 + ".example"}, "nicht länger als 254 Zeichen"),
+        ({"name": "N" * 256}, "nicht länger als 255 Zeichen"),
+        ({"short_name": "K" * 81}, "nicht länger als 80 Zeichen"),
+        ({"street": "S" * 201}, "nicht länger als 200 Zeichen"),
+        ({"city": "O" * 121}, "nicht länger als 120 Zeichen"),
+        ({"phone": "0" * 61}, "nicht länger als 60 Zeichen"),
+        ({"external_ref": "R" * 81}, "nicht länger als 80 Zeichen"),
+    ]:
+        response = client.post_form("/akteure/neu", _actor_values(app, **changes))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, changes
+        assert message in page, (changes, message)
+        if "website" in changes:
+            assert page.count("invalid-feedback") == 1, changes  # one message, not two
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Actor)) == 0
+
+
+def test_active_from_and_until_on_the_form_and_the_page(app, login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    response = client.post_form("/akteure/neu", _actor_values(app, active_from="2025-08-01", active_until="2025-07-31",
+                                                             is_active=""))
+    assert response.status_code == 422 and "„Tätig bis“ darf nicht vor „Tätig seit“ liegen." in response.get_data(
+        as_text=True)
+    past = (date.today() - timedelta(days=10)).isoformat()
+    response = client.post_form("/akteure/neu", _actor_values(app, active_until=past))
+    assert response.status_code == 422 and "ist nicht mehr aktiv" in response.get_data(as_text=True)
+    response = client.post_form("/akteure/neu", _actor_values(app, active_from="01.08.2019"))
+    assert response.status_code == 302
+    actor_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/akteure/{actor_id}").get_data(as_text=True)
+    assert "Tätig" in page and "seit 01.08.2019" in page
+    form = client.get(f"/akteure/{actor_id}/bearbeiten").get_data(as_text=True)
+    assert "Tätig seit" in form and "Tätig bis" in form and 'value="2019-08-01"' in form
+
+    # Switched to "nicht mehr aktiv" without a day: the service fills in today.
+    response = client.post_form(f"/akteure/{actor_id}/bearbeiten", _actor_values(
+        app, is_active="", active_from="2019-08-01", version_id=f.version_in(form)))
+    assert response.status_code == 302
+    actor = f.get(app, Actor, actor_id)
+    assert (actor.is_active, actor.active_from, actor.active_until) == (False, date(2019, 8, 1), date.today())
+    page = client.get(f"/akteure/{actor_id}").get_data(as_text=True)
+    assert f"01.08.2019 – {date.today():%d.%m.%Y}" in page
+    assert "Tätig bis" in page.split('data-testid="history"', 1)[1].split("</li>", 1)[0]
+
+    # Saving again (still inactive) keeps the day; a day given by the user is kept as given.
+    form = client.get(f"/akteure/{actor_id}/bearbeiten").get_data(as_text=True)
+    client.post_form(f"/akteure/{actor_id}/bearbeiten", _actor_values(
+        app, is_active="", active_from="2019-08-01", active_until="2024-12-31", version_id=f.version_in(form)))
+    assert f.get(app, Actor, actor_id).active_until == date(2024, 12, 31)
+    # Entered as inactive from the start: nobody knows since when, nothing is filled in.
+    response = client.post_form("/akteure/neu", _actor_values(app, name="Kita Alt", is_active=""))
+    assert f.get(app, Actor, int(response.headers["Location"].rsplit("/", 1)[1])).active_until is None
+
+
+def test_parent_is_picked_by_typing(app, login_as) -> None:
+    """The parent is an autocomplete field (a <select> of every actor would grow with the landscape)."""
+    dezernat = f.actor(app, "Dezernat II")
+    f.actor(app, "Dezernat III")
+    client = login_as(Role.COORDINATOR)
+    page = client.get("/akteure/neu").get_data(as_text=True)
+    assert 'name="parent_id"' in page and "Dezernat III</option>" not in page and "js/autocomplete.js" in page
+    response = client.post_form("/akteure/neu", _actor_values(app, name="Amt für Schulen", parent="",
+                                                             parent_id=str(dezernat)))
+    assert response.status_code == 302
+    amt = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert f.get(app, Actor, amt).parent_id == dezernat
+    # Typed without choosing: resolved on the server when the name is clear, refused when not.
+    response = client.post_form("/akteure/neu", _actor_values(app, name="Amt für Jugend", parent="Dezernat II"))
+    assert response.status_code == 302
+    response = client.post_form("/akteure/neu", _actor_values(app, name="Amt für Soziales", parent="Dezernat"))
+    assert response.status_code == 422 and "Mehrere Akteure passen zu „Dezernat“" in response.get_data(as_text=True)
+    # Not below itself.
+    form = client.get(f"/akteure/{dezernat}/bearbeiten").get_data(as_text=True)
+    response = client.post_form(f"/akteure/{dezernat}/bearbeiten", _actor_values(
+        app, name="Dezernat II", parent="", parent_id=str(amt), version_id=f.version_in(form)))
+    assert response.status_code == 422 and "nicht sich selbst oder einem eigenen" in response.get_data(as_text=True)
+
+
+def test_inactive_vocabulary_cannot_be_chosen_but_is_kept(app, login_as) -> None:
+    """A deactivated topic is not offered; a crafted POST with its id is refused in German; a record
+    that already has it keeps it when saved. All chosen ids are loaded in one query."""
+    from sqlalchemy import event
+
+    from crm.models import Topic
+
+    mint, bne = f.topic_id(app, "MINT"), f.topic_id(app, "Inklusion")
+    school = f.actor(app, "Grundschule Olewig", topics=["Inklusion"])
+    with app.app_context():
+        db.session.get(Topic, bne).is_active = False
+        db.session.commit()
+    client = login_as(Role.COORDINATOR)
+    page = client.get("/akteure/neu").get_data(as_text=True)
+    assert ">Inklusion<" not in page and ">MINT<" in page
+    response = client.post_form("/akteure/neu", _actor_values(app, topics=[str(mint), str(bne)]))
+    assert response.status_code == 422
+    message = "„Inklusion“ kann nicht mehr gewählt werden (in der Verwaltung deaktiviert)"
+    assert message in response.get_data(as_text=True)
+
+    form = client.get(f"/akteure/{school}/bearbeiten").get_data(as_text=True)
+    assert "Inklusion (deaktiviert)" in form
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001
+        if "FROM topics" in statement:
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.post_form(f"/akteure/{school}/bearbeiten", _actor_values(
+                app, name="Grundschule Olewig", kind=str(f.kind_id(app)), topics=[str(mint), str(bne)],
+                version_id=f.version_in(form)))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 302
+    chosen = [s for s in statements if " IN " in s.upper()]
+    assert len(chosen) == 1, statements  # one query for both ids, not one per id
+    with app.app_context():
+        assert sorted(t.name for t in db.session.get(Actor, school).topics) == ["Inklusion", "MINT"]

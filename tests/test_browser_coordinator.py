@@ -76,7 +76,28 @@ def test_coordinator_logs_and_ends_a_cooperation(app, create_user, landscape) ->
         assert partner.get_attribute("aria-expanded") == "false"
         capture.get_by_label("Art", exact=True).select_option(label="Kooperationsvertrag")
         assert capture.get_by_label("Beginn").input_value() == date.today().isoformat()
-        capture.get_by_role("button", name="Kooperation speichern").click()
+        # The form goes out once: while the answer is pending (held back here), the button is
+        # disabled and a second submit (a double click, Enter) is stopped in the page.
+        held: list = []
+        page.route("**/kooperationen/neu", lambda route: held.append(route))
+        outcome = page.evaluate("""async () => {
+            const form = document.querySelector('[data-testid=quick-capture]');
+            const button = form.querySelector('button[type=submit]');
+            const prevented = [];
+            form.addEventListener('submit', (event) => { prevented.push(event.defaultPrevented); });
+            button.click();
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            button.click();          // a disabled button does not submit
+            form.requestSubmit();    // Enter in a field does, and is stopped
+            return {prevented, disabled: button.disabled};
+        }""")
+        assert outcome == {"prevented": [False, True], "disabled": True}
+        for _ in range(200):  # the held request reaches the route handler on the next turn
+            if held:
+                break
+            page.wait_for_timeout(25)
+        assert len(held) == 1
+        held[0].continue_()
         page.wait_for_url(f"{base_url}/akteure/{landscape['school']}#kooperationen")
         elapsed = time.perf_counter() - started
         print(f"\nquick capture by the browser robot: {elapsed:.1f} s")
@@ -88,11 +109,15 @@ def test_coordinator_logs_and_ends_a_cooperation(app, create_user, landscape) ->
         assert timeline.index(str(date.today().year)) < timeline.index("2021")  # newest year first
         page.screenshot(path=str(ARTIFACTS / "coordinator-actor-page.png"), full_page=True)
 
-        # End it today: it stays on the page, marked as ended.
+        # End it today: it stays on the page; it runs until the end of today, then counts as ended.
         tie.get_by_role("button", name="Kooperation mit Kita St. Anna beenden").click()
         page.wait_for_url(f"{base_url}/akteure/{landscape['school']}#kooperationen")
         tie = page.locator("[data-testid=tie][data-partner='Kita St. Anna']")
-        assert tie.get_by_test_id("ended").inner_text() == "beendet"
+        assert tie.get_by_test_id("ending").inner_text() == "endet heute"
+        assert tie.get_by_role("button", name="Kooperation mit Kita St. Anna beenden").count() == 0
+        ended = page.locator("[data-testid=tie][data-partner='IHK Trier']")
+        assert ended.get_by_test_id("ended").inner_text() == "beendet"
+        assert "(1 laufend, 1 beendet)" in page.get_by_role("heading", name="Kooperationen").inner_text()
         page.screenshot(path=str(ARTIFACTS / "coordinator-actor-page-ended.png"), full_page=True)
         assert problems == []
         assert page.outside_requests == []  # type: ignore[attr-defined]

@@ -280,3 +280,99 @@ def test_list_filters_and_hints(app, login_as, pair) -> None:
     page = client.get("/kooperationen/?akteur=999&art=x&status=irgendwann").get_data(as_text=True)
     assert "Akteur Nr. 999 gibt es nicht (mehr)" in page and "Unbekannter Status „irgendwann“" in page
     assert "3 Kooperationen" in page
+
+
+def test_one_rule_for_running_and_ended_with_today_as_the_boundary(app, login_as, pair) -> None:
+    """A tie whose end date is today still runs today (it ends at the end of the day): the actor
+    page, the list filter, the count and the export all say so; yesterday's end is ended."""
+    from crm.services import cooperations as service
+
+    today = date.today()
+    ends_today = f.cooperation(app, pair["school"], pair["kita"], start=date(2022, 1, 1), end=today)
+    ended = f.cooperation(app, pair["ihk"], pair["school"], ctype="Förderung", start=date(2020, 1, 1),
+                          end=today - timedelta(days=1))
+    planned = f.cooperation(app, pair["school"], pair["ihk"], ctype="Informeller Austausch",
+                            start=today + timedelta(days=1))
+    running = f.cooperation(app, pair["kita"], pair["ihk"], ctype="Informeller Austausch", start=None)
+    with app.app_context():
+        ties = {i: db.session.get(Cooperation, i) for i in (ends_today, ended, planned, running)}
+        assert [service.cooperation_status(ties[i], today) for i in (ends_today, ended, planned, running)] == [
+            "laufend", "beendet", "geplant", "laufend"]
+        assert ties[ends_today].is_current(today) and not ties[ends_today].is_current(today + timedelta(days=1))
+        assert service.cooperation_status(ties[ends_today], today + timedelta(days=1)) == "beendet"
+        assert service.count_current(db.session, today) == 2
+        assert not service.may_end(ties[ends_today], today) and service.may_end(ties[running], today)
+    client = login_as(Role.COORDINATOR)
+
+    def listed(status: str) -> set[int]:
+        page = client.get(f"/kooperationen/?status={status}").get_data(as_text=True)
+        return {int(i) for i in re.findall(r'href="/kooperationen/(\d+)"', page)}
+
+    assert listed("laufend") == {ends_today, running}
+    assert listed("beendet") == {ended}
+    assert listed("geplant") == {planned}
+    rows = client.get("/export/kooperationen.csv?status=laufend").data.decode("utf-8-sig").splitlines()
+    assert len(rows) == 3
+    page = client.get(f"/akteure/{pair['school']}").get_data(as_text=True)
+    assert "(1 laufend, 1 beendet)" in page
+    timeline = page.split('data-testid="cooperation-timeline"', 1)[1]
+    kita = timeline.split('data-partner="Kita St. Anna"', 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="ending"' in kita and 'data-testid="ended"' not in kita and "beenden" not in kita
+    ihk_ended = timeline.split("2020", 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="ended"' in ihk_ended
+    show = client.get(f"/kooperationen/{ends_today}").get_data(as_text=True)
+    assert "endet heute" in show and f"/kooperationen/{ends_today}/beenden" not in show
+    assert 'data-testid="ended"' in client.get(f"/kooperationen/{ended}").get_data(as_text=True)
+
+
+def test_two_simultaneous_captures_save_one_tie(app, monkeypatch, pair) -> None:
+    """A double-clicked quick capture: two requests at the same moment, each with its own database
+    connection. The check "one tie of a type per pair" is slowed down so that, without the write
+    lock taken first (SQLite: BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE on both actors), both
+    would find nothing and both would save."""
+    import threading
+    import time
+
+    from crm.models import Actor, CooperationType
+    from crm.services import cooperations as service
+    from crm.services.errors import ServiceError
+
+    looked = service.conflicting
+
+    def slow_conflicting(*args, **kwargs):
+        found = looked(*args, **kwargs)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(service, "conflicting", slow_conflicting)
+    type_id = f.ctype_id(app)
+    start = threading.Barrier(2)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def capture() -> None:
+        try:
+            with app.app_context():
+                values = {"source": db.session.get(Actor, pair["school"]),
+                          "target": db.session.get(Actor, pair["kita"]),
+                          "type": db.session.get(CooperationType, type_id), "start_date": date.today()}
+                start.wait(timeout=10)
+                try:
+                    service.create_cooperation(db.session, values)
+                    db.session.commit()
+                    results.append("gespeichert")
+                except ServiceError as error:
+                    db.session.rollback()
+                    results.append(error.message)
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=capture) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(results)[-1] == "gespeichert" and "besteht in diesem Zeitraum bereits" in sorted(results)[0]
+    assert _count(app) == 1

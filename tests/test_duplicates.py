@@ -88,3 +88,51 @@ def test_checking_ten_thousand_names_is_quick(app) -> None:
         warm = time.perf_counter() - started
         print(f"\nactor_candidates over 10,000 actors: {elapsed * 1000:.0f} ms cold, {warm * 1000:.0f} ms warm")
         assert [c.record.name for c in found] == ["Einrichtung Nummer 9999"]
+
+
+def test_a_double_clicked_create_form_saves_one_actor(app, create_user, monkeypatch) -> None:
+    """Two identical "Neuer Akteur" posts at the same moment, each in its own request and database
+    connection. The duplicate search is slowed down; without the lock taken first
+    (``duplicates.lock_creation``) both would find nothing and both would save."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from crm.models import Actor, Role
+    from tests.conftest import Client
+
+    looked = duplicates.actor_candidates
+
+    def slow_candidates(*args, **kwargs):
+        found = looked(*args, **kwargs)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(duplicates, "actor_candidates", slow_candidates)
+    user = create_user(Role.COORDINATOR)
+    app.test_client_class = Client
+    clients = [app.test_client() for _ in range(2)]
+    for client in clients:
+        client.login(user.email)
+    forms = [{"name": "Kita St. Anna", "kind": str(f.kind_id(app, "Kita")), "is_active": "y",
+              "csrf_token": client.csrf_token()} for client in clients]
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def post(index: int) -> None:
+        try:
+            start.wait(timeout=10)
+            statuses.append(clients[index].post("/akteure/neu", data=forms[index]).status_code)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(statuses) == [302, 422]  # saved once; the second is shown the first as a duplicate
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Actor)) == 1

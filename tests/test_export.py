@@ -13,7 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Actor, Affiliation, Area, AuditEntry, Cooperation, LifeStage, Person, Role, Topic
+from crm.models import (
+    Actor, Affiliation, Area, AuditEntry, Cooperation, Initiative, InitiativeKind, LifeStage, Membership,
+    MembershipRole, Person, Role, Topic,
+)
 from tests.factories_imports import (
     commit, ensure_area, ensure_cooperation_type, ensure_kind, ensure_topic, map_columns, start, text_of,
 )
@@ -118,8 +121,12 @@ def test_personal_data_only_for_those_who_may_see_it(app, client, create_user, c
     assert _xlsx_rows(other.get("/export/personen.xlsx?q=schäfer").data)[1][4] == "p.schaefer@example.org"
     assert len(_xlsx_rows(other.get("/export/personen.xlsx?q=niemand").data)) == 1
     with app.app_context():
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all()
-        assert len(entries) == 3 and entries[0].actor_label == coordinator.email
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")
+                                     .order_by(AuditEntry.id)).all()
+        # The actor export names people too: audited like the persons export (the viewer's was not).
+        assert [e.entity_type for e in entries] == ["Actor", "Person", "Person", "Person"]
+        assert all(e.actor_label == coordinator.email for e in entries)
+        assert entries[0].changes["rows"] == 1 and "Ansprechpersonen" in entries[0].summary
 
     # The persons export goes back in unchanged.
     token = start(other, "persons", ("personen.csv", other.get("/export/personen.csv").data))
@@ -176,6 +183,17 @@ def _landscape(app, create_actor) -> None:
             Cooperation(source_id=ids["stiftung"], target_id=ids["gs"], type_id=funding, is_directed=True,
                         intensity=1, start_date=date(2021, 1, 1), end_date=date(2022, 12, 31)),
         ])
+        stiftung = db.session.get(Actor, ids["stiftung"])
+        stiftung.active_from, stiftung.active_until = date(2005, 3, 1), date(2023, 6, 30)
+        # An initiative with a lead, a funder who left, and a topic: elements and connections too.
+        mint = Initiative(name="MINT-Lernen in Trier", short_name="MINT", kind=InitiativeKind.ALLIANCE,
+                          description="Netzwerk der MINT-Bildung", website="https://mint.example",
+                          start_date=date(2019, 9, 1),
+                          topics=[db.session.scalars(select(Topic).where(Topic.name == "MINT")).one()])
+        mint.memberships = [Membership(actor_id=ids["gs"], role=MembershipRole.LEAD, joined_on=date(2019, 9, 1)),
+                            Membership(actor_id=ids["stiftung"], role=MembershipRole.FUNDER,
+                                       joined_on=date(2020, 1, 1), left_on=date(2022, 12, 31))]
+        db.session.add(mint)
         db.session.commit()
 
 
@@ -186,11 +204,17 @@ def _snapshot(app) -> tuple[set, set]:
             actors.add((a.name, a.kind.name, a.area.full_name if a.area else None, a.short_name, a.street,
                         a.postcode, a.city, a.email, a.website, a.external_ref, a.latitude, a.longitude,
                         a.is_active, a.description, tuple(t.name for t in a.topics),
-                        tuple(s.name for s in a.life_stages), (a.parent.name, a.parent.external_ref) if a.parent else None))
+                        tuple(s.name for s in a.life_stages),
+                        (a.parent.name, a.parent.external_ref) if a.parent else None, a.active_from, a.active_until))
         ties = {(c.source.name, c.source.external_ref, c.target.name, c.type.name, c.is_directed, c.intensity,
                  c.start_date, c.end_date, c.description, tuple(t.name for t in c.topics))
                 for c in db.session.scalars(select(Cooperation))}
-        return actors, ties
+        initiatives = {(i.name, i.short_name, i.kind, i.description, i.website, i.start_date, i.end_date,
+                        tuple(t.name for t in i.topics),
+                        tuple(sorted((m.actor.name, m.actor.external_ref, m.role.value, m.joined_on, m.left_on)
+                                     for m in i.memberships)))
+                       for i in db.session.scalars(select(Initiative))}
+        return actors, ties, initiatives
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "zip", "json"])
@@ -210,29 +234,42 @@ def test_kumu_export_import_round_trip(app, login_as, create_actor, fmt) -> None
         assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == ["connections.csv", "elements.csv"]
     else:
         blueprint = json.loads(data)
-        assert len(blueprint["elements"]) == 4 and len(blueprint["connections"]) == 2
+        assert len(blueprint["elements"]) == 5 and len(blueprint["connections"]) == 4
         assert {"id", "label", "type"} <= set(blueprint["elements"][0])
+        initiative = next(e for e in blueprint["elements"] if e["type"] == "Initiative")
+        assert initiative["label"] == "MINT-Lernen in Trier" and initiative["Initiativart"] == "Bündnis"
+        memberships = [c for c in blueprint["connections"] if c["type"] == "Mitgliedschaft"]
+        assert sorted(c["Rolle"] for c in memberships) == ["Förderer", "Leitung"]
+        assert all(c["to"] == initiative["id"] for c in memberships)
 
     # Into the same landscape: recognised row by row, nothing changes.
     token = start(client, "kumu", (f"landschaft.{fmt}", data))
     map_columns(client, token)
     status, page = commit(client, token)
-    assert status == 200 and "0 neu, 0 aktualisiert, 6 unverändert" in text_of(page), text_of(page)
+    assert status == 200 and "0 neu, 0 aktualisiert, 9 unverändert" in text_of(page), text_of(page)
     assert _snapshot(app) == original
 
-    # Into an empty landscape: the same landscape again.
+    # Into an empty landscape: the same landscape again, initiatives and memberships included.
     with app.app_context():
         for actor in db.session.scalars(select(Actor).where(Actor.parent_id.is_not(None))):
             db.session.delete(actor)
         db.session.flush()
         for actor in db.session.scalars(select(Actor)):
             db.session.delete(actor)
+        for initiative in db.session.scalars(select(Initiative)):
+            db.session.delete(initiative)
         db.session.commit()
     token = start(client, "kumu", (f"landschaft.{fmt}", data))
     map_columns(client, token)
     status, page = commit(client, token)
-    assert status == 200 and "6 neu, 0 aktualisiert, 0 unverändert" in text_of(page), text_of(page)
+    assert status == 200 and "9 neu, 0 aktualisiert, 0 unverändert" in text_of(page), text_of(page)
     assert _snapshot(app) == original
+
+    # And once more: a re-import of the same file changes nothing.
+    token = start(client, "kumu", (f"landschaft.{fmt}", data))
+    map_columns(client, token)
+    status, page = commit(client, token)
+    assert status == 200 and "0 neu, 0 aktualisiert, 9 unverändert" in text_of(page), text_of(page)
 
 
 def test_export_page_is_for_everyone_who_sees_the_landscape(app, client, create_user) -> None:
@@ -242,3 +279,196 @@ def test_export_page_is_for_everyone_who_sees_the_landscape(app, client, create_
     assert "/export/kumu.xlsx" in page and "/export/akteure.csv" in page
     assert client.get("/export/kumu.zip").status_code == 200
     assert client.get("/export/kumu.csv").status_code == 404
+
+
+# ---------------------------------------------------------------- the export lists what the list shows
+
+def _list_names(page: str, testid: str, pattern: str) -> list[str]:
+    import re
+
+    table = page.split(f'data-testid="{testid}"', 1)[1].split("</table>", 1)[0]
+    return re.findall(pattern, table)
+
+
+def _count_of(page: str) -> int:
+    import re
+
+    return int(re.search(r'data-testid="result-count">(\d+)', page).group(1))
+
+
+def test_person_export_lists_what_the_person_list_shows(app, login_as) -> None:
+    """Words in first and last name together, a function, and the actor filter: list and file agree."""
+    from tests import factories_coordinator as f
+
+    school = f.actor(app, "Grundschule Olewig")
+    kita = f.actor(app, "Kita St. Anna", kind="Kita")
+    f.person(app, "Fuchs", "Thomas", "t.fuchs@example.org", actor_id=school, function="Schulleitung")
+    f.person(app, "Fuchs", "Maria", "m.fuchs@example.org", actor_id=kita, function="Kita-Leitung")
+    f.person(app, "Thomas", "Anna", "anna@example.org", actor_id=kita, function="Erzieherin")
+    client = login_as(Role.COORDINATOR)
+    for query in ("q=Thomas Fuchs", "q=Leitung", f"akteur={kita}", f"q=fuchs&akteur={kita}", "q=niemand"):
+        page = client.get(f"/personen/?{query}").get_data(as_text=True)
+        shown = _list_names(page, "person-list", r'<a href="/personen/\d+">([^<]+)</a>')
+        assert f'href="/export/personen.csv?{query.replace("&", "&amp;")}"' in page
+        rows = _csv_rows(client.get(f"/export/personen.csv?{query}").data)[1:]
+        assert [f"{r[3]}, {r[2]}" for r in rows] == shown, query
+        assert len(rows) == _count_of(page), query
+    assert len(_csv_rows(client.get("/export/personen.csv?q=Thomas Fuchs").data)) == 2  # header and Thomas Fuchs
+    assert len(_csv_rows(client.get("/export/personen.csv?q=Leitung").data)) == 3
+
+
+def test_cooperation_export_lists_what_the_cooperation_list_shows(app, login_as) -> None:
+    from tests import factories_coordinator as f
+
+    school = f.actor(app, "Grundschule Olewig")
+    kita = f.actor(app, "Kita St. Anna", kind="Kita")
+    ihk = f.actor(app, "IHK Trier", kind="Industrie- und Handelskammer")
+    f.cooperation(app, school, kita, start=date(2023, 8, 1), topics=["MINT"])
+    f.cooperation(app, ihk, school, ctype="Förderung", start=date(2020, 1, 1), end=date(2021, 12, 31))
+    f.cooperation(app, kita, ihk, ctype="Informeller Austausch", start=date(2024, 2, 1))
+    mint = f.topic_id(app)
+    client = login_as(Role.VIEWER)
+    for query in (f"thema={mint}", "q=grundschule kita", "status=beendet", "status=laufend",
+                  f"akteur={ihk}&art={f.ctype_id(app, 'Förderung')}", ""):
+        page = client.get(f"/kooperationen/?{query}").get_data(as_text=True)
+        shown = _list_names(page, "cooperation-list", r'href="/kooperationen/\d+">([^<]+)<')
+        rows = _csv_rows(client.get(f"/export/kooperationen.csv?{query}").data)[1:]
+        assert [r[2] for r in rows] == shown, query
+        assert len(rows) == _count_of(page), query
+    assert [r[:2] for r in _csv_rows(client.get(f"/export/kooperationen.csv?thema={mint}").data)[1:]] == [
+        ["Grundschule Olewig", "Kita St. Anna"]]
+    assert len(_csv_rows(client.get("/export/kooperationen.csv?q=grundschule kita").data)) == 2
+
+
+@pytest.mark.parametrize("url", [
+    "/export/kooperationen.csv?akteur=99999999999999999999",
+    "/export/kooperationen.csv?art=99999999999999999999",
+    "/export/kooperationen.xlsx?thema=-1&status=irgendwann",
+    "/export/personen.csv?akteur=99999999999999999999",
+    "/export/akteure.csv?gebiet=99999999999999999999&art=x",
+    "/export/initiativen.csv?thema=99999999999999999999&art=zirkus",
+])
+def test_odd_filter_values_never_break_an_export(app, login_as, create_actor, url) -> None:
+    """A number beyond 64 bits once raised OverflowError (500): the lists' own parsers ignore it."""
+    create_actor("Grundschule Olewig")
+    client = login_as(Role.COORDINATOR)
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.data.startswith(b"\xef\xbb\xbf") or response.data.startswith(b"PK")
+
+
+def test_actor_export_needs_a_constant_number_of_queries(app, login_as) -> None:
+    """168 actors with people once took 467 queries (one per actor and person): now a handful."""
+    from sqlalchemy import event
+
+    from tests import factories_coordinator as f
+
+    trier = f.area(app, "Stadt Trier")
+    for n in range(40):
+        actor_id = f.actor(app, f"Schule {n:02d}", area_id=trier, topics=["MINT"], life_stages=["primar"])
+        f.person(app, f"Lehrkraft {n}", "Eva", actor_id=actor_id, function="MINT-Koordination")
+    client = login_as(Role.COORDINATOR)
+    client.get("/export/akteure.csv")  # warm up (user, vocabularies)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            rows = _csv_rows(client.get("/export/akteure.csv").data)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert len(rows) == 41 and rows[1][-1] == "Eva Lehrkraft 0 (MINT-Koordination)"
+    assert len(statements) <= 20, len(statements)
+
+
+# ---------------------------------------------------------------- initiatives
+
+def test_initiative_list_export(app, login_as) -> None:
+    from crm.models import InitiativeKind, MembershipRole
+    from tests import factories_coordinator as f
+
+    school = f.actor(app, "Grundschule Olewig")
+    ihk = f.actor(app, "IHK Trier", kind="Industrie- und Handelskammer")
+    mint = f.initiative(app, "MINT-Lernen in Trier", kind=InitiativeKind.PROJECT, short_name="MINT",
+                        start_date=date(2022, 1, 1), members=((school, MembershipRole.LEAD),
+                                                               (ihk, MembershipRole.FUNDER)))
+    f.initiative(app, "Bündnis für Alphabetisierung", start_date=date(2019, 1, 1), end_date=date(2021, 12, 31))
+    with app.app_context():
+        from crm.models import Initiative
+
+        db.session.get(Initiative, mint).topics = [db.session.scalars(select(Topic).where(Topic.name == "MINT")).one()]
+        db.session.commit()
+    client = login_as(Role.VIEWER)
+    page = client.get("/initiativen/?status=laufend").get_data(as_text=True)
+    assert 'href="/export/initiativen.csv?status=laufend"' in page
+    assert 'href="/export/initiativen.xlsx?status=laufend"' in page
+    rows = _csv_rows(client.get("/export/initiativen.csv?status=laufend").data)
+    assert rows[0][:6] == ["Name", "Kurzname", "Art", "Beginn", "Ende", "Status"]
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["Name"], row["Art"], row["Beginn"], row["Status"], row["Themen"]) == (
+        "MINT-Lernen in Trier", "Projekt", "01.01.2022", "laufend", "MINT")
+    assert row["Mitglieder"] == "Grundschule Olewig (Leitung) | IHK Trier (Förderer)"
+    assert row["Anzahl Mitglieder"] == "2"
+    all_rows = _xlsx_rows(client.get("/export/initiativen.xlsx").data)
+    assert sorted(r[0] for r in all_rows[1:]) == ["Bündnis für Alphabetisierung", "MINT-Lernen in Trier"]
+    ended = _csv_rows(client.get("/export/initiativen.csv?status=beendet").data)
+    assert [r[0] for r in ended[1:]] == ["Bündnis für Alphabetisierung"] and ended[1][5] == "beendet"
+    assert client.get("/export/initiativen.pdf").status_code == 404
+    assert "/export/initiativen.csv" in client.get("/export/").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- individual actors are natural persons
+
+def test_viewers_get_no_contact_details_of_individual_actors(app, client, create_user) -> None:
+    """A volunteer is an actor in their own right and a natural person: their street, e-mail and phone
+    (and notes) are personal data. Organisations' details stay visible to everyone."""
+    from tests import factories_coordinator as f
+
+    volunteer = f.actor(app, "Renate Ehrlich", kind="Ehrenamtliche Person", street="Am Weiher 3",
+                        postcode="54295", city="Trier", email="renate@privat.example", phone="0651 555",
+                        notes="Nur vormittags erreichbar")
+    f.actor(app, "Grundschule Olewig", street="Olewiger Straße 1", email="gs@schule.example", phone="0651 1",
+            notes="Schulfest im Juni")
+    secrets = ("Am Weiher", "renate@privat.example", "0651 555", "Nur vormittags")
+
+    client.login(create_user(Role.VIEWER).email)
+    page = client.get(f"/akteure/{volunteer}").get_data(as_text=True)
+    assert "Renate Ehrlich" in page and "54295 Trier" in page and 'data-testid="contact-hidden"' in page
+    assert not any(s in page for s in secrets)
+    school_page = client.get("/akteure/2").get_data(as_text=True)
+    assert "gs@schule.example" in school_page and "Olewiger Straße 1" in school_page
+    assert "Schulfest im Juni" not in school_page  # internal notes: only with VIEW_PERSONAL_DATA
+    csv_text = client.get("/export/akteure.csv").data.decode("utf-8-sig")
+    assert not any(s in csv_text for s in secrets) and "gs@schule.example" in csv_text
+    table = _csv_rows(client.get("/export/akteure.csv").data)
+    rows = {r[0]: dict(zip(table[0], r)) for r in table[1:]}
+    assert (rows["Renate Ehrlich"]["Straße"], rows["Renate Ehrlich"]["E-Mail"], rows["Renate Ehrlich"]["PLZ"]) == (
+        "", "", "54295")
+    assert "renate@privat.example" not in str(_xlsx_rows(client.get("/export/akteure.xlsx").data))
+    for fmt in ("json", "xlsx", "zip"):
+        data = client.get(f"/export/kumu.{fmt}").data
+        if fmt == "json":
+            text = data.decode("utf-8")
+        elif fmt == "xlsx":
+            text = str(_xlsx_rows(data, "Elements"))
+        else:
+            text = zipfile.ZipFile(io.BytesIO(data)).read("elements.csv").decode("utf-8-sig")
+        assert "Renate Ehrlich" in text and "gs@schule.example" in text, fmt
+        assert not any(s in text for s in secrets), fmt
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "export")) is None
+    client.post_form("/abmelden")
+
+    client.login(create_user(Role.COORDINATOR).email)
+    page = client.get(f"/akteure/{volunteer}").get_data(as_text=True)
+    assert all(s in page for s in secrets) and 'data-testid="contact-hidden"' not in page
+    assert "renate@privat.example" in client.get("/export/akteure.csv").data.decode("utf-8-sig")
+    assert "renate@privat.example" in client.get("/export/kumu.json").data.decode("utf-8")
+    with app.app_context():
+        summaries = [e.summary for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export"))]
+    assert any("Kumu-Export" in s and "1 Einzelpersonen" in s for s in summaries), summaries

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import openpyxl
@@ -112,7 +113,8 @@ def test_unknown_kind_is_mapped_on_the_mapping_page_and_remembered(app, login_as
     map_columns(client, token)
     status, page = preview(client, token)
     text = text_of(page)
-    assert "2 Schulform Unbekannte Art „Uni (staatlich)“. Bekannte Arten:" in text
+    # The first feature of a GeoJSON file is "Objekt 1" (there are no rows to count).
+    assert "1 Schulform Unbekannte Art „Uni (staatlich)“. Bekannte Arten:" in text
     assert "Grundschule" in text and "Universität" in text and "Schulart-Kürzel: GS = Grundschule" in text
     assert "Jetzt importieren" in page and "disabled" in page
 
@@ -427,3 +429,82 @@ def test_title_rows_above_the_header_and_excel_sep_hint(app, login_as) -> None:
     text = text_of(page)
     assert "Trennzeichen: Semikolon" in text
     assert "5 neu Grundschule Konz" in text and "6 neu Kita Wiltingen" in text  # row numbers as in the file
+
+
+
+def test_geojson_problems_name_the_object_not_a_row(app) -> None:
+    """A GeoJSON file has features, not rows: the first one is „Objekt 1“ (it once said „Zeile 2“)."""
+    import json
+
+    from crm.models import ImportTarget
+    from crm.services.imports import engine
+    from crm.services.imports.mapping import auto_mapping
+    from crm.services.imports.readers import read_file
+
+    document = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"Bezeichnung": "Grundschule Nord", "Schulform": "Grundschule"},
+         "geometry": {"type": "Point", "coordinates": [6.6, 49.7]}},
+        {"type": "Feature", "properties": {"Bezeichnung": "Zirkusschule", "Schulform": "Zirkus"},
+         "geometry": None},
+    ]}
+    data = json.dumps(document).encode()
+    parsed = read_file(data, "schulen.geojson")
+    mapping = {str(c): k for c, k in auto_mapping(parsed.sheets[0].columns, "actors").items()}
+    batch = ImportBatch(token="t", target=ImportTarget.ACTORS, filename="schulen.geojson", content=data,
+                        mapping={"0": mapping}, options={})
+    with app.app_context():
+        report = engine.run(db.session, batch, write=False)
+    assert [p.place for p in report.problems] == ["Objekt 2"]
+    assert report.problems[0].text().startswith("Objekt 2, Spalte „Schulform“: Unbekannte Art „Zirkus“")
+    assert [o.line for o in report.outcomes] == [1]
+
+
+def test_active_from_and_until_with_german_or_english_headers(app, login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    ensure_kind(app, "Kita", "Kita")
+    german = ("Name;Art;Aktiv;Tätig seit;Tätig bis\n"
+              "Kita Nord;Kita;nein;01.08.1998;31.07.2024\n"
+              "Kita Süd;Kita;ja;2001-09-01;\n").encode("utf-8")
+    token = start(client, "actors", ("kitas.csv", german))
+    assert map_columns(client, token).status_code == 302
+    status, page = commit(client, token)
+    assert status == 200 and "2 neu" in text_of(page)
+    north = _actor(app, name="Kita Nord")
+    assert (north.is_active, north.active_from, north.active_until) == (False, date(1998, 8, 1), date(2024, 7, 31))
+    assert _actor(app, name="Kita Süd").active_from == date(2001, 9, 1)
+
+    english = b"name,kind,active_from,active_until\nKita Nord,Kita,1998-08-01,2024-07-31\n"
+    token = start(client, "actors", ("kitas-en.csv", english))
+    map_columns(client, token)
+    assert "0 neu, 0 aktualisiert, 1 unverändert" in text_of(commit(client, token)[1])
+
+    # Until before from: a clear problem, nothing imported.
+    broken = "Name;Art;Tätig seit;Tätig bis\nKita West;Kita;01.08.2020;31.07.2019\n".encode("utf-8")
+    token = start(client, "actors", ("kaputt.csv", broken))
+    map_columns(client, token)
+    status, page = preview(client, token)
+    assert "„Tätig bis“ (31.07.2019) liegt vor „Tätig seit“ (01.08.2020)." in text_of(page)
+    assert _actor(app, name="Kita West") is None
+
+    # Switched off by a list without "Tätig bis": closed today, as in the form; re-importing changes nothing.
+    off = "Name;Art;Aktiv\nKita Süd;Kita;nein\n".encode("utf-8")
+    for expected in ("0 neu, 1 aktualisiert", "0 neu, 0 aktualisiert, 1 unverändert"):
+        token = start(client, "actors", ("aus.csv", off))
+        map_columns(client, token)
+        assert expected in text_of(commit(client, token)[1])
+        south = _actor(app, name="Kita Süd")
+        assert (south.is_active, south.active_until) == (False, date.today())
+
+
+def test_actor_export_with_active_period_goes_back_in_unchanged(app, login_as) -> None:
+    from datetime import date as day
+
+    from tests import factories_coordinator as f
+
+    f.actor(app, "Kita Nord", kind="Kita", is_active=False, active_from=day(1998, 8, 1), active_until=day(2024, 7, 31))
+    client = login_as(Role.COORDINATOR)
+    data = client.get("/export/akteure.csv").data
+    assert "01.08.1998;31.07.2024" in data.decode("utf-8-sig")
+    token = start(client, "actors", ("akteure.csv", data))
+    map_columns(client, token)
+    assert "0 neu, 0 aktualisiert, 1 unverändert" in text_of(commit(client, token)[1])

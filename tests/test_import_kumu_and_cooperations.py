@@ -33,8 +33,8 @@ def test_florentine_kumu_sheets_preview_dry_run_import_and_reimport(app, login_a
     map_columns(client, token)
     _, page = preview(client, token)
     text = text_of(page)
-    assert "florentine_kumu_elements.csv 2 Type (B) Unbekannte Art „Family“." in text
-    assert "florentine_kumu_connections.csv 2 Type (C) Unbekannte Kooperationsart „Marriage“." in text
+    assert "florentine_kumu_elements.csv Zeile 2 Type (B) Unbekannte Art „Family“." in text
+    assert "florentine_kumu_connections.csv Zeile 2 Type (C) Unbekannte Kooperationsart „Marriage“." in text
     assert counts(app) == before
 
     assert map_columns(client, token, values={"Family": str(family), "Marriage": str(marriage)}).status_code == 302
@@ -170,8 +170,55 @@ def test_cooperations_refer_to_actors_created_earlier_in_the_same_kumu_file(app,
     _, page = preview(client, token)
     text = text_of(page)
     # Two elements with the same label are two rows for the same actor (no area tells them apart).
-    assert "elements.csv 4 Label (B) Zeile 4 beschreibt denselben Akteur wie Zeile 2" not in text
-    assert "elements.csv 4 Label (B) Zeile 4 beschreibt denselben Akteur wie Zeile 3" in text
-    assert "connections.csv 4 To (B) Unbekannter Akteur „Unbekannt“" in text
+    assert "elements.csv Zeile 4 Label (B) Zeile 4 beschreibt denselben Akteur wie Zeile 2" not in text
+    assert "elements.csv Zeile 4 Label (B) Zeile 4 beschreibt denselben Akteur wie Zeile 3" in text
+    assert "connections.csv Zeile 4 To (B) Unbekannter Akteur „Unbekannt“" in text
     with app.app_context():
         assert db.session.scalars(select(Actor)).all() == []
+
+
+def test_a_kumu_map_with_initiatives_by_label(app, login_as) -> None:
+    """A map drawn in Kumu itself: initiatives are elements of Type „Initiative“, members are
+    connections to them (by label); the role column and a re-import behave like the rest."""
+    from crm.models import Initiative, InitiativeKind, Membership, MembershipRole
+
+    ensure_kind(app, "Schule", "Schule")
+    client = login_as(Role.COORDINATOR)
+    elements = ("Label,Type,Description,Initiativart,Beginn\n"
+                "Grundschule Nord,Schule,,,\n"
+                "Realschule Süd,Schule,,,\n"
+                "Leseband Trier,Initiative,Lesen in allen Klassen,Projekt,01.09.2022\n").encode("utf-8")
+    connections = ("From,To,Type,Rolle,Beginn,Ende\n"
+                   "Grundschule Nord,Leseband Trier,Mitgliedschaft,Leitung,01.09.2022,\n"
+                   "Leseband Trier,Realschule Süd,,Partner,01.01.2023,31.07.2024\n").encode("utf-8")
+    token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", connections))
+    map_columns(client, token)
+    status, page = commit(client, token)
+    assert status == 200 and "5 neu, 0 aktualisiert, 0 unverändert" in text_of(page), text_of(page)
+    with app.app_context():
+        initiative = db.session.scalars(select(Initiative)).one()
+        assert (initiative.name, initiative.kind, initiative.start_date, initiative.description) == (
+            "Leseband Trier", InitiativeKind.PROJECT, date(2022, 9, 1), "Lesen in allen Klassen")
+        members = sorted((m.actor.name, m.role, m.joined_on, m.left_on)
+                         for m in db.session.scalars(select(Membership)))
+        assert members == [("Grundschule Nord", MembershipRole.LEAD, date(2022, 9, 1), None),
+                           ("Realschule Süd", MembershipRole.PARTNER, date(2023, 1, 1), date(2024, 7, 31))]
+        assert db.session.scalar(select(func.count()).select_from(Actor)) == 2  # the initiative is no actor
+        assert db.session.scalar(select(func.count()).select_from(Cooperation)) == 0
+
+    token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", connections))
+    map_columns(client, token)
+    assert "0 neu, 0 aktualisiert, 5 unverändert" in text_of(commit(client, token)[1])
+
+    # A role nobody knows and a member that is no actor: named by row and column, nothing imported.
+    before = counts(app)
+    broken = ("From,To,Type,Rolle\n"
+              "Grundschule Nord,Leseband Trier,Mitgliedschaft,Schirmherrschaft\n"
+              "Gesamtschule West,Leseband Trier,Mitgliedschaft,Mitglied\n").encode("utf-8")
+    token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", broken))
+    map_columns(client, token)
+    status, page = commit(client, token)
+    text = text_of(page)
+    assert "„Schirmherrschaft“ ist keine Rolle in einer Initiative" in text
+    assert "Unbekannter Akteur „Gesamtschule West“" in text
+    assert counts(app) == before

@@ -175,3 +175,14 @@ def test_javascript_website_is_not_a_link(app, login_as) -> None:
     initiative_id = f.initiative(app, "Altbestand", website="javascript:alert(1)")
     page = login_as(Role.VIEWER).get(f"/initiativen/{initiative_id}").get_data(as_text=True)
     assert 'href="javascript' not in page and "javascript:alert(1)" in page
+
+
+def test_a_bad_website_is_reported_once(app, login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    for website in ("javascript:alert(1)", "ftp://dateien.example", "https://www.example.org/" + "x" * 290):
+        response = client.post_form("/initiativen/neu", {"name": "MINT-Lernen", "kind": "project", "website": website})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, website
+        errors = re.findall(r'id="website-error">([^<]+)<', page)
+        assert len(errors) == 1, (website, errors)
+    assert "https://" in errors[0] or "300" in errors[0]

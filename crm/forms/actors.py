@@ -18,6 +18,21 @@ from crm.models import Actor, ActorKind, Area, LifeStage, Topic
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
 
 
+class WebAddress:
+    """A web address a browser can open: http(s) with a host. (WTForms' URL validator alone lets
+    any scheme through, ``javascript://`` included.)"""
+
+    message = "Bitte eine vollständige Adresse mit https:// angeben."
+
+    def __call__(self, form: Any, field: Any) -> None:
+        text = (field.data or "").strip()
+        if not text or field.errors:  # one message per field: a too-long value is already refused
+            return
+        if not text.lower().startswith(("http://", "https://")):
+            raise ValidationError(self.message)
+        URL(message=self.message)(form, field)
+
+
 class GermanDateField(Field):
     """A date typed as 2026-11-22 (the browser's date input) or 22.11.2026; German error message."""
 
@@ -113,12 +128,16 @@ class ConfirmDeleteForm(FlaskForm):
 
 
 class ActorForm(FlaskForm):
+    """Every text field is limited to its column's length (``crm.models.actors``), so a long value
+    is a German message here and never a database error (PostgreSQL refuses over-long strings)."""
+
     name = StringField("Name", validators=[DataRequired("Bitte geben Sie einen Namen ein."), Length(max=255)])
     short_name = StringField("Kurzname", validators=[Optional(), Length(max=80)])
     kind = ModelSelectField("Art", ActorKind, blank="– bitte wählen –",
                             validators=[DataRequired("Bitte wählen Sie die Art des Akteurs.")])
     area = ModelSelectField("Gebiet", Area, blank="– kein Gebiet –", label_fn=lambda a: a.full_name)
-    parent = ModelSelectField("Übergeordneter Akteur", Actor, blank="– keiner –")
+    # Typed with suggestions (autocomplete.js): a <select> of every actor grows with the landscape.
+    parent = ActorPickerField("Übergeordneter Akteur", validators=[Length(max=255)])
     street = StringField("Straße und Hausnummer", validators=[Optional(), Length(max=200)])
     postcode = StringField("PLZ", validators=[Optional(), Regexp(r"^\d{5}$", message="Die PLZ hat fünf Ziffern.")])
     city = StringField("Ort", validators=[Optional(), Length(max=120)])
@@ -126,8 +145,9 @@ class ActorForm(FlaskForm):
         Optional(), NumberRange(-90, 90, "Der Breitengrad liegt zwischen -90 und 90.")])
     longitude = DecimalField("Längengrad", places=6, validators=[
         Optional(), NumberRange(-180, 180, "Der Längengrad liegt zwischen -180 und 180.")])
-    website = URLField("Website", validators=[Optional(), URL(message="Bitte eine vollständige Adresse mit https:// angeben.")])
-    email = StringField("E-Mail", validators=[Optional(), Email("Das ist keine gültige E-Mail-Adresse.")])
+    website = URLField("Website", validators=[Optional(), Length(max=300), WebAddress()])
+    email = StringField("E-Mail", validators=[Optional(), Length(max=254),
+                                              Email("Das ist keine gültige E-Mail-Adresse.")])
     phone = StringField("Telefon", validators=[Optional(), Length(max=60)])
     external_ref = StringField("Externe Kennung (z. B. Schulnummer)", validators=[Optional(), Length(max=80)])
     life_stages = ModelMultiSelectField("Bildungsphasen", LifeStage)
@@ -135,6 +155,8 @@ class ActorForm(FlaskForm):
     description = TextAreaField("Beschreibung", validators=[Optional(), Length(max=10000)])
     notes = TextAreaField("Notizen", validators=[Optional(), Length(max=10000)])
     is_active = BooleanField("Aktiv", default=True)
+    active_from = GermanDateField("Tätig seit", validators=[Optional()])
+    active_until = GermanDateField("Tätig bis", validators=[Optional()])
     version_id = HiddenField()
     confirm_duplicate = BooleanField("Trotzdem anlegen: es ist ein anderer Akteur")
 
@@ -144,13 +166,20 @@ class ActorForm(FlaskForm):
         load_choices(self)
 
     def validate_parent(self, field) -> None:
-        if self._actor is not None and field.data is not None:
-            node = field.data
+        if self._actor is not None and field.actor is not None:
+            node = field.actor
             while node is not None:
                 if node.id == self._actor.id:
                     raise ValidationError("Ein Akteur kann nicht sich selbst oder einem eigenen "
                                      "untergeordneten Akteur untergeordnet werden.")
                 node = node.parent
+
+    def validate_active_until(self, field) -> None:
+        if field.data and self.active_from.data and field.data < self.active_from.data:
+            raise ValidationError("„Tätig bis“ darf nicht vor „Tätig seit“ liegen.")
+        if field.data and self.is_active.data and field.data < date.today():
+            raise ValidationError("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr "
+                                  "aktiv: entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
 
     def validate_external_ref(self, field) -> None:
         ref = (field.data or "").strip()
@@ -170,6 +199,7 @@ class ActorForm(FlaskForm):
             data[key] = (data.get(key) or "").strip()
         data["description"] = data.get("description") or ""
         data["notes"] = data.get("notes") or ""
+        data["parent"] = self.parent.actor
         return data
 
     @property

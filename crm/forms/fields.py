@@ -67,11 +67,18 @@ class ModelSelectField(SelectField):
 
 
 class ModelMultiSelectField(SelectMultipleField):
-    """Several picks from a vocabulary; ``data`` is a list of model instances."""
+    """Several picks from a vocabulary; ``data`` is a list of model instances.
+
+    The submitted ids are loaded in one query. An entry the administrators have deactivated
+    cannot be newly chosen (the pick list does not offer it, and a crafted POST is refused with
+    a German message); one the record already has stays, shown as "(deaktiviert)", so saving
+    a form never silently drops it.
+    """
 
     def __init__(self, label: str, model: Any, **kwargs: Any) -> None:
         super().__init__(label, coerce=str, **kwargs)
         self.model = model
+        self.problem: str | None = None
 
     def load_choices(self) -> None:
         self.choices = _choices(self.model)
@@ -80,25 +87,41 @@ class ModelMultiSelectField(SelectMultipleField):
         self.data = list(value or [])
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        ids = []
+        kept = {o.id for o in self.data or [] if getattr(o, "id", None) is not None}
+        self.problem = None
+        ids: list[int] = []
         for raw in valuelist:
-            try:
-                ids.append(int(raw))
-            except ValueError:
-                self.invalid = True
-        objs = [db.session.get(self.model, i) if 0 < i <= MAX_ID else None for i in ids]
-        self.invalid = getattr(self, "invalid", False) or any(o is None for o in objs)
-        self.data = [o for o in objs if o is not None]
+            text = str(raw).strip()
+            if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+                self.problem = "Ungültige Auswahl."
+                continue
+            ids.append(int(text))
+        ids = list(dict.fromkeys(ids))
+        found = {o.id: o for o in db.session.scalars(select(self.model).where(self.model.id.in_(ids)))} if ids else {}
+        if len(found) < len(ids):
+            self.problem = "Ungültige Auswahl."
+        inactive = [found[i] for i in ids if i in found and not getattr(found[i], "is_active", True)
+                    and i not in kept]
+        if inactive:
+            names = ", ".join(f"„{o}“" for o in inactive)
+            self.problem = (f"{names} kann nicht mehr gewählt werden (in der Verwaltung deaktiviert). "
+                            "Bitte wählen Sie einen anderen Eintrag.")
+        self.data = [found[i] for i in ids if i in found]
 
     def pre_validate(self, form: Any) -> None:
-        if getattr(self, "invalid", False):
-            raise ValidationError("Ungültige Auswahl.")
+        if self.problem:
+            raise ValidationError(self.problem)
 
     def iter_choices(self):
         selected = {str(o.id) for o in self.data or []}
+        offered = set()
         for choice in self.choices or []:
+            offered.add(choice.value)
             yield Choice(value=choice.value, label=choice.label, selected=choice.value in selected,
                          render_kw={})
+        for obj in self.data or []:  # deactivated since it was chosen: still shown, still kept
+            if str(obj.id) not in offered:
+                yield Choice(value=str(obj.id), label=f"{obj} (deaktiviert)", selected=True, render_kw={})
 
 
 def load_choices(form: Any) -> None:

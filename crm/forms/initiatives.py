@@ -6,9 +6,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from crm.forms.actors import ActorPickerField, GermanDateField
+from crm.forms.actors import ActorPickerField, GermanDateField, WebAddress
 from crm.forms.fields import ModelMultiSelectField, load_choices
 from crm.models import Initiative, InitiativeKind, LifeStage, Membership, MembershipRole, Topic
 from crm.services.initiatives import KIND_LABELS, ROLE_LABELS
@@ -20,8 +20,7 @@ class InitiativeForm(FlaskForm):
     kind = SelectField("Art", coerce=str, default=InitiativeKind.PROJECT.value, validate_choice=False)
     start_date = GermanDateField("Beginn", validators=[Optional()])
     end_date = GermanDateField("Ende", validators=[Optional()])
-    website = URLField("Website", validators=[
-        Optional(), Length(max=300), URL(message="Bitte eine vollständige Adresse mit https:// angeben.")])
+    website = URLField("Website", validators=[Optional(), Length(max=300), WebAddress()])
     topics = ModelMultiSelectField("Themenfelder", Topic)
     life_stages = ModelMultiSelectField("Bildungsphasen", LifeStage)
     description = TextAreaField("Beschreibung", validators=[Optional(), Length(max=10000)])
@@ -38,10 +37,6 @@ class InitiativeForm(FlaskForm):
     def validate_kind(self, field) -> None:
         if field.data not in {k.value for k in InitiativeKind}:
             raise ValidationError("Ungültige Auswahl.")
-
-    def validate_website(self, field) -> None:
-        if field.data and not field.data.lower().startswith(("http://", "https://")):
-            raise ValidationError("Bitte eine vollständige Adresse mit https:// angeben.")
 
     def validate_end_date(self, field) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:

@@ -39,7 +39,8 @@ class ImportBatch(Base):
     token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     target: Mapped[ImportTarget] = mapped_column(str_enum(ImportTarget), nullable=False)
     filename: Mapped[str] = mapped_column(String(255), nullable=False, default="")
-    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    # Up to 20 MB: loaded only when a step reads the file, not with every list of batches.
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)
     size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict,
                                                     doc="Per sheet: column index -> field key.")

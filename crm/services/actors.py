@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from sqlalchemy import func, or_, select
@@ -17,11 +17,12 @@ from crm.models import (
     Actor, ActorKind, Affiliation, Area, Attendance, AuditEntry, Cooperation, CooperationType, Event, Initiative,
     Invitation, Membership, Person,
 )
-from crm.services.errors import ConcurrentEditError
+from crm.services.errors import ConcurrentEditError, ServiceError
 
 EDITABLE_FIELDS = (
     "name", "short_name", "kind", "parent", "area", "street", "postcode", "city", "latitude", "longitude",
-    "website", "email", "phone", "external_ref", "description", "notes", "is_active", "life_stages", "topics",
+    "website", "email", "phone", "external_ref", "description", "notes", "is_active", "active_from", "active_until",
+    "life_stages", "topics",
 )
 
 
@@ -39,6 +40,7 @@ def check_version(session: Session, obj: Any, expected_version: int | None, labe
 
 
 def create_actor(session: Session, values: dict[str, Any]) -> Actor:
+    check_period(values)
     actor = Actor()
     _apply(actor, values)
     session.add(actor)
@@ -46,9 +48,40 @@ def create_actor(session: Session, values: dict[str, Any]) -> Actor:
     return actor
 
 
+def closing_date(was_active: bool, values: dict[str, Any], today: date | None = None) -> date | None:
+    """The "Tätig bis" day to fill in when an active actor is switched to "nicht mehr aktiv"
+    without one: today (the network as of an earlier day keeps it, a later one leaves it out).
+    None when nothing needs filling: still active, already inactive before, or a day was given.
+
+    A record *entered* as inactive says nothing about when it closed, so creating one fills
+    nothing in.
+    """
+    if was_active and values.get("is_active") is False and not values.get("active_until"):
+        return today or date.today()
+    return None
+
+
+def check_period(values: dict[str, Any]) -> None:
+    start, end = values.get("active_from"), values.get("active_until")
+    if start and end and end < start:
+        raise ServiceError("„Tätig bis“ darf nicht vor „Tätig seit“ liegen.", "active_until")
+
+
 def update_actor(session: Session, actor: Actor, values: dict[str, Any], expected_version: int | None) -> Actor:
-    """Apply ``values``; raises ConcurrentEditError if the actor changed since ``expected_version``."""
+    """Apply ``values``; raises ConcurrentEditError if the actor changed since ``expected_version``.
+
+    Switching the actor to inactive without "Tätig bis" sets it to today (``closing_date``).
+    """
     check_version(session, actor, expected_version, actor.name)
+    values = dict(values)
+    if "is_active" in values and "active_until" not in values:
+        values["active_until"] = actor.active_until
+    closing = closing_date(actor.is_active, values)
+    if closing is not None:
+        start = values.get("active_from", actor.active_from)
+        values["active_until"] = max(closing, start) if start else closing  # one that starts later closes then
+    check_period({"active_from": values.get("active_from", actor.active_from),
+                  "active_until": values.get("active_until", actor.active_until)})
     _apply(actor, values)
     try:
         session.flush()
@@ -185,6 +218,7 @@ FIELD_LABELS = {
     "area_id": "Gebiet", "street": "Straße", "postcode": "PLZ", "city": "Ort", "latitude": "Breitengrad",
     "longitude": "Längengrad", "website": "Website", "email": "E-Mail", "phone": "Telefon",
     "external_ref": "Externe Kennung", "description": "Beschreibung", "notes": "Notizen", "is_active": "Aktiv",
+    "active_from": "Tätig seit", "active_until": "Tätig bis",
     "life_stages": "Bildungsphasen", "topics": "Themenfelder", "salutation": "Anrede", "title": "Titel",
     "first_name": "Vorname", "last_name": "Nachname", "legal_basis": "Rechtsgrundlage",
     "is_opted_out": "Widerspruch", "source_id": "Akteur", "target_id": "Partner", "type_id": "Art",

@@ -12,9 +12,19 @@ the API and the import all refuse the same things with the same German words:
 
 Ending sets ``end_date`` and keeps the row (the landscape's history and the "what changed"
 analysis need it); deleting is for records entered by mistake.
+
+When a tie runs is decided in one place, ``cooperation_status`` (and its SQL twin
+``status_condition``): the actor page, the list, its filter, the counts and the export all ask
+it. A tie whose end date is today ends at the end of today, so it is still running today
+(the same rule as ``Cooperation.is_current``); one starting later is planned.
+
+Creating a tie reads ("is there already one of this type for this pair?") and then writes.
+``create_cooperation`` takes the write lock first (``lock_pair``), so a double-clicked quick
+capture cannot slip two identical ties past the check.
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -27,6 +37,7 @@ from crm.models import Actor, Cooperation, CooperationType, Topic
 from crm.services.actors import check_version
 from crm.services.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
 from crm.services.errors import ServiceError
+from crm.services.write_lock import begin_write
 
 EDITABLE_FIELDS = ("source", "target", "type", "intensity", "start_date", "end_date", "description",
                    "topics", "life_stages", "initiative")
@@ -102,12 +113,35 @@ def _apply(cooperation: Cooperation, values: Mapping[str, Any]) -> None:
         cooperation.description = ""
 
 
+def lock_pair(session: Session, *actor_ids: int | None) -> None:
+    """Serialise writers that check "one tie of a type per pair" for these actors.
+
+    SQLite: ``BEGIN IMMEDIATE`` (``write_lock.begin_write``) makes a second writer wait until we
+    commit, so the check below sees its tie. PostgreSQL: ``SELECT … FOR UPDATE`` on the two
+    actor rows (in id order, so two requests for the same pair cannot deadlock). Call it before
+    anything else is written in this transaction.
+    """
+    ids = sorted({i for i in actor_ids if i is not None})
+    if not ids:
+        return
+    if session.connection().dialect.name == "sqlite":
+        begin_write(session)
+        return
+    session.execute(select(Actor.id).where(Actor.id.in_(ids)).order_by(Actor.id).with_for_update())
+
+
+def _actor_id(actor: Any) -> int | None:
+    return getattr(actor, "id", None)
+
+
 def create_cooperation(session: Session, values: Mapping[str, Any]) -> Cooperation:
     """A new tie. ``values``: source, target (Actor), type (CooperationType), intensity (1–3,
     default 2), start_date, end_date, description, topics, life_stages, initiative.
 
     Raises ServiceError if a rule (module docstring) is broken. Flushes; the caller commits.
+    The pair is locked first (``lock_pair``), so the rule holds for simultaneous requests too.
     """
+    lock_pair(session, _actor_id(values.get("source")), _actor_id(values.get("target")))
     check_rules(session, values)
     cooperation = Cooperation()
     _apply(cooperation, values)
@@ -119,9 +153,10 @@ def create_cooperation(session: Session, values: Mapping[str, Any]) -> Cooperati
 def update_cooperation(session: Session, cooperation: Cooperation, values: Mapping[str, Any],
                        expected_version: int | None) -> Cooperation:
     """Change a tie; ConcurrentEditError if someone saved it since ``expected_version``."""
-    check_version(session, cooperation, expected_version, label(cooperation))
     merged = {key: getattr(cooperation, key) for key in EDITABLE_FIELDS}
     merged.update(values)
+    lock_pair(session, _actor_id(merged.get("source")), _actor_id(merged.get("target")))
+    check_version(session, cooperation, expected_version, label(cooperation))
     check_rules(session, merged, exclude_id=cooperation.id)
     _apply(cooperation, values)
     _flush(session, cooperation)
@@ -166,8 +201,58 @@ def label(cooperation: Cooperation) -> str:
     return f"{kind}: {source} – {target}"
 
 
+class TieStatus(enum.StrEnum):
+    """Where a tie stands on a day; the values are the list filter's ``status`` parameter."""
+
+    PLANNED = "geplant"     # starts after the day
+    RUNNING = "laufend"     # started (or no start) and not ended: an end date of today still runs
+    ENDED = "beendet"       # the end date lies before the day
+
+
+def cooperation_status(cooperation: Cooperation, today: date | None = None) -> TieStatus:
+    """The one answer to "is this tie running?" for pages, filters, counts and exports."""
+    today = today or date.today()
+    if cooperation.end_date is not None and cooperation.end_date < today:
+        return TieStatus.ENDED
+    if cooperation.start_date is not None and cooperation.start_date > today:
+        return TieStatus.PLANNED
+    return TieStatus.RUNNING
+
+
+def status_condition(status: TieStatus | str, today: date | None = None) -> Any:
+    """SQL twin of ``cooperation_status``: the cooperations that have ``status`` on ``today``."""
+    today = today or date.today()
+    status = TieStatus(status)
+    if status == TieStatus.ENDED:
+        return Cooperation.end_date < today
+    if status == TieStatus.PLANNED:
+        return and_(Cooperation.start_date > today, or_(Cooperation.end_date.is_(None), Cooperation.end_date >= today))
+    return and_(or_(Cooperation.start_date.is_(None), Cooperation.start_date <= today),
+                or_(Cooperation.end_date.is_(None), Cooperation.end_date >= today))
+
+
+def may_end(cooperation: Cooperation, today: date | None = None) -> bool:
+    """Whether "Beenden" makes sense: not ended and not already ending today or earlier."""
+    today = today or date.today()
+    return cooperation_status(cooperation, today) != TieStatus.ENDED and (
+        cooperation.end_date is None or cooperation.end_date > today)
+
+
 def is_current(cooperation: Cooperation, today: date | None = None) -> bool:
-    return cooperation.is_current(today or date.today())
+    return cooperation_status(cooperation, today) == TieStatus.RUNNING
+
+
+@dataclass
+class StatusCounts:
+    running: int
+    ended: int
+    planned: int
+
+
+def status_counts(cooperations: Iterable[Cooperation], today: date | None = None) -> StatusCounts:
+    statuses = [cooperation_status(c, today) for c in cooperations]
+    return StatusCounts(statuses.count(TieStatus.RUNNING), statuses.count(TieStatus.ENDED),
+                        statuses.count(TieStatus.PLANNED))
 
 
 # --------------------------------------------------------------------------- reading
@@ -243,10 +328,10 @@ def cooperation_filter_from_args(session: Session, args: Mapping[str, Any]) -> C
     result.type_id = _int(args, "art", CooperationType, "Kooperationsart", session, hints)
     result.topic_id = _int(args, "thema", Topic, "Themenfeld", session, hints)
     status = str(args.get("status") or "").strip()
-    if status in ("laufend", "beendet"):
+    if status in {s.value for s in TieStatus}:
         result.status = status
     elif status and status != "alle":
-        hints.append(f"Unbekannter Status „{status[:40]}“ (laufend oder beendet); ignoriert.")
+        hints.append(f"Unbekannter Status „{status[:40]}“ (laufend, beendet oder geplant); ignoriert.")
     result.page = parse_page(args.get("seite"))
     return result
 
@@ -261,10 +346,8 @@ def filtered_cooperations_query(f: CooperationFilter, today: date | None = None)
         query = query.where(Cooperation.type_id == f.type_id)
     if f.topic_id is not None:
         query = query.where(Cooperation.topics.any(Topic.id == f.topic_id))
-    if f.status == "laufend":
-        query = query.where(or_(Cooperation.end_date.is_(None), Cooperation.end_date >= today))
-    elif f.status == "beendet":
-        query = query.where(Cooperation.end_date < today)
+    if f.status:
+        query = query.where(status_condition(f.status, today))
     for word in f.q.split():
         matching = select(Actor.id).where(fold_sql(Actor.name).like(like_pattern(fold_text(word)), escape="\\"))
         query = query.where(or_(Cooperation.source_id.in_(matching), Cooperation.target_id.in_(matching),
@@ -282,7 +365,23 @@ def cooperation_page(session: Session, f: CooperationFilter) -> Page:
 
 
 def count_current(session: Session, today: date | None = None) -> int:
-    today = today or date.today()
+    """Running ties on ``today`` (``status_condition``: an end date of today still runs)."""
     return session.scalar(select(func.count()).select_from(Cooperation).where(
-        or_(Cooperation.start_date.is_(None), Cooperation.start_date <= today),
-        or_(Cooperation.end_date.is_(None), Cooperation.end_date >= today))) or 0
+        status_condition(TieStatus.RUNNING, today))) or 0
+
+
+@dataclass
+class ListChoices:
+    """The pick lists of the cooperation list's filter form, and the actor it is cut to."""
+
+    types: list[CooperationType]
+    topics: list[Topic]
+    actor: Actor | None
+
+
+def list_choices(session: Session, f: CooperationFilter) -> ListChoices:
+    return ListChoices(
+        types=list(session.scalars(select(CooperationType).order_by(CooperationType.sort_order,
+                                                                    CooperationType.name))),
+        topics=list(session.scalars(select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.sort_order))),
+        actor=session.get(Actor, f.actor_id) if f.actor_id else None)

@@ -11,7 +11,9 @@ What counts as "resembles":
 * the same e-mail address (case-insensitive);
 * for actors, the same external reference (school number …).
 
-The functions only read; callers decide what to do with the candidates.
+The functions only read; callers decide what to do with the candidates. "Check, then create"
+is only safe if nobody creates in between: the create forms call ``lock_creation`` first, so a
+double-clicked "Speichern" finds the record of the first click instead of saving a twin.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, Affiliation, Person
+from crm.services.write_lock import begin_write
 
 T = TypeVar("T")
 
@@ -42,6 +45,23 @@ LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(tuple(form.split()) for form in
 # … while „e.V.“ and the (g)GmbH forms are dropped wherever they stand („Förderverein e.V. der …“).
 # („Ev.“ alone is „evangelisch“ in the middle of a name, so "ev" is dropped only at the end.)
 _ANYWHERE = [("e", "v"), ("ggmbh",), ("gmbh",), ("mbh",), ("gug",)]
+
+
+# Advisory-lock keys (PostgreSQL) per kind of record whose creation is checked for duplicates.
+_CREATION_LOCKS = {"actor": 7_301_001, "person": 7_301_002}
+
+
+def lock_creation(session: Session, kind: str) -> None:
+    """Serialise "look for duplicates, then create" for actors or persons until the transaction ends.
+
+    SQLite: ``BEGIN IMMEDIATE`` (``write_lock.begin_write``), a second writer waits for our commit.
+    PostgreSQL: a transaction-scoped advisory lock (there is no row to lock for a record that does
+    not exist yet). Creating records is rare, so serialising all of one kind costs nothing.
+    """
+    if session.connection().dialect.name == "sqlite":
+        begin_write(session)
+    else:
+        session.execute(select(func.pg_advisory_xact_lock(_CREATION_LOCKS[kind])))
 
 
 def fold(text: str) -> str:

@@ -6,6 +6,14 @@ semicolons, dates as TT.MM.JJJJ and decimal commas. Text cells that start with
 never runs them as formulas (CSV/formula injection); the importer removes that
 apostrophe again. Column headers are the German names the importer recognises, so
 every export can be imported again (Kumu export and import are each other's inverse).
+
+"Export this list" means exactly the rows the list shows: each export reads the list's own
+filter (``directory.actor_filter_from_args``, ``persons.person_filter_from_args``, …) and query,
+on all pages at once, with the relations it writes loaded up front (a constant number of queries).
+
+An individual actor (a kind marked ``is_individual``) is a natural person: the view passes
+``contact_visible`` (``crm.permissions.can_see_contact_of``), and the street, e-mail and phone
+cells of those the user may not see stay empty.
 """
 from __future__ import annotations
 
@@ -16,17 +24,27 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crm.models import Actor, Affiliation, Cooperation, Person
+from crm.models import Actor, ActorKind, Affiliation, Cooperation, Initiative, Membership, Person
+from crm.services import cooperations as cooperation_service
+from crm.services import directory
+from crm.services import initiatives as initiative_service
+from crm.services import persons as person_service
 from crm.services.imports.readers import FORMULA_PREFIXES
 
 LIST_SEPARATOR = " | "
+
+ContactCheck = Callable[[Actor], bool]
+
+
+def _everyone(actor: Actor) -> bool:  # noqa: ARG001 - the default of ``contact_visible``
+    return True
 
 
 @dataclass
@@ -101,77 +119,45 @@ def _names(items: Iterable[Any]) -> str:
 
 # ---------------------------------------------------------------- filtered lists
 
-def filtered_actors(session: Session, args: Mapping[str, str]) -> list[Actor]:
-    """The actors of the directory with the filters in its URL (all pages, not just the shown one)."""
-    query = _actor_query(args).options(
+def filtered_actors(session: Session, args: Mapping[str, str], *, with_contacts: bool = False) -> list[Actor]:
+    """The actors of the directory with the filters in its URL (all pages, not just the shown one).
+
+    ``with_contacts`` also loads their people (for the "Ansprechpersonen" column) up front.
+    """
+    query = directory.filtered_actors_query(directory.actor_filter_from_args(args, session)).options(
         selectinload(Actor.kind), selectinload(Actor.area), selectinload(Actor.topics),
         selectinload(Actor.life_stages), selectinload(Actor.parent))
+    if with_contacts:
+        query = query.options(selectinload(Actor.affiliations).selectinload(Affiliation.person))
     return list(session.scalars(query))
-
-
-def _actor_query(args: Mapping[str, str]):
-    try:  # the directory's own filters, once they exist, so the export lists what the page lists
-        from crm.services import directory
-    except ImportError:
-        directory = None
-    if directory is not None and hasattr(directory, "filtered_actors_query"):
-        return directory.filtered_actors_query(directory.actor_filter_from_args(args))
-    query = select(Actor).order_by(Actor.name, Actor.id)
-    text = (args.get("q") or "").strip()
-    if text:
-        like = f"%{text.lower()}%"
-        query = query.where(or_(*(func.lower(col).like(like) for col in (
-            Actor.name, Actor.short_name, Actor.street, Actor.city, Actor.postcode, Actor.external_ref))))
-    return query
-
-
-def _int_arg(args: Mapping[str, str], key: str) -> int | None:
-    try:
-        return int(args.get(key) or "")
-    except ValueError:
-        return None
 
 
 def filtered_persons(session: Session, args: Mapping[str, str]) -> list[Person]:
-    """Persons (never anonymised ones) by text (name, e-mail) and actor (``akteur=<id>``)."""
-    query = (select(Person).where(Person.is_anonymised.is_(False))
-             .options(selectinload(Person.affiliations).selectinload(Affiliation.actor))
-             .order_by(Person.last_name, Person.first_name, Person.id))
-    text = (args.get("q") or "").strip()
-    if text:
-        like = f"%{text.lower()}%"
-        query = query.where(or_(*(func.lower(col).like(like) for col in (
-            Person.first_name, Person.last_name, Person.email))))
-    actor_id = _int_arg(args, "akteur")
-    if actor_id is not None:
-        query = query.where(Person.affiliations.any(Affiliation.actor_id == actor_id))
+    """The person list's rows (``/personen/?q=…&akteur=…``), never anonymised ones."""
+    person_filter = person_service.person_filter_from_args(session, args)
+    query = person_service.filtered_persons_query(person_filter).options(
+        selectinload(Person.affiliations).selectinload(Affiliation.actor))
     return list(session.scalars(query))
 
 
+def _cooperation_loads() -> tuple[Any, ...]:
+    return (selectinload(Cooperation.source), selectinload(Cooperation.target), selectinload(Cooperation.type),
+            selectinload(Cooperation.topics), selectinload(Cooperation.life_stages))
+
+
 def filtered_cooperations(session: Session, args: Mapping[str, str], today: date | None = None) -> list[Cooperation]:
-    """Cooperations by actor (``akteur``), type (``art``), status (``status=laufend|beendet``) and text."""
-    today = today or date.today()
-    query = (select(Cooperation).options(
-        selectinload(Cooperation.source), selectinload(Cooperation.target), selectinload(Cooperation.type),
-        selectinload(Cooperation.topics), selectinload(Cooperation.life_stages))
-        .order_by(Cooperation.start_date.is_(None), Cooperation.start_date, Cooperation.id))
-    actor_id = _int_arg(args, "akteur")
-    if actor_id is not None:
-        query = query.where(or_(Cooperation.source_id == actor_id, Cooperation.target_id == actor_id))
-    type_id = _int_arg(args, "art")
-    if type_id is not None:
-        query = query.where(Cooperation.type_id == type_id)
-    status = args.get("status")
-    if status == "laufend":
-        query = query.where(or_(Cooperation.end_date.is_(None), Cooperation.end_date >= today))
-    elif status == "beendet":
-        query = query.where(Cooperation.end_date < today)
-    text = (args.get("q") or "").strip()
-    if text:
-        like = f"%{text.lower()}%"
-        matching = select(Actor.id).where(func.lower(Actor.name).like(like))
-        query = query.where(or_(Cooperation.source_id.in_(matching), Cooperation.target_id.in_(matching),
-                                func.lower(Cooperation.description).like(like)))
+    """The cooperation list's rows (``akteur``, ``art``, ``thema``, ``status``, ``q``), in its order."""
+    cooperation_filter = cooperation_service.cooperation_filter_from_args(session, args)
+    query = cooperation_service.filtered_cooperations_query(cooperation_filter, today).options(*_cooperation_loads())
+    return list(session.scalars(query))
+
+
+def filtered_initiatives(session: Session, args: Mapping[str, str], today: date | None = None) -> list[Initiative]:
+    """The initiative list's rows (``q``, ``art``, ``thema``, ``status``), members loaded."""
+    initiative_filter = initiative_service.initiative_filter_from_args(session, args)
+    query = initiative_service.filtered_initiatives_query(initiative_filter, today).options(
+        selectinload(Initiative.topics), selectinload(Initiative.life_stages),
+        selectinload(Initiative.memberships).selectinload(Membership.actor))
     return list(session.scalars(query))
 
 
@@ -179,7 +165,7 @@ def filtered_cooperations(session: Session, args: Mapping[str, str], today: date
 
 ACTOR_HEADERS = ["Name", "Kurzname", "Art", "Kategorie", "Gebiet", "Straße", "PLZ", "Ort", "E-Mail", "Telefon",
                  "Website", "Kennung", "Bildungsphasen", "Themen", "Übergeordneter Akteur", "Breitengrad",
-                 "Längengrad", "Aktiv", "Beschreibung"]
+                 "Längengrad", "Aktiv", "Tätig seit", "Tätig bis", "Beschreibung"]
 
 
 def _actor_ref(actor: Actor | None) -> str:
@@ -188,17 +174,27 @@ def _actor_ref(actor: Actor | None) -> str:
     return actor.external_ref or actor.name
 
 
-def actor_table(actors: list[Actor], *, with_contacts: bool = False, today: date | None = None) -> Table:
+def _contact(actor: Actor, contact_visible: ContactCheck) -> tuple[str, str, str]:
+    """Street, e-mail and phone, or three empty cells for an individual the user may not see."""
+    if contact_visible(actor):
+        return actor.street, actor.email, actor.phone
+    return "", "", ""
+
+
+def actor_table(actors: list[Actor], *, with_contacts: bool = False, today: date | None = None,
+                contact_visible: ContactCheck = _everyone) -> Table:
     """One row per actor; ``with_contacts`` adds the names and functions of its current people
-    (personal data: only for users who may see it)."""
+    (personal data: only for users who may see it). ``contact_visible`` decides per actor whether
+    its street, e-mail and phone are written (``crm.permissions.can_see_contact_of``)."""
     today = today or date.today()
     headers = list(ACTOR_HEADERS) + (["Ansprechpersonen"] if with_contacts else [])
     rows = []
     for a in actors:
+        street, email, phone = _contact(a, contact_visible)
         row: list[Any] = [a.name, a.short_name, a.kind.name, a.kind.category, a.area.full_name if a.area else "",
-                          a.street, a.postcode, a.city, a.email, a.phone, a.website, a.external_ref or "",
+                          street, a.postcode, a.city, email, phone, a.website, a.external_ref or "",
                           _names(a.life_stages), _names(a.topics), _actor_ref(a.parent), a.latitude, a.longitude,
-                          a.is_active, a.description]
+                          a.is_active, a.active_from, a.active_until, a.description]
         if with_contacts:
             people = [f"{af.person.full_name} ({af.function})" if af.function else af.person.full_name
                       for af in a.affiliations if af.is_current(today) and not af.person.is_anonymised]
@@ -235,13 +231,36 @@ def cooperation_table(cooperations: list[Cooperation]) -> Table:
     return Table("Kooperationen", list(COOPERATION_HEADERS), rows)
 
 
+INITIATIVE_HEADERS = ["Name", "Kurzname", "Art", "Beginn", "Ende", "Status", "Website", "Themen", "Bildungsphasen",
+                      "Mitglieder", "Anzahl Mitglieder", "Beschreibung"]
+
+
+def initiative_table(initiatives: list[Initiative], today: date | None = None) -> Table:
+    """One row per initiative; "Mitglieder" names the current members with their roles."""
+    today = today or date.today()
+    rows = []
+    for i in initiatives:
+        members = sorted(initiative_service.current_members(i, today), key=lambda m: m.actor.name.lower())
+        status = "beendet" if i.end_date is not None and i.end_date < today else "laufend"
+        rows.append([i.name, i.short_name, initiative_service.KIND_LABELS[i.kind], i.start_date, i.end_date, status,
+                     i.website, _names(i.topics), _names(i.life_stages),
+                     LIST_SEPARATOR.join(f"{m.actor.name} ({initiative_service.ROLE_LABELS[m.role]})" for m in members),
+                     len(members), i.description])
+    return Table("Initiativen", list(INITIATIVE_HEADERS), rows)
+
+
 # ---------------------------------------------------------------- Kumu: the whole landscape
 
 KUMU_ELEMENT_HEADERS = ["ID", "Label", "Type", "Description", "Tags", "Kategorie", "Gebiet", "Bildungsphasen",
                         "Kurzname", "Straße", "PLZ", "Ort", "E-Mail", "Telefon", "Website", "Kennung",
-                        "Übergeordneter Akteur", "Breitengrad", "Längengrad", "Aktiv"]
+                        "Übergeordneter Akteur", "Breitengrad", "Längengrad", "Aktiv", "Tätig seit", "Tätig bis",
+                        "Initiativart", "Beginn", "Ende"]
 KUMU_CONNECTION_HEADERS = ["ID", "From", "To", "Type", "Direction", "Strength", "Description", "Tags",
-                           "Bildungsphasen", "Beginn", "Ende"]
+                           "Bildungsphasen", "Beginn", "Ende", "Rolle"]
+# Initiatives are elements of this type, memberships connections of this type (with a role);
+# the importer (``crm.services.imports.engine.split_kumu``) recognises both.
+KUMU_INITIATIVE_TYPE = "Initiative"
+KUMU_MEMBERSHIP_TYPE = "Mitgliedschaft"
 
 
 def _kumu_id(actor: Actor) -> str:
@@ -249,29 +268,56 @@ def _kumu_id(actor: Actor) -> str:
     return f"akteur-{actor.id}"
 
 
-def kumu_tables(session: Session) -> tuple[Table, Table]:
+def _kumu_list(items: Iterable[Any]) -> str:
+    return "|".join(item.name for item in items)
+
+
+def kumu_tables(session: Session, contact_visible: ContactCheck = _everyone) -> tuple[Table, Table]:
+    """Actors and initiatives as elements; cooperations and memberships (with their role) as connections."""
     actors = list(session.scalars(select(Actor).order_by(Actor.name, Actor.id).options(
         selectinload(Actor.kind), selectinload(Actor.area), selectinload(Actor.topics),
         selectinload(Actor.life_stages), selectinload(Actor.parent))))
-    elements = [[_kumu_id(a), a.name, a.kind.name, a.description, _names(a.topics).replace(LIST_SEPARATOR, "|"),
-                 a.kind.category, a.area.full_name if a.area else "", _names(a.life_stages).replace(LIST_SEPARATOR, "|"),
-                 a.short_name, a.street, a.postcode, a.city, a.email, a.phone, a.website, a.external_ref or "",
-                 _kumu_id(a.parent) if a.parent else "", a.latitude, a.longitude, a.is_active] for a in actors]
-    cooperations = filtered_cooperations(session, {})
-    connections = [[f"kooperation-{c.id}", _kumu_id(c.source), _kumu_id(c.target), c.type.name,
-                    "directed" if c.is_directed else "undirected", c.intensity, c.description,
-                    "|".join(t.name for t in c.topics), "|".join(s.name for s in c.life_stages),
-                    c.start_date, c.end_date] for c in cooperations]
+    elements: list[list[Any]] = []
+    for a in actors:
+        street, email, phone = _contact(a, contact_visible)
+        elements.append([_kumu_id(a), a.name, a.kind.name, a.description, _kumu_list(a.topics), a.kind.category,
+                         a.area.full_name if a.area else "", _kumu_list(a.life_stages), a.short_name, street,
+                         a.postcode, a.city, email, phone, a.website, a.external_ref or "",
+                         _kumu_id(a.parent) if a.parent else "", a.latitude, a.longitude, a.is_active,
+                         a.active_from, a.active_until, "", None, None])
+    initiatives = list(session.scalars(select(Initiative).order_by(Initiative.name, Initiative.id).options(
+        selectinload(Initiative.topics), selectinload(Initiative.life_stages))))
+    for i in initiatives:
+        elements.append([f"initiative-{i.id}", i.name, KUMU_INITIATIVE_TYPE, i.description, _kumu_list(i.topics), "",
+                         "", _kumu_list(i.life_stages), i.short_name, "", "", "", "", "", i.website, "", "", None,
+                         None, None, None, None, initiative_service.KIND_LABELS[i.kind], i.start_date, i.end_date])
+    cooperations = session.scalars(select(Cooperation).options(*_cooperation_loads()).order_by(
+        Cooperation.start_date.is_(None), Cooperation.start_date, Cooperation.id))
+    connections: list[list[Any]] = [
+        [f"kooperation-{c.id}", _kumu_id(c.source), _kumu_id(c.target), c.type.name,
+         "directed" if c.is_directed else "undirected", c.intensity, c.description, _kumu_list(c.topics),
+         _kumu_list(c.life_stages), c.start_date, c.end_date, ""] for c in cooperations]
+    memberships = session.scalars(select(Membership).order_by(Membership.initiative_id, Membership.joined_on,
+                                                              Membership.id))
+    connections += [[f"mitgliedschaft-{m.id}", f"akteur-{m.actor_id}", f"initiative-{m.initiative_id}",
+                     KUMU_MEMBERSHIP_TYPE, "directed", None, "", "", "", m.joined_on, m.left_on,
+                     initiative_service.ROLE_LABELS[m.role]] for m in memberships]
     return (Table("Elements", list(KUMU_ELEMENT_HEADERS), elements),
             Table("Connections", list(KUMU_CONNECTION_HEADERS), connections))
 
 
-def kumu_xlsx(session: Session) -> bytes:
-    return to_xlsx(*kumu_tables(session))
+def individual_actors(session: Session) -> list[Actor]:
+    """Actors of a kind marked ``is_individual`` (natural persons), kinds loaded."""
+    return list(session.scalars(select(Actor).join(ActorKind, Actor.kind_id == ActorKind.id)
+                                .where(ActorKind.is_individual.is_(True)).options(selectinload(Actor.kind))))
 
 
-def kumu_zip(session: Session) -> bytes:
-    elements, connections = kumu_tables(session)
+def kumu_xlsx(session: Session, contact_visible: ContactCheck = _everyone) -> bytes:
+    return to_xlsx(*kumu_tables(session, contact_visible))
+
+
+def kumu_zip(session: Session, contact_visible: ContactCheck = _everyone) -> bytes:
+    elements, connections = kumu_tables(session, contact_visible)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("elements.csv", to_csv(elements))
@@ -287,9 +333,9 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def kumu_json(session: Session) -> bytes:
+def kumu_json(session: Session, contact_visible: ContactCheck = _everyone) -> bytes:
     """A Kumu blueprint: standard keys in lower case (tags as lists), our own fields as they are."""
-    elements, connections = kumu_tables(session)
+    elements, connections = kumu_tables(session, contact_visible)
     standard = {"ID": "id", "Label": "label", "Type": "type", "Description": "description", "Tags": "tags",
                 "From": "from", "To": "to", "Direction": "direction", "Strength": "strength"}
 

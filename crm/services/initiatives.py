@@ -241,6 +241,23 @@ def filtered_initiatives_query(f: InitiativeFilter, today: date | None = None) -
     return query.order_by(Initiative.name, Initiative.id)
 
 
+@dataclass
+class ListChoices:
+    topics: list[Topic]
+
+
+def list_choices(session: Session) -> ListChoices:
+    """The pick lists of the initiative list's filter form (active topics only)."""
+    return ListChoices(topics=list(session.scalars(select(Topic).where(Topic.is_active.is_(True))
+                                                   .order_by(Topic.sort_order, Topic.name))))
+
+
+def current_members(initiative: Initiative, today: date | None = None) -> list[Membership]:
+    """Memberships running on ``today`` (joined, not left; a "left" date of today still counts)."""
+    today = today or date.today()
+    return [m for m in initiative.memberships if m.is_current(today)]
+
+
 def initiative_page(session: Session, f: InitiativeFilter) -> Page:
     query = filtered_initiatives_query(f).options(selectinload(Initiative.topics),
                                                   selectinload(Initiative.memberships))

@@ -46,15 +46,16 @@ def page_context(actor: Actor, quick_form: QuickCooperationForm | None = None) -
     today = date.today()
     personal = can(Permission.VIEW_PERSONAL_DATA)
     ties = cooperation_service.for_actor(db.session, actor.id)
+    counts = cooperation_service.status_counts(ties, today)
     affiliations = person_service.affiliations_of_actor(db.session, actor.id) if personal else []
     if quick_form is None and can(Permission.EDIT_LANDSCAPE):
         quick_form = QuickCooperationForm(formdata=None, actor_id=actor.id)
     return {
         "actor": actor, "today": today, "personal": personal,
         "timeline": cooperation_service.timeline(ties),
-        # A tie ended today is shown as ended (the user just ended it), though it was current today.
-        "current_count": sum(1 for c in ties if c.is_current(today) and not (c.end_date and c.end_date <= today)),
-        "ended_count": sum(1 for c in ties if c.end_date is not None and c.end_date <= today),
+        # One rule for "running" (cooperation_status): a tie ending today still runs today.
+        "current_count": counts.running, "ended_count": counts.ended,
+        "tie_status": cooperation_service.cooperation_status, "may_end": cooperation_service.may_end,
         "current_people": [a for a in affiliations if a.is_current(today)],
         "former_people": [a for a in affiliations if not a.is_current(today)],
         "memberships": initiative_service.memberships_of_actor(db.session, actor.id),
@@ -79,6 +80,7 @@ def create():
     candidates: list = []
     if form.validate_on_submit():
         values = form.values()
+        duplicates.lock_creation(db.session, "actor")
         if not form.confirm_duplicate.data:
             candidates = duplicates.actor_candidates(db.session, values["name"], email=values["email"],
                                                      external_ref=values["external_ref"])
@@ -113,6 +115,11 @@ def edit(actor_id: int):
             differences = actor_service.differences(actor, form.values())
             # The next save is a deliberate decision against the newer version.
             form.version_id.data = str(actor.version_id)
+        except ServiceError as error:
+            db.session.rollback()
+            actor = _load(actor_id)
+            target = form[error.field] if error.field and error.field in form else form.name
+            target.errors = list(target.errors) + [error.message]
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("actors/form.html", form=form, actor=actor, conflict=conflict,
                            differences=differences), status

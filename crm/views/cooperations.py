@@ -5,12 +5,10 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-
 from crm.extensions import db
 from crm.forms.actors import ConfirmDeleteForm
 from crm.forms.cooperations import CooperationForm, EndForm, QuickCooperationForm
-from crm.models import Actor, Cooperation, CooperationType, Topic
+from crm.models import Actor, Cooperation
 from crm.permissions import Permission, can, requires
 from crm.services import actors as actor_service
 from crm.services import cooperations as cooperation_service
@@ -50,11 +48,10 @@ def _attach(form, error: ServiceError, mapping: dict[str, str] | None = None) ->
 def index():
     coop_filter = cooperation_service.cooperation_filter_from_args(db.session, request.args)
     page = cooperation_service.cooperation_page(db.session, coop_filter)
+    choices = cooperation_service.list_choices(db.session, coop_filter)
     return render_template(
-        "cooperations/index.html", page=page, filter=coop_filter, today=date.today(),
-        types=db.session.scalars(select(CooperationType).order_by(CooperationType.sort_order)).all(),
-        topics=db.session.scalars(select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.sort_order)).all(),
-        filter_actor=db.session.get(Actor, coop_filter.actor_id) if coop_filter.actor_id else None)
+        "cooperations/index.html", page=page, filter=coop_filter, today=date.today(), types=choices.types,
+        topics=choices.topics, filter_actor=choices.actor, tie_status=cooperation_service.cooperation_status)
 
 
 @bp.route("/<int:cooperation_id>")
@@ -63,8 +60,11 @@ def show(cooperation_id: int):
     cooperation = _load(cooperation_id)
     history = (actor_service.history(db.session, "Cooperation", cooperation.id)
                if can(Permission.EDIT_LANDSCAPE) else [])
-    return render_template("cooperations/show.html", c=cooperation, today=date.today(), history=history,
-                           intensity_labels=cooperation_service.INTENSITY_LABELS)
+    today = date.today()
+    return render_template("cooperations/show.html", c=cooperation, today=today, history=history,
+                           intensity_labels=cooperation_service.INTENSITY_LABELS,
+                           status=cooperation_service.cooperation_status(cooperation, today),
+                           may_end=cooperation_service.may_end(cooperation, today))
 
 
 def _quick_capture(actor: Actor):

@@ -6,7 +6,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 
 from crm.extensions import db
-from crm.permissions import Permission, can, requires
+from crm.permissions import Permission, can, can_see_contact_of, requires
 from crm.services import audit
 from crm.services import exports as export_service
 
@@ -37,6 +37,22 @@ def _table_download(table: export_service.Table, stem: str, fmt: str) -> Respons
     abort(404)
 
 
+def _check_format(fmt: str) -> None:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+
+
+def _audit(entity: str, summary: str, rows: int, fmt: str) -> None:
+    """Who took personal data out of the system, and how much (DSGVO accountability).
+    The caller commits after building the file."""
+    audit.record(db.session, "export", entity, summary, {"rows": rows, "format": fmt, "filters": dict(request.args)})
+
+
+def _individuals_shown(actors) -> int:
+    """Individual actors (natural persons) whose contact details this file carries."""
+    return sum(1 for a in actors if a.kind.is_individual and can_see_contact_of(a))
+
+
 @bp.route("/")
 @requires(Permission.VIEW_LANDSCAPE)
 def index():
@@ -46,21 +62,26 @@ def index():
 @bp.route("/akteure.<fmt>")
 @requires(Permission.VIEW_LANDSCAPE)
 def actors(fmt: str):
-    actors = export_service.filtered_actors(db.session, request.args)
-    table = export_service.actor_table(actors, with_contacts=can(Permission.VIEW_PERSONAL_DATA))
-    return _table_download(table, "akteure", fmt)
+    """The directory's list. With VIEW_PERSONAL_DATA it names the current people of each actor
+    (and individuals' contact details), so it is audited like the persons export."""
+    _check_format(fmt)
+    personal = can(Permission.VIEW_PERSONAL_DATA)
+    actors = export_service.filtered_actors(db.session, request.args, with_contacts=personal)
+    table = export_service.actor_table(actors, with_contacts=personal, contact_visible=can_see_contact_of)
+    response = _table_download(table, "akteure", fmt)
+    if personal:
+        _audit("Actor", f"Export von {len(actors)} Akteuren mit Ansprechpersonen ({fmt.upper()})", len(actors), fmt)
+        db.session.commit()
+    return response
 
 
 @bp.route("/personen.<fmt>")
 @requires(Permission.VIEW_LANDSCAPE, Permission.VIEW_PERSONAL_DATA)
 def persons(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    _check_format(fmt)
     persons = export_service.filtered_persons(db.session, request.args)
     response = _table_download(export_service.person_table(persons), "personen", fmt)
-    # Who took personal data out of the system, and how much (DSGVO accountability).
-    audit.record(db.session, "export", "Person", f"Export von {len(persons)} Personen ({fmt.upper()})",
-                 {"rows": len(persons), "format": fmt, "filters": dict(request.args)})
+    _audit("Person", f"Export von {len(persons)} Personen ({fmt.upper()})", len(persons), fmt)
     db.session.commit()
     return response
 
@@ -68,8 +89,17 @@ def persons(fmt: str):
 @bp.route("/kooperationen.<fmt>")
 @requires(Permission.VIEW_LANDSCAPE)
 def cooperations(fmt: str):
+    _check_format(fmt)
     cooperations = export_service.filtered_cooperations(db.session, request.args)
     return _table_download(export_service.cooperation_table(cooperations), "kooperationen", fmt)
+
+
+@bp.route("/initiativen.<fmt>")
+@requires(Permission.VIEW_LANDSCAPE)
+def initiatives(fmt: str):
+    _check_format(fmt)
+    initiatives = export_service.filtered_initiatives(db.session, request.args)
+    return _table_download(export_service.initiative_table(initiatives), "initiativen", fmt)
 
 
 @bp.route("/kumu.<fmt>")
@@ -78,4 +108,10 @@ def kumu(fmt: str):
     builders = {"xlsx": export_service.kumu_xlsx, "zip": export_service.kumu_zip, "json": export_service.kumu_json}
     if fmt not in builders:
         abort(404)
-    return _download(builders[fmt](db.session), "landschaft-kumu", fmt)
+    response = _download(builders[fmt](db.session, can_see_contact_of), "landschaft-kumu", fmt)
+    individuals = _individuals_shown(export_service.individual_actors(db.session))
+    if individuals:  # contact details of natural persons left the system
+        _audit("Actor", f"Kumu-Export der Landschaft mit {individuals} Einzelpersonen ({fmt.upper()})", individuals,
+               fmt)
+        db.session.commit()
+    return response

@@ -5,13 +5,11 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-
 from crm.extensions import db
 from crm.forms.actors import ConfirmDeleteForm
 from crm.forms.cooperations import EndForm
 from crm.forms.initiatives import InitiativeForm, MembershipForm
-from crm.models import Actor, Initiative, InitiativeKind, Membership, Topic
+from crm.models import Actor, Initiative, Membership
 from crm.permissions import Permission, can, requires
 from crm.services import actors as actor_service
 from crm.services import initiatives as initiative_service
@@ -50,8 +48,7 @@ def index():
     page = initiative_service.initiative_page(db.session, initiative_filter)
     return render_template(
         "initiatives/index.html", page=page, filter=initiative_filter, today=date.today(), kinds=KIND_LABELS,
-        topics=db.session.scalars(select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.sort_order)).all(),
-        InitiativeKind=InitiativeKind)
+        topics=initiative_service.list_choices(db.session).topics, current_members=initiative_service.current_members)
 
 
 @bp.route("/<int:initiative_id>")

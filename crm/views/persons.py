@@ -88,6 +88,7 @@ def create():
     candidates: list = []
     if form.validate_on_submit():
         values = form.values()
+        duplicates.lock_creation(db.session, "person")
         if not form.confirm_duplicate.data:
             candidates = duplicates.person_candidates(
                 db.session, values["first_name"], values["last_name"],

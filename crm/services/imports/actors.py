@@ -21,12 +21,12 @@ from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, r
 
 # Plain columns compared and written as they are.
 SCALAR_FIELDS = ("name", "short_name", "street", "postcode", "city", "email", "phone", "website", "external_ref",
-                 "description", "notes", "latitude", "longitude", "is_active")
+                 "description", "notes", "latitude", "longitude", "is_active", "active_from", "active_until")
 LABELS = {
     "name": "Name", "short_name": "Kurzname", "street": "Straße", "postcode": "PLZ", "city": "Ort",
     "email": "E-Mail", "phone": "Telefon", "website": "Website", "external_ref": "Kennung",
     "description": "Beschreibung", "notes": "Notizen", "latitude": "Breitengrad", "longitude": "Längengrad",
-    "is_active": "Aktiv", "kind": "Art", "area": "Gebiet", "topics": "Themen", "life_stages": "Bildungsphasen",
+    "is_active": "Aktiv", "active_from": "Tätig seit", "active_until": "Tätig bis", "kind": "Art", "area": "Gebiet", "topics": "Themen", "life_stages": "Bildungsphasen",
     "parent": "Übergeordneter Akteur",
 }
 
@@ -84,6 +84,22 @@ def differences(actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def _closing(actor: Actor, values: dict[str, Any], changes: dict[str, Any], today: Any) -> None:
+    """The rule of the actor form (``actor_service.closing_date``): switching an active actor to
+    inactive without a "Tätig bis" date closes it today. Re-importing the file changes nothing,
+    because the actor is inactive by then."""
+    if changes.get("is_active") is False and "active_until" not in values and actor.active_until is None:
+        changes["active_until"] = today
+
+
+def _period_problem(actor: Any, values: dict[str, Any]) -> str | None:
+    start = values.get("active_from", getattr(actor, "active_from", None))
+    end = values.get("active_until", getattr(actor, "active_until", None))
+    if start and end and end < start:
+        return f"„Tätig bis“ ({end:%d.%m.%Y}) liegt vor „Tätig seit“ ({start:%d.%m.%Y})."
+    return None
+
+
 def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
     seen: dict[Any, int] = {}          # identity of the actor a row describes -> first row
     refs: dict[str, int] = {}
@@ -101,13 +117,18 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         ref = (values.get("external_ref") or "").lower()
         if ref and ref in refs:
             problem(ctx, job, record.line, "external_ref",
-                    f"Die Kennung „{values['external_ref']}“ steht schon in Zeile {refs[ref]}; "
+                    f"Die Kennung „{values['external_ref']}“ steht schon in {job.sheet.row_name(refs[ref])}; "
                     "jede Zeile muss einen anderen Akteur beschreiben.")
             continue
         if actor is not None and id(actor) in seen:
             problem(ctx, job, record.line, "name",
-                    f"Zeile {record.line} beschreibt denselben Akteur wie Zeile {seen[id(actor)]} "
+                    f"{job.sheet.row_name(record.line)} beschreibt denselben Akteur wie "
+                    f"{job.sheet.row_name(seen[id(actor)])} "
                     f"(„{values['name']}“). Bitte doppelte Zeilen entfernen.")
+            continue
+        trouble = _period_problem(actor, values)
+        if trouble:
+            problem(ctx, job, record.line, "active_until" if "active_until" in values else "active_from", trouble)
             continue
         if ref:
             refs[ref] = record.line
@@ -126,6 +147,7 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             action, changed = NEW, []
         else:
             changes = differences(actor, values)
+            _closing(actor, values, changes, ctx.today)
             if changes and ctx.writing:
                 _apply(actor, changes)
                 if "external_ref" in changes:

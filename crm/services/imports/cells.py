@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 
 from email_validator import EmailNotValidError, validate_email
 
+from crm.models import InitiativeKind, MembershipRole
+
 COORDINATE = Decimal("0.000001")
 MULTI_SEPARATORS = re.compile(r"\s*[|;]\s*")
 
@@ -113,6 +115,34 @@ def parse_url(text: str) -> str:
     if len(raw) > 300:
         raise CellError("Die Web-Adresse ist zu lang (höchstens 300 Zeichen).")
     return raw
+
+
+_ROLES = {"leitung": "lead", "lead": "lead", "federfuehrung": "lead", "partner": "partner", "partnerin": "partner",
+          "mitglied": "member", "member": "member", "foerderer": "funder", "foerderin": "funder",
+          "funder": "funder", "geldgeber": "funder"}
+_INITIATIVE_KINDS = {"projekt": "project", "project": "project", "buendnis": "alliance", "alliance": "alliance",
+                     "arbeitskreis": "working_group", "working group": "working_group",
+                     "working_group": "working_group", "programm": "programme", "programme": "programme",
+                     "program": "programme"}
+
+
+def _folded(text: str) -> str:
+    return text.strip().lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+
+
+def parse_role(text: str) -> MembershipRole:
+    """A member's role in an initiative: Leitung, Partner, Mitglied, Förderer (or the English names)."""
+    value = _ROLES.get(_folded(text))
+    if value is None:
+        raise CellError(f"„{text}“ ist keine Rolle in einer Initiative (Leitung, Partner, Mitglied, Förderer).")
+    return MembershipRole(value)
+
+
+def parse_initiative_kind(text: str) -> InitiativeKind:
+    value = _INITIATIVE_KINDS.get(_folded(text))
+    if value is None:
+        raise CellError(f"„{text}“ ist keine Art von Initiative (Projekt, Bündnis, Arbeitskreis, Programm).")
+    return InitiativeKind(value)
 
 
 def split_multi(text: str) -> list[str]:

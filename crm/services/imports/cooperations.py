@@ -83,7 +83,8 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         row_key = (*key, start)
         if row_key in seen:
             problem(ctx, job, record.line, "source",
-                    f"Zeile {record.line} beschreibt dieselbe Kooperation wie Zeile {seen[row_key]} "
+                    f"{job.sheet.row_name(record.line)} beschreibt dieselbe Kooperation wie "
+                    f"{job.sheet.row_name(seen[row_key])} "
                     f"(„{source.name}“ – „{target.name}“, {coop_type.name}). Bitte doppelte Zeilen entfernen.")
             continue
         seen[row_key] = record.line

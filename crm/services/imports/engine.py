@@ -16,15 +16,25 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportTarget
-from crm.services.imports import actors, cooperations, persons
-from crm.services.imports.lookups import ActorIndex, Vocabulary
+from crm.services.imports import actors, cooperations, initiatives, persons
+from crm.services.imports.lookups import ActorIndex, Vocabulary, name_key
 from crm.services.imports.mapping import FIELDS, SHEET_LABELS, auto_mapping, missing_required, sheet_kind_for_kumu
-from crm.services.imports.readers import ParsedFile, ReadError, read_file
+from crm.services.imports.readers import ParsedFile, ReadError, Sheet, read_file
 from crm.services.imports.report import Report
 from crm.services.imports.rows import Context, SheetJob, read_row
 
-PROCESSORS = {"actors": actors.process, "persons": persons.process, "cooperations": cooperations.process}
-ORDER = ("actors", "persons", "cooperations")
+PROCESSORS = {"actors": actors.process, "persons": persons.process, "cooperations": cooperations.process,
+              "initiatives": initiatives.process_initiatives, "memberships": initiatives.process_memberships}
+ORDER = ("actors", "initiatives", "persons", "cooperations", "memberships")
+# Kumu: the element Type that makes an initiative, the connection Types that make a membership.
+INITIATIVE_TYPES = {"initiative"}
+MEMBERSHIP_TYPES = {"mitgliedschaft", "membership", "mitglied", "member"}
+# The fields an initiative / membership takes over from the columns mapped on the elements /
+# connections sheet (the mapping page shows those two sheets only).
+_INITIATIVE_FROM_ACTOR = {"name": "name", "short_name": "short_name", "description": "description",
+                          "website": "website", "topics": "topics", "life_stages": "life_stages", "kumu_id": "kumu_id"}
+_MEMBERSHIP_FROM_COOPERATION = {key: key for key in ("source", "target", "source_key", "target_key", "type",
+                                                    "start_date", "end_date")}
 # Defaults the mapping page offers, per sheet kind: option key -> (field, vocabulary)
 DEFAULTABLE = {"actors": ("kind", "kind"), "cooperations": ("type", "cooperation_type")}
 
@@ -92,8 +102,12 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
         report.problem("In der Datei ist weder ein Blatt mit Elementen (Spalte „Label“) noch eines mit "
                        "Verbindungen (Spalten „From“ und „To“).")
     columns_ok = report.ok
+    if batch.target == ImportTarget.KUMU:
+        jobs = split_kumu(jobs)
     with_vocab = any(j.kind == "actors" and {"topics", "life_stages"} & set(j.mapping.values()) for j in jobs)
     ctx = Context(session, write, report, vocabulary, ActorIndex(session, with_vocabularies=with_vocab), defaults)
+    if any(j.kind in ("initiatives", "memberships") for j in jobs):
+        ctx.initiatives = initiatives.InitiativeIndex(session)
     records = {id(job): [read_row(ctx, job, row) for row in job.sheet.data_rows] for job in jobs}
     if not columns_ok:
         return report  # cells are checked, rows are not matched: a missing column would repeat on every row
@@ -110,6 +124,87 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
     rank = {job.label: number for number, job in enumerate(jobs)}
     report.problems.sort(key=lambda p: (rank.get(p.sheet, -1), p.line or 0))
     return report
+
+
+def _derived_mapping(job: SheetJob, kind: str, carried: dict[str, str]) -> dict[int, str]:
+    """The user's mapping of ``job`` for the fields ``kind`` shares with it, plus the columns
+    only ``kind`` knows, recognised by their headers."""
+    mapping = {column: carried[key] for column, key in job.mapping.items() if key in carried}
+    for column, key in auto_mapping(job.sheet.columns, kind).items():
+        if column not in mapping and key not in mapping.values() and column not in job.mapping:
+            mapping[column] = key
+    return mapping
+
+
+def _part(job: SheetJob, rows: list[Any], kind: str, mapping: dict[int, str]) -> SheetJob:
+    sheet = job.sheet
+    part = Sheet(sheet.name, sheet.columns, rows, sheet.header_line, sheet.has_letters, sheet.header_width,
+                 sheet.row_noun)
+    return SheetJob(part, kind, mapping, job.label)
+
+
+def split_kumu(jobs: list[SheetJob]) -> list[SheetJob]:
+    """In a Kumu landscape, elements of Type „Initiative“ are initiatives, and connections that
+    join an actor to an initiative (or have Type „Mitgliedschaft“) are memberships.
+
+    The rows stay where they are in the file (problems name their rows as the user sees them);
+    they are only handed to the importer of what they describe.
+    """
+    result: list[SheetJob] = []
+    initiative_ids: set[str] = set()
+    initiative_names: set[str] = set()
+    actor_names: set[str] = set()
+    for job in jobs:
+        if job.kind != "actors":
+            continue
+        type_column, name_column, id_column = job.column_of("kind"), job.column_of("name"), job.column_of("kumu_id")
+        chosen, rest = _partition(job.sheet.rows, lambda r: type_column is not None
+                                  and name_key(r.get(type_column)) in INITIATIVE_TYPES)
+        if name_column is not None:
+            initiative_names.update(name_key(r.get(name_column)) for r in chosen if r.get(name_column))
+            actor_names.update(name_key(r.get(name_column)) for r in rest if r.get(name_column))
+        if id_column is not None:
+            initiative_ids.update(r.get(id_column).lower() for r in chosen if r.get(id_column))
+        if not chosen:
+            result.append(job)
+            continue
+        if any(not r.is_blank for r in rest):
+            result.append(_part(job, rest, "actors", job.mapping))
+        result.append(_part(job, chosen, "initiatives", _derived_mapping(job, "initiatives", _INITIATIVE_FROM_ACTOR)))
+    only_initiatives = initiative_names - actor_names
+
+    def names_initiative(text: str) -> bool:
+        lowered = text.strip().lower()
+        return bool(lowered) and (lowered in initiative_ids or initiatives.INTERNAL_ID.fullmatch(lowered) is not None
+                                  or name_key(text) in only_initiatives)
+
+    for job in jobs:
+        if job.kind == "actors":
+            continue
+        if job.kind != "cooperations":
+            result.append(job)
+            continue
+        end_columns = [job.column_of(k) for k in ("source", "source_key", "target", "target_key")]
+        type_column = job.column_of("type")
+        chosen, rest = _partition(job.sheet.rows, lambda r: any(
+            c is not None and names_initiative(r.get(c)) for c in end_columns)
+            or (type_column is not None and name_key(r.get(type_column)) in MEMBERSHIP_TYPES))
+        if not chosen:
+            result.append(job)
+            continue
+        if any(not r.is_blank for r in rest):
+            result.append(_part(job, rest, "cooperations", job.mapping))
+        result.append(_part(job, chosen, "memberships",
+                            _derived_mapping(job, "memberships", _MEMBERSHIP_FROM_COOPERATION)))
+    return result
+
+
+def _partition(rows: list[Any], wanted: Any) -> tuple[list[Any], list[Any]]:
+    chosen: list[Any] = []
+    rest: list[Any] = []
+    for row in rows:
+        (chosen if wanted(row) else rest).append(row)
+    return chosen, rest
 
 
 def _check_columns(job: SheetJob, defaults: dict[str, Any], report: Report) -> None:

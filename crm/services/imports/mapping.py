@@ -74,6 +74,10 @@ ACTOR_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("parent", "Übergeordneter Akteur", "actor", ("Übergeordneter Akteur", "Übergeordnet", "parent",
                                                            "Träger der Einrichtung", "Dachorganisation")),
     FieldSpec("is_active", "Aktiv", "bool", ("Aktiv", "active", "is_active")),
+    FieldSpec("active_from", "Tätig seit", "date", ("Tätig seit", "Aktiv seit", "active_from", "active from",
+                                                    "active since", "Gründungsdatum")),
+    FieldSpec("active_until", "Tätig bis", "date", ("Tätig bis", "Aktiv bis", "active_until", "active until",
+                                                    "Schließungsdatum")),
     FieldSpec("kumu_id", "Kumu-ID (nur für Verbindungen in derselben Datei)", "ref", ("ID", "Kumu ID")),
 )
 
@@ -120,11 +124,40 @@ COOPERATION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("direction", "Richtung", "direction", ("Direction", "Richtung", "gerichtet")),
 )
 
+# Kumu only: elements of Type „Initiative“ are initiatives, connections to them memberships.
+# Their sheets are the elements and connections sheets (``engine.split_kumu``): the columns the
+# user mapped there carry over, the fields below that only initiatives have are recognised by header.
+INITIATIVE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "Name", "text", ("Label", "Name", "Bezeichnung", "Initiative"), required=True,
+              max_length=255),
+    FieldSpec("short_name", "Kurzname", "text", ("Kurzname", "Kürzel", "short_name"), max_length=80),
+    FieldSpec("initiative_kind", "Art der Initiative", "initiative_kind", ("Initiativart", "Art der Initiative",
+                                                                           "initiative_kind", "Initiative Type")),
+    FieldSpec("description", "Beschreibung", "longtext", ("Description", "Beschreibung")),
+    FieldSpec("website", "Website", "url", ("Website", "Homepage", "URL")),
+    FieldSpec("start_date", "Beginn", "date", ("Beginn", "Start", "start_date", "Start Date")),
+    FieldSpec("end_date", "Ende", "date", ("Ende", "End", "end_date", "End Date")),
+    FieldSpec("topics", "Themen", "topics", ("Tags", "Themen", "Themenfelder", "topics")),
+    FieldSpec("life_stages", "Bildungsphasen", "life_stages", ("Bildungsphasen", "life_stages")),
+    FieldSpec("kumu_id", "Kumu-ID", "ref", ("ID", "Kumu ID")),
+)
+MEMBERSHIP_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("source", "Von", "actor", ("From", "Von"), required=True),
+    FieldSpec("target", "Zu", "actor", ("To", "Zu"), required=True),
+    FieldSpec("source_key", "Von (ID)", "actor", ("Von-ID", "From ID", "source_id")),
+    FieldSpec("target_key", "Zu (ID)", "actor", ("Zu-ID", "To ID", "target_id")),
+    FieldSpec("type", "Art", "text", ("Type", "Art"), max_length=255),
+    FieldSpec("start_date", "Beigetreten am", "date", ("Beginn", "Start", "Seit", "joined_on", "Beigetreten am")),
+    FieldSpec("end_date", "Ausgetreten am", "date", ("Ende", "End", "Bis", "left_on", "Ausgetreten am")),
+    FieldSpec("role", "Rolle", "role", ("Rolle", "Role", "membership_role")),
+)
+
 # A required field is also given by its more precise twin (an ID column instead of a name column).
 ALTERNATIVES = {"source": "source_key", "target": "target_key"}
 
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "actors": ACTOR_FIELDS, "persons": PERSON_FIELDS, "cooperations": COOPERATION_FIELDS,
+    "initiatives": INITIATIVE_FIELDS, "memberships": MEMBERSHIP_FIELDS,
 }
 
 TARGET_LABELS = {
@@ -133,7 +166,8 @@ TARGET_LABELS = {
     ImportTarget.COOPERATIONS: "Kooperationen",
     ImportTarget.KUMU: "Kumu-Landschaft (Elemente und Verbindungen)",
 }
-SHEET_LABELS = {"actors": "Akteure", "persons": "Personen", "cooperations": "Kooperationen"}
+SHEET_LABELS = {"actors": "Akteure", "persons": "Personen", "cooperations": "Kooperationen",
+                "initiatives": "Initiativen", "memberships": "Mitgliedschaften"}
 
 
 def field_spec(kind: str, key: str) -> FieldSpec | None:

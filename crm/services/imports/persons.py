@@ -110,9 +110,10 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         pair = (id(person), id(actor) if actor is not None else None, values.get("function", ""),
                 values.get("from_date"))
         if person is not None and pair in pairs:
+            where = " in derselben Funktion beim selben Akteur" if actor else ""
             problem(ctx, job, record.line, "last_name",
-                    f"Zeile {record.line} beschreibt dieselbe Person{' in derselben Funktion beim selben Akteur' if actor else ''} "
-                    f"wie Zeile {pairs[pair]}. Bitte doppelte Zeilen entfernen.")
+                    f"{job.sheet.row_name(record.line)} beschreibt dieselbe Person{where} "
+                    f"wie {job.sheet.row_name(pairs[pair])}. Bitte doppelte Zeilen entfernen.")
             continue
         earlier = first_rows.get(id(person)) if person is not None else None
         if earlier is not None:
@@ -121,8 +122,8 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                               else values[k] != earlier.values[k])]
             if conflicts:
                 problem(ctx, job, record.line, "last_name",
-                        f"Zeile {record.line} nennt dieselbe Person wie Zeile {earlier.line}, aber mit anderen "
-                        f"Angaben ({', '.join(conflicts)}).")
+                        f"{job.sheet.row_name(record.line)} nennt dieselbe Person wie "
+                        f"{job.sheet.row_name(earlier.line)}, aber mit anderen Angaben ({', '.join(conflicts)}).")
                 continue
         write = ctx.writing
         changed: list[str] = []

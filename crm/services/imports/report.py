@@ -15,13 +15,19 @@ class Problem:
     line: int | None = None      # row number as in the file (header = 1); None: the whole file or sheet
     column: str | None = None    # the column as the user sees it
     sheet: str = ""
+    noun: str = "Zeile"          # how the file counts its records: "Zeile" (CSV, Excel), "Objekt" (GeoJSON)
+
+    @property
+    def place(self) -> str:
+        """„Zeile 7“ in a spreadsheet, „Objekt 1“ for the first feature of a GeoJSON file."""
+        return f"{self.noun} {self.line}" if self.line is not None else ""
 
     def text(self) -> str:
         where = []
         if self.sheet:
             where.append(f"Blatt „{self.sheet}“")
         if self.line is not None:
-            where.append(f"Zeile {self.line}")
+            where.append(self.place)
         if self.column:
             where.append(f"Spalte „{self.column}“")
         return (", ".join(where) + ": " if where else "") + self.message
@@ -48,8 +54,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     unknown_values: dict[str, Counter[str]] = field(default_factory=dict)  # field kind -> raw value -> rows
 
-    def problem(self, message: str, line: int | None = None, column: str | None = None, sheet: str = "") -> None:
-        self.problems.append(Problem(message, line, column, sheet))
+    def problem(self, message: str, line: int | None = None, column: str | None = None, sheet: str = "",
+                noun: str = "Zeile") -> None:
+        self.problems.append(Problem(message, line, column, sheet, noun))
 
     def unknown(self, vocabulary: str, value: str) -> None:
         self.unknown_values.setdefault(vocabulary, Counter())[value] += 1

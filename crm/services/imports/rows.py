@@ -28,6 +28,7 @@ class Context:
     actors: ActorIndex
     defaults: dict[str, Any] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
+    initiatives: Any = None   # imports.initiatives.InitiativeIndex, for Kumu landscapes
 
     @property
     def writing(self) -> bool:
@@ -101,6 +102,10 @@ def convert(ctx: Context, spec: FieldSpec, text: str) -> Any:
         return cells.parse_postcode(text)
     if kind == "direction":
         return cells.parse_direction(text)
+    if kind == "role":
+        return cells.parse_role(text)
+    if kind == "initiative_kind":
+        return cells.parse_initiative_kind(text)
     if kind == "actor":
         return cells.check_length(text, 255)  # resolved later, when this file's actors are known
     raise AssertionError(kind)
@@ -113,7 +118,7 @@ def read_row(ctx: Context, job: SheetJob, row: Row) -> Record:
     if extra:
         ctx.report.problem(f"Die Zeile hat {extra} Wert(e) mehr, als die Kopfzeile Spalten hat. Steht ein "
                            "Trennzeichen (Komma oder Semikolon) in einem Wert ohne Anführungszeichen?",
-                           row.line, None, job.label)
+                           row.line, None, job.label, job.sheet.row_noun)
         failed.add("*")
     for index, key in job.mapping.items():
         text = row.get(index)
@@ -122,7 +127,7 @@ def read_row(ctx: Context, job: SheetJob, row: Row) -> Record:
         try:
             value = convert(ctx, job.spec(key), text)
         except CellError as error:
-            ctx.report.problem(error.message, row.line, job.sheet.column_label(index), job.label)
+            ctx.report.problem(error.message, row.line, job.sheet.column_label(index), job.label, job.sheet.row_noun)
             failed.add(key)
             continue
         if value is not None:  # None: a value the user chose to leave out
@@ -140,13 +145,13 @@ def require(ctx: Context, job: SheetJob, record: Record, key: str, hint: str = "
     spec = job.spec(key)
     column = job.column_label(key)
     ctx.report.problem(f"„{spec.label}“ fehlt; das ist eine Pflichtangabe.{(' ' + hint) if hint else ''}",
-                       record.line, column, job.label)
+                       record.line, column, job.label, job.sheet.row_noun)
     record.ok = False
     return False
 
 
 def problem(ctx: Context, job: SheetJob, line: int, key: str | None, message: str) -> None:
-    ctx.report.problem(message, line, job.column_label(key) if key else None, job.label)
+    ctx.report.problem(message, line, job.column_label(key) if key else None, job.label, job.sheet.row_noun)
 
 
 def ids(objects: Any) -> set[int]:

@@ -11,6 +11,10 @@
  * The endpoint answers [{id, name, kind?, area?, email?, actors?}]. Typing clears the chosen id;
  * the server resolves a typed full name itself, so the form also works without this script.
  * Keys: ↓/↑ move, Enter chooses, Escape closes. Text is set with textContent only (never HTML).
+ *
+ * A form with a picker (or marked data-submit-once) is sent once: a double click on "Speichern"
+ * would otherwise post it twice. Its submit buttons are disabled while it is on its way (the
+ * server refuses a duplicate tie anyway); coming back with the browser's Back button enables them.
  */
 (function () {
   "use strict";
@@ -159,6 +163,46 @@
     input.addEventListener("blur", function () { window.setTimeout(close, 100); });
   }
 
+  function submitButtons(form) {
+    return form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");
+  }
+
+  function submitOnce(form) {
+    if (form.hasAttribute("data-submit-guard")) { return; }
+    form.setAttribute("data-submit-guard", "");
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-submitting")) { event.preventDefault(); return; }
+      form.setAttribute("data-submitting", "");
+      var buttons = submitButtons(form);
+      // After this event: a disabled submitter would leave its own name/value out of the request.
+      window.setTimeout(function () {
+        if (event.defaultPrevented) { form.removeAttribute("data-submitting"); return; }  // sent by script
+        for (var b = 0; b < buttons.length; b += 1) {
+          buttons[b].disabled = true;
+          buttons[b].setAttribute("aria-disabled", "true");
+        }
+      }, 0);
+    });
+  }
+
+  window.addEventListener("pageshow", function () {
+    var sent = document.querySelectorAll("form[data-submitting]");
+    for (var f = 0; f < sent.length; f += 1) {
+      sent[f].removeAttribute("data-submitting");
+      var buttons = submitButtons(sent[f]);
+      for (var b = 0; b < buttons.length; b += 1) {
+        buttons[b].disabled = false;
+        buttons[b].removeAttribute("aria-disabled");
+      }
+    }
+  });
+
   var boxes = document.querySelectorAll("[data-autocomplete]");
-  for (var i = 0; i < boxes.length; i += 1) { setup(boxes[i]); }
+  for (var i = 0; i < boxes.length; i += 1) {
+    setup(boxes[i]);
+    var form = boxes[i].closest ? boxes[i].closest("form") : null;
+    if (form) { submitOnce(form); }
+  }
+  var marked = document.querySelectorAll("form[data-submit-once]");
+  for (var m = 0; m < marked.length; m += 1) { submitOnce(marked[m]); }
 }());
