@@ -71,6 +71,24 @@ def test_text_search_over_name_short_name_address_and_reference(login_as, landsc
         assert _names(page) == expected, text
 
 
+def test_an_individuals_street_is_searchable_only_with_the_right_to_personal_data(login_as, app, create_user) -> None:
+    """A volunteer's home address is personal data: a viewer must not find her by it (nor
+    probe it through the autocomplete), a coordinator may."""
+    f.actor(app, "Gisela Wendt (Lernbegleiterin)", kind="Ehrenamtliche Person", street="Amselweg 7")
+    f.actor(app, "Volkshochschule Trier", kind="Volkshochschule", street="Amselweg 1")
+    viewer = login_as(Role.VIEWER)
+    page = viewer.get("/akteure/", query_string={"q": "amselweg"}).get_data(as_text=True)
+    assert _names(page) == ["Volkshochschule Trier"]
+    names = [a["name"] for a in viewer.get("/akteure/suche.json", query_string={"q": "amselweg 7"}).get_json()]
+    assert names == []
+    coordinator = app.test_client()
+    coordinator.login(create_user(Role.COORDINATOR).email)
+    page = coordinator.get("/akteure/", query_string={"q": "amselweg"}).get_data(as_text=True)
+    assert _names(page) == ["Gisela Wendt (Lernbegleiterin)", "Volkshochschule Trier"]
+    names = [a["name"] for a in coordinator.get("/akteure/suche.json", query_string={"q": "amselweg 7"}).get_json()]
+    assert names == ["Gisela Wendt (Lernbegleiterin)"]
+
+
 def test_umlauts_are_found_either_way(login_as, app) -> None:
     f.actor(app, "Bücherei Ehrang", kind="Bibliothek")
     f.actor(app, "Förderverein Grundschule", kind="Verein / Verband")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, ActorKind, Area, Initiative, LifeStage, Membership, Topic
@@ -112,6 +112,9 @@ class ActorFilter:
     page: int = 1
     per_page: int = PER_PAGE
     hints: list[str] = field(default_factory=list)
+    # Whether the words may match an individual's street: a volunteer's home address is
+    # personal data, so for roles without that right the search must not reveal it either.
+    search_private: bool = True
 
     @property
     def is_filtered(self) -> bool:
@@ -211,9 +214,13 @@ def area_with_descendants(area_id: int) -> Select:
     return select(tree.c.id)
 
 
-def _search_text() -> ColumnElement[str]:
+def _search_text(search_private: bool = True) -> ColumnElement[str]:
     space = literal(" ")
-    return fold_sql(Actor.name + space + Actor.short_name + space + Actor.street + space + Actor.postcode
+    street: ColumnElement[str] = Actor.street
+    if not search_private:
+        individual_kinds = select(ActorKind.id).where(ActorKind.is_individual.is_(True))
+        street = case((Actor.kind_id.in_(individual_kinds), literal("")), else_=Actor.street)
+    return fold_sql(Actor.name + space + Actor.short_name + space + street + space + Actor.postcode
                     + space + Actor.city + space + func.coalesce(Actor.external_ref, ""))
 
 
@@ -227,7 +234,7 @@ def filtered_actors_query(actor_filter: ActorFilter, today: date | None = None) 
     today = today or date.today()
     query = select(Actor)
     if f.q:
-        haystack = _search_text()
+        haystack = _search_text(f.search_private)
         for word in f.q.split():
             query = query.where(haystack.like(like_pattern(fold_text(word)), escape="\\"))
     if f.kind_ids:
@@ -347,13 +354,14 @@ def filter_choices(session: Session) -> FilterChoices:
     )
 
 
-def suggest_actors(session: Session, text: str, limit: int = 15, exclude_id: int | None = None) -> list[Actor]:
+def suggest_actors(session: Session, text: str, limit: int = 15, exclude_id: int | None = None,
+                   search_private: bool = True) -> list[Actor]:
     """Actors for the autocomplete: every word must match (as in the directory); names that
     start with the text first, then active before inactive, then by name."""
     words = text.split()
     if not words:
         return []
-    query = filtered_actors_query(ActorFilter(q=" ".join(words)[:200]))
+    query = filtered_actors_query(ActorFilter(q=" ".join(words)[:200], search_private=search_private))
     if exclude_id is not None:
         query = query.where(Actor.id != exclude_id)
     starts = fold_sql(Actor.name).like(like_pattern(fold_text(words[0]))[1:], escape="\\")

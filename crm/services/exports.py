@@ -119,12 +119,16 @@ def _names(items: Iterable[Any]) -> str:
 
 # ---------------------------------------------------------------- filtered lists
 
-def filtered_actors(session: Session, args: Mapping[str, str], *, with_contacts: bool = False) -> list[Actor]:
+def filtered_actors(session: Session, args: Mapping[str, str], *, with_contacts: bool = False,
+                    search_private: bool | None = None) -> list[Actor]:
     """The actors of the directory with the filters in its URL (all pages, not just the shown one).
 
-    ``with_contacts`` also loads their people (for the "Ansprechpersonen" column) up front.
+    ``with_contacts`` also loads their people (for the "Ansprechpersonen" column) up front;
+    ``search_private`` (default: as ``with_contacts``) lets the words match individuals' streets.
     """
-    query = directory.filtered_actors_query(directory.actor_filter_from_args(args, session)).options(
+    actor_filter = directory.actor_filter_from_args(args, session)
+    actor_filter.search_private = with_contacts if search_private is None else search_private
+    query = directory.filtered_actors_query(actor_filter).options(
         selectinload(Actor.kind), selectinload(Actor.area), selectinload(Actor.topics),
         selectinload(Actor.life_stages), selectinload(Actor.parent))
     if with_contacts:

@@ -35,6 +35,7 @@ def _load(actor_id: int) -> Actor:
 @requires(Permission.VIEW_LANDSCAPE)
 def index():
     actor_filter = directory.actor_filter_from_args(request.args, db.session)
+    actor_filter.search_private = can(Permission.VIEW_PERSONAL_DATA)
     page = directory.directory_page(db.session, actor_filter)
     return render_template("actors/index.html", page=page, filter=actor_filter,
                            choices=directory.filter_choices(db.session), sorts=directory.SORTS,

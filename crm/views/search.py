@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from crm.extensions import db
-from crm.permissions import Permission, requires
+from crm.permissions import Permission, can, requires
 from crm.services import directory
 from crm.services import persons as person_service
 
@@ -26,7 +26,8 @@ def _exclude() -> int | None:
 def actors_json():
     """``?q=olew`` → ``[{"id", "name", "kind", "area", "is_active"}]``, at most 15, best first."""
     text = (request.args.get("q") or "")[:200]
-    actors = directory.suggest_actors(db.session, text, limit=LIMIT, exclude_id=_exclude())
+    actors = directory.suggest_actors(db.session, text, limit=LIMIT, exclude_id=_exclude(),
+                                      search_private=can(Permission.VIEW_PERSONAL_DATA))
     response = jsonify([{"id": a.id, "name": a.name, "kind": a.kind.name if a.kind else "",
                          "area": a.area.name if a.area else "", "is_active": a.is_active} for a in actors])
     response.headers["Cache-Control"] = "no-store"
