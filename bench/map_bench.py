@@ -8,10 +8,14 @@ through Flask's test client; measured: the map page ``/netzwerk/`` (HTML with th
 and ``/netzwerk/karte.json``, each cold (after a write, so caches are empty) and warm.
 
 20,000-actor region: the seeded synthetic landscape of ``bench/graph_bench.py`` (20,000 actors,
-100,000 cooperations). Inserting it into a database would measure the database, not the map, so the
-records are placed in the map service's landscape cache (as after the first load) and the same
-HTTP endpoints are timed: the aggregate map (communities as nodes), then the drill-down into the
-largest community (actors, server-side layout). Also the steps alone on the records: cut,
+100,000 cooperations) is inserted once into a scratch SQLite database (kinds, areas, topics,
+cooperation types as rows; bulk inserts, timed but not part of any page). Then the pages are timed
+through HTTP with the database load included: "kalt" after emptying every cache (the first request
+after a change of the data: landscape read from the database, partition, layout, spec),
+"warm" the request after it. Measured: ``/netzwerk/`` (page with the map JSON inline),
+``/netzwerk/karte.json`` (aggregate: communities as nodes), ``/dashboard/`` (landscape,
+snapshots, full analysis of 20,000 actors), the drill-down into the largest community, areas
+as groups, and "Stadt Trier" forced as single actors. Also the steps alone on the records: cut,
 communities, aggregate spec, layout of all 20,000 actors.
 
 Prints a table and writes ``bench/results/maps.json``.
@@ -49,7 +53,9 @@ def timed(rows: list[dict[str, Any]], label: str, fn: Callable[[], Any], **extra
     return result
 
 
-def _app(tmp: str):
+def _app(tmp: str, name: str = "bench", fill: Callable[[Any], None] | None = None):
+    """A migrated, seeded SQLite app with a viewer logged in; ``fill(session)`` adds the data
+    (default: the demo region)."""
     from flask_migrate import upgrade
 
     from crm import create_app
@@ -60,13 +66,13 @@ def _app(tmp: str):
     from crm.services.seed import seed_vocabularies
     from crm.services.users import create_user
 
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "SECRET_KEY": "bench",
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/{name}.sqlite3", "SECRET_KEY": "bench",
                       "WTF_CSRF_ENABLED": False, "MAIL_SUPPRESS_SEND": True})
     with app.app_context():
         upgrade()
         seed_vocabularies(db.session)
         with audit.suppressed():
-            load_demo(db.session)
+            (fill or load_demo)(db.session)
         create_user(db.session, "viewer@bench.example", "richtig-langes-passwort", Role.VIEWER, "Bench")
         db.session.commit()
     client = app.test_client()
@@ -107,15 +113,71 @@ def browser_times(app: Any, urls: list[tuple[str, str]]) -> list[dict[str, Any]]
 
 
 def _clear() -> None:
-    from crm.services import maps, network
+    """Empty every cache of maps, dashboard and analysis: the next request is what the first
+    request after a change of the data costs."""
+    from crm.services import network, view_cache
 
-    maps._CACHE.clear()
+    view_cache.clear()
     network._CACHE.clear()
+
+
+def insert_region(session: Any, nodes: list[Any], edges: list[Any]) -> None:
+    """The synthetic records as database rows (bulk inserts; vocabulary entries created as needed)."""
+    from datetime import date, datetime, timezone
+
+    from sqlalchemy import insert, select
+
+    from crm.models import Actor, ActorKind, Area, Cooperation, CooperationType, LifeStage, Topic
+    from crm.models.actors import actor_life_stages, actor_topics
+    from crm.models.cooperations import cooperation_topics
+
+    def ids(model: Any, names: set[str], **extra: Any) -> dict[str, int]:
+        known = {name: key for name, key in session.execute(select(model.name, model.id))}
+        for name in sorted(names - set(known)):
+            row = model(name=name, **{k: (v(name) if callable(v) else v) for k, v in extra.items()})
+            session.add(row)
+            session.flush()
+            known[name] = row.id
+        return known
+
+    categories = {n.kind: n.category for n in nodes}
+    kinds = ids(ActorKind, set(categories), category=lambda name: categories[name])
+    topics = ids(Topic, {t for n in nodes for t in n.topics} | {t for e in edges for t in e.topics})
+    types = ids(CooperationType, {e.type for e in edges})
+    stages = {code: key for code, key in session.execute(select(LifeStage.code, LifeStage.id))}
+    areas: dict[tuple[str, ...], int] = {}
+    for path in sorted({n.area_path for n in nodes}):
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in areas:
+                row = Area(name=path[depth - 1], parent_id=areas.get(path[:depth - 1]))
+                session.add(row)
+                session.flush()
+                areas[path[:depth]] = row.id
+    since = datetime(2012, 1, 1, tzinfo=timezone.utc)
+    offset = (session.scalar(select(Actor.id).order_by(Actor.id.desc()).limit(1)) or 0) + 1
+    session.execute(insert(Actor), [
+        {"id": offset + n.id, "name": n.label, "kind_id": kinds[n.kind], "area_id": areas[n.area_path],
+         "is_active": n.active, "created_at": since, "updated_at": since, "version_id": 1,
+         "active_until": None if n.active else date(2020, 6, 30)} for n in nodes])
+    session.execute(insert(actor_topics), [{"actor_id": offset + n.id, "topic_id": topics[t]}
+                                           for n in nodes for t in n.topics])
+    session.execute(insert(actor_life_stages), [{"actor_id": offset + n.id, "life_stage_id": stages[c]}
+                                                for n in nodes for c in n.life_stages if c in stages])
+    session.execute(insert(Cooperation), [
+        {"id": i, "source_id": offset + e.source, "target_id": offset + e.target, "type_id": types[e.type],
+         "is_directed": e.directed, "intensity": e.intensity or 2, "start_date": e.start, "end_date": e.end,
+         "created_at": since, "updated_at": since, "version_id": 1} for i, e in enumerate(edges, 1)])
+    session.execute(insert(cooperation_topics), [{"cooperation_id": i, "topic_id": topics[t]}
+                                                 for i, e in enumerate(edges, 1) for t in e.topics])
+    session.flush()
 
 
 def demo_region(client: Any) -> dict[str, Any]:
     print("\nDemo-Region (HTTP, Testclient)", flush=True)
     rows: list[dict[str, Any]] = []
+    _clear()
+    timed(rows, "/dashboard/ kalt", lambda: _get(client, "/dashboard/"))
+    timed(rows, "/dashboard/ warm", lambda: _get(client, "/dashboard/"))
     for layers in ("cooperation", "cooperation,initiative,event"):
         _clear()
         _, size = timed(rows, f"/netzwerk/?layers={layers} kalt", lambda: _get(client, f"/netzwerk/?layers={layers}"))
@@ -139,10 +201,7 @@ def demo_region(client: Any) -> dict[str, Any]:
             "rows": rows}
 
 
-def large_region(app: Any, client: Any, n: int, m: int) -> dict[str, Any]:
-    from crm.extensions import db
-    from crm.services import maps, network
-
+def large_region(tmp: str, n: int, m: int) -> dict[str, Any]:
     print(f"\n{n:_} Akteure, {m:_} Kooperationen".replace("_", "."), flush=True)
     rows: list[dict[str, Any]] = []
     nodes, edges = timed(rows, "synthetische Landschaft erzeugen", lambda: synthetic(n, m))
@@ -150,43 +209,63 @@ def large_region(app: Any, client: Any, n: int, m: int) -> dict[str, Any]:
     kept_nodes, kept_edges = timed(rows, "Schnitt", lambda: apply_cut(nodes, edges, cut))
     graph = timed(rows, "Graph bauen", lambda: build_graph(kept_nodes, kept_edges))
     partition = timed(rows, "Louvain-Gruppen", lambda: communities(graph, seed=42))
-    spec = timed(rows, "Aggregat-Spezifikation (Gruppen als Knoten)",
+    spec = timed(rows, "Aggregat-Spezifikation (Gruppen als Knoten, pyvis)",
                  lambda: aggregate_map(kept_nodes, kept_edges, community=partition.membership,
                                        community_labels=partition.labels()))
     rows[-1]["groups"] = spec["counts"]["nodes"]
     timed(rows, f"Layout aller {n:_} Akteure (igraph FR)".replace("_", "."), lambda: layout(graph))
+    app, client = timed(rows, "SQLite-Datenbank anlegen und füllen (einmalig)",
+                        lambda: _app(tmp, "large", lambda session: insert_region(session, nodes, edges)))
 
-    _clear()
-    with app.app_context():
-        version = network.data_version(db.session)
-    land = network.Landscape(nodes, edges, (), version)
-    maps._CACHE.put(("landscape", version, frozenset({"cooperation"})), land)
+    def load() -> Any:
+        from crm.extensions import db
+        from crm.services import network
+
+        with app.app_context():
+            return network.landscape(db.session, ["cooperation"])
+
+    timed(rows, "network.landscape: 20.000 Akteure und Kooperationen aus SQLite lesen".replace("20.000", f"{n:_}")
+          .replace("_", "."), load)
+
+    def cold_and_warm(label: str, url: str) -> None:
+        _clear()
+        _, size = timed(rows, f"HTTP {label} kalt (mit Laden aus der DB)", lambda: _get(client, url))
+        rows[-1]["bytes"] = size
+        timed(rows, f"HTTP {label} warm", lambda: _get(client, url))
+
     query = "include_inactive=1"
-    _, size = timed(rows, "HTTP /netzwerk/karte.json Aggregat kalt", lambda: _get(client, f"/netzwerk/karte.json?{query}"))
-    rows[-1]["bytes"] = size
-    timed(rows, "HTTP /netzwerk/karte.json Aggregat warm", lambda: _get(client, f"/netzwerk/karte.json?{query}"))
-    _, size = timed(rows, "HTTP /netzwerk/ (Seite, Aggregat) warm", lambda: _get(client, f"/netzwerk/?{query}"))
-    rows[-1]["bytes"] = size
+    cold_and_warm("/netzwerk/karte.json Aggregat", f"/netzwerk/karte.json?{query}")
+    cold_and_warm("/netzwerk/ (Seite, Aggregat)", f"/netzwerk/?{query}")
+    cold_and_warm("/dashboard/", "/dashboard/")
     aggregate = client.get(f"/netzwerk/karte.json?{query}").get_json()
     biggest = aggregate["nodes"][0]
     members = int(biggest["card"]["lines"][0][1].replace(".", ""))
-    _, size = timed(rows, f"HTTP Drill-down größte Gruppe ({members} Akteure) kalt",
-                    lambda: _get(client, f"/netzwerk/karte.json?{query}&community={biggest['drill']['value']}"))
+    drill = f"/netzwerk/karte.json?{query}&community={biggest['drill']['value']}"
+    _, size = timed(rows, f"HTTP Drill-down größte Gruppe ({members} Akteure, Kennzahlen der Gruppe)",
+                    lambda: _get(client, drill))
     rows[-1]["bytes"] = size
-    timed(rows, "HTTP Drill-down größte Gruppe warm",
-          lambda: _get(client, f"/netzwerk/karte.json?{query}&community={biggest['drill']['value']}"))
+    timed(rows, "HTTP Drill-down größte Gruppe warm", lambda: _get(client, drill))
     _, size = timed(rows, "HTTP Aggregat nach Gebieten", lambda: _get(client, f"/netzwerk/karte.json?{query}&group_by=area"))
     rows[-1]["bytes"] = size
     city = f"{query}&areas=Stadt+Trier&view=actors"
-    _, size = timed(rows, "HTTP Stadt Trier als Akteure (Layout, erzwungen) kalt", lambda: _get(client, f"/netzwerk/karte.json?{city}"))
+    _, size = timed(rows, "HTTP Stadt Trier als Akteure (Layout, erzwungen)", lambda: _get(client, f"/netzwerk/karte.json?{city}"))
     rows[-1]["bytes"] = size
     rows += browser_times(app, [("Aggregat 20.000 gezeichnet", f"/netzwerk/?{query}"),
                                 ("Drill-down größte Gruppe gezeichnet",
                                  f"/netzwerk/?{query}&community={biggest['drill']['value']}"),
                                 ("Stadt Trier als Akteure gezeichnet", f"/netzwerk/?{city}")])
     _clear()
+    _dispose(app)
     return {"landscape": f"synthetisch {n}/{m}", "actors": n, "edges": m, "groups": aggregate["counts"]["nodes"],
             "rows": rows}
+
+
+def _dispose(app: Any) -> None:
+    with app.app_context():
+        from crm.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
 
 
 def main() -> None:
@@ -199,13 +278,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app, client = _app(tmp)
         results["landscapes"].append(demo_region(client))
+        _dispose(app)
         if not args.quick:
-            results["landscapes"].append(large_region(app, client, *args.large))
-        with app.app_context():
-            from crm.extensions import db
-
-            db.session.remove()
-            db.engine.dispose()
+            results["landscapes"].append(large_region(tmp, *args.large))
     results["load_end"] = os.getloadavg()
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

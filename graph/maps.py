@@ -266,12 +266,12 @@ def tie_change(ties: Iterable[EdgeRecord], then: date, now: date) -> str:
     return "ended" if on_then else "short"
 
 
-def _tie_types(ties: Iterable[EdgeRecord]) -> list[str]:
-    """What a tie consists of, for its hover card: cooperation types, initiatives, events."""
+def _tie_types(ties: Iterable[EdgeRecord], index: dict[str, int]) -> tuple[list[int], int]:
+    """What a tie consists of, for its hover card (cooperation types, initiatives, events): at most
+    ``TYPES_MAX`` positions in the spec's ``tie_types`` list, and how many more there are. Positions,
+    not names: with the event layer a region has thousands of ties over the same few events."""
     names = sorted({LAYER_PREFIX.get(t.layer, "") + t.type for t in ties if t.type})
-    if len(names) > TYPES_MAX:
-        names = names[:TYPES_MAX] + [f"und {len(names) - TYPES_MAX} weitere"]
-    return names
+    return [index.setdefault(name, len(index)) for name in names[:TYPES_MAX]], max(0, len(names) - TYPES_MAX)
 
 
 def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
@@ -369,12 +369,16 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
         raw_width[(u, v)] = float(data["weight"] if width_by == "weight" else (data.get("intensity") or 1))
     widths = _scale(raw_width, 1.0, 8.0)
     changes: Counter[str] = Counter()
+    type_index: dict[str, int] = {}
     out_edges = []
     for u, v, data in graph.edges(data=True):
         ties = ties_of.get(frozenset((u, v)), [])
         # kept lean: with the event layer a small region has thousands of ties
+        types, more = _tie_types(ties, type_index)
         record: dict[str, Any] = {"from": u, "to": v, "width": widths[(u, v)],
-                                  "weight": round(float(data["weight"]), 2), "types": _tie_types(ties)}
+                                  "weight": round(float(data["weight"]), 2), "types": types}
+        if more:
+            record["more_types"] = more
         if change_between is not None:
             state = tie_change(ties, *change_between)
             changes[state] += 1
@@ -396,6 +400,7 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
         "mode": "actors", **pyvis_data(out_nodes, out_edges), "legend": legend,
         "settings": {"color_by": color_by, "size_by": size_by, "width_by": width_by,
                      "size_label": METRIC_LABELS[size_by], "width_label": WIDTH_LABELS[width_by]},
+        "tie_types": sorted(type_index, key=type_index.__getitem__),
         "change": None if change_between is None else {"then": change_between[0].isoformat(),
                                                         "now": change_between[1].isoformat()},
         "counts": {"nodes": len(out_nodes), "edges": len(out_edges)},

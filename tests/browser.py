@@ -1,16 +1,28 @@
 """Helpers for browser tests: the app served on 127.0.0.1 and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def _backend() -> str:
+    """``sqlite`` or ``postgresql``: the SQLite and the PostgreSQL run of ``make test`` keep their
+    screenshots side by side instead of overwriting each other's."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    return make_url(url).get_backend_name() if url else "sqlite"
+
+
+# Screenshots of the browser tests, kept as test artefacts (git-ignored; see README "Tests").
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / _backend()
 # Without these flags Chromium tries to reach Google's hosts at start; the network here is closed.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -33,7 +45,7 @@ def chromium_page(base_url: str, *, block_other_hosts: bool = True):
     """A German-speaking page; requests to any other host fail, as on a closed intranet."""
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(locale="de-DE", base_url=base_url)

@@ -27,6 +27,7 @@ def _fresh_caches():
 
 
 def _login(page, email: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})  # an office screen: the whole map in view
     page.goto("/anmelden")
     page.get_by_label("E-Mail").fill(email)
     page.get_by_label("Passwort").fill("richtig-langes-passwort")
@@ -212,6 +213,129 @@ def test_hostile_names_do_not_run_script(app, create_user) -> None:
         assert page.evaluate("typeof window.__xss") == "undefined"
         assert dialogs == []
         assert page.outside_requests == []
+
+
+def test_change_between_two_days_in_the_filter_panel(app, create_user) -> None:
+    ids = _landscape(app)
+    f.cooperation(app, ids["b"], ids["e"], start=date(2020, 1, 1), end=date(2023, 6, 30))
+    user = create_user(Role.VIEWER)
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        console_errors: list[str] = []
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        _login(page, user.email)
+        page.goto("/netzwerk/")
+        _wait_map(page)
+        page.get_by_label("Von", exact=True).fill("2023-01-01")
+        page.get_by_label("Bis", exact=True).fill("2024-03-31")
+        page.get_by_label("Auch nicht mehr aktive Akteure").check()
+        page.get_by_role("button", name="Karte zeigen").click()
+        page.wait_for_url("**since=2023-01-01**")
+        _wait_map(page)
+        assert "include_inactive=1" in page.url
+        edges = page.evaluate("window.bildungsnetzMap.drawnEdges()")
+        assert len(edges) == 4  # a–b kept, a–c and c–d new, b–e ended; d–e began after the window
+        assert [e for e in edges if e.get("dashes")] and sum(1 for e in edges if e.get("color") == "#009E73") == 2
+        ties = page.get_by_test_id("map-legend-ties")
+        assert "neu im Zeitraum" in ties.inner_text() and "im Zeitraum beendet" in ties.inner_text()
+        assert page.get_by_label("Von", exact=True).input_value() == "2023-01-01"
+        # the tie's hover card says what it is and how it changed
+        point = page.evaluate("([a, b]) => window.bildungsnetzMap.tiePagePosition(a, b)", [ids["a"], ids["c"]])
+        page.mouse.move(point["x"], point["y"])
+        card = page.get_by_test_id("map-card")
+        page.wait_for_function("() => document.querySelector('[data-map-card]').textContent.includes(' – ')")
+        assert "Grundschule Olewig – IHK Trier" in card.inner_text() or "IHK Trier – Grundschule Olewig" in card.inner_text()
+        assert "Kooperationsvertrag" in card.inner_text() and "neu im Zeitraum" in card.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "map-change-between.png"), full_page=True)
+        # a year button shows one day again: the change fields are emptied
+        page.get_by_test_id("map-years").get_by_role("button", name="2024").click()
+        _wait_map(page, 2)
+        assert page.get_by_label("Von", exact=True).input_value() == ""
+        assert page.get_by_test_id("map-legend-ties").count() == 0
+        assert console_errors == [] and page.outside_requests == []
+
+
+VOCABULARY = ('<img src=x onerror="window.__xss=1">', '"><script>window.__xss=1</script>',
+              '</script><script>window.__xss=1</script>', '<a href="javascript:window.__xss=1">Link</a>')
+
+
+def _hostile_vocabulary(app) -> list[int]:
+    """Actor kinds, categories, areas, topics and cooperation types named like script, one actor each."""
+    from sqlalchemy import select
+
+    from crm.extensions import db
+    from crm.models import Actor, ActorKind, Area, Cooperation, CooperationType, Topic
+
+    with app.app_context():
+        parent = Area(name="Stadt " + VOCABULARY[3])
+        db.session.add(parent)
+        db.session.flush()
+        actors = []
+        for i, text in enumerate(VOCABULARY):
+            kind = ActorKind(name="Art " + text, category="Gruppe " + VOCABULARY[(i + 1) % 4])
+            area = Area(name="Gebiet " + text, parent_id=parent.id)
+            topic = Topic(name="Thema " + text)
+            db.session.add_all([kind, area, topic, CooperationType(name="Typ " + text)])
+            db.session.flush()
+            actor = Actor(name=f"Akteur {i}", kind=kind, area_id=area.id)
+            actor.topics = [topic]
+            db.session.add(actor)
+            actors.append(actor)
+        db.session.flush()
+        for i, (a, b) in enumerate(zip(actors, actors[1:])):
+            ctype = db.session.scalars(select(CooperationType).where(CooperationType.name == "Typ " + VOCABULARY[i])).one()
+            db.session.add(Cooperation(source_id=a.id, target_id=b.id, type=ctype, intensity=2,
+                                       start_date=date(2021, 1, 1), end_date=date(2023, 1, 1) if i == 1 else None))
+        db.session.commit()
+        return [a.id for a in actors]
+
+
+def test_hostile_vocabulary_names_do_not_run_script(app, create_user) -> None:
+    ids = _hostile_vocabulary(app)
+    user = create_user(Role.VIEWER)
+    with live_server(app) as base_url, chromium_page(base_url) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        _login(page, user.email)
+        card = page.get_by_test_id("map-card")
+        for query, legend_texts in (("", ["Gruppe " + v for v in VOCABULARY]),
+                                    ("?color_by=area&since=2020-01-01&until=2024-01-01",
+                                     ["Gebiet " + v for v in VOCABULARY])):
+            page.goto("/netzwerk/" + query)
+            _wait_map(page)
+            legend = page.get_by_test_id("map-legend").inner_text()
+            assert all(text in legend for text in legend_texts)
+            for i, actor_id in enumerate(ids):
+                point = page.evaluate("id => window.bildungsnetzMap.pagePosition(id)", actor_id)
+                page.mouse.move(point["x"], point["y"])
+                card.wait_for(state="visible")
+                assert "Art " + VOCABULARY[i] in card.inner_text() and "Gebiet " + VOCABULARY[i] in card.inner_text()
+                page.mouse.move(1, 1)
+            for i, (a, b) in enumerate(zip(ids, ids[1:])):
+                point = page.evaluate("([a, b]) => window.bildungsnetzMap.tiePagePosition(a, b)", [a, b])
+                page.mouse.move(point["x"], point["y"])
+                page.wait_for_function("() => document.querySelector('[data-map-card]').textContent.includes(' – ')")
+                assert "Typ " + VOCABULARY[i] in card.inner_text()
+                page.mouse.move(1, 1)
+            assert page.evaluate("typeof window.__xss") == "undefined"
+        page.screenshot(path=str(ARTIFACTS / "map-xss-vocabulary.png"), full_page=True)
+        # the topic filter with a hostile topic, and the area groups named after hostile areas
+        page.goto("/netzwerk/")
+        page.get_by_label("Themen").select_option(label="Thema " + VOCABULARY[2])
+        page.get_by_role("button", name="Karte zeigen").click()
+        page.wait_for_url("**topics=**")
+        _wait_map(page)
+        assert page.evaluate("window.bildungsnetzMap.nodeCount()") >= 1
+        page.goto("/netzwerk/?view=groups&group_by=area")
+        _wait_map(page)
+        legend = page.get_by_test_id("map-legend").inner_text()
+        assert all("Gebiet " + v in legend for v in VOCABULARY)
+        first = page.evaluate("window.bildungsnetzMap.nodeIds()[0]")
+        point = page.evaluate("id => window.bildungsnetzMap.pagePosition(id)", first)
+        page.mouse.move(point["x"], point["y"])
+        card.wait_for(state="visible")
+        assert "Gebiet " in card.inner_text()
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert dialogs == [] and page.outside_requests == []
 
 
 def test_demo_region_map_renders(app, create_user) -> None:

@@ -164,3 +164,18 @@ def test_every_role_sees_the_dashboard(demo: DemoRegion, role: Role) -> None:
 def test_anonymous_is_sent_to_login(demo: DemoRegion) -> None:
     response = demo.client(None).get("/dashboard/")
     assert response.status_code == 302 and "/anmelden" in response.headers["Location"]
+
+
+def test_dashboard_is_kept_until_the_data_change(demo: DemoRegion, monkeypatch) -> None:
+    """The heavy part (landscape, snapshots, analysis) is computed once per data version; the
+    next viewer's request reads no landscape from the database."""
+    from crm.services import network
+
+    client = demo.client(Role.VIEWER)
+    assert client.get("/dashboard/").status_code == 200
+    loads: list[tuple] = []
+    real = network.landscape
+    monkeypatch.setattr(network, "landscape", lambda *args, **kwargs: loads.append(args) or real(*args, **kwargs))
+    again = client.get("/dashboard/")
+    assert again.status_code == 200 and loads == []
+    assert demo.client(Role.COORDINATOR).get("/dashboard/").status_code == 200 and loads == []

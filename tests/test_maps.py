@@ -238,3 +238,151 @@ def test_demo_region_map(app, login_as) -> None:
     assert max(xs) > min(xs)
     again = client.get("/netzwerk/karte.json?layers=cooperation,initiative").get_json()
     assert [(n["id"], n["x"], n["y"]) for n in again["nodes"]] == [(n["id"], n["x"], n["y"]) for n in spec["nodes"]]
+
+
+def test_map_data_come_from_a_pyvis_network(app, login_as, monkeypatch) -> None:
+    """The map is a pyvis ``Network``: the JSON holds exactly what ``get_network_data`` returned
+    (vis-network node and edge records, pyvis' options with physics off), never HTML titles."""
+    from pyvis.network import Network
+
+    _small_landscape(app)
+    made: list[tuple] = []
+    original = Network.get_network_data
+
+    def spy(self):
+        data = original(self)
+        made.append(data)
+        return data
+
+    monkeypatch.setattr(Network, "get_network_data", spy)
+    client = login_as(Role.VIEWER)
+    spec = client.get("/netzwerk/karte.json").get_json()
+    assert len(made) == 1
+    nodes, edges, heading, _height, _width, options = made[0]
+    assert heading == ""  # pyvis' unescaped heading is never used
+    assert [n["id"] for n in spec["nodes"]] == [n["id"] for n in nodes]
+    assert [(e["from"], e["to"]) for e in spec["edges"]] == [(e["from"], e["to"]) for e in edges]
+    assert spec["options"] == json.loads(options)
+    assert spec["options"]["physics"]["enabled"] is False and spec["options"]["edges"]["smooth"]["enabled"] is False
+    assert all(n["shape"] == "dot" and "title" not in n for n in spec["nodes"])
+    assert all("title" not in e for e in spec["edges"])
+    groups = client.get("/netzwerk/karte.json?view=groups").get_json()
+    assert len(made) == 2 and groups["options"]["physics"]["enabled"] is False
+
+
+def test_pyvis_data_refuses_html_titles() -> None:
+    from graph.maps import pyvis_data
+
+    with pytest.raises(ValueError):
+        pyvis_data([{"id": 1, "label": "Kita", "title": '<a href="javascript:x">'}], [])
+    with pytest.raises(ValueError):
+        pyvis_data([{"id": 1, "label": "a"}, {"id": 2, "label": "b"}], [{"from": 1, "to": 2, "title": "<b>"}])
+
+
+def test_pyvis_is_a_declared_dependency() -> None:
+    from pathlib import Path
+
+    setup = (Path(__file__).resolve().parents[1] / "setup.cfg").read_text(encoding="utf-8")
+    assert "pyvis>=0.3.2" in setup
+
+
+def _individual_landscape(app) -> dict[str, int]:
+    """Gisela Wendt, a volunteer, is the hub of her group: her name would be the group's label."""
+    ids = {"gisela": f.actor(app, "Gisela Wendt (Lernbegleiterin)", kind="Ehrenamtliche Person"),
+           **{k: f.actor(app, name) for k, name in (("a", "Grundschule Olewig"), ("b", "Grundschule Pallien"),
+                                                     ("c", "Grundschule Feyen"))}}
+    for key in ("a", "b", "c"):
+        f.cooperation(app, ids["gisela"], ids[key], start=date(2022, 1, 1))
+    return ids
+
+
+def test_viewers_never_see_an_individual_actors_name(app, login_as, create_user) -> None:
+    ids = _individual_landscape(app)
+    initiative = f.initiative(app, "Lesepaten", members=((ids["gisela"], MembershipRole.LEAD),
+                                                         (ids["a"], MembershipRole.MEMBER)))
+    event = f.event(app, "Bildungskonferenz 2025", starts_at=datetime(2025, 3, 12, 9, tzinfo=UTC))
+    person = f.person(app, "Wendt", "Gisela", actor_id=ids["gisela"])
+    f.invite(app, event, person, ids["gisela"], answer=Answer.ACCEPTED, attended=True)
+    urls = ["/netzwerk/karte.json", "/netzwerk/karte.json?color_by=community", "/netzwerk/karte.json?view=groups",
+            "/netzwerk/", f"/netzwerk/akteur/{ids['a']}.json?steps=2", f"/netzwerk/initiative/{initiative}.json",
+            f"/netzwerk/veranstaltung/{event}.json", "/dashboard/", "/berichte/"]
+    viewer = login_as(Role.VIEWER)
+    for url in urls:
+        response = viewer.get(url, headers={"Accept": "application/json"} if ".json" in url else {})
+        assert response.status_code == 200, url
+        assert "Gisela" not in response.get_data(as_text=True), url
+    spec = viewer.get("/netzwerk/karte.json?color_by=community").get_json()
+    hub = next(n for n in spec["nodes"] if n["id"] == ids["gisela"])
+    assert hub["card"]["name"] == "Einzelperson (Ehrenamtliche Person)" and hub["label"].startswith("Einzelperson")
+    assert "Einzelperson (Ehrenamtliche Person)" in {e["label"] for e in spec["legend"]["entries"]}
+    # staff may read personal data: they see her name on the map (never in the public report)
+    coordinator = create_user(Role.COORDINATOR)
+    staff = viewer.application.test_client()
+    staff.login(coordinator.email)
+    assert "Gisela Wendt" in staff.get("/netzwerk/karte.json?color_by=community").get_data(as_text=True)
+    assert "Gisela Wendt" in staff.get("/dashboard/").get_data(as_text=True)
+    assert "Gisela" not in staff.get("/berichte/").get_data(as_text=True)
+
+
+def test_drilled_group_keeps_its_metrics(app, login_as) -> None:
+    """A path a–b–c–d–e inside one group: b, c and d broker inside it, the ends do not."""
+    names = ["Grundschule A", "Grundschule B", "Grundschule C", "Grundschule D", "Grundschule E"]
+    ids = [f.actor(app, name) for name in names]
+    for a, b in zip(ids, ids[1:]):
+        f.cooperation(app, a, b)
+    client = login_as(Role.VIEWER)
+    groups = client.get("/netzwerk/karte.json?view=groups").get_json()
+    drill = next(n["drill"]["value"] for n in groups["nodes"] if n["card"]["lines"][0][1] != "1")
+    spec = client.get(f"/netzwerk/karte.json?community={drill}&size_by=betweenness").get_json()
+    assert spec["drilled"]["metrics"] == "group"
+    cards = {n["id"]: dict(map(tuple, n["card"]["lines"])) for n in spec["nodes"]}
+    members = [i for i in ids if i in cards]
+    assert len(members) >= 3
+    brokering = [cards[i]["Vermittlung (Betweenness)"] for i in members]
+    assert any(value != "0,000" for value in brokering)
+    assert len({n["size"] for n in spec["nodes"]}) > 1  # sizes follow the metric, not all the same
+    page = client.get(f"/netzwerk/?community={drill}").get_data(as_text=True)
+    assert "innerhalb dieser Gruppe berechnet" in page
+
+
+def test_change_between_two_days_marks_new_ended_and_kept_ties(app, login_as) -> None:
+    ids = {k: f.actor(app, name) for k, name in (("a", "Grundschule Olewig"), ("b", "Kita St. Anna"),
+                                                  ("c", "IHK Trier"), ("d", "VHS Trier"), ("e", "Stadtbibliothek"))}
+    f.cooperation(app, ids["a"], ids["b"], start=date(2018, 1, 1))                            # kept
+    f.cooperation(app, ids["a"], ids["c"], start=date(2022, 5, 1))                            # new
+    f.cooperation(app, ids["c"], ids["d"], start=date(2018, 1, 1), end=date(2021, 6, 30))     # ended
+    f.cooperation(app, ids["d"], ids["e"], start=date(2020, 3, 1), end=date(2021, 3, 1))      # short-lived
+    client = login_as(Role.VIEWER)
+    spec = client.get("/netzwerk/karte.json?since=2020-01-01&until=2023-12-31").get_json()
+    change = {frozenset((e["from"], e["to"])): e for e in spec["edges"]}
+    pair = lambda x, y: change[frozenset((ids[x], ids[y]))]  # noqa: E731
+    assert (pair("a", "b")["change"], pair("a", "c")["change"], pair("c", "d")["change"],
+            pair("d", "e")["change"]) == ("kept", "new", "ended", "short")
+    assert pair("c", "d")["dashes"] and pair("a", "c")["color"] != pair("c", "d")["color"]
+    assert "dashes" not in pair("a", "b") and "color" not in pair("a", "b")
+    assert {t["key"]: t["count"] for t in spec["legend"]["ties"]} == {"new": 1, "ended": 1, "short": 1, "kept": 1}
+    assert spec["change"] == {"then": "2020-01-01", "now": "2023-12-31"}
+    assert [spec["tie_types"][i] for i in pair("a", "b")["types"]] == ["Kooperationsvertrag"]
+    # one day only: no change marks
+    assert "ties" not in client.get("/netzwerk/karte.json?as_of=2023-12-31").get_json()["legend"]
+    page = client.get("/netzwerk/?since=2020-01-01&until=2023-12-31&include_inactive=1").get_data(as_text=True)
+    assert 'name="since" value="2020-01-01"' in page and 'name="until" value="2023-12-31"' in page
+    assert re.search(r'name="include_inactive" value="1" id="include_inactive"\s+checked', page)
+    assert client.get("/netzwerk/karte.json?since=2024-01-01&until=2023-01-01").status_code == 422
+
+
+@pytest.mark.parametrize("query,field", [("topics=NOPE", "topics"), ("areas=Atlantis", "areas"),
+                                         ("kinds=Raumstation", "kinds"), ("categories=Mond", "categories"),
+                                         ("life_stages=greis", "life_stages")])
+def test_unknown_filter_values_are_refused(app, login_as, query, field) -> None:
+    ids = _small_landscape(app)
+    client = login_as(Role.VIEWER)
+    for url in ("/netzwerk/karte.json", f"/netzwerk/akteur/{ids['a']}.json"):
+        response = client.get(f"{url}?{query}", headers={"Accept": "application/json"})
+        assert response.status_code == 422 and response.mimetype == "application/problem+json", url
+        body = response.get_json()
+        assert field in body["errors"] and "Unbekannte Angabe" in body["detail"]
+    page = client.get(f"/netzwerk/?{query}")
+    assert page.status_code == 422
+    assert "Unbekannte Angabe im Feld" in page.get_data(as_text=True)
+    assert client.get("/netzwerk/karte.json?topics=MINT&kinds=Grundschule&categories=Schule").status_code == 200

@@ -50,3 +50,13 @@ def test_picture_is_seeded_and_escapes_labels() -> None:
     assert "<b>" not in svg and "&lt;b&gt;Akteur 0&lt;/b&gt;" in svg and "Akteur 1" not in svg
     assert "<script" not in svg and svg.count("<circle") == 6
     assert picture([], []).nodes == []
+
+
+def test_dashboard_follows_a_write_at_once(login_as, create_actor) -> None:
+    """The dashboard is cached by data version: a new actor shows on the next request."""
+    client = login_as(Role.VIEWER)
+    create_actor("Grundschule Olewig")
+    first = client.get("/dashboard/").get_data(as_text=True)
+    assert 'data-figure-now="actors">1<' in first
+    create_actor("Kita St. Anna", kind="Kita")
+    assert 'data-figure-now="actors">2<' in client.get("/dashboard/").get_data(as_text=True)

@@ -4,7 +4,14 @@ Managers ask "what changed since last year, who are the brokers, where are the h
 (DESIGN.md). Everything is read through the same functions as the Stadtrat report
 (``crm.services.reports``), so the dashboard and a report for the same day agree, and the
 network measures come from the cached analysis (``crm.services.network.analysis``).
-Like the report it shows organisations only: no person names, e-mails or phones.
+No person names, e-mails or phones; individual actors (volunteers, independent experts)
+are named only for roles that may see personal data (``crm.services.naming``).
+
+Caching: at 20,000 actors loading the landscape, two snapshots and the topic counts take
+seconds, and the dashboard is the start page of every viewer. The heavy part (figures,
+analysis, transitions, topic chart) is kept per data version and day
+(``crm.services.view_cache``); the names, which depend on who is looking, are applied per
+request and cached per version, day and naming decision. Upcoming events are read fresh.
 """
 from __future__ import annotations
 
@@ -17,12 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Event, EventStatus
-from crm.services import network
+from crm.services import naming, network, view_cache
 from crm.services.report_charts import line_chart_svg
 from crm.services.reports import (
-    Figure, brokers, compare, public_labels, scoped_ties, snapshot, topic_years, transitions_table, vocabulary,
+    Figure, brokers, compare, scoped_ties, snapshot, topic_years, transitions_table, vocabulary,
 )
 from graph.cut import Cut
+from graph.records import NodeRecord
 
 CHART_YEARS = 6
 UPCOMING = 8
@@ -64,27 +72,56 @@ def upcoming_events(session: Session, now: datetime | None = None, limit: int = 
             for e in events]
 
 
-def dashboard(session: Session, today: date | None = None) -> Dashboard:
-    today = today or date.today()
-    last_year = same_day_last_year(today)
-    land = network.landscape(session, ("cooperation",))
+@dataclass(frozen=True)
+class _Core:
+    """What does not depend on who is looking: computed once per data version and day."""
+
+    nodes: list[NodeRecord]
+    cooperation_ends: list[tuple[int, int, int]]     # cooperation id, source, target
+    figures: list[Figure]
+    result: dict[str, Any]
+    transitions: dict[str, Any]
+    years: list[int]
+    topic_years: dict[str, dict[int, int]]
+    chart_svg: Markup
+
+
+def _core(session: Session, version: str, today: date) -> _Core:
+    land = view_cache.landscape(session, ("cooperation",), version)
     nodes, edges = land.nodes, land.edges
     everything = Cut()
-    figures = compare(snapshot(session, last_year, everything, land=(nodes, edges)),
+    figures = compare(snapshot(session, same_day_last_year(today), everything, land=(nodes, edges)),
                       snapshot(session, today, everything, land=(nodes, edges)))
-    labels = public_labels(session, nodes)
     result = network.analysis(session, Cut(as_of=today))
-    kinds = {a["id"]: a["kind"] for a in result["actors"]}
-    areas = {a["id"]: a["area"] for a in result["actors"]}
-    isolates = sorted(({"id": i, "label": labels.get(i, str(i)), "kind": kinds.get(i, ""), "area": areas.get(i, "")}
-                       for i in result["fragility"]["isolates"]), key=lambda r: r["label"])
-    coop_labels = {int(e.ref.split(":", 1)[1]): f"{labels.get(e.source, e.source)} – {labels.get(e.target, e.target)}"
-                   for e in edges if e.ref.startswith("cooperation:")}
     years = list(range(today.year - CHART_YEARS + 1, today.year + 1))
     per_topic = topic_years(scoped_ties(nodes, edges, everything), years)
-    return Dashboard(
-        today=today, last_year=last_year, figures=figures, brokers=brokers(result, labels), isolates=isolates,
-        transitions=transitions_table(result, vocabulary(session).stage_names), cooperation_labels=coop_labels,
+    return _Core(
+        nodes=nodes, cooperation_ends=[(int(e.ref.split(":", 1)[1]), e.source, e.target)
+                                       for e in edges if e.ref.startswith("cooperation:")],
+        figures=figures, result=result, transitions=transitions_table(result, vocabulary(session).stage_names),
         years=years, topic_years=per_topic,
-        chart_svg=line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld"),
-        upcoming=upcoming_events(session))
+        chart_svg=line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld"))
+
+
+def _named(core: _Core, hidden: frozenset[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, str]]:
+    """Brokers, isolated actors and the cooperations behind the heat map, with display names."""
+    labels = naming.actor_labels(core.nodes, hidden)
+    kinds = {a["id"]: a["kind"] for a in core.result["actors"]}
+    areas = {a["id"]: a["area"] for a in core.result["actors"]}
+    isolates = sorted(({"id": i, "label": labels.get(i, str(i)), "kind": kinds.get(i, ""), "area": areas.get(i, "")}
+                       for i in core.result["fragility"]["isolates"]), key=lambda r: r["label"])
+    coop_labels = {cid: f"{labels.get(a, a)} – {labels.get(b, b)}" for cid, a, b in core.cooperation_ends}
+    return brokers(core.result, labels), isolates, coop_labels
+
+
+def dashboard(session: Session, today: date | None = None) -> Dashboard:
+    today = today or date.today()
+    version = network.data_version(session)
+    core = view_cache.cached(("dashboard", version, today), lambda: _core(session, version, today))
+    hidden = naming.hidden_individuals(session)
+    top, isolates, coop_labels = view_cache.cached(("dashboard-names", version, today, hidden),
+                                                   lambda: _named(core, hidden))
+    return Dashboard(
+        today=today, last_year=same_day_last_year(today), figures=core.figures, brokers=top, isolates=isolates,
+        transitions=core.transitions, cooperation_labels=coop_labels, years=core.years,
+        topic_years=core.topic_years, chart_svg=core.chart_svg, upcoming=upcoming_events(session))

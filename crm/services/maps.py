@@ -2,16 +2,20 @@
 
 The database side of ``graph.maps``: loads records through ``crm.services.network`` (same
 layers, same cut, same cached analysis as the analysis page), keeps what is expensive in
-caches keyed by the data version (a write anywhere makes the next request recompute), and
-hands plain map specs to the views.
+caches keyed by the data version (``crm.services.view_cache``: a write anywhere makes the
+next request recompute), and hands plain map specs to the views.
 
-Privacy: a map shows actors (organisations and individuals acting in their own right) and
-never a person's name, e-mail or phone; an event map counts the people who came per actor.
+Filters are checked against the vocabularies (``validate_cut``): an unknown topic, area or
+kind is a German error (422), not a silently empty map.
+
+Privacy: a map shows actors and never a person's name, e-mail or phone; an event map counts
+the people who came per actor. Individual actors (volunteers, independent experts) are named
+only for roles that may see personal data (``crm.services.naming``), on canvas labels, hover
+cards, the node list and in community names alike; cached specs are keyed by that decision.
 """
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, Callable, Hashable, Mapping
 
@@ -19,17 +23,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm.models import ActorKind, Answer, Area, Attendance, Invitation, LifeStage, Membership, Topic
-from crm.services import network
+from crm.services import naming, network, view_cache
 from crm.services.errors import ServiceError
 from graph.build import build_graph
-from graph.cache import AnalysisCache
-from graph.communities import communities
+from graph.communities import Partition, communities
 from graph.cut import Cut, apply_cut
 from graph.layout import layout
 from graph.maps import (
     AGGREGATE_THRESHOLD, COLOR_BY, COLOR_LABELS, GROUP_BY, METRIC_LABELS, SIZE_BY, WIDTH_BY, WIDTH_LABELS,
     actor_map, aggregate_map, ego_ids, years,
 )
+from graph.metrics import compute_metrics
 from graph.records import EdgeRecord, NodeRecord
 
 VIEWS = ("auto", "actors", "groups")
@@ -39,7 +43,7 @@ GROUP_LABELS = {"community": "Communities", "area": "Gebiete"}
 MAX_ACTORS = 5000
 ROLE_LABELS = {"lead": "Leitung", "partner": "Partner", "member": "Mitglied", "funder": "Förderer"}
 
-_CACHE = AnalysisCache(maxsize=64)
+_CACHE = view_cache.CACHE  # shared with the dashboard; tests clear it
 
 
 @dataclass(frozen=True)
@@ -86,18 +90,39 @@ def _steps(args: Mapping[str, Any]) -> int:
 
 
 def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
-    value = _CACHE.get(key)
-    if value is None:
-        value = compute()
-        _CACHE.put(key, value)
-    return value
+    return view_cache.cached(key, compute)
 
 
 def cached_landscape(session: Session, layers: frozenset[str]) -> network.Landscape:
     """The landscape records for ``layers``; loading 20,000 actors takes seconds, so it is kept
     until the data version changes."""
-    version = network.data_version(session)
-    return _cached(("landscape", version, layers), lambda: network.landscape(session, sorted(layers)))
+    return view_cache.landscape(session, layers)
+
+
+def validate_cut(session: Session, cut: Cut) -> None:
+    """Every topic, life stage, area, kind and category of the cut must exist in the
+    vocabularies (as ``reports.scope_from_args`` checks the report's scope): a mistyped or
+    outdated bookmark gets a German message instead of an empty map."""
+    known = filter_choices(session)
+    allowed = {"topics": (set(known["topics"]), "Themen"),
+               "life_stages": ({code for code, _ in known["life_stages"]}, "Bildungsphasen"),
+               "areas": ({name for name, _ in known["areas"]}, "Gebiete"),
+               "kinds": (set(known["kinds"]), "Arten von Akteuren"),
+               "categories": (set(known["categories"]), "Akteursgruppen")}
+    for key, (values, label) in allowed.items():
+        unknown = sorted(getattr(cut, key) - values)
+        if unknown:
+            raise ServiceError(f"Unbekannte Angabe im Feld {label}: {', '.join(unknown)}.", key)
+
+
+def _change_between(cut: Cut) -> tuple[date, date] | None:
+    """With both ``since`` and ``until`` the map marks each tie as new, ended or kept."""
+    return (cut.since, cut.until) if cut.since is not None and cut.until is not None else None
+
+
+def _partition_labels(partition: Partition, labels: Mapping[int, str]) -> dict[int, str]:
+    """Community names after their central actor, as that actor is called for this user."""
+    return {c.id: labels.get(c.centre, c.label) for c in partition.communities}
 
 
 def _timeless(cut: Cut) -> Cut:
@@ -106,7 +131,7 @@ def _timeless(cut: Cut) -> Cut:
     return replace(cut, as_of=None, since=None, until=None)
 
 
-def _partition(version: str, land: network.Landscape, cut: Cut) -> Any:
+def _partition(version: str, land: network.Landscape, cut: Cut) -> Partition:
     """Louvain groups of the network of all ties ever under the cut's other filters: the groups keep
     their numbers when the year changes, so a drilled-down group stays the same group while the
     time slider moves, and the group view shows the ties between the same groups growing."""
@@ -116,18 +141,33 @@ def _partition(version: str, land: network.Landscape, cut: Cut) -> Any:
         nodes, edges = apply_cut(land.nodes, land.edges, timeless)
         return communities(build_graph(nodes, edges), seed=42)
 
-    return _cached(("partition", version, timeless), compute)
+    return _cached(("partition", version, date.today(), timeless), compute)
 
 
 def _positions(version: str, key: Hashable, nodes: list[NodeRecord], edges: list[EdgeRecord]) -> dict:
-    return _cached(("positions", version, key), lambda: layout(build_graph(nodes, edges)))
+    return _cached(("positions", version, date.today(), key), lambda: layout(build_graph(nodes, edges)))
 
 
-def _metrics_of(result: Mapping[str, Any]) -> tuple[dict, dict, dict]:
+def _metrics_of(result: Mapping[str, Any], labels: Mapping[int, str]) -> tuple[dict, dict, dict]:
     rows = {row["id"]: row for row in result["actors"]}
     membership = {row["id"]: row["community"] for row in result["actors"] if row.get("community") is not None}
-    labels = {c["id"]: c["label"] for c in result["communities"]}
-    return rows, membership, labels
+    names = {c["id"]: labels.get(c["centre"], c["label"]) for c in result["communities"]}
+    return rows, membership, names
+
+
+def _group_metrics(version: str, cut: Cut, community: int, nodes: list[NodeRecord],
+                   edges: list[EdgeRecord]) -> dict[Hashable, dict[str, Any]]:
+    """Measures of the actors of one drilled-down group, computed on the group's own network
+    (who brokers *inside* the group). A group drawn as actors has at most
+    ``AGGREGATE_THRESHOLD`` actors (``MAX_ACTORS`` when forced), so this takes about a second at
+    most; it is cached like the rest."""
+    def compute() -> dict[Hashable, dict[str, Any]]:
+        graph = build_graph(nodes, edges)
+        directed = build_graph(nodes, edges, directed=True, lean=True)
+        result = compute_metrics(graph, directed, with_constraint=False, with_network=False)
+        return {node: asdict(values) for node, values in result.nodes.items()}
+
+    return _cached(("group-metrics", version, date.today(), cut, community), compute)
 
 
 def landscape_map(session: Session, cut: Cut, options: MapOptions = MapOptions()) -> dict[str, Any]:
@@ -135,14 +175,19 @@ def landscape_map(session: Session, cut: Cut, options: MapOptions = MapOptions()
 
     The finished spec is cached too (a year button pressed twice, a bookmarked map opened by
     several Ämter): it depends only on the data version, the cut and the options."""
+    validate_cut(session, cut)
     version = network.data_version(session)
-    spec = _cached(("spec", version, cut, options), lambda: _landscape_map(session, version, cut, options))
-    return copy.deepcopy(spec)  # the caller adds links; the cached copy stays untouched
+    hidden = naming.hidden_individuals(session)
+    spec = _cached(("spec", version, date.today(), cut, options, hidden),
+                   lambda: _landscape_map(session, version, cut, options, hidden))
+    return dict(spec)  # shared parts are never changed: add_urls makes new node records
 
 
-def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions) -> dict[str, Any]:
+def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions,
+                   hidden: frozenset[int]) -> dict[str, Any]:
     land = cached_landscape(session, cut.layers)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)
+    labels = naming.actor_labels(nodes, hidden)
     spec_years = years([e for e in land.edges if e.layer in cut.layers])
     drilled_label = None
     partition = None
@@ -151,7 +196,7 @@ def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions
         members = {n for n, c in partition.membership.items() if c == options.community}
         if not members:
             raise ServiceError(f"Gruppe {options.community} gibt es in diesem Ausschnitt nicht.", "community")
-        drilled_label = partition.labels().get(options.community)
+        drilled_label = _partition_labels(partition, labels).get(options.community)
         nodes = [n for n in nodes if n.id in members]
         edges = [e for e in edges if e.source in members and e.target in members]
     if options.view == "actors" and len(nodes) > MAX_ACTORS:
@@ -166,14 +211,15 @@ def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions
             partition = _partition(version, land, cut)
         spec = aggregate_map(nodes, edges, group_by=group_by,
                              community=partition.membership if partition else None,
-                             community_labels=partition.labels() if partition else None,
+                             community_labels=_partition_labels(partition, labels) if partition else None,
                              threshold=options.threshold)
         spec["aggregated_because"] = ("groups" if options.view == "groups" else "threshold")
     else:
         if options.community is None:
-            rows, membership, labels = _metrics_of(network.analysis(session, cut))
+            rows, membership, community_labels = _metrics_of(network.analysis(session, cut), labels)
         else:
-            rows, membership, labels = {}, dict(partition.membership), partition.labels()
+            rows = _group_metrics(version, cut, options.community, nodes, edges)
+            membership, community_labels = dict(partition.membership), _partition_labels(partition, labels)
         timeless = _timeless(cut)
         t_nodes, t_edges = apply_cut(land.nodes, land.edges, timeless)
         if options.community is not None:
@@ -182,27 +228,30 @@ def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions
             t_edges = [e for e in t_edges if e.source in keep and e.target in keep]
         positions = _positions(version, (timeless, options.community, cut if options.community is not None else None),
                                t_nodes, t_edges)
-        spec = actor_map(nodes, edges, positions=positions, metrics=rows, community=membership,
-                         community_labels=labels, color_by=options.color_by, size_by=options.size_by,
-                         width_by=options.width_by)
+        spec = actor_map(naming.named(nodes, hidden), edges, positions=positions, metrics=rows,
+                         community=membership, community_labels=community_labels, color_by=options.color_by,
+                         size_by=options.size_by, width_by=options.width_by, change_between=_change_between(cut))
     spec["years"] = spec_years
     spec["cut"] = cut.to_dict()
-    spec["drilled"] = None if options.community is None else {"community": options.community, "label": drilled_label}
+    spec["drilled"] = None if options.community is None else {
+        "community": options.community, "label": drilled_label,
+        "metrics": "group" if spec["mode"] == "actors" else None}  # measures computed inside the group
     spec["data_version"] = version
     return spec
 
 
-def _small_analysis(session: Session, cut: Cut) -> tuple[dict, dict, dict]:
+def _small_analysis(session: Session, cut: Cut, hidden: frozenset[int]) -> tuple[dict, dict, dict]:
     """Metrics for the hover cards of embedded maps: the cached analysis of the whole cut while
     the landscape is small enough to analyse on a page view, else none (cards show the degree)."""
     land = cached_landscape(session, cut.layers)
     if len(land.nodes) > AGGREGATE_THRESHOLD:
         return {}, {}, {}
-    return _metrics_of(network.analysis(session, cut))
+    return _metrics_of(network.analysis(session, cut), naming.actor_labels(land.nodes, hidden))
 
 
-def _embedded_cut(args: Mapping[str, Any], default_layers: tuple[str, ...]) -> Cut:
+def _embedded_cut(session: Session, args: Mapping[str, Any], default_layers: tuple[str, ...]) -> Cut:
     cut = network.cut_from_args(args)
+    validate_cut(session, cut)
     if not (args.get("layers") or "").strip():
         cut = replace(cut, layers=frozenset(default_layers))
     if cut.as_of is None and cut.since is None and cut.until is None:
@@ -214,17 +263,18 @@ def ego_map(session: Session, actor_id: int, args: Mapping[str, Any]) -> dict[st
     """The actor and everyone within 1 or 2 steps, under the cut of ``args``."""
     steps = _steps(args)
     options = options_from_args(args)
-    cut = replace(_embedded_cut(args, ("cooperation", "initiative")), include_inactive=True)
+    cut = replace(_embedded_cut(session, args, ("cooperation", "initiative")), include_inactive=True)
     land = cached_landscape(session, cut.layers)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)
     graph = build_graph(nodes, edges)
     keep = ego_ids(graph, actor_id, steps) or {actor_id}
-    nodes = [n for n in nodes if n.id in keep]
+    hidden = naming.hidden_individuals(session)
+    nodes = naming.named([n for n in nodes if n.id in keep], hidden)
     edges = [e for e in edges if e.source in keep and e.target in keep]
-    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False))
+    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False), hidden)
     spec = actor_map(nodes, edges, metrics=rows, community=membership, community_labels=labels,
                      color_by=options.color_by, size_by=options.size_by, width_by=options.width_by,
-                     highlight={actor_id})
+                     highlight={actor_id}, change_between=_change_between(cut))
     spec.update(steps=steps, cut=cut.to_dict(), centre=actor_id)
     return spec
 
@@ -233,7 +283,7 @@ def initiative_map(session: Session, initiative_id: int, args: Mapping[str, Any]
     """The members of an initiative (current on the cut's day) and the ties among them; the
     initiative itself would tie everyone to everyone, so its own layer is not drawn."""
     options = options_from_args(args)
-    cut = _embedded_cut(args, ("cooperation", "event"))
+    cut = _embedded_cut(session, args, ("cooperation", "event"))
     cut = replace(cut, layers=cut.layers - {"initiative"} or frozenset({"cooperation"}), include_inactive=True)
     day = cut.as_of or date.today()
     roles: dict[int, str] = {}
@@ -247,7 +297,7 @@ def event_map(session: Session, event_id: int, args: Mapping[str, Any]) -> dict[
     """The actors whose people attended the event (accepted invitations while nobody is checked
     in yet), with the number of people per actor; ties among them from cooperations."""
     options = options_from_args(args)
-    cut = replace(_embedded_cut(args, ("cooperation",)), include_inactive=True)
+    cut = replace(_embedded_cut(session, args, ("cooperation",)), include_inactive=True)
     rows = session.execute(select(Attendance.actor_id, func.count()).where(
         Attendance.event_id == event_id, Attendance.actor_id.is_not(None)).group_by(Attendance.actor_id)).all()
     source = "Teilnehmende"
@@ -266,21 +316,23 @@ def _members_map(session: Session, cut: Cut, options: MapOptions, lines: Mapping
                  highlight: set[int] | None = None) -> dict[str, Any]:
     land = cached_landscape(session, cut.layers)
     keep = set(lines)
-    nodes = [n for n in land.nodes if n.id in keep]
+    hidden = naming.hidden_individuals(session)
+    nodes = naming.named([n for n in land.nodes if n.id in keep], hidden)
     _, edges = apply_cut(nodes, land.edges, cut)
-    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False))
+    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False), hidden)
     spec = actor_map(nodes, edges, metrics=rows, community=membership, community_labels=labels,
                      color_by=options.color_by, size_by=options.size_by, width_by=options.width_by,
-                     highlight=highlight or (), extra_cards={a: [(line_label, v)] for a, v in lines.items()})
+                     highlight=highlight or (), extra_cards={a: [(line_label, v)] for a, v in lines.items()},
+                     change_between=_change_between(cut))
     spec["cut"] = cut.to_dict()
     return spec
 
 
 def add_urls(spec: dict[str, Any], actor_url: Callable[[int], str]) -> dict[str, Any]:
-    """Give every actor node the address of its page (the browser opens it on click)."""
-    for node in spec["nodes"]:
-        if node.get("kind") == "actor":
-            node["url"] = actor_url(node["id"])
+    """Give every actor node the address of its page (the browser opens it on click). The node
+    records are copied, so a cached spec handed in stays untouched."""
+    spec["nodes"] = [dict(node, url=actor_url(node["id"])) if node.get("kind") == "actor" else node
+                     for node in spec["nodes"]]
     return spec
 
 
@@ -301,8 +353,10 @@ def filter_choices(session: Session) -> dict[str, Any]:
         "topics": list(session.scalars(select(Topic.name).order_by(Topic.sort_order, Topic.name))),
         "life_stages": [(code, name) for code, name in session.execute(
             select(LifeStage.code, LifeStage.name).order_by(LifeStage.sort_order, LifeStage.id))],
-        # the cut matches any element of an actor's area path, so the value is the area's own name
-        "areas": [(a.name, a.full_name) for a in sorted(session.scalars(select(Area)), key=lambda a: a.full_name)],
+        # the cut matches any element of an actor's area path, so the value is the area's own name;
+        # the text shows the tree by indenting (the full path would not fit the filter column)
+        "areas": [(a.name, "\u2003" * (len(a.path) - 1) + a.name)
+                  for a in sorted(session.scalars(select(Area)), key=lambda a: a.full_name)],
         "kinds": list(session.scalars(select(ActorKind.name).order_by(ActorKind.sort_order, ActorKind.name))),
         "categories": sorted(set(session.scalars(select(ActorKind.category)))),
         "color_by": list(COLOR_LABELS.items()), "size_by": [(k, METRIC_LABELS[k]) for k in SIZE_BY],

@@ -6,7 +6,9 @@ Everything a report shows is computed here once (``build_report``) and handed as
 ``snapshot`` for its key figures.
 
 Privacy: a report leaves the office (council papers are public), so it names
-organisations only. No person name, e-mail or phone is read here at all, for any role.
+organisations only: individual actors are "Einzelperson (kind, area)" for every role
+(``crm.services.naming`` with ``public=True``). No person name, e-mail or phone is read
+here at all.
 
 "As of a day" semantics, chosen so that a comparison with last year is honest:
 an actor counts on day ``d`` when it was recorded by then (``created_at``) and was not
@@ -22,18 +24,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+import networkx as nx
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.models import Actor, ActorKind, Area, Attendance, Event, EventStatus, Initiative, LifeStage, Membership, Topic
-from crm.services import network
+from crm.services import naming, network, view_cache
 from crm.services.errors import ServiceError
 from crm.services.report_charts import line_chart_svg
 from graph.build import build_graph
 from graph.change import NO_TOPIC, ties_per_year_by_topic
 from graph.cut import Cut, apply_cut
-from graph.metrics import network_metrics
 from graph.picture import Picture, picture, to_svg
 from graph.records import EdgeRecord, NodeRecord
 
@@ -182,24 +184,22 @@ def describe_scope(scope: Scope, vocab: Vocabulary) -> str:
     return "; ".join(parts) or "gesamte Bildungslandschaft"
 
 
-# ---------------------------------------------------------------- names without personal data
-
-def public_labels(session: Session, nodes: list[NodeRecord]) -> dict[int, str]:
-    """Display names for dashboard and reports: organisations by name; actors that are single
-    people (kinds marked ``is_individual``: volunteers, independent experts) by kind and area only,
-    because a council paper must not name private persons."""
-    individuals = set(session.scalars(select(Actor.id).join(ActorKind, ActorKind.id == Actor.kind_id)
-                                      .where(ActorKind.is_individual.is_(True))))
-    return {n.id: (f"Einzelperson ({n.kind}{', ' + n.area if n.area else ''})" if n.id in individuals else n.label)
-            for n in nodes}
-
-
 # ---------------------------------------------------------------- snapshots
 
 def _existing_actor_ids(session: Session, day: date) -> set[int]:
     end_of_day = start_of(day + timedelta(days=1))
     rows = session.execute(select(Actor.id, Actor.is_active, Actor.updated_at).where(Actor.created_at < end_of_day))
     return {i for i, active, updated in rows if active or updated >= end_of_day}
+
+
+def _shape(graph: nx.Graph) -> dict[str, float | int]:
+    """Density, components and isolated actors: the three measures a snapshot reports. Counted
+    directly (linear time) rather than through ``network_metrics``, whose path lengths and
+    diameter cost seconds per snapshot at 20,000 actors."""
+    if graph.number_of_nodes() == 0:
+        return {"density": 0.0, "components": 0, "isolates": 0}
+    return {"density": nx.density(graph), "components": nx.number_connected_components(graph),
+            "isolates": nx.number_of_isolates(graph)}
 
 
 @dataclass(frozen=True)
@@ -226,8 +226,7 @@ def snapshot(session: Session, day: date, cut: Cut, *, land: tuple[list[NodeReco
     day_cut = replace(cut, as_of=day, since=None, until=None, include_inactive=True,
                       layers=frozenset({"cooperation"}))
     kept_nodes, kept_edges = apply_cut([n for n in nodes if n.id in existing], edges, day_cut)
-    metrics = network_metrics(build_graph(kept_nodes, kept_edges)) if kept_nodes else {
-        "density": 0.0, "components": 0, "isolates": 0}
+    metrics = _shape(build_graph(kept_nodes, kept_edges))
     in_scope = {n.id for n in kept_nodes}
     restricted = bool(cut.areas or cut.topics or cut.life_stages or cut.kinds or cut.categories)
     initiatives = session.execute(
@@ -405,11 +404,11 @@ def build_report(session: Session, scope: Scope, *, organisation: str = "Bildung
                  today: date | None = None) -> Report:
     """Everything the report shows, computed once for HTML, PDF and XLSX."""
     vocab = vocabulary(session)
-    land = network.landscape(session, ("cooperation",))
+    land = view_cache.landscape(session, ("cooperation",))
     nodes, edges = land.nodes, land.edges
     base_cut = scope.cut()
     then, now = (snapshot(session, day, base_cut, land=(nodes, edges)) for day in (scope.since, scope.until))
-    labels = public_labels(session, nodes)
+    labels = naming.actor_labels(nodes, naming.hidden_individuals(session, public=True))
     ties = scoped_ties(nodes, edges, base_cut)
     new = [e for e in ties if e.start is not None and scope.since <= e.start <= scope.until]
     ended = [e for e in ties if e.end is not None and scope.since <= e.end <= scope.until]

@@ -1,12 +1,15 @@
 /*
- * Bildungsnetz network maps: draws a map spec (graph/maps.py) with the app's own copy of
- * vis-network. Every text from the data (actor names, kinds, areas, group labels) is
- * user input and treated as hostile: it only ever reaches the page through textContent
- * or the canvas, never innerHTML, and nodes carry no vis "title" (vis' tooltip is unused).
- * Links are only followed when they are paths on this server.
+ * Bildungsnetz network maps: draws a map spec (graph/maps.py: nodes, edges and options of a
+ * pyvis Network) with the app's own copy of vis-network. Every text from the data (actor
+ * names, kinds, areas, group labels, tie types) is user input and treated as hostile: it
+ * only ever reaches the page through textContent or the canvas, never innerHTML. Only the
+ * vis-network fields listed in NODE_FIELDS / EDGE_FIELDS are handed to vis, so a "title"
+ * (which vis would render as HTML) can never reach it. Links are only followed when they
+ * are paths on this server.
  *
  * Positions come from the server (physics off): large maps do not freeze the tab, and a
  * node keeps its place when the year changes, so the growth of the network is visible.
+ * The picture is stretched to the canvas' proportions (at most STRETCH_MAX) and fitted.
  *
  * Tests and the browser console reach the first map through window.bildungsnetzMap.
  */
@@ -15,6 +18,7 @@
   if (window.bildungsnetzMaps) { return; }  // the script may be included twice on a page
   window.bildungsnetzMaps = [];
 
+  /* Look of the maps; physics, stabilisation and tie smoothing come with the spec (pyvis' options). */
   var OPTIONS = {
     autoResize: true,
     physics: false,
@@ -22,11 +26,38 @@
     interaction: { hover: true, tooltipDelay: 3600000, hideEdgesOnDrag: true, hideEdgesOnZoom: true,
                    navigationButtons: false, keyboard: false, multiselect: false },
     nodes: { shape: "dot", borderWidth: 1,
-             font: { size: 14, face: "system-ui, sans-serif", color: "#212529", strokeWidth: 3,
-                     strokeColor: "#ffffff" } },
+             font: { size: 12, face: "system-ui, sans-serif", color: "#212529", strokeWidth: 3,
+                     strokeColor: "#ffffff" },
+             /* labels drawn smaller than 7 px are skipped: the overview names only the large nodes */
+             scaling: { label: { drawThreshold: 8, maxVisible: 18 } } },
     edges: { smooth: false, selectionWidth: 1,
              color: { color: "#8a94a0", highlight: "#212529", hover: "#212529", opacity: 0.75 } }
   };
+  var NODE_FIELDS = ["id", "label", "shape", "color", "size", "x", "y", "borderWidth", "font"];
+  var EDGE_FIELDS = ["from", "to", "width", "color", "dashes"];
+  var STRETCH_MAX = 1.8;
+  var HEX = /^#[0-9a-fA-F]{6}$/;
+
+  function pick(record, fields) {
+    var out = {};
+    fields.forEach(function (key) { if (record[key] !== undefined) { out[key] = record[key]; } });
+    return out;
+  }
+
+  /* Stretch server positions (a square picture) to the canvas' proportions, at most STRETCH_MAX. */
+  function stretch(nodes, box) {
+    if (nodes.length < 3 || !box.clientWidth || !box.clientHeight) { return; }
+    var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    nodes.forEach(function (n) {
+      minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x); minY = Math.min(minY, n.y); maxY = Math.max(maxY, n.y);
+    });
+    var width = maxX - minX, height = maxY - minY;
+    if (!(width > 0) || !(height > 0)) { return; }
+    var want = box.clientWidth / box.clientHeight, have = width / height;
+    var fx = have < want ? Math.min(want / have, STRETCH_MAX) : 1;
+    var fy = have > want ? Math.min(have / want, STRETCH_MAX) : 1;
+    nodes.forEach(function (n) { n.x *= fx; n.y *= fy; });
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -82,6 +113,8 @@
     });
     this.network.on("hoverNode", function (params) { self.showCard(params.node, params.pointer.DOM); });
     this.network.on("blurNode", function () { self.hideCard(); });
+    this.network.on("hoverEdge", function (params) { self.showEdgeCard(params.edge, params.pointer.DOM); });
+    this.network.on("blurEdge", function () { self.hideCard(); });
     this.network.on("dragStart", function () { self.hideCard(); });
     this.network.on("click", function (params) {
       if (params.nodes && params.nodes.length) { self.open(params.nodes[0]); }
@@ -123,23 +156,38 @@
     this.spec = spec;
     this.loads += 1;
     this.byId = new Map();
-    var nodes = [], edges = [];
     var self = this;
-    spec.nodes.forEach(function (n) {
+    var options = JSON.stringify(spec.options || null);
+    if (spec.options && options !== this.options) {
+      this.network.setOptions(spec.options);
+      this.options = options;
+    }
+    var nodes = spec.nodes.map(function (n) {
       self.byId.set(n.id, n);
-      var border = n.highlight ? "#212529" : "#ffffff";
-      nodes.push({ id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, borderWidth: n.highlight ? 4 : 1,
-                   color: { background: n.color, border: border,
-                            highlight: { background: n.color, border: "#212529" },
-                            hover: { background: n.color, border: "#212529" } } });
+      var node = pick(n, NODE_FIELDS);
+      var fill = HEX.test(n.color) ? n.color : "#bbbbbb";
+      node.color = { background: fill, border: n.highlight ? "#212529" : "#ffffff",
+                     highlight: { background: fill, border: "#212529" },
+                     hover: { background: fill, border: "#212529" } };
+      return node;
     });
-    spec.edges.forEach(function (e, i) { edges.push({ id: i, from: e.from, to: e.to, width: e.width }); });
+    stretch(nodes, this.box);
+    var edges = spec.edges.map(function (e, i) {
+      var edge = pick(e, EDGE_FIELDS);
+      edge.id = i;
+      return edge;
+    });
     this.hideCard();
     this.nodes.clear();
     this.edges.clear();
     this.nodes.add(nodes);
     this.edges.add(edges);
-    if (fit) { this.network.fit({ animation: false }); }
+    if (fit) {
+      var network = this.network;
+      network.fit({ animation: false });
+      /* once more after the first frame: the canvas may only now have its final size */
+      network.once("afterDrawing", function () { network.fit({ animation: false }); });
+    }
     this.renderLegend();
     this.renderStatus();
     this.renderYears();
@@ -157,8 +205,13 @@
     var text = this.spec.mode === "aggregate"
       ? format(m.aggregate || "{groups} Gruppen aus {actors} Akteuren", { groups: c.nodes, actors: c.actors })
       : format(m.actors || "{nodes} Akteure, {edges} Verbindungen", { nodes: c.nodes, edges: c.edges });
+    function day(iso) { return String(iso).split("-").reverse().join("."); }
     if (this.spec.cut && this.spec.cut.as_of) {
-      text += " · " + format(m.as_of || "Stand {day}", { day: this.spec.cut.as_of.split("-").reverse().join(".") });
+      text += " · " + format(m.as_of || "Stand {day}", { day: day(this.spec.cut.as_of) });
+    }
+    if (this.spec.change) {
+      text += " · " + format(m.change || "Veränderung {then} bis {now}",
+                             { then: day(this.spec.change.then), now: day(this.spec.change.now) });
     }
     this.setStatus(text);
   };
@@ -173,7 +226,7 @@
     legend.entries.slice(0, 30).forEach(function (entry) {
       var item = el("li", "d-flex align-items-center gap-2");
       var swatch = el("span", "map-swatch");
-      swatch.style.backgroundColor = /^#[0-9a-fA-F]{6}$/.test(entry.color) ? entry.color : "#bbbbbb";
+      swatch.style.backgroundColor = HEX.test(entry.color) ? entry.color : "#bbbbbb";
       swatch.setAttribute("aria-hidden", "true");
       item.appendChild(swatch);
       item.appendChild(el("span", "", entry.label));
@@ -184,6 +237,22 @@
     if (legend.entries.length > 30) {
       box.appendChild(el("p", "small text-body-secondary mb-0",
         format(this.messages.more || "und {n} weitere", { n: legend.entries.length - 30 })));
+    }
+    if (legend.ties && legend.ties.length) {
+      box.appendChild(el("h3", "h6 mt-3 mb-2", this.messages.ties_title || "Verbindungen"));
+      var ties = el("ul", "list-unstyled mb-0 small map-legend-list");
+      ties.setAttribute("data-testid", "map-legend-ties");
+      legend.ties.forEach(function (entry) {
+        var item = el("li", "d-flex align-items-center gap-2");
+        var line = el("span", "map-tie-swatch" + (entry.dashed ? " map-tie-dashed" : ""));
+        line.style.borderTopColor = HEX.test(entry.color) ? entry.color : "#8a94a0";
+        line.setAttribute("aria-hidden", "true");
+        item.appendChild(line);
+        item.appendChild(el("span", "", entry.label));
+        item.appendChild(el("span", "text-body-secondary ms-auto", entry.count));
+        ties.appendChild(item);
+      });
+      box.appendChild(ties);
     }
     var s = this.spec.settings || {};
     if (s.size_label) {
@@ -221,6 +290,10 @@
         window.history.replaceState(null, "", "?" + self.params.toString());
         var input = document.getElementById("as_of");
         if (input) { input.value = year ? year + "-12-31" : ""; }
+        ["since", "until"].forEach(function (name) {  // a year shows one day, not a change
+          var field = document.getElementById(name);
+          if (field) { field.value = ""; }
+        });
       }
       self.fetch(false);
     });
@@ -277,6 +350,41 @@
       box.appendChild(el("p", "small text-body-secondary mb-0 mt-1",
         node.drill ? (this.messages.drill || "Klicken: Gruppe öffnen") : (this.messages.open || "Klicken: Seite öffnen")));
     }
+    this.placeCard(pointer);
+  };
+
+  /* A tie's card: the two actors, what the tie consists of, and how it changed. */
+  MapView.prototype.showEdgeCard = function (index, pointer) {
+    var edge = this.spec && this.spec.edges[index];
+    var box = this.cardBox, m = this.messages, self = this;
+    if (!edge || !box) { return; }
+    var a = this.byId.get(edge.from), b = this.byId.get(edge.to);
+    clear(box);
+    box.appendChild(el("h3", "h6 mb-1", (a ? a.card.name : "") + " – " + (b ? b.card.name : "")));
+    var list = el("dl", "mb-0 small");
+    function line(label, value) {
+      list.appendChild(el("dt", "", label));
+      list.appendChild(el("dd", "", value));
+    }
+    if (this.spec.mode === "aggregate") {
+      line(m.tie_count || "Verbindungen", edge.weight);
+    } else {
+      var names = (edge.types || []).map(function (i) { return (self.spec.tie_types || [])[i]; })
+        .filter(function (name) { return typeof name === "string"; });
+      if (edge.more_types) { names.push(format(m.more || "und {n} weitere", { n: edge.more_types })); }
+      if (names.length) { line(m.tie_types || "Art", names.join(", ")); }
+      line(m.tie_weight || "Gewicht", String(edge.weight).replace(".", ","));
+      if (edge.change) {
+        var entry = ((this.spec.legend || {}).ties || []).filter(function (t) { return t.key === edge.change; })[0];
+        line(m.tie_change || "Veränderung", entry ? entry.label : edge.change);
+      }
+    }
+    box.appendChild(list);
+    this.placeCard(pointer);
+  };
+
+  MapView.prototype.placeCard = function (pointer) {
+    var box = this.cardBox;
     box.hidden = false;
     var width = this.box.clientWidth, height = this.box.clientHeight;
     var left = pointer.x + 14 + box.offsetWidth > width ? pointer.x - 14 - box.offsetWidth : pointer.x + 14;
@@ -320,6 +428,19 @@
     return { x: rect.left + dom.x, y: rect.top + dom.y };
   };
 
+  /* Page coordinates of a point on the tie between two nodes that no node covers (tests hover it). */
+  MapView.prototype.tiePagePosition = function (from, to) {
+    var a = this.pagePosition(from), b = this.pagePosition(to);
+    if (!a || !b) { return null; }
+    var rect = this.box.getBoundingClientRect();
+    var steps = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8];
+    for (var i = 0; i < steps.length; i++) {
+      var x = a.x + (b.x - a.x) * steps[i], y = a.y + (b.y - a.y) * steps[i];
+      if (this.network.getNodeAt({ x: x - rect.left, y: y - rect.top }) === undefined) { return { x: x, y: y }; }
+    }
+    return null;
+  };
+
   function api(view) {
     return {
       view: view,
@@ -331,6 +452,10 @@
       mode: function () { return view.spec ? view.spec.mode : null; },
       loads: function () { return view.loads; },
       pagePosition: function (id) { return view.pagePosition(id); },
+      tiePagePosition: function (from, to) { return view.tiePagePosition(from, to); },
+      /* vis-network's own edge records, as drawn (tests check colours and dashes) */
+      drawnEdges: function () { return view.edges.get(); },
+      scale: function () { return view.network.getScale(); },
       findByName: function (name) {
         var found = null;
         view.byId.forEach(function (n) { if (n.card.name === name) { found = n.id; } });
