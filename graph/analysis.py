@@ -9,7 +9,7 @@ office asks for. Conventions live with each part: ``graph.metrics``, ``graph.com
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping, Sequence
 
 from graph._util import jsonable, node_area, sort_key
@@ -48,9 +48,9 @@ class AnalysisResult:
 
         ``timings`` (seconds per step) is left out so that equal data give equal output.
         """
-        data = asdict(self)
-        data.pop("timings")
-        return jsonable(data)
+        # Shallow: ``jsonable`` walks nested values itself; ``asdict`` would deep-copy the
+        # whole result first (seconds for 20,000 actors).
+        return jsonable({f.name: getattr(self, f.name) for f in fields(self) if f.name != "timings"})
 
 
 def analyse(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], cut: Cut | None = None, *,

@@ -26,8 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import (
-    Actor, ActorKind, Area, Attendance, AuditEntry, Cooperation, Event, EventStatus, LifeStage, Membership,
+    Actor, ActorKind, Area, Attendance, AuditEntry, Cooperation, CooperationType, Event, EventStatus, LifeStage,
+    Membership, Topic,
 )
+from crm.models.actors import actor_life_stages, actor_topics
+from crm.models.cooperations import cooperation_life_stages, cooperation_topics
 from crm.services.errors import ServiceError
 from graph.records import EdgeRecord, NodeRecord
 
@@ -67,36 +70,60 @@ def _area_paths(session: Session) -> dict[int, tuple[str, ...]]:
     return paths
 
 
+def _names_by_owner(session: Session, table: Any, owner: str, vocabulary: Any, column: str) -> dict[int, tuple[str, ...]]:
+    """``{owner id: (code or name, …)}`` from an association table, in the vocabulary's order."""
+    rows = session.execute(
+        select(table.c[owner], getattr(vocabulary, column))
+        .join(vocabulary, vocabulary.id == next(c for c in table.c if c.name != owner))
+        .order_by(table.c[owner], vocabulary.sort_order, vocabulary.id))
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for owner_id, value in rows:
+        grouped[owner_id].append(value)
+    return {owner_id: tuple(values) for owner_id, values in grouped.items()}
+
+
 def node_records(session: Session, today: date | None = None) -> list[NodeRecord]:
     """Every actor (active or not: dated views need the closed ones too). ``active`` is the
-    state on ``today``: ``is_active`` and no closing day already past."""
+    state on ``today``: ``is_active`` and no closing day already past.
+
+    Plain column selects, not ORM objects: 20,000 actors with their kinds, stages and topics
+    load in a fraction of the time identity-mapped instances with ``selectinload`` take.
+    """
     today = today or date.today()
     paths = _area_paths(session)
-    actors = session.scalars(
-        select(Actor).options(selectinload(Actor.kind), selectinload(Actor.life_stages),
-                              selectinload(Actor.topics)).order_by(Actor.id))
+    stages = _names_by_owner(session, actor_life_stages, "actor_id", LifeStage, "code")
+    topics = _names_by_owner(session, actor_topics, "actor_id", Topic, "name")
+    rows = session.execute(
+        select(Actor.id, Actor.name, Actor.short_name, Actor.area_id, Actor.is_active, Actor.active_from,
+               Actor.active_until, ActorKind.name, ActorKind.category)
+        .join(ActorKind, ActorKind.id == Actor.kind_id).order_by(Actor.id))
     records = []
-    for actor in actors:
-        path = paths.get(actor.area_id, ()) if actor.area_id else ()
+    for (actor_id, name, short_name, area_id, is_active, active_from, active_until,
+         kind, category) in rows:
+        path = paths.get(area_id, ()) if area_id else ()
         records.append(NodeRecord(
-            id=actor.id, label=actor.name, kind=actor.kind.name, category=actor.kind.category,
+            id=actor_id, label=name, kind=kind, category=category,
             area=path[-1] if path else "", area_path=path,
-            life_stages=tuple(s.code for s in actor.life_stages), topics=tuple(t.name for t in actor.topics),
-            active=actor.is_active and (actor.active_until is None or actor.active_until >= today),
-            attrs={"short_name": actor.short_name}, active_from=actor.active_from, active_until=actor.active_until,
+            life_stages=stages.get(actor_id, ()), topics=topics.get(actor_id, ()),
+            active=is_active and (active_until is None or active_until >= today),
+            attrs={"short_name": short_name}, active_from=active_from, active_until=active_until,
         ))
     return records
 
 
 def cooperation_edges(session: Session) -> list[EdgeRecord]:
-    ties = session.scalars(select(Cooperation).options(
-        selectinload(Cooperation.type), selectinload(Cooperation.topics),
-        selectinload(Cooperation.life_stages)).order_by(Cooperation.id))
+    topics = _names_by_owner(session, cooperation_topics, "cooperation_id", Topic, "name")
+    stages = _names_by_owner(session, cooperation_life_stages, "cooperation_id", LifeStage, "code")
+    rows = session.execute(
+        select(Cooperation.id, Cooperation.source_id, Cooperation.target_id, Cooperation.intensity,
+               Cooperation.is_directed, CooperationType.name, Cooperation.start_date, Cooperation.end_date)
+        .join(CooperationType, CooperationType.id == Cooperation.type_id).order_by(Cooperation.id))
     return [EdgeRecord(
-        source=c.source_id, target=c.target_id, layer="cooperation", weight=float(c.intensity),
-        directed=c.is_directed, type=c.type.name, start=c.start_date, end=c.end_date,
-        topics=tuple(t.name for t in c.topics), life_stages=tuple(s.code for s in c.life_stages),
-        intensity=c.intensity, ref=f"cooperation:{c.id}") for c in ties]
+        source=source, target=target, layer="cooperation", weight=float(intensity),
+        directed=directed, type=type_name, start=start, end=end,
+        topics=topics.get(tie_id, ()), life_stages=stages.get(tie_id, ()),
+        intensity=intensity, ref=f"cooperation:{tie_id}")
+        for tie_id, source, target, intensity, directed, type_name, start, end in rows]
 
 
 def _overlap(a_start: date | None, a_end: date | None, b_start: date | None, b_end: date | None):
@@ -215,7 +242,9 @@ def analysis(session: Session, cut: Any, *, resolution: float = 1.0, seed: int =
     key = (version, date.today(), cut, resolution, seed)   # today: who is active changes at midnight
     result = cache.get(key)
     if result is None:
-        land = landscape(session, cut.layers)
+        from crm.services import view_cache  # the maps' cache of loaded landscapes (imports this module)
+
+        land = view_cache.landscape(session, cut.layers, version)
         result = analyse(land.nodes, land.edges, cut, stage_order=land.stage_order, stage_labels=land.stage_labels,
                          resolution=resolution, seed=seed).to_dict()
         result["data_version"] = version
