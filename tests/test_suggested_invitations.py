@@ -133,3 +133,14 @@ def test_the_organiser_sees_the_volunteer_by_name_and_can_invite_her(app, login_
     response = client.post_form(f"{PAGE}/einladen?event={ids['event']}", {"pairs": pair})
     assert response.status_code == 302
     assert ids["p_erika"] in _invited(app, ids["event"])
+
+
+def test_the_network_page_links_to_the_suggestions_of_its_cut(app, login_as) -> None:
+    _landscape(app)
+    client = login_as(Role.VIEWER)
+    page = client.get("/netzwerk/?layers=cooperation&topics=MINT").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" data-testid="suggestions-link">', page)
+    assert link, "no link to the suggestions"
+    url = link.group(1).replace("&amp;", "&")
+    assert url.startswith(PAGE) and "topics=MINT" in url and "layers=cooperation" in url
+    assert client.get(url).status_code == 200

@@ -59,7 +59,8 @@ def index():
     page = render_template("network/index.html", spec=spec, error=error, choices=choices, selected=selected,
                            args=args, data_url=url_for("network.landscape_json"), threshold=maps.AGGREGATE_THRESHOLD,
                            whole_url=url_for("network.index", **whole),
-                           gexf_url=url_for("analysis.network_file", fmt="gexf", **cut_args))
+                           gexf_url=url_for("analysis.network_file", fmt="gexf", **cut_args),
+                           suggestions_url=url_for("analysis.suggestions", **cut_args))
     return page, (422 if error else 200)
 
 
