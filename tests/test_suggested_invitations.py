@@ -144,3 +144,21 @@ def test_the_network_page_links_to_the_suggestions_of_its_cut(app, login_as) -> 
     url = link.group(1).replace("&amp;", "&")
     assert url.startswith(PAGE) and "topics=MINT" in url and "layers=cooperation" in url
     assert client.get(url).status_code == 200
+
+
+def test_a_contact_with_two_workplaces_is_invited_for_the_suggested_actor(app, login_as) -> None:
+    """Gabi Schulz also chairs the MINT club (her primary affiliation); the suggestion is about
+    her school, so the invitation names the school, not the club."""
+    ids = _landscape(app)
+    with app.app_context():
+        from crm.models import Affiliation
+
+        db.session.add(Affiliation(person_id=ids["p_gs"], actor_id=ids["club"], function="Vorsitz", is_primary=True))
+        db.session.commit()
+    client = login_as(Role.ORGANISER)
+    response = client.post_form(f"{PAGE}/einladen?event={ids['event']}", {"pairs": _pair(ids["gs"], ids["rs"])})
+    assert response.status_code == 302
+    with app.app_context():
+        actor_of = {i.person_id: i.actor_id for i in db.session.scalars(
+            select(Invitation).where(Invitation.event_id == ids["event"]))}
+    assert actor_of == {ids["p_gs"]: ids["gs"], ids["p_rs"]: ids["rs"]}

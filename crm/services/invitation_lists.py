@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -133,7 +133,12 @@ def _best(affiliations: list[Affiliation]) -> Affiliation:
     return sorted(affiliations, key=lambda a: (not a.is_primary, a.from_date or date.min, a.actor.name, a.id))[0]
 
 
-def _hand_picked(session: Session, person_ids: Iterable[int], today: date) -> list[tuple[Person, Actor | None]]:
+def _hand_picked(session: Session, person_ids: Iterable[int], today: date,
+                 actor_for: Mapping[int, int] | None = None) -> list[tuple[Person, Actor | None]]:
+    """Hand-picked persons with the actor they are invited for: ``actor_for[person id]`` when
+    the person currently works there (a suggestion invites them *for* that actor), else the best
+    current affiliation."""
+    actor_for = actor_for or {}
     ids = sorted(set(person_ids))
     if not ids:
         return []
@@ -142,7 +147,8 @@ def _hand_picked(session: Session, person_ids: Iterable[int], today: date) -> li
     result = []
     for person in persons:
         current = [a for a in person.affiliations if a.is_current(today) and a.actor.is_active]
-        result.append((person, _best(current).actor if current else None))
+        wanted = [a for a in current if a.actor_id == actor_for.get(person.id)]
+        result.append((person, _best(wanted or current).actor if current else None))
     return result
 
 
@@ -151,8 +157,11 @@ def _address(person: Person, actor: Actor | None) -> str:
 
 
 def preview(session: Session, event: Event, flt: ListFilter, person_ids: Iterable[int] = (),
-            today: date | None = None, *, use_filters: bool = True) -> Preview:
-    """Who would be invited and who not (with the reason), without changing anything."""
+            today: date | None = None, *, use_filters: bool = True,
+            actor_for: Mapping[int, int] | None = None) -> Preview:
+    """Who would be invited and who not (with the reason), without changing anything.
+
+    ``actor_for`` maps hand-picked persons to the actor they are to be invited for."""
     today = today or date.today()
     chosen: dict[int, tuple[Person, Actor | None]] = {}
     if use_filters:
@@ -162,7 +171,7 @@ def preview(session: Session, event: Event, flt: ListFilter, person_ids: Iterabl
         for person_id, affiliations in by_person.items():
             best = _best(affiliations)
             chosen[person_id] = (best.person, best.actor)
-    for person, actor in _hand_picked(session, person_ids, today):
+    for person, actor in _hand_picked(session, person_ids, today, actor_for):
         chosen.setdefault(person.id, (person, actor))
     ordered = sorted(chosen.values(), key=lambda pa: (pa[0].last_name.lower(), pa[0].first_name.lower(), pa[0].id))
 
@@ -204,7 +213,7 @@ def preview(session: Session, event: Event, flt: ListFilter, person_ids: Iterabl
 
 
 def add_to_list(session: Session, event: Event, flt: ListFilter, person_ids: Iterable[int] = (),
-                *, use_filters: bool = True) -> int:
+                *, use_filters: bool = True, actor_for: Mapping[int, int] | None = None) -> int:
     """Create (unsent) invitations for everyone the preview includes; returns how many.
 
     Serialised per event (``events.lock_event``): two organisers adding the same people at the
@@ -214,7 +223,7 @@ def add_to_list(session: Session, event: Event, flt: ListFilter, person_ids: Ite
     """
     session.flush()  # the lock refreshes the event row; nothing of the caller's may be pending on it
     event = lock_event(session, event.id) or event
-    result = preview(session, event, flt, person_ids, use_filters=use_filters)
+    result = preview(session, event, flt, person_ids, use_filters=use_filters, actor_for=actor_for)
     for candidate in result.included:
         session.add(Invitation(event_id=event.id, person_id=candidate.person.id,
                                actor_id=candidate.actor.id if candidate.actor else None))

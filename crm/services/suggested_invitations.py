@@ -75,6 +75,7 @@ class InvitationPlan:
     pairs: list[SuggestedPair]
     preview: invitation_lists.Preview
     reasons_by_person: dict[int, list[str]]
+    actor_for: dict[int, int] = field(default_factory=dict)   # person id -> the suggested actor
 
     @property
     def unreachable(self) -> list[SuggestedPair]:
@@ -159,16 +160,19 @@ def plan(session: Session, event: Event, cut: Any, chosen: set[Pair] | None = No
     today = today or date.today()
     pairs = _chosen(suggested_pairs(session, cut, today=today), chosen)
     reasons: dict[int, list[str]] = {}
+    actor_for: dict[int, int] = {}
     for pair in pairs:
         if not pair.reachable:
             continue
-        for person_id in pair.source_persons + pair.target_persons:
-            reasons.setdefault(person_id, [])
-            if pair.reason not in reasons[person_id]:
-                reasons[person_id].append(pair.reason)
+        for actor_id, persons in ((pair.source, pair.source_persons), (pair.target, pair.target_persons)):
+            for person_id in persons:
+                actor_for.setdefault(person_id, actor_id)  # invited on behalf of the suggested actor
+                reasons.setdefault(person_id, [])
+                if pair.reason not in reasons[person_id]:
+                    reasons[person_id].append(pair.reason)
     preview = invitation_lists.preview(session, event, invitation_lists.ListFilter(), list(reasons), today,
-                                       use_filters=False)
-    return InvitationPlan(event, pairs, preview, reasons)
+                                       use_filters=False, actor_for=actor_for)
+    return InvitationPlan(event, pairs, preview, reasons, actor_for)
 
 
 @dataclass
@@ -194,7 +198,7 @@ def add_to_event(session: Session, event: Event, cut: Any, chosen: set[Pair] | N
     already = set(session.scalars(select(Invitation.person_id).where(Invitation.event_id == event.id,
                                                                      Invitation.person_id.in_(person_ids))))
     added = invitation_lists.add_to_list(session, event, invitation_lists.ListFilter(), person_ids,
-                                         use_filters=False)
+                                         use_filters=False, actor_for=result.actor_for)
     made = session.scalars(select(Invitation).where(Invitation.event_id == event.id,
                                                     Invitation.person_id.in_(person_ids))).all()
     for invitation in (i for i in made if i.person_id not in already):
