@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Affiliation, Person, Role
+from crm.models import Actor, ActorKind, Affiliation, Person, Role
 from tests.conftest import PASSWORD, Client, _empty_all_tables, make_app
 
 
@@ -60,12 +60,21 @@ def demo_region_fixture(database_url: str) -> Iterator[DemoRegion]:
 
 
 def personal_data(app: Flask) -> dict[str, set[str]]:
-    """E-mail addresses, phone numbers and full names of every person in the demo data."""
+    """E-mail addresses, phone numbers and full names of every person in the demo data.
+
+    ``names`` leaves out the people who are themselves an individual actor ("Gisela Wendt" of
+    the actor "Gisela Wendt (Lernbegleiterin)"): as an actor her name is landscape data that
+    every role reads (crm/services/naming.py); ``individual_names`` lists them, for documents
+    that must not name them either (the public council report)."""
     with app.app_context():
         people = db.session.scalars(select(Person)).all()
         affiliations = db.session.scalars(select(Affiliation)).all()
         emails = {p.email for p in people if p.email} | {a.email for a in affiliations if a.email}
         phones = {p.phone for p in people if p.phone} | {a.phone for a in affiliations if a.phone}
-        names = {f"{p.first_name} {p.last_name}" for p in people if p.first_name and p.last_name}
-    return {"emails": emails, "phones": phones, "names": names}
+        actors = db.session.scalars(select(Actor).join(ActorKind, ActorKind.id == Actor.kind_id)
+                                    .where(ActorKind.is_individual.is_(True))).all()
+        all_names = {f"{p.first_name} {p.last_name}" for p in people if p.first_name and p.last_name}
+        individual = {n for n in all_names if any(n in a.name for a in actors)}
+    return {"emails": emails, "phones": phones, "names": all_names - individual,
+            "individual_names": individual}
 

@@ -1,35 +1,34 @@
 """How actors are named on maps, the dashboard and in reports: one rule, one place.
 
 An actor whose kind is marked ``is_individual`` (a volunteer Lernbegleiterin, an independent
-expert) is a natural person, and their name is personal data (DSGVO). Whether a user may see
-it is decided by ``crm.permissions.can_see_contact_of`` (roles holding VIEW_PERSONAL_DATA);
-for everyone else such an actor is "Einzelperson (Lernbegleiterin, Trier-Olewig)": kind and
-area, which is what the office needs to read a map. The Stadtrat report leaves the office
-(council papers are public), so it names no individual for any role (``public=True``).
-Organisations are always named.
-
-The decision is made once per request (:func:`hidden_individuals`) and handed to the
-label functions, so that cached maps and dashboards can be keyed by it.
+expert) is a natural person acting in their own right. Inside the app their *name* is
+landscape data, like an organisation's: every logged-in role reads it on the actor page, in
+the directory, in lists and on maps alike (showing it on one page and hiding it on the next
+would protect nothing). Their *contact details* (street, e-mail, phone, notes) are personal
+data, shown only to roles holding VIEW_PERSONAL_DATA (``crm.permissions.can_see_contact_of``);
+maps and the dashboard carry none. The Stadtrat report leaves the office (council papers are
+public), so it names no individual for any role (``public=True``): "Einzelperson
+(Lernbegleiterin, Trier-Olewig)", kind and area. Organisations are always named.
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from crm.models import Actor, ActorKind
-from crm.permissions import can_see_contact_of
 from graph.records import NodeRecord
 
 
-def hidden_individuals(session: Session, *, public: bool = False, user: Any = None) -> frozenset[int]:
-    """Ids of the individual actors whose names ``user`` (default: the logged-in user) may not
-    see; with ``public`` every individual actor."""
-    actors = session.scalars(select(Actor).join(Actor.kind).options(contains_eager(Actor.kind))
-                             .where(ActorKind.is_individual.is_(True)))
-    return frozenset(a.id for a in actors if public or not can_see_contact_of(a, user))
+def hidden_individuals(session: Session, *, public: bool = False) -> frozenset[int]:
+    """Ids of the individual actors whose names a page may not show: all of them in a
+    ``public`` document (the council report), none inside the app."""
+    if not public:
+        return frozenset()
+    return frozenset(session.scalars(select(Actor.id).join(ActorKind, ActorKind.id == Actor.kind_id)
+                                     .where(ActorKind.is_individual.is_(True))))
 
 
 def anonymous_label(kind: str, area: str = "") -> str:

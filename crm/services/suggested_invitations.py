@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from crm.models import Actor, ActorKind, Affiliation, Event, EventStatus, Invitation, Person
+from crm.models import Actor, Affiliation, Event, EventStatus, Invitation, Person
 from crm.services import audit, invitation_lists, network
 from crm.services.errors import ServiceError
 
@@ -206,27 +206,3 @@ def add_to_event(session: Session, event: Event, cut: Any, chosen: set[Pair] | N
                      {"reasons": result.reasons_by_person[invitation.person_id], "source": "suggestions"})
     session.flush()
     return AddResult(added, result)
-
-
-def without_personal_names(session: Session, pairs: list[SuggestedPair]) -> list[SuggestedPair]:
-    """The pairs as shown to users without VIEW_PERSONAL_DATA: an individual actor (volunteer,
-    independent expert) is a natural person (``crm.permissions.can_see_contact_of``), named by
-    kind only, in the pair and in the group names of the reasons ("verbindet die Gruppen »…«")."""
-    ids = {p.source for p in pairs} | {p.target for p in pairs}
-    individuals = dict((actor_id, (name, kind)) for actor_id, name, kind in session.execute(
-        select(Actor.id, Actor.name, ActorKind.name).join(ActorKind, ActorKind.id == Actor.kind_id)
-        .where(ActorKind.is_individual.is_(True)))) if ids else {}
-    if not individuals:
-        return pairs
-    shown = {actor_id: f"Einzelperson ({kind})" for actor_id, (_name, kind) in individuals.items()}
-    result = []
-    for pair in pairs:
-        reasons = []
-        for text in pair.reasons:
-            for actor_id, (name, _kind) in individuals.items():
-                text = text.replace(f"»{name}«", f"»{shown[actor_id]}«")
-            reasons.append(text)
-        result.append(SuggestedPair(pair.rank, pair.source, pair.target, shown.get(pair.source, pair.source_label),
-                                    shown.get(pair.target, pair.target_label), pair.score, reasons,
-                                    pair.source_persons, pair.target_persons))
-    return result

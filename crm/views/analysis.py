@@ -93,8 +93,6 @@ def _suggestions_page(form: SuggestionInviteForm | None = None, error: str | Non
         if event is not None:
             plan = suggested_invitations.plan(db.session, event, cut)
             form = form or SuggestionInviteForm(pairs)
-    if not can(Permission.VIEW_PERSONAL_DATA):
-        pairs = suggested_invitations.without_personal_names(db.session, pairs)
     page = render_template("analysis/suggestions.html", pairs=pairs, events=events, event=event, plan=plan,
                            form=form, error=error, cut_args=_cut_args(), args=request.args,
                            reasons=invitation_lists.REASONS, layer_labels=network.LAYER_LABELS)
