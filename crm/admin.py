@@ -27,7 +27,8 @@ from crm.models import ActorKind, Area, AuditEntry, CooperationType, EventKind, 
 from crm.permissions import ROLE_LABELS, Permission, can
 from crm.services import audit
 from crm.services.errors import ServiceError
-from crm.services.login_throttle import is_locked, register_success
+from crm.services import login_throttle
+from crm.services.login_throttle import is_locked
 from crm.services.users import check_password_policy, normalise_email
 
 
@@ -56,6 +57,14 @@ class SecureModelView(_Guarded, ModelView):
     form_base_class = FlaskForm
     page_size = 50
     can_set_page_size = True
+
+    def edit_form(self, obj: Any = None) -> Any:
+        # Flask-Admin's own form base remembers the edited object as ``_obj``, and its unique-column
+        # validator needs it; Flask-WTF's does not, so without this every edit of a user (unique
+        # e-mail) failed with "Existiert bereits".
+        form = super().edit_form(obj)
+        form._obj = obj
+        return form
 
 
 class VocabularyView(SecureModelView):
@@ -122,7 +131,15 @@ class UserView(SecureModelView):
             except ServiceError as error:
                 raise ValueError(error.message) from error
             model.set_password(password)
-            register_success(model)  # a new password from an administrator also lifts a lock-out
+            # A new password ends the account's sessions everywhere and lifts a lock-out.
+            model.session_epoch = (model.session_epoch or 0) + 1
+            login_throttle.reset(db.session, model.email, model)
+
+    def after_model_change(self, form: Any, model: User, is_created: bool) -> None:
+        from crm.security import stamp_session
+
+        if not is_created and form.new_password.data and model.id == current_user.id:
+            stamp_session(model)  # an administrator who set their own password stays logged in here
 
     @action("unlock", "Sperre aufheben", "Die Anmeldesperre der gewählten Konten aufheben?")
     def action_unlock(self, ids: list[str]) -> None:
@@ -131,7 +148,7 @@ class UserView(SecureModelView):
         users = db.session.scalars(db.select(User).where(User.id.in_([int(i) for i in ids]))).all()
         locked = [user for user in users if is_locked(user) or user.failed_logins]
         for user in locked:
-            register_success(user)
+            login_throttle.reset(db.session, user.email, user)
             audit.record(db.session, "unlock", user, f"Anmeldesperre von {user.email} aufgehoben")
         db.session.commit()
         flash(f"Sperre aufgehoben für {len(locked)} Konto/Konten.", "success")

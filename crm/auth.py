@@ -1,4 +1,9 @@
-"""Login, logout and the Flask-Login wiring."""
+"""Login, logout and the Flask-Login wiring.
+
+Logging out raises the account's ``session_epoch``; the user loader refuses a session whose stored
+epoch differs, so a copied session cookie ends with the logout (on every device of the account:
+one counter per account, no server-side session table). A new password does the same.
+"""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -64,7 +69,15 @@ def login():
 @bp.route("/abmelden", methods=["POST"])
 @public
 def logout():
+    from crm.security import forget_session
+
+    if current_user.is_authenticated:
+        user = db.session.get(User, current_user.id)
+        if user is not None:
+            user.session_epoch = (user.session_epoch or 0) + 1
+            db.session.commit()
     logout_user()
+    forget_session()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
@@ -78,14 +91,18 @@ def init_login(app: Flask, manager: LoginManager) -> None:
 
     @manager.user_loader
     def load_user(user_id: str) -> User | None:
-        from crm.security import bearer_token
+        from crm.security import EPOCH, api_token_request, forget_session
 
-        if bearer_token() is not None:  # a request with an API token acts as the token's user only
+        if api_token_request():  # an API request with a token acts as the token's user only
             return None
         try:
-            return db.session.get(User, int(user_id))
+            user = db.session.get(User, int(user_id))
         except ValueError:
+            user = None
+        if user is None or session.get(EPOCH) != user.session_epoch:
+            forget_session()  # logged out elsewhere, new password, or a session from before epochs
             return None
+        return user
 
     app.register_blueprint(bp)
 

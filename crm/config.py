@@ -52,7 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BABEL_DEFAULT_LOCALE", "de", "Sprache der Oberfläche, wenn der Browser nichts Passendes wünscht."),
     Setting("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin", "Zeitzone für Anzeige und Kalenderdateien."),
     Setting("SESSION_COOKIE_SECURE", False,
-            "Sitzungs-Cookie nur über HTTPS senden (hinter TLS einschalten).", _bool),
+            "Sitzungs-Cookie nur über HTTPS senden. Über HTTPS ist es immer so, und mit `PROXY_FIX` oder "
+            "`HSTS_ENABLED` wird es automatisch eingeschaltet.", _bool),
     Setting("PERMANENT_SESSION_LIFETIME", 8 * 3600,
             "Sekunden, nach denen eine Anmeldung endet.", int),
     Setting("SESSION_IDLE_TIMEOUT", 3600,
@@ -68,10 +69,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Zusätzliche erlaubte Bildquellen der Content-Security-Policy, durch Leerzeichen getrennt "
             "(z. B. ein Kachelserver für Karten im Intranet).", str),
     Setting("LOGIN_MAX_FAILURES", 5,
-            "Fehlgeschlagene Anmeldungen, nach denen ein Konto vorübergehend gesperrt wird.", int),
+            "Fehlgeschlagene Anmeldungen (binnen 24 Stunden), nach denen eine E-Mail-Adresse vorübergehend "
+            "gesperrt wird – bekannte und unbekannte Adressen gleich.", int),
     Setting("LOGIN_LOCKOUT_MINUTES", 15, "Minuten, die ein Konto nach zu vielen Fehlversuchen gesperrt bleibt.", int),
     Setting("LOGIN_RATE_LIMIT", 20,
-            "Anmeldeversuche je IP-Adresse in 5 Minuten; darüber antwortet die Anmeldung mit 429.", int),
+            "Anmeldeversuche je IP-Adresse in 5 Minuten und Arbeitsprozess; darüber antwortet die Anmeldung "
+            "mit 429.", int),
     Setting("RETENTION_YEARS", 3,
             "Jahre ohne Aktivität, nach denen eine Person zur Prüfung (Löschen oder Behalten) vorgelegt wird. "
             "Gelöscht wird nie automatisch.", int),

@@ -1,5 +1,13 @@
-"""Error pages in German; JSON problem details (RFC 9457) for API clients; never a traceback."""
+"""Error pages in German; JSON problem details (RFC 9457) for API clients; never a traceback.
+
+JSON routes (the API, every path ending in ``.json`` such as ``/personen/suche.json``, and clients
+asking for JSON) get problem details for every error, 401 and 403 included, never an HTML page or a
+redirect to the login. Secrets in URLs (the personal answer and withdrawal links) never reach the log.
+"""
 from __future__ import annotations
+
+import logging
+import re
 
 from flask import Flask, Response, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
@@ -22,8 +30,43 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
+    return (request.path.startswith("/api/") or request.path.endswith(".json")
+            or request.accept_mimetypes.best in ("application/json", "application/problem+json"))
+
+
+# Paths whose last part is a secret: the personal answer link and the withdrawal link of every mail.
+SECRET_PATHS = re.compile(r"(/(?:antwort|einwilligung/widerruf)/)[^\s/?#\"']+")
+REDACTED = "[Token entfernt]"
+
+
+def redact(text: str) -> str:
+    """``/antwort/<token>`` → ``/antwort/[Token entfernt]``: a logged link must not be a working link."""
+    return SECRET_PATHS.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def loggable_path() -> str:
+    """The request path without secrets: URL parts named like a token and the known secret paths."""
+    path = request.path
+    for key, value in (request.view_args or {}).items():
+        if "token" in key and isinstance(value, str) and value:
+            path = path.replace(value, REDACTED)
+    return redact(path)
+
+
+class RedactingFilter(logging.Filter):
+    """Removes token links from every record of the app's and werkzeug's loggers (access log included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and SECRET_PATHS.search(record.msg):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, dict):  # gunicorn's access log formats with a mapping of atoms
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        elif record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            if any(isinstance(a, str) and SECRET_PATHS.search(a) for a in args):
+                cleaned = tuple(redact(a) if isinstance(a, str) else a for a in args)
+                record.args = cleaned if isinstance(record.args, tuple) else cleaned[0]
+        return True
 
 
 def problem(status: int, detail: str | None = None, **extra: object) -> Response:
@@ -70,11 +113,19 @@ def handle_unexpected(error: Exception):
     db.session.rollback()
     if isinstance(error, HTTPException):
         return handle_http(error)
-    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    current_app.logger.exception("Unhandled error on %s %s", request.method, loggable_path())
     return handle_http(InternalServerError())
 
 
+def _install_filter(logger: logging.Logger) -> None:
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+
+
 def init_app(app: Flask) -> None:
+    _install_filter(app.logger)
+    _install_filter(logging.getLogger("werkzeug"))
+    _install_filter(logging.getLogger("gunicorn.access"))
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

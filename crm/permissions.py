@@ -130,7 +130,7 @@ def _admin_endpoints(app: Flask) -> set[str]:
 def enforce() -> None:
     """``before_request`` safety net: every endpoint must have declared its access."""
     endpoint = request.endpoint
-    if endpoint is None:  # 404 / 405: nothing to protect
+    if endpoint is None or request.method == "OPTIONS":  # 404 / 405, or which methods exist: nothing to protect
         return
     access = declared_access(current_app, endpoint)
     if access is None:
@@ -142,11 +142,17 @@ def enforce() -> None:
 
 def load_user_from_token(req: Any) -> Any:
     """Flask-Login ``request_loader``: ``Authorization: Bearer <token>`` logs in the token's user
-    for this one request (no session is written), so ``@requires`` and ``can()`` work for the API."""
+    for this one request (no session is written), so ``@requires`` and ``can()`` work for the API.
+
+    Only on the API blueprint: a token is for programs reading ``/api/v1``, never a key to the pages
+    (administration, exports, Art. 15 downloads, the token page itself), which need a login with its
+    session limits."""
     from crm.extensions import db
     from crm.security import bearer_token
     from crm.services import api_tokens
 
+    if req.blueprint != "api":
+        return None
     secret = bearer_token()
     if secret is None:
         return None

@@ -16,9 +16,16 @@ Why each header (a municipal data protection officer will ask):
 * ``X-Content-Type-Options: nosniff``, ``Permissions-Policy`` (no camera, microphone, geolocation …),
   ``Cross-Origin-Opener-Policy: same-origin``.
 
-Sessions end twice: after ``PERMANENT_SESSION_LIFETIME`` seconds from the login (absolute, even
-while the user is active) and after ``SESSION_IDLE_TIMEOUT`` seconds without a request. Both times
-are kept in the signed session and checked on the server, so a copied cookie does not live longer.
+Sessions end three ways: after ``PERMANENT_SESSION_LIFETIME`` seconds from the login (absolute, even
+while the user is active), after ``SESSION_IDLE_TIMEOUT`` seconds without a request, and when the
+account's ``session_epoch`` moves on (logout, new password). The times and the epoch are kept in
+the signed session and checked on the server (the epoch in ``crm.auth``'s user loader), so a copied
+cookie does not outlive the logout. API tokens count only on the API (``crm.permissions``); there
+the session is not used at all, so the limits do not apply.
+
+The session cookie is ``Secure`` whenever the request came over HTTPS (as ``PROXY_FIX`` reports it),
+and always when ``SESSION_COOKIE_SECURE``, ``HSTS_ENABLED`` or ``PROXY_FIX`` is set (the last two say
+that TLS ends in front of us).
 """
 from __future__ import annotations
 
@@ -26,11 +33,13 @@ import secrets
 import time
 from datetime import timedelta
 
-from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, g, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user, user_logged_in
 
 LOGIN_AT = "_login_at"
 SEEN_AT = "_seen_at"
+EPOCH = "_epoch"
 
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb"))
@@ -116,13 +125,28 @@ def bearer_token() -> str | None:
     return None
 
 
+def api_token_request() -> bool:
+    """An API request carrying a bearer token: it acts as the token's user and ignores the session."""
+    return request.blueprint == "api" and bearer_token() is not None
+
+
+def stamp_session(user) -> None:
+    """Bind this session to the account's current epoch (at login, and after one's own new password)."""
+    session[EPOCH] = int(user.session_epoch or 0)
+
+
+def forget_session() -> None:
+    """Drop the login from this session (logged out, expired, or refused for an old epoch)."""
+    for key in ("_user_id", "_fresh", "_id", LOGIN_AT, SEEN_AT, EPOCH):
+        session.pop(key, None)
+
+
 def _end_session(message: str):
     logout_user()
-    for key in (LOGIN_AT, SEEN_AT):
-        session.pop(key, None)
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        from crm.errors import problem
+    forget_session()
+    from crm.errors import problem, wants_json
 
+    if wants_json():
         return problem(401, message)
     flash(message, "info")
     return redirect(url_for("auth.login", next=request.path))
@@ -130,7 +154,7 @@ def _end_session(message: str):
 
 def _check_session():
     """Absolute and idle limits for users logged in through the session cookie (not API tokens)."""
-    if request.endpoint == "static" or bearer_token() is not None:
+    if request.endpoint == "static" or api_token_request():
         return None
     if "_user_id" not in session:
         return None
@@ -154,6 +178,14 @@ def _on_login(sender: Flask, user, **extra) -> None:  # noqa: ARG001
     now = time.time()
     session[LOGIN_AT] = now
     session[SEEN_AT] = now
+    stamp_session(user)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with ``Secure`` also set per request when it came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or (has_request_context() and request.is_secure)
 
 
 def init_app(app: Flask) -> None:
@@ -171,6 +203,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     # The remember-me cookie of Flask-Login has no server-side expiry; "Angemeldet bleiben" is a
     # persistent session cookie instead (crm.auth), bounded by the limits above.
+    if app.config.get("PROXY_FIX") or app.config.get("HSTS_ENABLED"):
+        app.config["SESSION_COOKIE_SECURE"] = True  # TLS ends in front of us: never send the cookie in clear
+    app.session_interface = SessionInterface()
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=seconds)
     app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True

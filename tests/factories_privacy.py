@@ -93,3 +93,8 @@ def actor_kind_id(app) -> int:
 def actor(app, name: str) -> Actor:
     with app.app_context():
         return db.session.scalars(select(Actor).where(Actor.name == name)).one()
+
+
+def event_kind_id(app) -> int:
+    with app.app_context():
+        return db.session.scalars(select(EventKind.id).order_by(EventKind.sort_order)).first()

@@ -55,6 +55,14 @@ def _first_affiliation(app, person_id: int) -> int:
         return db.session.scalars(select(Affiliation.id).where(Affiliation.person_id == person_id)).first()
 
 
+def _first_membership(app, initiative_id: int) -> int:
+    from crm.models import Membership
+
+    with app.app_context():
+        return db.session.scalars(select(Membership.id).where(Membership.initiative_id == initiative_id)
+                                  .order_by(Membership.id)).first()
+
+
 def _problem(response, status: int) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     assert response.content_type == "application/problem+json"
@@ -84,10 +92,26 @@ MATRIX = [
     ("PATCH", "/api/v1/cooperations/{cooperation}", {"description": "neu"}, (401, 403, 403, 200, 200)),
     ("GET", "/api/v1/initiatives", None, (401, 200, 200, 200, 200)),
     ("GET", "/api/v1/initiatives/{initiative}", None, (401, 200, 200, 200, 200)),
+    ("POST", "/api/v1/initiatives", {"name": "Bündnis Grundbildung"}, (401, 403, 403, 201, 201)),
+    ("PATCH", "/api/v1/initiatives/{initiative}", {"description": "neu"}, (401, 403, 403, 200, 200)),
+    ("POST", "/api/v1/initiatives/{initiative}/memberships",
+     {"actor_id": "{actor}", "role": "partner", "joined_on": "2020-01-01", "left_on": "2022-12-31"},
+     (401, 403, 403, 201, 201)),
+    ("PATCH", "/api/v1/memberships/{membership}", {"left_on": "2026-06-30"}, (401, 403, 403, 200, 200)),
     ("GET", "/api/v1/events", None, (401, 200, 200, 200, 200)),
     ("GET", "/api/v1/events/{event}", None, (401, 200, 200, 200, 200)),
+    ("POST", "/api/v1/events", {"kind_id": "{event_kind}", "title": "Bildungsgespräch",
+                                "starts_at": "2026-10-01T09:00:00+02:00", "ends_at": "2026-10-01T12:00:00+02:00"},
+     (401, 403, 201, 201, 201)),
+    ("PATCH", "/api/v1/events/{event}", {"place": "Rathaus"}, (401, 403, 200, 200, 200)),
+    ("POST", "/api/v1/events/{event}/cancel", None, (401, 403, 200, 200, 200)),
     ("GET", "/api/v1/analysis", None, (401, 200, 200, 200, 200)),
     ("GET", "/api/v1/openapi.json", None, (200, 200, 200, 200, 200)),
+    # Deleting is for mistakes, with the pages' permission (DELETE_RECORDS); last, as it removes the landscape.
+    ("DELETE", "/api/v1/cooperations/{cooperation}", None, (401, 403, 403, 204, 204)),
+    ("DELETE", "/api/v1/initiatives/{initiative}", None, (401, 403, 403, 204, 204)),
+    ("DELETE", "/api/v1/persons/{person}", None, (401, 403, 403, 204, 204)),
+    ("DELETE", "/api/v1/actors/{actor}", None, (401, 403, 403, 204, 204)),
 ]
 
 
@@ -95,7 +119,8 @@ MATRIX = [
 def test_role_matrix(app, client, landscape, token_for, role_index, role) -> None:
     headers = {} if role == "anonymous" else token_for(role)
     ids = dict(landscape, kind=f.actor_kind_id(app), type2=_second_cooperation_type(app),
-               affiliation=_first_affiliation(app, landscape["person"]))
+               affiliation=_first_affiliation(app, landscape["person"]), event_kind=f.event_kind_id(app),
+               membership=_first_membership(app, landscape["initiative"]))
     failures = []
     for method, path, body, expected in MATRIX:
         url = path.format(**ids)
@@ -336,6 +361,7 @@ def test_bad_requests_are_problem_json_never_html(app, client, token_for) -> Non
     _problem(client.get("/api/v1/actors/99999999999999999999", headers=headers), 404)
     _problem(client.get("/api/v1/gibt-es-nicht", headers=headers), 404)
     _problem(client.delete("/api/v1/actors", headers=headers), 405)
+    _problem(client.delete("/api/v1/events/1", headers=headers), 405)  # events are cancelled, never deleted
     _problem(client.put("/api/v1/actors/1", headers=headers, json={}), 405)
     _problem(client.get("/api/v1/actors?limit=0", headers=headers), 422)
     body = _problem(client.get("/api/v1/actors?limit=abc&offset=-1", headers=headers), 422)

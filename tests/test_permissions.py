@@ -7,7 +7,7 @@ from crm.models import Role
 from crm.permissions import ROLE_PERMISSIONS, Permission, declared_access
 
 ROLES = ("anonymous", Role.VIEWER, Role.ORGANISER, Role.COORDINATOR, Role.ADMIN)
-LOGIN = 302  # anonymous users are sent to the login page
+LOGIN = 302  # anonymous users are sent to the login page; JSON routes answer 401 problem details instead
 
 # (method, path, expected status for anonymous, viewer, organiser, coordinator, admin)
 MATRIX = [
@@ -18,11 +18,11 @@ MATRIX = [
     ("POST", "/akteure/neu", (LOGIN, 403, 403, 422, 422)),
     ("GET", "/akteure/{actor}/bearbeiten", (LOGIN, 403, 403, 200, 200)),
     ("POST", "/akteure/{actor}/bearbeiten", (LOGIN, 403, 403, 422, 422)),
-    ("GET", "/analyse/ergebnis.json", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/analyse/ergebnis.json", (401, 200, 200, 200, 200)),
     ("GET", "/analyse/netzwerk.gexf", (LOGIN, 200, 200, 200, 200)),
     ("GET", "/netzwerk/", (LOGIN, 200, 200, 200, 200)),
-    ("GET", "/netzwerk/karte.json", (LOGIN, 200, 200, 200, 200)),
-    ("GET", "/netzwerk/akteur/{actor}.json", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/netzwerk/karte.json", (401, 200, 200, 200, 200)),
+    ("GET", "/netzwerk/akteur/{actor}.json", (401, 200, 200, 200, 200)),
     ("GET", "/dashboard/", (LOGIN, 200, 200, 200, 200)),
     ("GET", "/berichte/", (LOGIN, 200, 200, 200, 200)),
     ("GET", "/berichte/bericht.pdf", (LOGIN, 200, 200, 200, 200)),

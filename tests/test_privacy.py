@@ -10,7 +10,7 @@ from sqlalchemy import JSON, LargeBinary, String, Text, select
 
 from crm.extensions import db
 from crm.models import (
-    Affiliation, Attendance, AuditEntry, Base, Consent, ConsentPurpose, ImportBatch, ImportStatus, ImportTarget,
+    Actor, Affiliation, Attendance, AuditEntry, Base, Consent, ConsentPurpose, ImportBatch, ImportStatus, ImportTarget,
     Invitation, LegalBasis, OutboxMessage, Person, Role,
 )
 from crm.services import consent, privacy, retention
@@ -345,3 +345,121 @@ def test_invitation_lists_and_mails_honour_consent(app, client) -> None:
         again = invitation_lists.preview(db.session, db.session.get(Event, f.event(app, "Konferenz")),
                                          invitation_lists.ListFilter(), [public], use_filters=False)
         assert [c.reason for c in again.excluded] == ["opted_out"]
+
+
+# --- hard delete: no trace either ----------------------------------------------------------------
+
+def test_hard_delete_leaves_no_trace_in_any_table(app, login_as, create_actor) -> None:
+    """Deleting a person entered by mistake (``/personen/<id>/loeschen``) cleans the audit entries of the
+    deletion (they hold every old value) and the person's earlier ones, mails and mentions elsewhere."""
+    school = create_actor("Grundschule Olewig")
+    client = login_as(Role.COORDINATOR)
+    response = client.post_form("/personen/neu", {"salutation": "Frau", "first_name": "Quirina",
+                                                  "last_name": "Zyxwortmann", "email": "quirina.zyx@schule.example",
+                                                  "phone": "0651 1234567", "legal_basis": "public_task"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        person_id = db.session.scalars(select(Person.id).where(Person.last_name == "Zyxwortmann")).one()
+        person = db.session.get(Person, person_id)
+        person.notes = "ruft dienstags an"
+        db.session.add(Affiliation(person_id=person_id, actor_id=school, function="Schulleitung",
+                                   email="q.zyx@dienst.example", phone="0651 7654321"))
+        db.session.commit()
+    f.invite(app, f.event(app, "Netzwerktreffen"), person_id, school, comment="komme", attended=True)
+    other = f.person(app, "Andere", "Anna", "anna@kita.example", notes="Vertretung von Quirina Zyxwortmann")
+    needles = ("zyxwortmann", "quirina", "zyx@schule", "1234567", "7654321", "q.zyx@dienst")
+    with app.app_context():
+        assert set(privacy.remaining_mentions(db.session, list(needles))) >= {
+            "audit_entries.summary", "audit_entries.changes", "persons.last_name", "outbox_messages.recipient"}
+    response = client.post_form(f"/personen/{person_id}/loeschen", {"confirm": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    leftovers = [(t, c, v[:80]) for t, c, v in _text_values(app) if any(n in v.lower() for n in needles)]
+    assert leftovers == []
+    with app.app_context():
+        assert db.session.get(Person, person_id) is None
+        assert privacy.remaining_mentions(db.session, list(needles)) == {}
+        # The log still says that a person and their rows were deleted, without saying who.
+        deleted = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "delete",
+                                                              AuditEntry.entity_type == "Person")).all()
+        assert [e.entity_id for e in deleted] == [person_id] and deleted[0].summary == "Anonymisierte Person"
+        assert set(deleted[0].changes) >= {"last_name", "email"}  # which fields, not their values
+        assert db.session.get(Person, other).notes == "Vertretung von Anonymisierte Person"
+
+
+# --- the surname alone after erasure --------------------------------------------------------------
+
+def test_erasure_lists_surname_only_mentions_for_review(app, login_as, create_actor) -> None:
+    client = login_as(Role.COORDINATOR)
+    school = create_actor("Grundschule Olewig", notes="Ansprechpartnerin Fr. Haas, Sekretariat")
+    create_actor("Haasenberg-Schule", notes="keine Erwähnung")  # only as part of a word: not a hit
+    create_actor("Kita Regenbogen", description="Elternabend mit HAAS und Team")
+    person_id = f.person(app, "Haas", "Hanna", "hanna.haas@schule.example", actor_id=school)
+    namesake = f.person(app, "Haas", "Heinz", "heinz@firma.example")  # someone else of the same name
+    page = client.post_form(f"/datenschutz/personen/{person_id}/anonymisieren", {"confirm": "y"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-testid="surname-review"' in html and "nicht automatisch ersetzt" in html
+    with app.app_context():
+        actor = db.session.get(Actor, school)
+        assert actor.notes == "Ansprechpartnerin Fr. Haas, Sekretariat"  # left for a human to judge
+        assert db.session.get(Person, namesake).last_name == "Haas"
+        hits = privacy.surname_mentions(db.session, "Haas")
+    labels = {(h.table, h.column) for h in hits}
+    assert labels == {("actors", "notes"), ("actors", "description"), ("persons", "last_name")}
+    assert f'href="/akteure/{school}"' in html and "Ansprechpartnerin Fr. Haas" in html
+    assert "Haasenberg" not in html
+    with app.app_context():
+        assert db.session.get(Person, person_id).is_anonymised
+
+
+def test_erasure_without_remaining_mentions_goes_back_to_the_person(app, login_as) -> None:
+    person_id = f.person(app, "Zyxwortmann", "Quirina", "q@schule.example")
+    client = login_as(Role.COORDINATOR)
+    response = client.post_form(f"/datenschutz/personen/{person_id}/anonymisieren", {"confirm": "y"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/datenschutz/personen/{person_id}"
+
+
+# --- Art. 15: the information beside the data ------------------------------------------------------
+
+def test_access_export_states_purposes_recipients_and_retention(app, login_as) -> None:
+    person_id = f.person(app, legal_basis=LegalBasis.CONSENT)
+    client = login_as(Role.COORDINATOR)
+    data = json.loads(client.get(f"/datenschutz/personen/{person_id}/auskunft.json").get_data(as_text=True))
+    info = data["information"]
+    assert any("Einladungen zu Veranstaltungen" in p for p in info["purposes"])
+    assert "Art. 6 Abs. 1 lit. a" in info["legal_basis"]
+    assert any("Koordination" in r and "Lesezugriff" in r for r in info["recipients"])
+    assert any("keine übermittlung an dritte" in r.lower() for r in info["recipients"])
+    assert "3 Jahre lang keine Aktivität" in info["retention"]
+    assert any("Art. 77" in r for r in info["rights"]) and info["source"]
+    with app.app_context():
+        pdf = privacy.export_pdf(privacy.export_person(db.session, db.session.get(Person, person_id), "Bildungsbüro",
+                                                       retention_years=5))
+    assert pdf.startswith(b"%PDF")
+
+
+# --- withdrawal through the link records how and by whom -------------------------------------------
+
+def test_withdrawal_by_link_records_method_and_who(app, client) -> None:
+    person_id = f.person(app)
+    with app.test_request_context():
+        path = consent.withdrawal_url(person_id).removeprefix("http://localhost")
+    assert client.post(path).status_code == 200
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "withdraw")).one()
+        assert entry.entity_type == "Person" and entry.entity_id == person_id
+        assert entry.changes["method"] == "Link in E-Mail" and entry.changes["by"] == "betroffene Person"
+        assert entry.actor_label == "betroffene Person"
+        rows = db.session.scalars(select(Consent).where(Consent.person_id == person_id)).all()
+        assert rows and all("Link in E-Mail, betroffene Person" in c.method for c in rows)
+        consent_entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "Consent")).all()
+        assert consent_entries and {e.actor_label for e in consent_entries} == {"betroffene Person"}
+
+
+def test_withdrawal_on_the_privacy_page_records_the_coordinator(app, login_as) -> None:
+    person_id = f.person(app)
+    client = login_as(Role.COORDINATOR)
+    assert client.post_form(f"/datenschutz/personen/{person_id}/widerruf", {"purpose": "all"}).status_code == 302
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "withdraw")).one()
+        assert entry.changes["method"] == "Datenschutzseite" and entry.changes["by"].startswith("coordinator")

@@ -33,10 +33,36 @@ def _probe(label: str) -> str:
     return f"{label} {SCRIPT}{IMG}"
 
 
+def _admin_create(client, view: str, data: dict) -> None:
+    """Create a record through a Flask-Admin form, as an administrator would."""
+    from tests.test_admin import _token
+
+    page = client.get(f"/admin/{view}/new/").get_data(as_text=True)
+    response = client.post(f"/admin/{view}/new/", data={"csrf_token": _token(page), **data})
+    assert response.status_code == 302, (view, response.get_data(as_text=True)[:1500])
+
+
 @pytest.fixture
-def hostile(app, login_as, create_actor):
+def hostile(app, client, create_user, create_actor):
     """Hostile text in every field; returns the admin client and the ids."""
-    client = login_as(Role.ADMIN)
+    # The administrator's own name is hostile too: it is shown in the navigation of every page.
+    admin = create_user(Role.ADMIN, name=_probe("Admin")[:200])
+    client.login(admin.email)
+    # The vocabularies through Flask-Admin, each sorted first so that the records below use them.
+    _admin_create(client, "admin_actor_kinds", {"name": _probe("Akteursart")[:120], "category": IMG[:80],
+                                                "sort_order": "-1", "is_active": "y"})
+    _admin_create(client, "admin_areas", {"name": _probe("Gebiet")[:120], "level": SCRIPT[:60], "sort_order": "-1",
+                                          "is_active": "y"})
+    _admin_create(client, "admin_cooperation_types", {"name": _probe("Kooperationsart")[:120],
+                                                      "description": _probe("Artbeschreibung"), "sort_order": "-1",
+                                                      "is_active": "y"})
+    _admin_create(client, "admin_event_kinds", {"name": _probe("Veranstaltungsart")[:120], "sort_order": "-1",
+                                                "is_active": "y"})
+    _admin_create(client, "admin_life_stages", {"code": "<b>x</b>", "name": _probe("Bildungsphase")[:120],
+                                                "sort_order": "-1", "is_active": "y"})
+    _admin_create(client, "admin_users", {"email": "xss-konto@test.example", "name": _probe("Kontoname")[:200],
+                                          "role": "viewer", "is_enabled": "y", "locale": "",
+                                          "new_password": "Ein langes sicheres Passwort"})
     # Actors through the form: every text field, and the website refused when it is a javascript: URL.
     kind = f.actor_kind_id(app)
     fields = {"name": _probe("Akteur"), "short_name": "<b>kurz</b>" + IMG[:40], "kind": str(kind),
@@ -48,20 +74,47 @@ def hostile(app, login_as, create_actor):
         refused = client.post_form("/akteure/neu", dict(fields, name="Mit Link", website=url))
         assert refused.status_code == 422, url
     with app.app_context():
+        from crm.models import ActorKind, Affiliation, Area, LifeStage
+
         actor_id = db.session.scalars(select(Actor.id).where(Actor.name == fields["name"])).one()
-    partner = create_actor(_probe("Partner"))
+        actor = db.session.get(Actor, actor_id)
+        actor.area = db.session.scalars(select(Area).order_by(Area.sort_order)).first()
+        actor.life_stages = [db.session.scalars(select(LifeStage).order_by(LifeStage.sort_order)).first()]
+        db.session.commit()
+        hostile_kind = db.session.scalars(select(ActorKind.name).order_by(ActorKind.sort_order)).first()
+    partner = create_actor(_probe("Partner"), kind=hostile_kind)
     # A javascript: URL that bypassed validation (legacy data): the CSP must still stop it.
     legacy = create_actor("Altbestand mit Link", website="javascript:alert(1)")
     person_id = f.person(app, _probe("Nachname")[:120], _probe("Vorname")[:120], "p@schule.example",
                          actor_id=actor_id, notes=_probe("Personennotiz"), title="<script>alert(2)</script>"[:40],
                          salutation=IMG[:20])
+    with app.app_context():  # a second function at the partner, entered with a hostile name
+        db.session.add(Affiliation(person_id=person_id, actor_id=partner, function=_probe("Funktion")[:120]))
+        db.session.commit()
     f.cooperation(app, actor_id, partner, _probe("Kooperation"))
     initiative_id = f.initiative(app, _probe("Initiative")[:255], (actor_id, partner),
                                  short_name=IMG[:80], description=_probe("Initiativbeschreibung"),
                                  website="javascript:alert(1)")
     event_id = f.event(app, _probe("Veranstaltung")[:255], description=_probe("Programm"),
-                       place=_probe("Ort der Veranstaltung")[:300], online_url="javascript:alert(1)")
-    f.invite(app, event_id, person_id, actor_id, comment=_probe("Kommentar"), attended=True)
+                       place=_probe("Ort der Veranstaltung")[:300], online_url="javascript:alert(1)",
+                       contact_name=_probe("Kontakt")[:200], contact_email="kontakt@stadt.example")
+    invitation_id = f.invite(app, event_id, person_id, actor_id, comment=_probe("Kommentar"), attended=True)
+    # A future event with the same hostile contact: its public answer page shows the contact.
+    from datetime import UTC, datetime, timedelta
+
+    future = f.event(app, _probe("Zukunft")[:255], starts_at=datetime.now(UTC) + timedelta(days=30),
+                     contact_name=_probe("Kontakt")[:200])
+    future_invitation = f.invite(app, future, person_id, actor_id, mail=False)
+    with app.app_context():
+        from crm.models import Invitation
+        from crm.services import rsvp_tokens
+
+        answer_path = "/antwort/" + rsvp_tokens.make_token(db.session.get(Invitation, future_invitation))
+        db.session.commit()
+    # The mail texts organisers edit (no placeholders in the probe, so the form accepts it).
+    response = client.post_form("/veranstaltungen/vorlagen/invitation", {
+        "subject": _probe("Betreff")[:300], "body": _probe("Vorlagentext")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
     assert client.post_form(f"/datenschutz/personen/{person_id}/einwilligung",
                             {"purpose": "invitations", "method": _probe("Methode")[:120]}).status_code == 302
     assert client.post_form("/konto/tokens", {"name": _probe("Token")[:120]}).status_code == 200
@@ -73,14 +126,19 @@ def hostile(app, login_as, create_actor):
                                                          "sort_order": "0", "is_active": "y"}).status_code == 302
     # And through the API: JSON keeps the text as data, and a javascript: website is refused.
     return {"client": client, "actor": actor_id, "partner": partner, "legacy": legacy, "person": person_id,
-            "initiative": initiative_id, "event": event_id}
+            "initiative": initiative_id, "event": event_id, "future": future, "answer": answer_path,
+            "invitation": invitation_id}
 
 
 def _start_urls(app, ids) -> list[str]:
     urls = ["/", "/akteure/", f"/akteure/{ids['actor']}", f"/akteure/{ids['actor']}/bearbeiten",
             f"/akteure/{ids['legacy']}", f"/datenschutz/personen/{ids['person']}",
-            f"/datenschutz/personen/{ids['person']}/anonymisieren", "/konto/tokens", "/admin/admin_audit/",
-            "/admin/admin_topics/", "/admin/admin_users/"]
+            f"/datenschutz/personen/{ids['person']}/anonymisieren", "/konto/tokens", "/konto/passwort",
+            "/admin/admin_audit/", "/admin/admin_topics/", "/admin/admin_users/", "/admin/admin_actor_kinds/",
+            "/admin/admin_areas/", "/admin/admin_cooperation_types/", "/admin/admin_event_kinds/",
+            "/admin/admin_life_stages/", f"/personen/{ids['person']}", f"/veranstaltungen/{ids['event']}",
+            f"/veranstaltungen/{ids['event']}/bearbeiten", f"/veranstaltungen/{ids['future']}",
+            "/veranstaltungen/vorlagen/", "/veranstaltungen/vorlagen/invitation", ids["answer"]]
     # Every page without parameters that other issues add (persons, events, network …) is included too.
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(("/api/", "/static", "/admin")):
@@ -119,6 +177,15 @@ def test_hostile_text_is_escaped_on_every_page(app, hostile) -> None:
     assert f"/akteure/{hostile['actor']}" in shown and f"/datenschutz/personen/{hostile['person']}" in shown
     problems = [(url, probe) for url, html in rendered.items() for probe in RAW if probe in html]
     assert problems == []
+    # Every hostile field really reached a page (escaped): otherwise the probe proves nothing.
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    labels = ("Akteur", "Partner", "Straße", "Beschreibung", "Notiz", "Nachname", "Personennotiz", "Kooperation",
+              "Initiative", "Initiativbeschreibung", "Veranstaltung", "Programm", "Kommentar", "Methode", "Token",
+              "Thema", "Akteursart", "Gebiet", "Kooperationsart", "Veranstaltungsart", "Bildungsphase", "Admin",
+              "Kontoname", "Funktion", "Kontakt", "Betreff", "Vorlagentext")
+    missing = [label for label in labels if not any(f"{label} {escaped}" in html for html in rendered.values())]
+    assert missing == [], missing
+    assert hostile["answer"] in rendered  # the public answer page, with the event's contact
     # No javascript: URL reaches an attribute: the forms refuse it, and ``|safe_url`` shows one stored
     # straight into the models (legacy data) as plain text; the CSP is the third line (browser test).
     links = [url for url, html in rendered.items() if HREF_JS.search(html)]

@@ -42,6 +42,7 @@ class Operation:
     description: str = ""
     errors: tuple[int, ...] = ()
     extra_responses: dict[int, str] = field(default_factory=dict)
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)  # OpenAPI links of the success response
 
     @property
     def path(self) -> str:
@@ -108,6 +109,10 @@ def _german(error: dict[str, Any]) -> str:
         return "Bitte true oder false angeben."
     if kind in ("date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact"):
         return "Bitte ein Datum im Format JJJJ-MM-TT angeben."
+    if kind in ("timezone_aware",):
+        return "Bitte Datum und Uhrzeit mit Zeitzone angeben, z. B. 2026-10-01T09:00:00+02:00."
+    if kind.startswith("datetime_"):
+        return "Bitte Datum und Uhrzeit im Format JJJJ-MM-TTTHH:MM:SS+02:00 angeben."
     if kind in ("string_type",):
         return "Bitte einen Text angeben."
     if kind in ("list_type",):
@@ -211,6 +216,13 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise ApiProblem(422, "Die Eingaben enthalten Fehler.", validation_errors(error)) from None
 
 
+def no_content() -> Response:
+    """204 for a DELETE: no body, hence no Content-Type."""
+    response = Response(status=204)
+    response.headers.remove("Content-Type")
+    return response
+
+
 def _json_response(payload: Any, status: int, headers: dict[str, str] | None = None) -> Response:
     if isinstance(payload, BaseModel):
         payload = payload.model_dump(mode="json")
@@ -225,7 +237,8 @@ def operation(method: str, rule: str, *, summary: str, tag: str, permissions: It
               query: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, status: int = 200, description: str = "",
               errors: Iterable[int] = (), extra_responses: dict[int, str] | None = None,
-              public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              public: bool = False, links: dict[str, dict[str, Any]] | None = None,
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API operation (see the module docstring)."""
     from crm.api import bp
     from crm.permissions import public as mark_public
@@ -237,7 +250,7 @@ def operation(method: str, rule: str, *, summary: str, tag: str, permissions: It
         op = Operation(method=method, rule=rule, endpoint=f"api.{endpoint}", summary=summary, tag=tag,
                        permissions=perms, query=query, body=body, response=response, status=status,
                        description=description or (view.__doc__ or "").strip(), errors=tuple(errors),
-                       extra_responses=dict(extra_responses or {}))
+                       extra_responses=dict(extra_responses or {}), links=dict(links or {}))
 
         def handler(**path: Any) -> Response:
             for name, value in path.items():
@@ -303,6 +316,19 @@ def require_token_for_writes() -> Response | None:
         return problem(401, "Schreibzugriffe auf die API brauchen ein API-Token "
                             "(Authorization: Bearer …). Die Anmeldung im Browser genügt dafür nicht.")
     return None
+
+
+def answer_options() -> Response | None:
+    """``OPTIONS``: 204 with the methods this path allows (Flask's default would be an empty HTML page)."""
+    if request.method != "OPTIONS":
+        return None
+    from flask import current_app
+
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = sorted(set(adapter.allowed_methods(request.path)) | {"OPTIONS"})
+    response = no_content()
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def handle_problem(error: ApiProblem) -> Response:

@@ -80,7 +80,7 @@ def build_document(server_url: str = "/api/v1") -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         responses: dict[str, Any] = {}
-        success: dict[str, Any] = {"description": "Erfolg."}
+        success: dict[str, Any] = {"description": "Gelöscht (ohne Inhalt)." if op.status == 204 else "Erfolg."}
         if op.response is not None:
             success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
         if op.method == "GET" and op.query is not None and "limit" in op.query.model_fields:
@@ -91,6 +91,10 @@ def build_document(server_url: str = "/api/v1") -> dict[str, Any]:
         if op.status == 201:
             success["headers"] = {"Location": {"description": "Adresse des neuen Datensatzes.",
                                                "schema": {"type": "string"}}}
+        if op.links:
+            # Which ids of this answer feed which other operation (OpenAPI links): documentation for
+            # clients, and the paths the stateful fuzzing run follows.
+            success["links"] = op.links
         responses[str(op.status)] = success
         for code in sorted(set(op.errors) | {400, 401, 405}):
             responses[str(code)] = {"description": ERROR_TEXT.get(code, "Fehler."),

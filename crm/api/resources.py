@@ -1,7 +1,16 @@
-"""The API's resources: actors (read and write), persons, cooperations, initiatives, events (read).
+"""The API's resources: actors, persons with their affiliations, cooperations, initiatives with their
+memberships, and events: list, read, create, change; delete for mistakes.
 
-Reads go straight to the models; writes go through the same services as the pages
-(``crm.services.actors``), so audit, optimistic locking and rules are shared.
+Reads go straight to the models; every write goes through the same service as the page
+(``crm.services.actors``, ``persons``, ``cooperations``, ``initiatives``, ``events``), so the audit
+log, optimistic locking (``version_id`` → 409) and the rules (German 422 per field) are shared.
+
+Deleting: ``DELETE`` exists for actors, persons, cooperations and initiatives, with the pages'
+permission (``DELETE_RECORDS``; persons also ``VIEW_PERSONAL_DATA``), and like there it is for
+records entered by mistake: ties, memberships and affiliations that ended are ended (``end_date``,
+``left_on``, ``to_date``) and stay as history; a real person who asks to be forgotten is anonymised
+on the privacy page (Art. 17). Events are cancelled (``POST /events/{id}/cancel``), never deleted:
+invitations and attendance are the office's record.
 """
 from __future__ import annotations
 
@@ -11,11 +20,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.api import schemas as s
-from crm.api.core import ApiProblem, operation, page, paginate_links
+from crm.api.core import ApiProblem, no_content, operation, page, paginate_links
 from crm.extensions import db
 from crm.models import (
-    Actor, ActorKind, Affiliation, Answer, Area, Attendance, Consent, Cooperation, CooperationType, Event, Initiative,
-    Invitation, LifeStage, Membership, Person, Topic,
+    Actor, ActorKind, Affiliation, Answer, Area, Attendance, Consent, Cooperation, CooperationType, Event, EventKind,
+    Initiative, InitiativeKind, Invitation, LifeStage, Membership, MembershipRole, Person, Topic,
 )
 from crm.models.actors import actor_life_stages, actor_topics
 from crm.models.cooperations import cooperation_life_stages, cooperation_topics
@@ -24,11 +33,34 @@ from crm.models.initiatives import initiative_topics
 from crm.permissions import Permission, can
 from crm.models.persons import LegalBasis
 from crm.services import actors as actor_service
+from crm.services import initiatives as initiative_service
 from crm.services import persons as person_service
 from crm.services.errors import ConcurrentEditError, ServiceError
 
 COMMON_READ = (401, 403, 422)
 NOT_FOUND = "Diesen Datensatz gibt es nicht."
+DELETE_ERRORS = (401, 403, 404)
+
+
+def _link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link: the named operation takes these path parameters from this answer."""
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+def _links(path_param: str, source: str, *operations: str) -> dict[str, dict[str, Any]]:
+    """Links from one id in the answer (``source``, e.g. ``$response.body#/id``) to operations on it,
+    named like the operation (``update_actor`` → ``UpdateActor``)."""
+    return {op.title().replace("_", ""): _link(op, **{path_param: source}) for op in operations}
+
+
+def _item_links(*operations: str, param: str) -> dict[str, dict[str, Any]]:
+    """From a list answer: its first item."""
+    return _links(param, "$response.body#/items/0/id", *operations)
+
+
+def _own_links(*operations: str, param: str) -> dict[str, dict[str, Any]]:
+    """From an answer that is the record itself."""
+    return _links(param, "$response.body#/id", *operations)
 
 
 def _like(text: str) -> str:
@@ -76,7 +108,8 @@ def actor_json(actor: Actor) -> dict[str, Any]:
 
 
 @operation("GET", "/actors", summary="Akteure auflisten", tag="Akteure", permissions=[Permission.VIEW_LANDSCAPE],
-           query=s.ActorQuery, response=s.Page[s.ActorOut], errors=COMMON_READ)
+           query=s.ActorQuery, response=s.Page[s.ActorOut], errors=COMMON_READ,
+           links=_item_links("get_actor", "update_actor", param="actor_id"))
 def list_actors(query: s.ActorQuery):
     """Akteure nach Name sortiert, gefiltert und seitenweise (``limit``/``offset``, Kopf ``Link``)."""
     stmt = select(Actor).options(selectinload(Actor.kind), selectinload(Actor.area), selectinload(Actor.topics),
@@ -103,7 +136,8 @@ def list_actors(query: s.ActorQuery):
 
 
 @operation("GET", "/actors/<int:actor_id>", summary="Einen Akteur lesen", tag="Akteure",
-           permissions=[Permission.VIEW_LANDSCAPE], response=s.ActorOut, errors=(401, 403, 404))
+           permissions=[Permission.VIEW_LANDSCAPE], response=s.ActorOut, errors=(401, 403, 404),
+           links=_own_links("update_actor", "delete_actor", param="actor_id"))
 def get_actor(actor_id: int):
     """Ein Akteur mit Art, Gebiet, Bildungsphasen und Themenfeldern."""
     return actor_json(_get(Actor, actor_id))
@@ -172,7 +206,8 @@ def _actor_values(data: dict[str, Any], actor: Actor | None) -> dict[str, Any]:
 
 
 @operation("POST", "/actors", summary="Einen Akteur anlegen", tag="Akteure", permissions=[Permission.EDIT_LANDSCAPE],
-           body=s.ActorCreate, response=s.ActorOut, status=201, errors=(401, 403, 415, 422))
+           body=s.ActorCreate, response=s.ActorOut, status=201, errors=(401, 403, 415, 422),
+           links=_own_links("get_actor", "update_actor", "delete_actor", param="actor_id"))
 def create_actor(body: s.ActorCreate):
     """Legt einen Akteur an (wie das Formular; die Änderung steht im Protokoll). Antwort 201 mit ``Location``."""
     values = _actor_values(body.model_dump(), None)
@@ -202,6 +237,17 @@ def update_actor(actor_id: int, body: s.ActorUpdate):
     return actor_json(actor)
 
 
+@operation("DELETE", "/actors/<int:actor_id>", summary="Einen irrtümlich angelegten Akteur löschen", tag="Akteure",
+           permissions=[Permission.DELETE_RECORDS], status=204, errors=DELETE_ERRORS)
+def delete_actor(actor_id: int):
+    """Wie „Löschen“ auf der Seite, für Fehleingaben: seine Kooperationen, Mitgliedschaften und
+    Zugehörigkeiten gehen mit (jede im Protokoll), Einladungen und Teilnahmen bleiben ohne Akteur.
+    Ein Akteur, der nicht mehr tätig ist, wird besser auf ``is_active: false`` gesetzt."""
+    actor_service.delete_actor(db.session, _get(Actor, actor_id))
+    db.session.commit()
+    return no_content()
+
+
 # --- persons ------------------------------------------------------------------------------------
 
 def person_json(person: Person) -> dict[str, Any]:
@@ -225,7 +271,7 @@ def person_json(person: Person) -> dict[str, Any]:
 
 @operation("GET", "/persons", summary="Personen auflisten", tag="Personen",
            permissions=[Permission.VIEW_PERSONAL_DATA], query=s.PersonQuery, response=s.Page[s.PersonOut],
-           errors=COMMON_READ)
+           errors=COMMON_READ, links=_item_links("get_person", "update_person", param="person_id"))
 def list_persons(query: s.PersonQuery):
     """Ansprechpersonen (personenbezogene Daten: nur mit der Berechtigung dafür)."""
     stmt = (select(Person).options(selectinload(Person.affiliations).selectinload(Affiliation.actor))
@@ -243,7 +289,9 @@ def list_persons(query: s.PersonQuery):
 
 
 @operation("GET", "/persons/<int:person_id>", summary="Eine Person lesen", tag="Personen",
-           permissions=[Permission.VIEW_PERSONAL_DATA], response=s.PersonOut, errors=(401, 403, 404))
+           permissions=[Permission.VIEW_PERSONAL_DATA], response=s.PersonOut, errors=(401, 403, 404),
+           links={**_own_links("update_person", "create_affiliation", param="person_id"),
+                  "UpdateAffiliation": _link("update_affiliation", affiliation_id="$response.body#/affiliations/0/id")})
 def get_person(person_id: int):
     """Eine Person mit Zugehörigkeiten und Einwilligungen."""
     return person_json(_get(Person, person_id))
@@ -264,7 +312,8 @@ def _rule_error(error: ServiceError) -> ApiProblem:
 
 @operation("POST", "/persons", summary="Eine Person anlegen", tag="Personen",
            permissions=[Permission.VIEW_PERSONAL_DATA, Permission.EDIT_LANDSCAPE], body=s.PersonCreate,
-           response=s.PersonOut, status=201, errors=(401, 403, 415, 422))
+           response=s.PersonOut, status=201, errors=(401, 403, 415, 422),
+           links=_own_links("get_person", "update_person", "delete_person", "create_affiliation", param="person_id"))
 def create_person(body: s.PersonCreate):
     """Legt eine Person an (über denselben Dienst wie das Formular). Antwort 201 mit ``Location``."""
     try:
@@ -298,6 +347,17 @@ def update_person(person_id: int, body: s.PersonUpdate):
     return person_json(person)
 
 
+@operation("DELETE", "/persons/<int:person_id>", summary="Eine irrtümlich angelegte Person löschen", tag="Personen",
+           permissions=[Permission.VIEW_PERSONAL_DATA, Permission.DELETE_RECORDS], status=204, errors=DELETE_ERRORS)
+def delete_person(person_id: int):
+    """Wie „Löschen“ auf der Seite, für Fehleingaben: mit Zugehörigkeiten, Einwilligungen, Einladungen und
+    Teilnahmen; Protokoll und E-Mails werden von ihren Daten bereinigt. Für eine Person, die gelöscht werden
+    möchte (Art. 17 DSGVO), ist die Anonymisierung auf der Datenschutzseite da: sie hält die Zahlen je Akteur."""
+    person_service.delete_person(db.session, _get(Person, person_id))
+    db.session.commit()
+    return no_content()
+
+
 def _affiliation_values(data: dict[str, Any]) -> dict[str, Any]:
     """API fields to the service's values; an unknown actor is a 422 on ``actor_id``."""
     values = {k: v for k, v in data.items() if k != "actor_id"}
@@ -316,7 +376,9 @@ def _affiliation_rule_error(error: ServiceError) -> ApiProblem:
 
 @operation("POST", "/persons/<int:person_id>/affiliations", summary="Eine Zugehörigkeit anlegen", tag="Personen",
            permissions=[Permission.VIEW_PERSONAL_DATA, Permission.EDIT_LANDSCAPE], body=s.AffiliationCreate,
-           response=s.PersonOut, status=201, errors=(401, 403, 404, 415, 422))
+           response=s.PersonOut, status=201, errors=(401, 403, 404, 415, 422),
+           links={"UpdateAffiliation": _link("update_affiliation",
+                                             affiliation_id="$response.body#/affiliations/0/id")})
 def create_affiliation(person_id: int, body: s.AffiliationCreate):
     """Verbindet die Person mit einem Akteur (Regeln wie im Formular); Antwort ist die Person."""
     person = _get(Person, person_id)
@@ -362,7 +424,7 @@ def cooperation_json(c: Cooperation) -> dict[str, Any]:
 
 @operation("GET", "/cooperations", summary="Kooperationen auflisten", tag="Kooperationen",
            permissions=[Permission.VIEW_LANDSCAPE], query=s.CooperationQuery, response=s.Page[s.CooperationOut],
-           errors=COMMON_READ)
+           errors=COMMON_READ, links=_item_links("get_cooperation", "update_cooperation", param="cooperation_id"))
 def list_cooperations(query: s.CooperationQuery):
     """Kooperationen (auch beendete: Beziehungen haben Geschichte), gefiltert nach Akteur, Art, Tag …"""
     stmt = select(Cooperation).options(
@@ -389,7 +451,8 @@ def list_cooperations(query: s.CooperationQuery):
 
 
 @operation("GET", "/cooperations/<int:cooperation_id>", summary="Eine Kooperation lesen", tag="Kooperationen",
-           permissions=[Permission.VIEW_LANDSCAPE], response=s.CooperationOut, errors=(401, 403, 404))
+           permissions=[Permission.VIEW_LANDSCAPE], response=s.CooperationOut, errors=(401, 403, 404),
+           links=_own_links("update_cooperation", "delete_cooperation", param="cooperation_id"))
 def get_cooperation(cooperation_id: int):
     """Eine Kooperation zwischen zwei Akteuren."""
     return cooperation_json(_get(Cooperation, cooperation_id))
@@ -426,7 +489,8 @@ def _cooperation_rule_error(error: ServiceError) -> ApiProblem:
 
 @operation("POST", "/cooperations", summary="Eine Kooperation anlegen", tag="Kooperationen",
            permissions=[Permission.EDIT_LANDSCAPE], body=s.CooperationCreate, response=s.CooperationOut, status=201,
-           errors=(401, 403, 415, 422))
+           errors=(401, 403, 415, 422),
+           links=_own_links("get_cooperation", "update_cooperation", "delete_cooperation", param="cooperation_id"))
 def create_cooperation(body: s.CooperationCreate):
     """Legt eine Kooperation an, mit denselben Regeln wie das Formular (zwei verschiedene Akteure, Ende nicht
     vor Beginn, keine zweite gleichartige Kooperation im selben Zeitraum). Antwort 201 mit ``Location``."""
@@ -468,6 +532,17 @@ def update_cooperation(cooperation_id: int, body: s.CooperationUpdate):
     return cooperation_json(cooperation)
 
 
+@operation("DELETE", "/cooperations/<int:cooperation_id>", summary="Eine irrtümlich angelegte Kooperation löschen",
+           tag="Kooperationen", permissions=[Permission.DELETE_RECORDS], status=204, errors=DELETE_ERRORS)
+def delete_cooperation(cooperation_id: int):
+    """Für Fehleingaben. Eine Kooperation, die endet, bekommt ihr ``end_date`` (PATCH) und bleibt als Verlauf."""
+    from crm.services import cooperations as cooperation_service
+
+    cooperation_service.delete_cooperation(db.session, _get(Cooperation, cooperation_id))
+    db.session.commit()
+    return no_content()
+
+
 # --- initiatives --------------------------------------------------------------------------------
 
 def initiative_json(i: Initiative) -> dict[str, Any]:
@@ -485,7 +560,7 @@ def initiative_json(i: Initiative) -> dict[str, Any]:
 
 @operation("GET", "/initiatives", summary="Initiativen auflisten", tag="Initiativen",
            permissions=[Permission.VIEW_LANDSCAPE], query=s.InitiativeQuery, response=s.Page[s.InitiativeOut],
-           errors=COMMON_READ)
+           errors=COMMON_READ, links=_item_links("get_initiative", "update_initiative", param="initiative_id"))
 def list_initiatives(query: s.InitiativeQuery):
     """Projekte, Bündnisse, Arbeitskreise und Programme mit ihren Mitgliedern."""
     stmt = select(Initiative).options(
@@ -511,10 +586,138 @@ def list_initiatives(query: s.InitiativeQuery):
 
 
 @operation("GET", "/initiatives/<int:initiative_id>", summary="Eine Initiative lesen", tag="Initiativen",
-           permissions=[Permission.VIEW_LANDSCAPE], response=s.InitiativeOut, errors=(401, 403, 404))
+           permissions=[Permission.VIEW_LANDSCAPE], response=s.InitiativeOut, errors=(401, 403, 404),
+           links={**_own_links("update_initiative", "create_membership", param="initiative_id"),
+                  "UpdateMembership": _link("update_membership", membership_id="$response.body#/memberships/0/id")})
 def get_initiative(initiative_id: int):
     """Eine Initiative mit ihren Mitgliedern und deren Rollen."""
     return initiative_json(_get(Initiative, initiative_id))
+
+
+def _initiative_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Validated API fields to the service's values; unknown topic or stage ids are a 422."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {k: data[k] for k in ("name", "short_name", "description", "website", "start_date",
+                                                  "end_date") if k in data}
+    if "kind" in data:
+        values["kind"] = InitiativeKind(data["kind"])
+    if "topic_ids" in data:
+        values["topics"] = _resolve(Topic, data["topic_ids"] or [], "topic_ids", errors)
+    if "life_stage_ids" in data:
+        values["life_stages"] = _resolve(LifeStage, data["life_stage_ids"] or [], "life_stage_ids", errors)
+    if errors:
+        raise ApiProblem(422, "Die Eingaben enthalten Fehler.", errors)
+    return values
+
+
+@operation("POST", "/initiatives", summary="Eine Initiative anlegen", tag="Initiativen",
+           permissions=[Permission.EDIT_LANDSCAPE], body=s.InitiativeCreate, response=s.InitiativeOut, status=201,
+           errors=(401, 403, 415, 422),
+           links=_own_links("get_initiative", "update_initiative", "delete_initiative", "create_membership",
+                            param="initiative_id"))
+def create_initiative(body: s.InitiativeCreate):
+    """Legt ein Projekt, Bündnis, einen Arbeitskreis oder ein Programm an (Regeln wie im Formular: der Name
+    ist eindeutig, das Ende nicht vor dem Beginn). Antwort 201 mit ``Location``."""
+    from flask import url_for
+
+    try:
+        initiative = initiative_service.create_initiative(db.session, _initiative_values(body.model_dump()))
+    except ServiceError as error:
+        db.session.rollback()
+        raise _rule_error(error) from None
+    db.session.commit()
+    return (initiative_json(initiative), 201,
+            {"Location": url_for("api.get_initiative", initiative_id=initiative.id)})
+
+
+@operation("PATCH", "/initiatives/<int:initiative_id>", summary="Eine Initiative ändern oder beenden",
+           tag="Initiativen", permissions=[Permission.EDIT_LANDSCAPE], body=s.InitiativeUpdate,
+           response=s.InitiativeOut, errors=(401, 403, 404, 409, 415, 422))
+def update_initiative(initiative_id: int, body: s.InitiativeUpdate):
+    """Ändert nur die gesendeten Felder; mit ``version_id`` 409, wenn jemand anderes inzwischen gespeichert
+    hat. Eine abgeschlossene Initiative bekommt ihr ``end_date`` (sie bleibt im Verlauf)."""
+    initiative = _get(Initiative, initiative_id)
+    data = body.model_dump(exclude_unset=True)
+    expected = data.pop("version_id", None)
+    values = _initiative_values(data)
+    try:
+        initiative_service.update_initiative(db.session, initiative, values, expected)
+        db.session.commit()
+    except ConcurrentEditError as error:
+        db.session.rollback()
+        raise ApiProblem(409, error.message, title="Konflikt") from None
+    except ServiceError as error:
+        db.session.rollback()
+        raise _rule_error(error) from None
+    return initiative_json(initiative)
+
+
+@operation("DELETE", "/initiatives/<int:initiative_id>", summary="Eine irrtümlich angelegte Initiative löschen",
+           tag="Initiativen", permissions=[Permission.DELETE_RECORDS], status=204, errors=DELETE_ERRORS)
+def delete_initiative(initiative_id: int):
+    """Für Fehleingaben, mit ihren Mitgliedschaften (jede im Protokoll); Kooperationen und Veranstaltungen,
+    die sie nannten, bleiben ohne sie. Eine beendete Initiative bekommt besser ihr ``end_date``."""
+    initiative_service.delete_initiative(db.session, _get(Initiative, initiative_id))
+    db.session.commit()
+    return no_content()
+
+
+def _membership_values(data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {k: data[k] for k in ("joined_on", "left_on") if k in data}
+    if "role" in data:
+        values["role"] = MembershipRole(data["role"])
+    if "actor_id" in data:
+        actor = db.session.get(Actor, data["actor_id"])
+        if actor is None:
+            raise ApiProblem(422, "Die Eingaben enthalten Fehler.", {"actor_id": ["Diesen Akteur gibt es nicht."]})
+        values["actor"] = actor
+    return values
+
+
+def _membership_rule_error(error: ServiceError) -> ApiProblem:
+    field = "actor_id" if error.field == "actor" else error.field
+    return ApiProblem(422, error.message, {field or "body": [error.message]})
+
+
+@operation("POST", "/initiatives/<int:initiative_id>/memberships", summary="Ein Mitglied aufnehmen",
+           tag="Initiativen", permissions=[Permission.EDIT_LANDSCAPE], body=s.MembershipCreate,
+           response=s.InitiativeOut, status=201, errors=(401, 403, 404, 415, 422),
+           links={"UpdateMembership": _link("update_membership", membership_id="$response.body#/memberships/0/id")})
+def create_membership(initiative_id: int, body: s.MembershipCreate):
+    """Ein Akteur wird Mitglied (Leitung, Partner, Mitglied, Förderer) ab ``joined_on``. Ein Akteur ist
+    höchstens einmal zur selben Zeit Mitglied derselben Initiative. Antwort ist die Initiative."""
+    from flask import url_for
+
+    initiative = _get(Initiative, initiative_id)
+    try:
+        initiative_service.add_membership(db.session, initiative, _membership_values(body.model_dump()))
+    except ServiceError as error:
+        db.session.rollback()
+        raise _membership_rule_error(error) from None
+    db.session.commit()
+    db.session.refresh(initiative)
+    return (initiative_json(initiative), 201,
+            {"Location": url_for("api.get_initiative", initiative_id=initiative.id)})
+
+
+@operation("PATCH", "/memberships/<int:membership_id>", summary="Eine Mitgliedschaft ändern oder beenden",
+           tag="Initiativen", permissions=[Permission.EDIT_LANDSCAPE], body=s.MembershipUpdate,
+           response=s.InitiativeOut, errors=(401, 403, 404, 415, 422))
+def update_membership(membership_id: int, body: s.MembershipUpdate):
+    """Ändert die gesendeten Felder. Austreten heißt ``left_on`` setzen: die Mitgliedschaft bleibt als
+    Verlauf (für das Netzwerk zu früheren Stichtagen). Eine neue Rolle ab einem Datum: die alte
+    Mitgliedschaft beenden und eine neue anlegen."""
+    membership = _get(Membership, membership_id)
+    data = body.model_dump(exclude_unset=True)
+    try:
+        initiative_service.update_membership(db.session, membership, _membership_values(data), None)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise _membership_rule_error(error) from None
+    initiative = membership.initiative
+    db.session.refresh(initiative)
+    return initiative_json(initiative)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -545,12 +748,15 @@ def event_json(e: Event, counts: dict[str, int]) -> dict[str, Any]:
         "online_url": e.online_url, "capacity": e.capacity,
         "answer_deadline": e.answer_deadline.isoformat() if e.answer_deadline else None,
         "initiative_id": e.initiative_id, "status": e.status.value, "topics": [_ref(t) for t in e.topics],
+        "contact_name": e.contact_name if can(Permission.VIEW_PERSONAL_DATA) else None,
+        "contact_email": e.contact_email if can(Permission.VIEW_PERSONAL_DATA) else None,
         "counts": counts, "version_id": e.version_id,
     }
 
 
 @operation("GET", "/events", summary="Veranstaltungen auflisten", tag="Veranstaltungen",
-           permissions=[Permission.VIEW_EVENTS], query=s.EventQuery, response=s.Page[s.EventOut], errors=COMMON_READ)
+           permissions=[Permission.VIEW_EVENTS], query=s.EventQuery, response=s.Page[s.EventOut], errors=COMMON_READ,
+           links=_item_links("get_event", "update_event", param="event_id"))
 def list_events(query: s.EventQuery):
     """Veranstaltungen nach Beginn, mit Zahlen zu Einladungen, Zusagen und Teilnahme (ohne Namen)."""
     from datetime import date, datetime, time, timedelta, timezone
@@ -573,8 +779,119 @@ def list_events(query: s.EventQuery):
 
 
 @operation("GET", "/events/<int:event_id>", summary="Eine Veranstaltung lesen", tag="Veranstaltungen",
-           permissions=[Permission.VIEW_EVENTS], response=s.EventOut, errors=(401, 403, 404))
+           permissions=[Permission.VIEW_EVENTS], response=s.EventOut, errors=(401, 403, 404),
+           links=_own_links("update_event", param="event_id"))
 def get_event(event_id: int):
     """Eine Veranstaltung mit Zahlen zu Einladungen, Zusagen und Teilnahme."""
     event = _get(Event, event_id)
     return event_json(event, _event_counts([event.id])[event.id])
+
+
+EVENT_FIELDS = {"end_time": "ends_at", "deadline_date": "answer_deadline"}  # the form's names → the API's
+
+
+def _event_values(data: dict[str, Any], event: Event | None) -> dict[str, Any]:
+    """Validated API fields to the service's values. For a PATCH the times not sent are the saved
+    ones, so the service checks the order of start, end and deadline as a whole."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {k: data[k] for k in ("title", "description", "starts_at", "ends_at", "place",
+                                                  "online_url", "capacity", "answer_deadline", "contact_name",
+                                                  "contact_email") if k in data}
+    for key in ("title", "description", "place", "online_url", "contact_name", "contact_email"):
+        if isinstance(values.get(key), str):
+            values[key] = values[key].strip()
+    for field, key, model, message in (("kind_id", "kind", EventKind, "Diese Veranstaltungsart gibt es nicht."),
+                                       ("initiative_id", "initiative", Initiative,
+                                        "Diese Initiative gibt es nicht.")):
+        if field in data:
+            obj = db.session.get(model, data[field]) if data[field] else None
+            if data[field] and obj is None:
+                errors.setdefault(field, []).append(message)
+            values[key] = obj
+    if "topic_ids" in data:
+        values["topics"] = _resolve(Topic, data["topic_ids"] or [], "topic_ids", errors)
+    if errors:
+        raise ApiProblem(422, "Die Eingaben enthalten Fehler.", errors)
+    if event is not None:
+        for key in ("starts_at", "ends_at", "answer_deadline"):
+            values.setdefault(key, getattr(event, key))
+    return values
+
+
+def _event_rule_error(error: ServiceError) -> ApiProblem:
+    field = EVENT_FIELDS.get(error.field or "", error.field)
+    return ApiProblem(422, error.message, {field or "body": [error.message]})
+
+
+def _event_answer(event: Event) -> dict[str, Any]:
+    return event_json(event, _event_counts([event.id])[event.id])
+
+
+@operation("POST", "/events", summary="Eine Veranstaltung anlegen", tag="Veranstaltungen",
+           permissions=[Permission.MANAGE_EVENTS], body=s.EventCreate, response=s.EventOut, status=201,
+           errors=(401, 403, 415, 422),
+           links=_own_links("get_event", "update_event", "cancel_event", param="event_id"))
+def create_event(body: s.EventCreate):
+    """Legt eine Veranstaltung als Entwurf an (wie das Formular: das Ende nach dem Beginn, die Antwortfrist
+    nicht nach dem Ende). Einladungen folgen über die Einladungsliste der Seite. Antwort 201 mit ``Location``."""
+    from flask import url_for
+
+    from crm.services import events as event_service
+
+    try:
+        event = event_service.create_event(db.session, _event_values(body.model_dump(), None))
+    except ServiceError as error:
+        db.session.rollback()
+        raise _event_rule_error(error) from None
+    db.session.commit()
+    return _event_answer(event), 201, {"Location": url_for("api.get_event", event_id=event.id)}
+
+
+@operation("PATCH", "/events/<int:event_id>", summary="Eine Veranstaltung ändern", tag="Veranstaltungen",
+           permissions=[Permission.MANAGE_EVENTS], body=s.EventUpdate, response=s.EventOut,
+           errors=(401, 403, 404, 409, 415, 422))
+def update_event(event_id: int, body: s.EventUpdate):
+    """Ändert nur die gesendeten Felder; mit ``version_id`` 409 bei zwischenzeitlicher Änderung. Ändern sich
+    Zeit, Ort oder Titel und sind Einladungen verschickt, erhalten die Gäste eine Änderungsmitteilung mit
+    neuem Kalendereintrag (``notify: false`` unterdrückt sie). Abgesagte Veranstaltungen sind nicht änderbar."""
+    from crm.services import audit
+    from crm.services import events as event_service
+
+    event = _get(Event, event_id)
+    data = body.model_dump(exclude_unset=True)
+    expected = data.pop("version_id", None)
+    notify = data.pop("notify", True)
+    values = _event_values(data, event)
+    try:
+        _event, queued = event_service.update_event(db.session, event, values, expected, notify=notify)
+        if queued:
+            audit.record(db.session, "send", event, f"Änderung an {queued} Eingeladene versendet",
+                         {"sequence": event.ical_sequence, "queued": queued})
+        db.session.commit()
+    except ConcurrentEditError as error:
+        db.session.rollback()
+        raise ApiProblem(409, error.message, title="Konflikt") from None
+    except ServiceError as error:
+        db.session.rollback()
+        raise _event_rule_error(error) from None
+    return _event_answer(event)
+
+
+@operation("POST", "/events/<int:event_id>/cancel", summary="Eine Veranstaltung absagen", tag="Veranstaltungen",
+           permissions=[Permission.MANAGE_EVENTS], response=s.EventOut, errors=(401, 403, 404, 422))
+def cancel_event(event_id: int):
+    """Sagt ab (wie auf der Seite): alle Eingeladenen erhalten die Absage mit Kalender-Löschung. Die
+    Veranstaltung bleibt mit Einladungen und Teilnahmen erhalten; gelöscht werden Veranstaltungen nie."""
+    from crm.services import audit
+    from crm.services import events as event_service
+
+    event = _get(Event, event_id)
+    try:
+        queued = event_service.cancel_event(db.session, event)
+    except ServiceError as error:
+        db.session.rollback()
+        raise _event_rule_error(error) from None
+    audit.record(db.session, "send", event, f"Veranstaltung abgesagt, {queued} Absagen versendet",
+                 {"sequence": event.ical_sequence, "queued": queued})
+    db.session.commit()
+    return _event_answer(event)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 T = TypeVar("T")
 
@@ -23,7 +23,8 @@ def _web_address(value: str) -> str:
     if not value:
         return ""
     parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "\r\n\t <>\"'`"):
+    if (not value.lower().startswith(("http://", "https://")) or not parts.netloc
+            or any(c in value for c in "\r\n\t <>\"'`")):
         raise ValueError("Bitte eine vollständige Adresse mit http:// oder https:// angeben.")
     return value
 
@@ -37,7 +38,7 @@ def _email(value: str) -> str:
 
 def _postcode(value: str) -> str:
     value = value.strip()
-    if value and not re.fullmatch(r"\d{5}", value):
+    if value and not re.fullmatch(r"[0-9]{5}", value):
         raise ValueError("Die PLZ hat fünf Ziffern.")
     return value
 
@@ -54,11 +55,52 @@ def Query(max_length: int, description: str) -> Any:  # noqa: N802
     return Field("", max_length=max_length, pattern=NO_NUL, description=description)
 
 
-WebAddress = Annotated[str, StringConstraints(max_length=300, pattern=NO_NUL), AfterValidator(_web_address)]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL), AfterValidator(_email)]
-Postcode = Annotated[str, StringConstraints(max_length=10, pattern=NO_NUL), AfterValidator(_postcode)]
+def _plausible_moment(value: datetime) -> datetime:
+    """Times of events: a real calendar year (0001 or 9999 with an offset cannot even be turned into UTC)."""
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("Bitte einen Zeitpunkt zwischen 1900 und 2200 angeben.")
+    return value
+
+
+# What the validators above accept, as patterns for the OpenAPI document (clients and the fuzzing run
+# see the rule; the code checks it with a German message). Surrounding white space is stripped.
+WEB_PATTERN = r"^\s*([hH][tT][tT][pP][sS]?://[^\r\n\t <>\"'`\x00]+)?\s*$"
+EMAIL_PATTERN = r"^\s*([^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+)?\s*$"
+POSTCODE_PATTERN = r"^\s*([0-9]{5})?\s*$"
+
+
+class _documented:  # noqa: N801 - used like a marker in ``Annotated``
+    """Puts ``pattern`` and ``description`` into the JSON Schema of a field (composes with ``Unset``)."""
+
+    def __init__(self, pattern: str, description: str) -> None:
+        self.pattern, self.description = pattern, description
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema = handler(core_schema)
+        schema.update(pattern=self.pattern, description=self.description)
+        return schema
+
+
+WebAddress = Annotated[str, StringConstraints(max_length=300, pattern=NO_NUL), AfterValidator(_web_address),
+                       _documented(WEB_PATTERN, "Adresse mit http:// oder https:// (leer: keine).")]
+LongWebAddress = Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL), AfterValidator(_web_address),
+                           _documented(WEB_PATTERN, "Adresse mit http:// oder https:// (leer: keine).")]
+# Date and time with its offset (RFC 3339, e.g. 2026-10-01T09:00:00+02:00): a time without one would be ambiguous.
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL), AfterValidator(_email),
+                  _documented(EMAIL_PATTERN, "E-Mail-Adresse (leer: keine).")]
+Postcode = Annotated[str, StringConstraints(max_length=10, pattern=NO_NUL), AfterValidator(_postcode),
+                     _documented(POSTCODE_PATTERN, "Postleitzahl, fünf Ziffern (leer: keine).")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True, pattern=NO_NUL)]
-Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+def _whole_number(value: Any) -> Any:
+    """JSON knows numbers, not integers: ``2.0`` is the integer 2 (JSON Schema says so too), ``2.5`` is not."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_whole_number)]
+Id = Annotated[JsonInt, Field(ge=1, le=2_147_483_647)]
 
 
 # Query parameters arrive as text; accept only the plain forms the OpenAPI document promises
@@ -185,6 +227,7 @@ class ActorFields(Strict):
 
 
 class ActorCreate(ActorFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Grundschule Olewig", "kind_id": 1, "city": "Trier", "postcode": "54295"}]})
     name: Name
     kind_id: Id
 
@@ -202,7 +245,7 @@ class ActorUpdate(Strict):
     """Only the fields sent are changed. ``version_id`` from the last GET protects against lost updates.
     ``parent_id``, ``area_id``, ``latitude``, ``longitude`` and ``external_ref`` may be null (cleared)."""
 
-    version_id: int = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
     name: Name = Unset()
     kind_id: Id = Unset()
     short_name: Text(80) = Unset()
@@ -299,10 +342,11 @@ class CooperationQuery(PageQuery):
 
 
 class CooperationCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"source_id": 1, "target_id": 3, "type_id": 2, "intensity": 3, "start_date": "2025-08-01", "description": "Sprachförderung im Übergang"}]})
     source_id: Id
     target_id: Id
     type_id: Id
-    intensity: int = Field(2, ge=1, le=3, description="1 loser Austausch, 2 regelmäßig, 3 eng/vertraglich.")
+    intensity: JsonInt = Field(2, ge=1, le=3, description="1 loser Austausch, 2 regelmäßig, 3 eng/vertraglich.")
     start_date: Optional[date] = None
     end_date: Optional[date] = None
     description: Text(10000) = ""
@@ -315,11 +359,11 @@ class CooperationUpdate(Strict):
     """Only the fields sent are changed; ``version_id`` from the last GET protects against lost updates.
     To end a tie, send its ``end_date``: ties have history and are never deleted through the API."""
 
-    version_id: int = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
     source_id: Id = Unset()
     target_id: Id = Unset()
     type_id: Id = Unset()
-    intensity: int = Field(None, ge=1, le=3, json_schema_extra=_no_default)
+    intensity: JsonInt = Field(None, ge=1, le=3, json_schema_extra=_no_default)
     start_date: Optional[date] = None
     end_date: Optional[date] = None
     description: Text(10000) = Unset()
@@ -351,6 +395,62 @@ class InitiativeOut(BaseModel):
     life_stages: list[StageRef]
     memberships: list[MembershipOut]
     version_id: int
+
+
+InitiativeKindValue = Literal["project", "alliance", "working_group", "programme"]
+RoleValue = Literal["lead", "partner", "member", "funder"]
+
+
+class InitiativeCreate(Strict):
+    """A new initiative, the fields of the initiative form. ``name`` is unique."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Bündnis für Alphabetisierung und Grundbildung", "kind": "alliance", "start_date": "2025-01-01"}]})
+
+    name: Name
+    short_name: Text(80) = ""
+    kind: InitiativeKindValue = "project"
+    description: Text(10000) = ""
+    website: WebAddress = ""
+    start_date: Optional[date] = None
+    end_date: Optional[date] = None
+    topic_ids: list[Id] = Field(default_factory=list, max_length=100)
+    life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class InitiativeUpdate(Strict):
+    """Only the fields sent are changed; ``version_id`` from the last GET protects against lost updates.
+    An initiative that has ended gets its ``end_date``; deleting is for mistakes only."""
+
+    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    name: Name = Unset()
+    short_name: Text(80) = Unset()
+    kind: InitiativeKindValue = Unset()
+    description: Text(10000) = Unset()
+    website: WebAddress = Unset()
+    start_date: Optional[date] = None
+    end_date: Optional[date] = None
+    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
+    life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
+
+
+class MembershipCreate(Strict):
+    """An actor joins the initiative in a role; memberships of one actor must not overlap in time."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"actor_id": 4, "role": "funder", "joined_on": "2025-03-01"}]})
+
+    actor_id: Id
+    role: RoleValue = "member"
+    joined_on: Optional[date] = None
+    left_on: Optional[date] = None
+
+
+class MembershipUpdate(Strict):
+    """Only the fields sent are changed. Leaving means sending ``left_on``: the membership stays as history."""
+
+    actor_id: Id = Unset()
+    role: RoleValue = Unset()
+    joined_on: Optional[date] = None
+    left_on: Optional[date] = None
 
 
 class InitiativeQuery(PageQuery):
@@ -385,6 +485,8 @@ class EventOut(BaseModel):
     initiative_id: Optional[int]
     status: Literal["draft", "published", "done", "cancelled"]
     topics: list[Ref]
+    contact_name: Optional[str] = Field(description="Ansprechperson für Gäste; nur mit Zugriff auf personenbezogene Daten.")
+    contact_email: Optional[str]
     counts: EventCounts
     version_id: int
 
@@ -395,6 +497,49 @@ class EventQuery(PageQuery):
     status: Optional[Literal["draft", "published", "done", "cancelled"]] = None
     kind_id: Optional[QId] = None
     topic_id: Optional[QId] = None
+
+
+class EventCreate(Strict):
+    """A new event (status draft), the fields of the event form. Times with offset, e.g.
+    ``2026-10-01T09:00:00+02:00``; the end after the start, the answer deadline not after the end."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind_id": 1, "title": "Bildungsgespräch Übergang Schule–Beruf", "starts_at": "2026-10-01T09:00:00+02:00", "ends_at": "2026-10-01T12:30:00+02:00", "place": "Rathaus Trier", "capacity": 40, "answer_deadline": "2026-09-24T23:59:00+02:00"}]})
+
+    kind_id: Id
+    title: Name
+    description: Text(10000) = ""
+    starts_at: Moment
+    ends_at: Moment
+    place: Text(300) = ""
+    online_url: LongWebAddress = ""
+    capacity: Optional[JsonInt] = Field(None, ge=1, le=100000, description="Plätze; leer: unbegrenzt.")
+    answer_deadline: Optional[Moment] = None
+    initiative_id: Optional[Id] = None
+    topic_ids: list[Id] = Field(default_factory=list, max_length=100)
+    contact_name: Text(200) = ""
+    contact_email: Email = ""
+
+
+class EventUpdate(Strict):
+    """Only the fields sent are changed; ``version_id`` protects against lost updates. If time, place or
+    title change and invitations went out, the guests get an update with a new calendar entry, unless
+    ``notify`` is false. A cancelled event cannot be changed."""
+
+    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    notify: bool = Field(True, description="Eingeladene über Änderungen an Zeit, Ort oder Titel informieren.")
+    kind_id: Id = Unset()
+    title: Name = Unset()
+    description: Text(10000) = Unset()
+    starts_at: Moment = Unset()
+    ends_at: Moment = Unset()
+    place: Text(300) = Unset()
+    online_url: LongWebAddress = Unset()
+    capacity: Optional[JsonInt] = Field(None, ge=1, le=100000)
+    answer_deadline: Optional[Moment] = None
+    initiative_id: Optional[Id] = None
+    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
+    contact_name: Text(200) = Unset()
+    contact_email: Email = Unset()
 
 
 # --- analysis -----------------------------------------------------------------------------------
@@ -438,6 +583,8 @@ PersonName = Annotated[str, StringConstraints(min_length=1, max_length=120, stri
 class PersonCreate(Strict):
     """A new person, the same fields as the person form. ``last_name`` is required."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"salutation": "Frau", "first_name": "Erika", "last_name": "Musterfrau", "email": "erika.musterfrau@schule.example", "legal_basis": "public_task"}]})
+
     salutation: Text(20) = ""
     title: Text(40) = ""
     first_name: Text(120) = ""
@@ -451,7 +598,7 @@ class PersonCreate(Strict):
 class PersonUpdate(Strict):
     """Only the fields sent are changed. ``version_id`` from the last GET protects against lost updates."""
 
-    version_id: int = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
     salutation: Text(20) = Unset()
     title: Text(40) = Unset()
     first_name: Text(120) = Unset()
@@ -464,6 +611,8 @@ class PersonUpdate(Strict):
 
 class AffiliationCreate(Strict):
     """A person's function at an actor, with dates; ``to_date`` set means the affiliation has ended."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"actor_id": 3, "function": "MINT-Koordination", "from_date": "2024-08-01"}]})
 
     actor_id: Id
     function: Text(120) = ""

@@ -31,7 +31,8 @@ AUDITED: tuple[type, ...] = (
 )
 # Never copied into the log: secrets, and bookkeeping that changes on every request.
 HIDDEN_FIELDS = {"password_hash", "token_nonce", "token_hash"}
-SKIPPED_FIELDS = {"version_id", "created_at", "updated_at", "failed_logins", "last_login_at", "locked_until"}
+SKIPPED_FIELDS = {"version_id", "created_at", "updated_at", "failed_logins", "last_login_at", "locked_until",
+                  "session_epoch"}
 
 _cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_cli_actor", default=None)
 _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suppressed", default=False)
@@ -66,6 +67,11 @@ def _who() -> tuple[int | None, str]:
     if has_request_context():
         return None, "öffentlich"
     return None, "system"
+
+
+def actor_identity() -> tuple[int | None, str]:
+    """Who acts now, as the audit log names them: (user id or None, label)."""
+    return _who()
 
 
 def _json_value(value: Any) -> Any:

@@ -103,14 +103,32 @@ def give(session: Session, person: Person, purpose: ConsentPurpose | str, method
     return consent
 
 
+# How a withdrawal reached us and who made it, for the record (Art. 7 Abs. 1: the controller must
+# be able to show what was valid when, and why it changed).
+METHOD_LINK = "Link in E-Mail"
+BY_SUBJECT = "betroffene Person"
+METHOD_PAGE = "Datenschutzseite"
+
+
+def _objection_method(method: str, by: str) -> str:
+    who = f", {by}" if by == BY_SUBJECT else ""  # staff are named in the audit entry, not in the person's data
+    return f"Widerspruch ohne vorherige Einwilligung ({method}{who})"[:120]
+
+
 def withdraw(session: Session, person: Person, purpose: ConsentPurpose | str | None = None,
-             when: datetime | None = None) -> list[ConsentPurpose]:
+             when: datetime | None = None, *, method: str = METHOD_PAGE, by: str = "") -> list[ConsentPurpose]:
     """Withdraw consent for ``purpose``, or for everything (``None``: also an objection to all mail).
 
     Works whether or not a consent was recorded: for persons contacted under the public task the
-    withdrawal row is the record of their objection for that purpose. Returns the purposes affected.
+    withdrawal row is the record of their objection for that purpose. ``method`` (how: "Link in
+    E-Mail", "Datenschutzseite") and ``by`` (who: "betroffene Person"; default: the acting user) are
+    recorded in an audit entry about the person and in the method of an objection row.
+    Returns the purposes affected.
     """
+    from crm.services import audit
+
     when = when or utcnow()
+    by = by or audit.actor_identity()[1]
     purposes = list(ConsentPurpose) if purpose in (None, ALL) else [ConsentPurpose(purpose)]
     for item in purposes:
         open_consents = list(session.scalars(select(Consent).where(
@@ -121,9 +139,12 @@ def withdraw(session: Session, person: Person, purpose: ConsentPurpose | str | N
             latest = _latest(session, person.id, item)
             if latest is None or latest.withdrawn_at is None:
                 session.add(Consent(person_id=person.id, purpose=item, given_at=when, withdrawn_at=when,
-                                    method="Widerspruch (ohne vorherige Einwilligung)"))
+                                    method=_objection_method(method, by)))
     if purpose in (None, ALL):
         person.is_opted_out = True
+    labels = ", ".join(PURPOSE_LABELS[p] for p in purposes)
+    audit.record(session, "withdraw", person, f"Widerruf ({labels}) über {method}, durch {by}",
+                 {"purposes": [p.value for p in purposes], "method": method, "by": by})
     session.flush()
     return purposes
 

@@ -65,14 +65,20 @@ def update_person(session: Session, person: Person, values: Mapping[str, Any],
 def delete_person(session: Session, person: Person) -> None:
     """Remove a person entered by mistake, with affiliations, consents, invitations and attendance.
 
-    For a real person who asks to be forgotten use the anonymisation (``crm.services.privacy``),
-    which keeps the numbers per actor right.
+    No trace stays behind: the audit entries of the deletion (which hold the old values) and of the
+    person's earlier changes, mails to them and mentions elsewhere are cleaned with the code of the
+    anonymisation (``crm.services.privacy.forget_deleted``). For a real person who asks to be
+    forgotten use the anonymisation itself, which keeps the numbers per actor right.
     """
+    from crm.services import privacy
+
+    traces = privacy.traces_of(session, person)  # before the rows that name them are gone
     for model in (Invitation, Attendance):  # affiliations go with the person (cascade), each one audited
         for row in session.scalars(select(model).where(model.person_id == person.id)):
             session.delete(row)
     session.delete(person)
     session.flush()
+    privacy.forget_deleted(session, traces)
 
 
 # --------------------------------------------------------------------------- affiliations

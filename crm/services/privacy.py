@@ -17,6 +17,12 @@ Erasure keeps statistics true and removes the person:
   left alone.
 * The erasure itself is audited without personal data, and the audit listener is suppressed
   while it runs (its entry would otherwise copy the old name into the log).
+* The surname alone is not replaced (it may be someone else's: another Frau Haas, the Haas GmbH);
+  ``surname_mentions`` lists where it still occurs, whole-word, for the coordinator to review.
+
+A hard delete of a person entered by mistake (``crm.services.persons.delete_person``) uses the
+same cleaning (``traces_of`` before, ``forget_deleted`` after the rows are gone): the audit entries
+of the deletion itself would otherwise keep name, e-mail and phone.
 """
 from __future__ import annotations
 
@@ -33,8 +39,8 @@ from sqlalchemy import JSON, LargeBinary, String, Text, delete, func, or_, selec
 from sqlalchemy.orm import Session
 
 from crm.models import (
-    Affiliation, Attendance, AuditEntry, Base, Consent, DeliveryAttempt, ImportBatch, Invitation, OutboxMessage,
-    Person,
+    Affiliation, Attendance, AuditEntry, Base, Consent, DeliveryAttempt, ImportBatch, Invitation, LegalBasis,
+    OutboxMessage, Person,
 )
 from crm.models.base import utcnow
 from crm.services import audit
@@ -141,15 +147,18 @@ def _is_about(entry: AuditEntry, person_id: int, related: Related) -> bool:
 def audit_entries_about(session: Session, person: Person, needles: list[str] | None = None) -> list[AuditEntry]:
     """Audit entries about the person or their rows, and entries whose text mentions them."""
     needles = identifiers(session, person) if needles is None else needles
-    related = _related(session, person)
+    return _audit_entries(session, person.id, needles, _related(session, person))
+
+
+def _audit_entries(session: Session, person_id: int, needles: list[str], related: Related) -> list[AuditEntry]:
     found = []
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)):
-        if _is_about(entry, person.id, related) or _mentions(entry.summary + _json_text(entry.changes), needles):
+        if _is_about(entry, person_id, related) or _mentions(entry.summary + _json_text(entry.changes), needles):
             found.append(entry)
     return found
 
 
-def _messages_to(session: Session, person: Person, invitation_ids: set[int], needles: list[str]) -> list[OutboxMessage]:
+def _messages_to(session: Session, invitation_ids: set[int], needles: list[str]) -> list[OutboxMessage]:
     emails = [n for n in needles if "@" in n]
     conditions = []
     if invitation_ids:
@@ -175,8 +184,58 @@ def _row(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _value(getattr(obj, name)) for name in fields}
 
 
-def export_person(session: Session, person: Person, organisation: str = "") -> dict[str, Any]:
-    """Everything stored about ``person``, as plain JSON-ready data (Art. 15 DSGVO)."""
+LEGAL_BASIS_TEXT = {
+    LegalBasis.PUBLIC_TASK: "Art. 6 Abs. 1 lit. e DSGVO (Wahrnehmung einer Aufgabe im öffentlichen Interesse: "
+                            "kommunales Bildungsmanagement)",
+    LegalBasis.CONSENT: "Art. 6 Abs. 1 lit. a DSGVO (Einwilligung)",
+    LegalBasis.LEGITIMATE_INTEREST: "Art. 6 Abs. 1 lit. f DSGVO (berechtigtes Interesse)",
+}
+
+
+def information(person: Person, retention_years: int = 3, mail_server: str = "") -> dict[str, Any]:
+    """The information Art. 15 Abs. 1 lit. a–h DSGVO requires besides the data: purposes, legal basis,
+    recipients, storage period, rights and source (German, for the person to read)."""
+    from crm.permissions import ROLE_LABELS, ROLE_PERMISSIONS, Permission
+
+    roles = ", ".join(ROLE_LABELS[role] for role, perms in ROLE_PERMISSIONS.items()
+                      if Permission.VIEW_PERSONAL_DATA in perms)
+    return {
+        "purposes": [
+            "Pflege der Bildungslandschaft: Sie sind als Ansprechperson eines Akteurs (z. B. Kita, Schule, "
+            "Träger, Kammer) oder als Einzelperson der Bildungslandschaft erfasst.",
+            "Einladungen zu Veranstaltungen (Bildungskonferenz, Bildungsgespräche, Fortbildungen, "
+            "Netzwerktreffen), Ihre Antworten und der Nachweis der Teilnahme gegenüber Fördermittelgebern.",
+            "Newsletter, nur mit Ihrer Einwilligung.",
+            "Statistiken über die Zusammenarbeit in der Bildungslandschaft, nur in zusammengefasster Form "
+            "je Akteur, ohne Namen.",
+        ],
+        "legal_basis": LEGAL_BASIS_TEXT.get(person.legal_basis, str(person.legal_basis)),
+        "recipients": [
+            f"Mitarbeitende der verantwortlichen Stelle mit den Rollen {roles}; Konten mit Lesezugriff "
+            "(Ämter, Leitung) sehen keine personenbezogenen Daten.",
+            "E-Mails an Sie werden über den Mailserver der verantwortlichen Stelle versandt"
+            + (f" ({mail_server})." if mail_server else "."),
+            "Keine Übermittlung an Dritte und keine Übermittlung in Drittländer.",
+        ],
+        "retention": (f"Die Daten werden gespeichert, solange Sie als Ansprechperson tätig sind. Gibt es "
+                      f"{retention_years} Jahre lang keine Aktivität (Einladung, Antwort, Teilnahme, Änderung), "
+                      "wird geprüft, ob sie gelöscht werden. Auf Ihren Wunsch werden sie jederzeit gelöscht "
+                      "(anonymisiert), soweit keine Pflicht zur Aufbewahrung besteht."),
+        "rights": [
+            "Berichtigung unrichtiger Daten (Art. 16 DSGVO)", "Löschung (Art. 17 DSGVO)",
+            "Einschränkung der Verarbeitung (Art. 18 DSGVO)", "Datenübertragbarkeit (Art. 20 DSGVO)",
+            "Widerspruch (Art. 21 DSGVO) und Widerruf einer Einwilligung mit Wirkung für die Zukunft "
+            "(Art. 7 Abs. 3 DSGVO), auch über den Link am Ende jeder E-Mail",
+            "Beschwerde bei einer Datenschutz-Aufsichtsbehörde (Art. 77 DSGVO)",
+        ],
+        "source": "Ihre eigenen Angaben oder die Ihres Akteurs (Anmeldungen, Listen, Importe).",
+    }
+
+
+def export_person(session: Session, person: Person, organisation: str = "", retention_years: int = 3,
+                  mail_server: str = "") -> dict[str, Any]:
+    """Everything stored about ``person``, as plain JSON-ready data (Art. 15 DSGVO), with the
+    information about purposes, recipients and storage period (``information``)."""
     needles = identifiers(session, person)
     related = _related(session, person)
     affiliations = session.scalars(select(Affiliation).where(Affiliation.person_id == person.id)
@@ -186,12 +245,13 @@ def export_person(session: Session, person: Person, organisation: str = "") -> d
                                   .order_by(Invitation.id)).all()
     attendances = session.scalars(select(Attendance).where(Attendance.person_id == person.id)
                                   .order_by(Attendance.id)).all()
-    messages = _messages_to(session, person, related.invitation_ids, needles)
+    messages = _messages_to(session, related.invitation_ids, needles)
     entries = audit_entries_about(session, person, needles)
     return {
         "created_at": utcnow().isoformat(),
         "controller": organisation,
         "legal_note": "Auskunft nach Art. 15 DSGVO: alle zu dieser Person gespeicherten Daten.",
+        "information": information(person, retention_years, mail_server),
         "person": _row(person, ("id", "salutation", "title", "first_name", "last_name", "email", "phone", "notes",
                                 "legal_basis", "is_opted_out", "is_anonymised", "last_activity_at", "created_at",
                                 "updated_at")),
@@ -214,6 +274,10 @@ def export_person(session: Session, person: Person, organisation: str = "") -> d
     }
 
 
+INFORMATION_TITLES = {
+    "purposes": "Zwecke der Verarbeitung", "legal_basis": "Rechtsgrundlage", "recipients": "Empfänger",
+    "retention": "Speicherdauer", "rights": "Ihre Rechte", "source": "Herkunft der Daten",
+}
 SECTION_TITLES = {
     "person": "Stammdaten", "affiliations": "Zugehörigkeiten zu Akteuren", "consents": "Einwilligungen",
     "invitations": "Einladungen", "attendances": "Teilnahmen", "messages": "E-Mails an die Person",
@@ -242,6 +306,17 @@ def export_pdf(data: dict[str, Any]) -> bytes:
     line(f"Verantwortliche Stelle: {data.get('controller') or '–'}")
     line(f"Erstellt am: {data['created_at']}")
     pdf.ln(3)
+    info = data.get("information") or {}
+    if info:
+        line("Informationen nach Art. 15 Abs. 1 DSGVO", 12, "B")
+        for key, title in INFORMATION_TITLES.items():
+            value = info.get(key)
+            if not value:
+                continue
+            line(title, 9, "B")
+            for item in value if isinstance(value, list) else [value]:
+                line(f"– {item}" if isinstance(value, list) else str(item))
+        pdf.ln(3)
     for key, title in SECTION_TITLES.items():
         value = data.get(key)
         line(title, 12, "B")
@@ -271,6 +346,7 @@ class ErasureReport:
     audit_entries: int = 0
     import_batches: int = 0
     other_fields: dict[str, int] = field(default_factory=dict)
+    review: list["Mention"] = field(default_factory=list)
 
 
 def _binary_mentions(data: bytes, needles: list[str]) -> bool:
@@ -322,16 +398,87 @@ def _scan_other_tables(session: Session, needles: list[str], report: ErasureRepo
                 report.other_fields[key] = report.other_fields.get(key, 0) + 1
 
 
-def anonymise(session: Session, person: Person) -> ErasureReport:
-    """Erase ``person`` as described in the module docstring. Flushes; the caller commits."""
-    if person.is_anonymised:
-        raise ServiceError("Diese Person ist bereits anonymisiert.")
+@dataclass
+class Traces:
+    """What identifies a person and which rows are theirs, taken before anything is changed: once the
+    rows are gone (a hard delete) the identifiers and ids could no longer be found."""
+
+    person_id: int
+    surname: str
+    needles: list[str]
+    related: Related
+    message_ids: list[int]
+
+
+def traces_of(session: Session, person: Person) -> Traces:
     needles = identifiers(session, person)
     related = _related(session, person)
+    messages = _messages_to(session, related.invitation_ids, needles)
+    return Traces(person.id, person.last_name.strip(), needles, related, [m.id for m in messages])
+
+
+def _scrub(session: Session, traces: Traces, report: ErasureReport) -> None:
+    """Remove the person from everything that is not their own row: mails to and about them, audit
+    entries, uploaded import files, and every other text and JSON column (see the module docstring).
+    The same code serves the anonymisation and the hard delete (``persons.delete_person``)."""
+    needles, related = traces.needles, traces.related
+    entries = _audit_entries(session, traces.person_id, needles, related)
+    messages = list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(traces.message_ids))
+                                    .order_by(OutboxMessage.id))) if traces.message_ids else []
+    for message in messages:
+        message.recipient, message.subject = "", PLACEHOLDER
+        message.body_text = message.body_html = message.last_error = ""
+        message.headers, message.attachments = {}, []
+        for attempt in message.attempts:
+            attempt.error = ""
+    report.messages = len(messages)
+    # Messages about others that mention the person (e.g. a colleague's mail naming them).
+    for message in session.scalars(select(OutboxMessage)):
+        if message in messages:
+            continue
+        text = " ".join((message.recipient, message.subject, message.body_text, message.body_html,
+                         message.last_error, _json_text(message.headers), _json_text(message.attachments)))
+        if _mentions(text, needles):
+            message.subject = _replace(message.subject, needles)[:300]
+            message.body_text = _replace(message.body_text, needles)
+            message.body_html = _replace(message.body_html, needles)
+            message.last_error = _replace(message.last_error, needles)
+            message.headers = _replace_json(message.headers, needles)
+            message.attachments = []  # calendar files hold attendee addresses; not worth parsing
+            report.messages += 1
+    for attempt in session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.error != "")):
+        if _mentions(attempt.error, needles):
+            attempt.error = _replace(attempt.error, needles)
+    for entry in entries:
+        if _is_about(entry, traces.person_id, related):
+            entry.summary = PLACEHOLDER
+            entry.changes = _redact_json(entry.changes or {})
+        else:
+            entry.summary = _replace(entry.summary, needles)[:300]
+            entry.changes = _replace_json(entry.changes or {}, needles)
+    report.audit_entries = len(entries)
+    for batch in session.scalars(select(ImportBatch)):
+        if _binary_mentions(batch.content or b"", needles) or _mentions(
+                batch.filename + _json_text(batch.result) + _json_text(batch.mapping) + _json_text(batch.options),
+                needles):
+            session.delete(batch)
+            report.import_batches += 1
+    session.flush()
+    _scan_other_tables(session, needles, report)
+    session.flush()
+
+
+def anonymise(session: Session, person: Person) -> ErasureReport:
+    """Erase ``person`` as described in the module docstring. Flushes; the caller commits.
+
+    ``report.review`` lists the places where the surname alone still occurs (``surname_mentions``),
+    for the coordinator to check by hand."""
+    if person.is_anonymised:
+        raise ServiceError("Diese Person ist bereits anonymisiert.")
+    traces = traces_of(session, person)
+    related = traces.related
     report = ErasureReport(person_id=person.id)
     with audit.suppressed():
-        entries = audit_entries_about(session, person, needles)
-        messages = _messages_to(session, person, related.invitation_ids, needles)
         report.affiliations = session.execute(delete(Affiliation).where(Affiliation.person_id == person.id)).rowcount
         report.consents = session.execute(delete(Consent).where(Consent.person_id == person.id)).rowcount
         report.invitations = len(related.invitation_ids)
@@ -341,44 +488,6 @@ def anonymise(session: Session, person: Person) -> ErasureReport:
             if hasattr(Invitation, "token_nonce"):  # issue 4: a new nonce voids every answer link sent
                 values["token_nonce"] = ""
             session.execute(update(Invitation).where(Invitation.id.in_(related.invitation_ids)).values(values))
-        for message in messages:
-            message.recipient, message.subject = "", PLACEHOLDER
-            message.body_text = message.body_html = message.last_error = ""
-            message.headers, message.attachments = {}, []
-            for attempt in message.attempts:
-                attempt.error = ""
-        report.messages = len(messages)
-        # Messages about others that mention the person (e.g. a colleague's mail naming them).
-        for message in session.scalars(select(OutboxMessage)):
-            if message in messages:
-                continue
-            text = " ".join((message.recipient, message.subject, message.body_text, message.body_html,
-                             message.last_error, _json_text(message.headers), _json_text(message.attachments)))
-            if _mentions(text, needles):
-                message.subject = _replace(message.subject, needles)[:300]
-                message.body_text = _replace(message.body_text, needles)
-                message.body_html = _replace(message.body_html, needles)
-                message.last_error = _replace(message.last_error, needles)
-                message.headers = _replace_json(message.headers, needles)
-                message.attachments = []  # calendar files hold attendee addresses; not worth parsing
-                report.messages += 1
-        for attempt in session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.error != "")):
-            if _mentions(attempt.error, needles):
-                attempt.error = _replace(attempt.error, needles)
-        for entry in entries:
-            if _is_about(entry, person.id, related):
-                entry.summary = PLACEHOLDER
-                entry.changes = _redact_json(entry.changes or {})
-            else:
-                entry.summary = _replace(entry.summary, needles)[:300]
-                entry.changes = _replace_json(entry.changes or {}, needles)
-        report.audit_entries = len(entries)
-        for batch in session.scalars(select(ImportBatch)):
-            if _binary_mentions(batch.content or b"", needles) or _mentions(
-                    batch.filename + _json_text(batch.result) + _json_text(batch.mapping) + _json_text(batch.options),
-                    needles):
-                session.delete(batch)
-                report.import_batches += 1
         person.salutation = person.title = person.first_name = ""
         person.last_name = PLACEHOLDER
         person.email = person.phone = person.notes = ""
@@ -386,13 +495,99 @@ def anonymise(session: Session, person: Person) -> ErasureReport:
         person.is_opted_out = True
         person.last_activity_at = None
         session.flush()
-        _scan_other_tables(session, needles, report)
-        session.flush()
+        _scrub(session, traces, report)
     audit.record(session, "anonymise", person, f"{PLACEHOLDER} (Art. 17 DSGVO)",
                  {"affiliations": report.affiliations, "consents": report.consents,
                   "messages": report.messages, "audit_entries": report.audit_entries})
     session.flush()
+    report.review = surname_mentions(session, traces.surname)
     return report
+
+
+def forget_deleted(session: Session, traces: Traces) -> ErasureReport:
+    """After a hard delete of the person (``persons.delete_person``, flushed): the audit entries the
+    deletion just wrote (with every old value) and all other traces are cleaned like an anonymisation,
+    so a deleted person is not kept in the log either. Flushes; the caller commits."""
+    report = ErasureReport(person_id=traces.person_id)
+    with audit.suppressed():
+        _scrub(session, traces, report)
+    return report
+
+
+# --- after erasure: the surname alone, for a human to judge -----------------------------------------
+
+# Pages that show a row of these tables, so the coordinator can open and correct it.
+REVIEW_PAGES = {"actors": ("actors.show", "actor_id"), "persons": ("persons.show", "person_id"),
+                "cooperations": ("cooperations.show", "cooperation_id"),
+                "initiatives": ("initiatives.show", "initiative_id"), "events": ("events.show", "event_id")}
+# Where a row of these tables is shown: the page of the record it belongs to.
+REVIEW_PARENTS = {"affiliations": ("persons", "person_id"), "memberships": ("initiatives", "initiative_id"),
+                  "invitations": ("events", "event_id"), "attendances": ("events", "event_id")}
+TABLE_LABELS = {"actors": "Akteur", "persons": "Person", "cooperations": "Kooperation", "initiatives": "Initiative",
+                "events": "Veranstaltung", "affiliations": "Zugehörigkeit", "memberships": "Mitgliedschaft",
+                "invitations": "Einladung", "outbox_messages": "E-Mail im Postausgang", "consents": "Einwilligung",
+                "mail_templates": "E-Mail-Vorlage"}
+# Not data a coordinator can correct (the log is read-only; files and bookkeeping).
+REVIEW_SKIPPED = SKIPPED_TABLES | {"audit_entries", "import_batches", "delivery_attempts"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    table: str
+    column: str
+    row_id: int | None
+    label: str
+    snippet: str
+    endpoint: str | None = None
+    endpoint_args: dict[str, int] = field(default_factory=dict)
+
+
+def _snippet(text: str, match: re.Match[str], width: int = 60) -> str:
+    start, end = max(0, match.start() - width), min(len(text), match.end() + width)
+    return ("…" if start else "") + " ".join(text[start:end].split()) + ("…" if end < len(text) else "")
+
+
+def surname_mentions(session: Session, surname: str) -> list[Mention]:
+    """Free-text places where ``surname`` still occurs as a whole word (any case) after an erasure.
+
+    The full name, e-mail and phone are replaced automatically; the surname alone ("Ansprechpartnerin
+    Fr. Haas") is not, because it may belong to someone else (another Frau Haas, the Haas GmbH).
+    The coordinator reviews these hits by hand."""
+    surname = (surname or "").strip()
+    if len(surname) < 3 or surname == PLACEHOLDER:
+        return []
+    pattern = re.compile(rf"(?<!\w){re.escape(surname)}(?!\w)", re.IGNORECASE)
+    variants = {surname.lower(), surname, surname.upper()}
+    found: list[Mention] = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in REVIEW_SKIPPED:
+            continue
+        pk = list(table.primary_key.columns)
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text)) and not c.primary_key
+                   and not c.foreign_keys]
+        if len(pk) != 1 or not columns:
+            continue
+        parent = REVIEW_PARENTS.get(table.name)
+        extra = [table.c[parent[1]]] if parent else []
+        for column in columns:
+            # A cheap SQL pre-filter (SQLite's lower() knows only ASCII, hence the spellings), then the
+            # word-boundary check in Python.
+            condition = or_(func.lower(column).contains(surname.lower(), autoescape=True),
+                            *(column.contains(v, autoescape=True) for v in variants))
+            for row in session.execute(select(pk[0], column, *extra).where(condition).order_by(pk[0])):
+                text = row[1] or ""
+                match = pattern.search(text)
+                if match is None:
+                    continue
+                page = REVIEW_PAGES.get(table.name)
+                endpoint, args = (page[0], {page[1]: row[0]}) if page else (None, {})
+                if parent and row[2] is not None:
+                    target = REVIEW_PAGES[parent[0]]
+                    endpoint, args = target[0], {target[1]: row[2]}
+                found.append(Mention(table.name, column.name, row[0],
+                                     f"{TABLE_LABELS.get(table.name, table.name)} Nr. {row[0]}",
+                                     _snippet(text, match), endpoint, args))
+    return found
 
 
 def remaining_mentions(session: Session, needles: list[str]) -> dict[str, int]:

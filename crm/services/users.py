@@ -1,11 +1,14 @@
 """User accounts: creation and authentication."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.models import Role, User
 from crm.models.base import utcnow
@@ -74,39 +77,53 @@ def create_user(session: Session, email: str, password: str, role: Role, name: s
 
 
 def set_password(session: Session, user: User, password: str) -> None:
+    """A new password ends every session of the account (``session_epoch``) and lifts a lock-out.
+
+    The caller that changes its *own* password keeps its session by storing the new epoch
+    (``crm.security.stamp_session``)."""
+    from crm.services import login_throttle
+
     check_password_policy(password, user.email)
     user.set_password(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+    login_throttle.reset(session, user.email, user)
     session.flush()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash made the same way as real ones (werkzeug's default method), checked when no account
+    matches, so a failed login takes as long for an unknown address as for a known one."""
+    return generate_password_hash(secrets.token_urlsafe(24))
 
 
 def authenticate(session: Session, email: str, password: str) -> AuthResult:
     """Check credentials; one message for unknown e-mail and wrong password (no account probing).
 
-    After too many failures the account is locked for a while (``crm.services.login_throttle``):
-    then even the right password is refused, and unknown addresses get the same lock message.
+    Nothing here depends on whether the account exists, so neither the answer nor its timing tells:
+    every attempt checks exactly one password hash (a dummy one for unknown addresses) and the
+    lock-out is counted per address in the database for known and unknown addresses alike
+    (``crm.services.login_throttle``). A locked address refuses every password, the right one too.
     """
     from crm.services import login_throttle
 
-    user = find_by_email(session, email)
+    address = normalise_email(email)
+    user = find_by_email(session, address)
+    password_ok = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
     wrong = AuthResult(None, _l("E-Mail-Adresse oder Passwort ist falsch."))
     locked = AuthResult(None, _l("Zu viele fehlgeschlagene Anmeldungen. Die Anmeldung ist vorübergehend "
                                  "gesperrt; bitte versuchen Sie es in %(minutes)s Minuten erneut.",
-                                 minutes=login_throttle._settings()[1]), is_locked=True)
-    if user is None:
-        address = normalise_email(email)
-        if login_throttle.unknown_email_locked(address):
-            return locked
-        login_throttle.register_unknown_failure(address)
-        return locked if login_throttle.unknown_email_locked(address) else wrong
-    if login_throttle.is_locked(user):
+                                 minutes=login_throttle.lockout_minutes()), is_locked=True)
+    current = login_throttle.state(session, address)
+    if current.is_locked():
         return locked
-    if not user.check_password(password):
-        now_locked = login_throttle.register_failure(user)
-        session.flush()
-        return locked if now_locked else wrong
+    if user is None or not password_ok:
+        current = login_throttle.register_failure(session, address, user)
+        return locked if current.is_locked() else wrong
     if not user.is_enabled:
         return AuthResult(None, _l("Dieses Konto ist gesperrt. Bitte wenden Sie sich an die Administration."))
-    login_throttle.register_success(user)
+    if current.failures or user.failed_logins:
+        login_throttle.reset(session, address, user)
     user.last_login_at = utcnow()
     session.flush()
     return AuthResult(user)

@@ -1,4 +1,9 @@
-"""The user's own account: personal API tokens (``/konto/tokens``)."""
+"""The user's own account: personal API tokens (``/konto/tokens``) and the password (``/konto/passwort``).
+
+A new password ends every other session of the account (``session_epoch``); this browser stays
+logged in. A wrong "current password" counts as a failed login, so a stolen session cannot be used
+to guess the password.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -7,8 +12,11 @@ from flask_login import current_user
 
 from crm.extensions import db
 from crm.forms.account import TokenForm
+from crm.forms.password import PasswordForm
+from crm.models import User
 from crm.permissions import Permission, requires
-from crm.services import api_tokens
+from crm.services import api_tokens, login_throttle
+from crm.services import users as user_service
 from crm.services.errors import ServiceError
 
 bp = Blueprint("account", __name__, url_prefix="/konto")
@@ -49,3 +57,32 @@ def revoke(token_id: int):
         db.session.rollback()
         flash(error.message, "danger")
     return redirect(url_for("account.tokens"))
+
+
+@bp.route("/passwort", methods=["GET", "POST"])
+@requires(Permission.VIEW_LANDSCAPE)  # every role: any logged-in user changes their own password
+def password():
+    from crm.security import stamp_session
+
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        if login_throttle.state(db.session, user.email).is_locked():
+            form.current.errors.append(_("Zu viele Fehlversuche. Bitte versuchen Sie es später erneut."))
+        elif not user.check_password(form.current.data or ""):
+            login_throttle.register_failure(db.session, user.email, user)
+            db.session.commit()
+            form.current.errors.append(_("Das bisherige Passwort stimmt nicht."))
+        else:
+            try:
+                user_service.set_password(db.session, user, form.new.data or "")
+            except ServiceError as error:
+                db.session.rollback()
+                form.new.errors.append(error.message)
+            else:
+                db.session.commit()
+                stamp_session(user)
+                flash(_("Ihr Passwort ist geändert. Alle anderen Anmeldungen mit diesem Konto sind beendet."),
+                      "success")
+                return redirect(url_for("account.password"))
+    return render_template("account/password.html", form=form), 422 if form.errors else 200

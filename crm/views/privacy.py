@@ -76,7 +76,9 @@ def withdraw(person_id: int):
 
 
 def _export(person: Person) -> dict:
-    data = privacy.export_person(db.session, person, current_app.config.get("BILDUNGSNETZ_ORGANISATION", ""))
+    config = current_app.config
+    data = privacy.export_person(db.session, person, config.get("BILDUNGSNETZ_ORGANISATION", ""),
+                                 int(config.get("RETENTION_YEARS", 3)), str(config.get("MAIL_SERVER") or ""))
     audit.record(db.session, "export", person, "Auskunft nach Art. 15 DSGVO erstellt")
     db.session.commit()
     return data
@@ -113,7 +115,11 @@ def erase(person_id: int):
         flash(_("Die Person wurde anonymisiert (Art. 17 DSGVO). Teilnahmen zählen weiter für ihre Akteure; "
                 "%(entries)s Protokolleinträge und %(messages)s E-Mails wurden bereinigt.",
                 entries=report.audit_entries, messages=report.messages), "success")
-        return redirect(url_for("privacy.person", person_id=person.id))
+        if not report.review:
+            return redirect(url_for("privacy.person", person_id=person.id))
+        # The surname alone still occurs somewhere: shown once, here, for a human to judge (it may
+        # be someone else's name). Nothing is replaced automatically.
+        return render_template("privacy/erased.html", person=person, report=report)
     return render_template("privacy/erase.html", person=person, form=form), 422 if form.errors else 200
 
 
@@ -156,7 +162,9 @@ def public_withdraw(token: str):
     label = _("alle E-Mails") if purpose == consent.ALL else consent.PURPOSE_LABELS[ConsentPurpose(purpose)]
     if request.method == "POST":
         if not person.is_anonymised:
-            consent.withdraw(db.session, person, None if purpose == consent.ALL else purpose)
+            with audit.acting_as(consent.BY_SUBJECT):  # no login: the log names the data subject
+                consent.withdraw(db.session, person, None if purpose == consent.ALL else purpose,
+                                 method=consent.METHOD_LINK, by=consent.BY_SUBJECT)
             db.session.commit()
         return render_template("privacy/withdraw_public.html", done=True, label=label)
     return render_template("privacy/withdraw_public.html", label=label, token=token)
