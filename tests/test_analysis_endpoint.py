@@ -57,6 +57,27 @@ def test_a_change_invalidates_the_cache(app, login_as, create_actor) -> None:
     assert first_id
 
 
+def test_renaming_invalidates_the_cache_but_failed_logins_do_not(app, client, create_user, create_actor) -> None:
+    """Only writes to the landscape's records change its version: an update without a change in
+    the counts does; wrong passwords typed by a stranger (audited too) must not force a new
+    analysis of the whole network."""
+    from crm.models import Actor
+
+    actor_id = create_actor("Kita Eins")
+    viewer = app.test_client()
+    viewer.login(create_user(Role.VIEWER).email)
+    before = viewer.get("/analyse/ergebnis.json").get_json()["data_version"]
+    for _ in range(3):
+        client.post_form("/anmelden", {"email": "niemand@example.org", "password": "falsch-falsch-falsch"})
+    assert viewer.get("/analyse/ergebnis.json").get_json()["data_version"] == before
+    with app.app_context():
+        db.session.get(Actor, actor_id).name = "Kita Eins am Dom"
+        db.session.commit()
+    after = viewer.get("/analyse/ergebnis.json").get_json()
+    assert after["data_version"] != before
+    assert [a["label"] for a in after["actors"]] == ["Kita Eins am Dom"]
+
+
 def test_the_past_keeps_actors_that_have_closed_since(app, login_as) -> None:
     """A school that closed in 2024 is in the network as of 2023-06-30 with its cooperation,
     and that cooperation is listed as ended between 2023 and 2026; today's network has neither.

@@ -49,9 +49,20 @@ class Landscape:
     stage_labels: Mapping[str, str] = field(default_factory=dict)   # life-stage code -> name
 
 
+# The records the landscape is built from (and the contacts suggestions invite). Audit entries
+# of anything else (failed logins, exports, sent mails, tokens, answers) must not invalidate the
+# cached analyses: a stranger typing wrong passwords would otherwise force a recomputation of
+# the whole network on every next view.
+LANDSCAPE_ENTITIES = ("Actor", "Cooperation", "Initiative", "Membership", "Event", "Attendance", "Person",
+                      "Affiliation", "ActorKind", "Area", "CooperationType", "EventKind", "LifeStage", "Topic")
+
+
 def data_version(session: Session) -> str:
-    """Changes whenever the landscape changes: every write leaves an audit entry."""
-    last_audit = session.scalar(select(func.max(AuditEntry.id))) or 0
+    """Changes whenever the landscape changes: every write of its records leaves an audit entry
+    (ORM writes through the listener, bulk moves such as a merge explicitly); the counts catch
+    rows removed without one."""
+    last_audit = session.scalar(select(func.max(AuditEntry.id))
+                                .where(AuditEntry.entity_type.in_(LANDSCAPE_ENTITIES))) or 0
     actors = session.scalar(select(func.count()).select_from(Actor)) or 0
     ties = session.scalar(select(func.count()).select_from(Cooperation)) or 0
     return f"{last_audit}:{actors}:{ties}"
