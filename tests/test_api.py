@@ -289,6 +289,37 @@ def test_viewer_sees_no_internal_notes(app, client, token_for, create_actor) -> 
     assert viewer["notes"] is None and coordinator["notes"] == "Frau X ist krank"
 
 
+def test_an_individual_actors_contact_data_is_personal(app, client, token_for) -> None:
+    """A volunteer is a natural person: viewers get her name and place, not her street, e-mail,
+    phone or notes, and cannot find her by her street; a coordinator gets everything."""
+    from tests import factories_coordinator as fc
+
+    volunteer = fc.actor(app, "Renate Ehrlich", kind="Ehrenamtliche Person", street="Am Weiher 3", city="Trier",
+                        email="renate@privat.example", phone="0651 555", notes="vormittags")
+    viewer = client.get(f"/api/v1/actors/{volunteer}", headers=token_for(Role.VIEWER)).get_json()
+    assert (viewer["name"], viewer["city"]) == ("Renate Ehrlich", "Trier")
+    assert (viewer["street"], viewer["email"], viewer["phone"], viewer["notes"]) == ("", "", "", None)
+    assert client.get("/api/v1/actors?q=weiher", headers=token_for(Role.VIEWER)).get_json()["total"] == 0
+    staff = token_for(Role.COORDINATOR)
+    coordinator = client.get(f"/api/v1/actors/{volunteer}", headers=staff).get_json()
+    assert (coordinator["street"], coordinator["email"], coordinator["notes"]) == (
+        "Am Weiher 3", "renate@privat.example", "vormittags")
+    assert client.get("/api/v1/actors?q=weiher", headers=staff).get_json()["total"] == 1
+
+
+def test_active_period_through_the_api(app, client, token_for) -> None:
+    headers = token_for(Role.COORDINATOR)
+    created = client.post("/api/v1/actors", headers=headers, json={
+        "name": "Hauptschule Ehrang", "kind_id": f.actor_kind_id(app), "active_from": "1970-08-01"}).get_json()
+    assert created["active_from"] == "1970-08-01" and created["active_until"] is None
+    body = _problem(client.patch(f"/api/v1/actors/{created['id']}", headers=headers,
+                                 json={"active_until": "1960-01-01"}), 422)
+    assert "Tätig bis" in body["detail"] and "active_until" in body["errors"]
+    closed = client.patch(f"/api/v1/actors/{created['id']}", headers=headers,
+                          json={"is_active": False, "active_until": "2024-07-31"}).get_json()
+    assert (closed["is_active"], closed["active_until"]) == (False, "2024-07-31")
+
+
 # --- writes -------------------------------------------------------------------------------------
 
 def test_create_and_update_actor_through_the_service(app, client, token_for) -> None:

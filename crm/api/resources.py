@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.api import schemas as s
@@ -30,7 +30,7 @@ from crm.models.actors import actor_life_stages, actor_topics
 from crm.models.cooperations import cooperation_life_stages, cooperation_topics
 from crm.models.events import event_topics
 from crm.models.initiatives import initiative_topics
-from crm.permissions import Permission, can
+from crm.permissions import Permission, can, can_see_contact_of
 from crm.models.persons import LegalBasis
 from crm.services import actors as actor_service
 from crm.services import initiatives as initiative_service
@@ -91,17 +91,23 @@ def _page_result(rows: list[Any], total: int, query: s.PageQuery, dump) -> tuple
 # --- actors -------------------------------------------------------------------------------------
 
 def actor_json(actor: Actor) -> dict[str, Any]:
+    """An actor as JSON. An individual actor's (a volunteer's) street, e-mail, phone and notes are
+    personal data: empty for roles without it (``can_see_contact_of``), as on the actor page."""
+    private = can_see_contact_of(actor)
     return {
         "id": actor.id, "name": actor.name, "short_name": actor.short_name, "kind": _ref(actor.kind),
         "category": actor.kind.category, "parent_id": actor.parent_id,
         "area": {"id": actor.area.id, "name": actor.area.full_name} if actor.area else None,
-        "street": actor.street, "postcode": actor.postcode, "city": actor.city,
+        "street": actor.street if private else "", "postcode": actor.postcode, "city": actor.city,
         "latitude": float(actor.latitude) if actor.latitude is not None else None,
         "longitude": float(actor.longitude) if actor.longitude is not None else None,
-        "website": actor.website, "email": actor.email, "phone": actor.phone, "external_ref": actor.external_ref,
-        "description": actor.description,
-        "notes": actor.notes if can(Permission.VIEW_PERSONAL_DATA) else None,
-        "is_active": actor.is_active, "life_stages": _stages(actor.life_stages),
+        "website": actor.website, "email": actor.email if private else "", "phone": actor.phone if private else "",
+        "external_ref": actor.external_ref, "description": actor.description,
+        "notes": actor.notes if private and can(Permission.VIEW_PERSONAL_DATA) else None,
+        "is_active": actor.is_active,
+        "active_from": actor.active_from.isoformat() if actor.active_from else None,
+        "active_until": actor.active_until.isoformat() if actor.active_until else None,
+        "life_stages": _stages(actor.life_stages),
         "topics": [_ref(t) for t in actor.topics], "created_at": actor.created_at.isoformat(),
         "updated_at": actor.updated_at.isoformat(), "version_id": actor.version_id,
     }
@@ -116,8 +122,12 @@ def list_actors(query: s.ActorQuery):
                                  selectinload(Actor.life_stages)).order_by(Actor.name, Actor.id)
     if query.q.strip():
         like = _like(query.q)
-        stmt = stmt.where(or_(*(func.lower(col).like(like, escape="\\") for col in (
-            Actor.name, Actor.short_name, Actor.street, Actor.city, Actor.postcode, Actor.external_ref))))
+        matches = [func.lower(col).like(like, escape="\\") for col in (
+            Actor.name, Actor.short_name, Actor.street, Actor.city, Actor.postcode, Actor.external_ref)]
+        if not can(Permission.VIEW_PERSONAL_DATA):   # an individual's street is personal data: not searchable
+            individual_kinds = select(ActorKind.id).where(ActorKind.is_individual.is_(True))
+            matches[2] = and_(matches[2], Actor.kind_id.not_in(individual_kinds))
+        stmt = stmt.where(or_(*matches))
     if query.kind_id:
         stmt = stmt.where(Actor.kind_id == query.kind_id)
     if query.category.strip():
@@ -157,7 +167,7 @@ def _actor_values(data: dict[str, Any], actor: Actor | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for key in ("name", "short_name", "street", "postcode", "city", "website", "email", "phone",
-                "description", "notes", "is_active", "latitude", "longitude"):
+                "description", "notes", "is_active", "latitude", "longitude", "active_from", "active_until"):
         if key in data:
             values[key] = data[key]
     if "external_ref" in data:
@@ -211,7 +221,11 @@ def _actor_values(data: dict[str, Any], actor: Actor | None) -> dict[str, Any]:
 def create_actor(body: s.ActorCreate):
     """Legt einen Akteur an (wie das Formular; die Änderung steht im Protokoll). Antwort 201 mit ``Location``."""
     values = _actor_values(body.model_dump(), None)
-    actor = actor_service.create_actor(db.session, values)
+    try:
+        actor = actor_service.create_actor(db.session, values)
+    except ServiceError as error:
+        db.session.rollback()
+        raise _rule_error(error) from None
     db.session.commit()
     from flask import url_for
 
@@ -234,6 +248,9 @@ def update_actor(actor_id: int, body: s.ActorUpdate):
     except ConcurrentEditError as error:
         db.session.rollback()
         raise ApiProblem(409, error.message, title="Konflikt") from None
+    except ServiceError as error:
+        db.session.rollback()
+        raise _rule_error(error) from None
     return actor_json(actor)
 
 

@@ -189,6 +189,8 @@ class ActorOut(BaseModel):
     description: str
     notes: Optional[str] = Field(description="Interne Notizen; nur mit Zugriff auf personenbezogene Daten.")
     is_active: bool
+    active_from: Optional[date] = Field(description="Tätig seit (Gründung, Eröffnung); leer: unbekannt.")
+    active_until: Optional[date] = Field(description="Tätig bis (geschlossen, aufgelöst); leer: noch tätig oder unbekannt.")
     life_stages: list[StageRef]
     topics: list[Ref]
     created_at: datetime
@@ -222,6 +224,8 @@ class ActorFields(Strict):
     description: Text(10000) = ""
     notes: Text(10000) = ""
     is_active: bool = True
+    active_from: Optional[date] = None
+    active_until: Optional[date] = None
     life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
 
@@ -263,6 +267,8 @@ class ActorUpdate(Strict):
     description: Text(10000) = Unset()
     notes: Text(10000) = Unset()
     is_active: bool = Unset()
+    active_from: Optional[date] = None
+    active_until: Optional[date] = None
     life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
     topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
 
