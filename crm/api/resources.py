@@ -14,7 +14,8 @@ invitations and attendance are the office's record.
 """
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -221,12 +222,8 @@ def _actor_values(data: dict[str, Any], actor: Actor | None) -> dict[str, Any]:
 def create_actor(body: s.ActorCreate):
     """Legt einen Akteur an (wie das Formular; die Änderung steht im Protokoll). Antwort 201 mit ``Location``."""
     values = _actor_values(body.model_dump(), None)
-    try:
+    with _writing():
         actor = actor_service.create_actor(db.session, values)
-    except ServiceError as error:
-        db.session.rollback()
-        raise _rule_error(error) from None
-    db.session.commit()
     from flask import url_for
 
     return actor_json(actor), 201, {"Location": url_for("api.get_actor", actor_id=actor.id)}
@@ -242,15 +239,8 @@ def update_actor(actor_id: int, body: s.ActorUpdate):
     data = body.model_dump(exclude_unset=True)
     expected = data.pop("version_id", None)
     values = _actor_values(data, actor)
-    try:
+    with _writing():
         actor_service.update_actor(db.session, actor, values, expected)
-        db.session.commit()
-    except ConcurrentEditError as error:
-        db.session.rollback()
-        raise ApiProblem(409, error.message, title="Konflikt") from None
-    except ServiceError as error:
-        db.session.rollback()
-        raise _rule_error(error) from None
     return actor_json(actor)
 
 
@@ -327,18 +317,29 @@ def _rule_error(error: ServiceError) -> ApiProblem:
     return ApiProblem(422, error.message, {error.field or "body": [error.message]})
 
 
+@contextmanager
+def _writing(rule_error: Callable[[ServiceError], ApiProblem] = _rule_error) -> Iterator[None]:
+    """One write through a service, committed once: a stale ``version_id`` becomes 409, a broken
+    rule 422 (via ``rule_error``, which names the API's field), and either leaves nothing behind."""
+    try:
+        yield
+        db.session.commit()
+    except ConcurrentEditError as error:
+        db.session.rollback()
+        raise ApiProblem(409, error.message, title="Konflikt") from None
+    except ServiceError as error:
+        db.session.rollback()
+        raise rule_error(error) from None
+
+
 @operation("POST", "/persons", summary="Eine Person anlegen", tag="Personen",
            permissions=[Permission.VIEW_PERSONAL_DATA, Permission.EDIT_LANDSCAPE], body=s.PersonCreate,
            response=s.PersonOut, status=201, errors=(401, 403, 415, 422),
            links=_own_links("get_person", "update_person", "delete_person", "create_affiliation", param="person_id"))
 def create_person(body: s.PersonCreate):
     """Legt eine Person an (über denselben Dienst wie das Formular). Antwort 201 mit ``Location``."""
-    try:
+    with _writing():
         person = person_service.create_person(db.session, _person_values(body.model_dump()))
-    except ServiceError as error:
-        db.session.rollback()
-        raise _rule_error(error) from None
-    db.session.commit()
     from flask import url_for
 
     return person_json(person), 201, {"Location": url_for("api.get_person", person_id=person.id)}
@@ -352,15 +353,8 @@ def update_person(person_id: int, body: s.PersonUpdate):
     person = _get(Person, person_id)
     data = body.model_dump(exclude_unset=True)
     expected = data.pop("version_id", None)
-    try:
+    with _writing():
         person_service.update_person(db.session, person, _person_values(data), expected)
-        db.session.commit()
-    except ConcurrentEditError as error:
-        db.session.rollback()
-        raise ApiProblem(409, error.message, title="Konflikt") from None
-    except ServiceError as error:
-        db.session.rollback()
-        raise _rule_error(error) from None
     return person_json(person)
 
 
@@ -399,12 +393,8 @@ def _affiliation_rule_error(error: ServiceError) -> ApiProblem:
 def create_affiliation(person_id: int, body: s.AffiliationCreate):
     """Verbindet die Person mit einem Akteur (Regeln wie im Formular); Antwort ist die Person."""
     person = _get(Person, person_id)
-    try:
+    with _writing(_affiliation_rule_error):
         person_service.add_affiliation(db.session, person, _affiliation_values(body.model_dump()))
-    except ServiceError as error:
-        db.session.rollback()
-        raise _affiliation_rule_error(error) from None
-    db.session.commit()
     from flask import url_for
 
     return person_json(person), 201, {"Location": url_for("api.get_person", person_id=person.id)}
@@ -416,13 +406,9 @@ def create_affiliation(person_id: int, body: s.AffiliationCreate):
 def update_affiliation(affiliation_id: int, body: s.AffiliationUpdate):
     """Ändert die gesendeten Felder; Beenden heißt ``to_date`` setzen (die Zeile bleibt als Verlauf)."""
     affiliation = _get(Affiliation, affiliation_id)
-    try:
+    with _writing(_affiliation_rule_error):
         person_service.update_affiliation(db.session, affiliation,
                                           _affiliation_values(body.model_dump(exclude_unset=True)), None)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        raise _affiliation_rule_error(error) from None
     return person_json(affiliation.person)
 
 
@@ -516,12 +502,8 @@ def create_cooperation(body: s.CooperationCreate):
     from crm.services import cooperations as cooperation_service
 
     values = _cooperation_values(body.model_dump())
-    try:
+    with _writing(_cooperation_rule_error):
         cooperation = cooperation_service.create_cooperation(db.session, values)
-    except ServiceError as error:
-        db.session.rollback()
-        raise _cooperation_rule_error(error) from None
-    db.session.commit()
     return (cooperation_json(cooperation), 201,
             {"Location": url_for("api.get_cooperation", cooperation_id=cooperation.id)})
 
@@ -537,15 +519,8 @@ def update_cooperation(cooperation_id: int, body: s.CooperationUpdate):
     data = body.model_dump(exclude_unset=True)
     expected = data.pop("version_id", None)
     values = _cooperation_values(data)
-    try:
+    with _writing(_cooperation_rule_error):
         cooperation_service.update_cooperation(db.session, cooperation, values, expected)
-    except ConcurrentEditError as error:
-        db.session.rollback()
-        raise ApiProblem(409, error.message, title="Konflikt") from None
-    except ServiceError as error:
-        db.session.rollback()
-        raise _cooperation_rule_error(error) from None
-    db.session.commit()
     return cooperation_json(cooperation)
 
 
@@ -637,12 +612,8 @@ def create_initiative(body: s.InitiativeCreate):
     ist eindeutig, das Ende nicht vor dem Beginn). Antwort 201 mit ``Location``."""
     from flask import url_for
 
-    try:
+    with _writing():
         initiative = initiative_service.create_initiative(db.session, _initiative_values(body.model_dump()))
-    except ServiceError as error:
-        db.session.rollback()
-        raise _rule_error(error) from None
-    db.session.commit()
     return (initiative_json(initiative), 201,
             {"Location": url_for("api.get_initiative", initiative_id=initiative.id)})
 
@@ -657,15 +628,8 @@ def update_initiative(initiative_id: int, body: s.InitiativeUpdate):
     data = body.model_dump(exclude_unset=True)
     expected = data.pop("version_id", None)
     values = _initiative_values(data)
-    try:
+    with _writing():
         initiative_service.update_initiative(db.session, initiative, values, expected)
-        db.session.commit()
-    except ConcurrentEditError as error:
-        db.session.rollback()
-        raise ApiProblem(409, error.message, title="Konflikt") from None
-    except ServiceError as error:
-        db.session.rollback()
-        raise _rule_error(error) from None
     return initiative_json(initiative)
 
 
@@ -706,12 +670,8 @@ def create_membership(initiative_id: int, body: s.MembershipCreate):
     from flask import url_for
 
     initiative = _get(Initiative, initiative_id)
-    try:
+    with _writing(_membership_rule_error):
         initiative_service.add_membership(db.session, initiative, _membership_values(body.model_dump()))
-    except ServiceError as error:
-        db.session.rollback()
-        raise _membership_rule_error(error) from None
-    db.session.commit()
     db.session.refresh(initiative)
     return (initiative_json(initiative), 201,
             {"Location": url_for("api.get_initiative", initiative_id=initiative.id)})
@@ -726,12 +686,8 @@ def update_membership(membership_id: int, body: s.MembershipUpdate):
     Mitgliedschaft beenden und eine neue anlegen."""
     membership = _get(Membership, membership_id)
     data = body.model_dump(exclude_unset=True)
-    try:
+    with _writing(_membership_rule_error):
         initiative_service.update_membership(db.session, membership, _membership_values(data), None)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        raise _membership_rule_error(error) from None
     initiative = membership.initiative
     db.session.refresh(initiative)
     return initiative_json(initiative)
@@ -855,12 +811,8 @@ def create_event(body: s.EventCreate):
 
     from crm.services import events as event_service
 
-    try:
+    with _writing(_event_rule_error):
         event = event_service.create_event(db.session, _event_values(body.model_dump(), None))
-    except ServiceError as error:
-        db.session.rollback()
-        raise _event_rule_error(error) from None
-    db.session.commit()
     return _event_answer(event), 201, {"Location": url_for("api.get_event", event_id=event.id)}
 
 
@@ -879,18 +831,11 @@ def update_event(event_id: int, body: s.EventUpdate):
     expected = data.pop("version_id", None)
     notify = data.pop("notify", True)
     values = _event_values(data, event)
-    try:
+    with _writing(_event_rule_error):
         _event, queued = event_service.update_event(db.session, event, values, expected, notify=notify)
         if queued:
             audit.record(db.session, "send", event, f"Änderung an {queued} Eingeladene versendet",
                          {"sequence": event.ical_sequence, "queued": queued})
-        db.session.commit()
-    except ConcurrentEditError as error:
-        db.session.rollback()
-        raise ApiProblem(409, error.message, title="Konflikt") from None
-    except ServiceError as error:
-        db.session.rollback()
-        raise _event_rule_error(error) from None
     return _event_answer(event)
 
 
@@ -903,12 +848,8 @@ def cancel_event(event_id: int):
     from crm.services import events as event_service
 
     event = _get(Event, event_id)
-    try:
+    with _writing(_event_rule_error):
         queued = event_service.cancel_event(db.session, event)
-    except ServiceError as error:
-        db.session.rollback()
-        raise _event_rule_error(error) from None
-    audit.record(db.session, "send", event, f"Veranstaltung abgesagt, {queued} Absagen versendet",
-                 {"sequence": event.ical_sequence, "queued": queued})
-    db.session.commit()
+        audit.record(db.session, "send", event, f"Veranstaltung abgesagt, {queued} Absagen versendet",
+                     {"sequence": event.ical_sequence, "queued": queued})
     return _event_answer(event)
