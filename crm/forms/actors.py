@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, DecimalField, Field, HiddenField, RadioField, StringField, TextAreaField, URLField
@@ -22,7 +24,7 @@ class WebAddress:
     """A web address a browser can open: http(s) with a host. (WTForms' URL validator alone lets
     any scheme through, ``javascript://`` included.)"""
 
-    message = "Bitte eine vollständige Adresse mit https:// angeben."
+    message = _l("Bitte eine vollständige Adresse mit https:// angeben.")
 
     def __call__(self, form: Any, field: Any) -> None:
         text = (field.data or "").strip()
@@ -38,8 +40,8 @@ class GermanDateField(Field):
 
     widget_type = "date"
 
-    def __init__(self, label: str = "", validators: Any = None, message: str = "Bitte ein gültiges Datum "
-                 "angeben (TT.MM.JJJJ).", **kwargs: Any) -> None:
+    def __init__(self, label: str = "", validators: Any = None,
+                 message: str = _l("Bitte ein gültiges Datum angeben (TT.MM.JJJJ)."), **kwargs: Any) -> None:
         from wtforms.widgets import DateInput
 
         super().__init__(label, validators, widget=DateInput(), **kwargs)
@@ -102,7 +104,7 @@ class ActorPickerField(StringField):
             actor_id = parse_id(self.chosen_id)
             self.actor = db.session.get(Actor, actor_id) if actor_id else None
             if self.actor is None:
-                raise ValidationError("Diesen Akteur gibt es nicht (mehr). Bitte wählen Sie neu.")
+                raise ValidationError(_("Diesen Akteur gibt es nicht (mehr). Bitte wählen Sie neu."))
             return
         if not text:
             if self.required_message:
@@ -116,49 +118,52 @@ class ActorPickerField(StringField):
             self.actor = found[0]
             self.chosen_id = str(found[0].id)
         elif not found:
-            raise ValidationError(f"Keinen Akteur „{text}“ gefunden.")
+            raise ValidationError(_("Keinen Akteur „%(text)s“ gefunden.", text=text))
         else:
-            raise ValidationError(f"Mehrere Akteure passen zu „{text}“. Bitte wählen Sie einen aus der Liste.")
+            raise ValidationError(_("Mehrere Akteure passen zu „%(text)s“. Bitte wählen Sie einen aus der Liste.",
+                                    text=text))
 
 
 class ConfirmDeleteForm(FlaskForm):
     """Deleting is for mistakes: the user ticks a box on a page that says what goes with it."""
 
-    confirm = BooleanField("Ja, endgültig löschen", validators=[DataRequired("Bitte bestätigen Sie das Löschen.")])
+    confirm = BooleanField(_l("Ja, endgültig löschen"),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie das Löschen."))])
 
 
 class ActorForm(FlaskForm):
     """Every text field is limited to its column's length (``crm.models.actors``), so a long value
     is a German message here and never a database error (PostgreSQL refuses over-long strings)."""
 
-    name = StringField("Name", validators=[DataRequired("Bitte geben Sie einen Namen ein."), Length(max=255)])
-    short_name = StringField("Kurzname", validators=[Optional(), Length(max=80)])
-    kind = ModelSelectField("Art", ActorKind, blank="– bitte wählen –",
-                            validators=[DataRequired("Bitte wählen Sie die Art des Akteurs.")])
-    area = ModelSelectField("Gebiet", Area, blank="– kein Gebiet –", label_fn=lambda a: a.full_name)
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie einen Namen ein.")), Length(max=255)])
+    short_name = StringField(_l("Kurzname"), validators=[Optional(), Length(max=80)])
+    kind = ModelSelectField(_l("Art"), ActorKind, blank=_l("– bitte wählen –"),
+                            validators=[DataRequired(_l("Bitte wählen Sie die Art des Akteurs."))])
+    area = ModelSelectField(_l("Gebiet"), Area, blank=_l("– kein Gebiet –"), label_fn=lambda a: a.full_name)
     # Typed with suggestions (autocomplete.js): a <select> of every actor grows with the landscape.
-    parent = ActorPickerField("Übergeordneter Akteur", validators=[Length(max=255)])
-    street = StringField("Straße und Hausnummer", validators=[Optional(), Length(max=200)])
-    postcode = StringField("PLZ", validators=[Optional(), Regexp(r"^\d{5}$", message="Die PLZ hat fünf Ziffern.")])
-    city = StringField("Ort", validators=[Optional(), Length(max=120)])
-    latitude = DecimalField("Breitengrad", places=6, validators=[
-        Optional(), NumberRange(-90, 90, "Der Breitengrad liegt zwischen -90 und 90.")])
-    longitude = DecimalField("Längengrad", places=6, validators=[
-        Optional(), NumberRange(-180, 180, "Der Längengrad liegt zwischen -180 und 180.")])
-    website = URLField("Website", validators=[Optional(), Length(max=300), WebAddress()])
-    email = StringField("E-Mail", validators=[Optional(), Length(max=254),
-                                              Email("Das ist keine gültige E-Mail-Adresse.")])
-    phone = StringField("Telefon", validators=[Optional(), Length(max=60)])
-    external_ref = StringField("Externe Kennung (z. B. Schulnummer)", validators=[Optional(), Length(max=80)])
-    life_stages = ModelMultiSelectField("Bildungsphasen", LifeStage)
-    topics = ModelMultiSelectField("Themenfelder", Topic)
-    description = TextAreaField("Beschreibung", validators=[Optional(), Length(max=10000)])
-    notes = TextAreaField("Notizen", validators=[Optional(), Length(max=10000)])
-    is_active = BooleanField("Aktiv", default=True)
-    active_from = GermanDateField("Tätig seit", validators=[Optional()])
-    active_until = GermanDateField("Tätig bis", validators=[Optional()])
+    parent = ActorPickerField(_l("Übergeordneter Akteur"), validators=[Length(max=255)])
+    street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), Length(max=200)])
+    postcode = StringField(_l("PLZ"), validators=[Optional(),
+                                                 Regexp(r"^\d{5}$", message=_l("Die PLZ hat fünf Ziffern."))])
+    city = StringField(_l("Ort"), validators=[Optional(), Length(max=120)])
+    latitude = DecimalField(_l("Breitengrad"), places=6, validators=[
+        Optional(), NumberRange(-90, 90, _l("Der Breitengrad liegt zwischen -90 und 90."))])
+    longitude = DecimalField(_l("Längengrad"), places=6, validators=[
+        Optional(), NumberRange(-180, 180, _l("Der Längengrad liegt zwischen -180 und 180."))])
+    website = URLField(_l("Website"), validators=[Optional(), Length(max=300), WebAddress()])
+    email = StringField(_l("E-Mail"), validators=[Optional(), Length(max=254),
+                                                  Email(_l("Das ist keine gültige E-Mail-Adresse."))])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=60)])
+    external_ref = StringField(_l("Externe Kennung (z. B. Schulnummer)"), validators=[Optional(), Length(max=80)])
+    life_stages = ModelMultiSelectField(_l("Bildungsphasen"), LifeStage)
+    topics = ModelMultiSelectField(_l("Themenfelder"), Topic)
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
+    notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=10000)])
+    is_active = BooleanField(_l("Aktiv"), default=True)
+    active_from = GermanDateField(_l("Tätig seit"), validators=[Optional()])
+    active_until = GermanDateField(_l("Tätig bis"), validators=[Optional()])
     version_id = HiddenField()
-    confirm_duplicate = BooleanField("Trotzdem anlegen: es ist ein anderer Akteur")
+    confirm_duplicate = BooleanField(_l("Trotzdem anlegen: es ist ein anderer Akteur"))
 
     def __init__(self, *args, actor: Actor | None = None, **kwargs) -> None:
         super().__init__(*args, obj=actor, **kwargs)
@@ -170,16 +175,16 @@ class ActorForm(FlaskForm):
             node = field.actor
             while node is not None:
                 if node.id == self._actor.id:
-                    raise ValidationError("Ein Akteur kann nicht sich selbst oder einem eigenen "
-                                     "untergeordneten Akteur untergeordnet werden.")
+                    raise ValidationError(_("Ein Akteur kann nicht sich selbst oder einem eigenen "
+                                            "untergeordneten Akteur untergeordnet werden."))
                 node = node.parent
 
     def validate_active_until(self, field) -> None:
         if field.data and self.active_from.data and field.data < self.active_from.data:
-            raise ValidationError("„Tätig bis“ darf nicht vor „Tätig seit“ liegen.")
+            raise ValidationError(_("„Tätig bis“ darf nicht vor „Tätig seit“ liegen."))
         if field.data and self.is_active.data and field.data < date.today():
-            raise ValidationError("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr "
-                                  "aktiv: entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
+            raise ValidationError(_("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr "
+                                    "aktiv: entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“."))
 
     def validate_external_ref(self, field) -> None:
         ref = (field.data or "").strip()
@@ -190,7 +195,7 @@ class ActorForm(FlaskForm):
             query = query.where(Actor.id != self._actor.id)
         other = db.session.scalars(query).first()
         if other is not None:
-            raise ValidationError(f"Diese Kennung hat bereits „{other.name}“.")
+            raise ValidationError(_("Diese Kennung hat bereits „%(name)s“.", name=other.name))
 
     def values(self) -> dict:
         """The submitted values as a plain mapping for the service."""
@@ -213,9 +218,10 @@ class ActorForm(FlaskForm):
 class ActorMergeForm(FlaskForm):
     """Step 2 of merging: which of the two records stays; everything of the other moves to it."""
 
-    keep = RadioField("Welcher Eintrag bleibt?", choices=[SelectChoice("this", "dieser"),
-                                                          SelectChoice("other", "der andere")],
-                      validate_choice=False, validators=[DataRequired("Bitte wählen Sie, welcher Eintrag bleibt.")])
+    keep = RadioField(_l("Welcher Eintrag bleibt?"), choices=[SelectChoice("this", _l("dieser")),
+                                                              SelectChoice("other", _l("der andere"))],
+                      validate_choice=False,
+                      validators=[DataRequired(_l("Bitte wählen Sie, welcher Eintrag bleibt."))])
     other_id = HiddenField()
-    confirm = BooleanField("Ja, zusammenführen: der andere Eintrag wird danach gelöscht",
-                           validators=[DataRequired("Bitte bestätigen Sie das Zusammenführen.")])
+    confirm = BooleanField(_l("Ja, zusammenführen: der andere Eintrag wird danach gelöscht"),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie das Zusammenführen."))])

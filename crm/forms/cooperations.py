@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,32 +19,33 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from crm.forms.actors import ActorPickerField, GermanDateField
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
 from crm.models import Cooperation, CooperationType, Initiative, LifeStage, Topic
+from crm.service_labels import label
 from crm.services.cooperations import INTENSITY_LABELS
 
 
 def _intensity_choices() -> list[SelectChoice]:
-    return [SelectChoice(str(value), f"{value} – {label}") for value, label in INTENSITY_LABELS.items()]
+    return [SelectChoice(str(value), f"{value} – {label(text)}") for value, text in INTENSITY_LABELS.items()]
 
 
 class _Dates:
     def validate_end_date(self, field) -> None:
         start = self.start_date.data  # type: ignore[attr-defined]
         if field.data and start and field.data < start:
-            raise ValidationError("Das Ende darf nicht vor dem Beginn liegen.")
+            raise ValidationError(_("Das Ende darf nicht vor dem Beginn liegen."))
 
 
 class CooperationForm(_Dates, FlaskForm):
-    source = ActorPickerField("Akteur", required_message="Bitte wählen Sie den ersten Akteur.")
-    target = ActorPickerField("Partner", required_message="Bitte wählen Sie den Partner.")
-    type = ModelSelectField("Art der Kooperation", CooperationType, blank="– bitte wählen –",
-                            validators=[DataRequired("Bitte wählen Sie die Art der Kooperation.")])
-    intensity = SelectField("Intensität", coerce=str, default="2", validate_choice=False)
-    start_date = GermanDateField("Beginn", validators=[Optional()])
-    end_date = GermanDateField("Ende", validators=[Optional()])
-    topics = ModelMultiSelectField("Themenfelder", Topic)
-    life_stages = ModelMultiSelectField("Bildungsphasen", LifeStage)
-    initiative = ModelSelectField("Im Rahmen der Initiative", Initiative, blank="– keine –")
-    description = TextAreaField("Beschreibung", validators=[Optional(), Length(max=10000)])
+    source = ActorPickerField(_l("Akteur"), required_message=_l("Bitte wählen Sie den ersten Akteur."))
+    target = ActorPickerField(_l("Partner"), required_message=_l("Bitte wählen Sie den Partner."))
+    type = ModelSelectField(_l("Art der Kooperation"), CooperationType, blank=_l("– bitte wählen –"),
+                            validators=[DataRequired(_l("Bitte wählen Sie die Art der Kooperation."))])
+    intensity = SelectField(_l("Intensität"), coerce=str, default="2", validate_choice=False)
+    start_date = GermanDateField(_l("Beginn"), validators=[Optional()])
+    end_date = GermanDateField(_l("Ende"), validators=[Optional()])
+    topics = ModelMultiSelectField(_l("Themenfelder"), Topic)
+    life_stages = ModelMultiSelectField(_l("Bildungsphasen"), LifeStage)
+    initiative = ModelSelectField(_l("Im Rahmen der Initiative"), Initiative, blank=_l("– keine –"))
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
     version_id = HiddenField()
 
     def __init__(self, *args: Any, cooperation: Cooperation | None = None, **kwargs: Any) -> None:
@@ -55,11 +58,11 @@ class CooperationForm(_Dates, FlaskForm):
 
     def validate_intensity(self, field) -> None:
         if field.data not in {"1", "2", "3"}:
-            raise ValidationError("Die Intensität liegt zwischen 1 und 3.")
+            raise ValidationError(_("Die Intensität liegt zwischen 1 und 3."))
 
     def validate_target(self, field) -> None:
         if field.actor is not None and self.source.actor is not None and field.actor.id == self.source.actor.id:
-            raise ValidationError("Eine Kooperation verbindet zwei verschiedene Akteure.")
+            raise ValidationError(_("Eine Kooperation verbindet zwei verschiedene Akteure."))
 
     def values(self) -> dict[str, Any]:
         return {"source": self.source.actor, "target": self.target.actor, "type": self.type.data,
@@ -79,12 +82,12 @@ class CooperationForm(_Dates, FlaskForm):
 class QuickCooperationForm(FlaskForm):
     """The compact form on an actor's page: partner, type, start (today), topics if wanted."""
 
-    partner = ActorPickerField("Partner", required_message="Bitte wählen Sie den Partner.")
-    type = ModelSelectField("Art", CooperationType, blank="– bitte wählen –",
-                            validators=[DataRequired("Bitte wählen Sie die Art der Kooperation.")])
-    start_date = GermanDateField("Beginn", default=date.today, validators=[Optional()])
-    topics = ModelMultiSelectField("Themenfelder (optional)", Topic)
-    reverse = BooleanField("Der Partner gibt (fördert, verweist, stellt bereit)")
+    partner = ActorPickerField(_l("Partner"), required_message=_l("Bitte wählen Sie den Partner."))
+    type = ModelSelectField(_l("Art"), CooperationType, blank=_l("– bitte wählen –"),
+                            validators=[DataRequired(_l("Bitte wählen Sie die Art der Kooperation."))])
+    start_date = GermanDateField(_l("Beginn"), default=date.today, validators=[Optional()])
+    topics = ModelMultiSelectField(_l("Themenfelder (optional)"), Topic)
+    reverse = BooleanField(_l("Der Partner gibt (fördert, verweist, stellt bereit)"))
     quick = HiddenField(default="1")
 
     def __init__(self, *args: Any, actor_id: int | None = None, **kwargs: Any) -> None:
@@ -94,7 +97,7 @@ class QuickCooperationForm(FlaskForm):
 
     def validate_partner(self, field) -> None:
         if field.actor is not None and field.actor.id == self.actor_id:
-            raise ValidationError("Eine Kooperation verbindet zwei verschiedene Akteure.")
+            raise ValidationError(_("Eine Kooperation verbindet zwei verschiedene Akteure."))
 
     def values(self, actor: Any) -> dict[str, Any]:
         source, target = (self.partner.actor, actor) if self.reverse.data else (actor, self.partner.actor)
@@ -106,8 +109,8 @@ class QuickCooperationForm(FlaskForm):
 class EndForm(FlaskForm):
     """Ending a tie, a membership or an affiliation: the day (default today) and nothing else."""
 
-    end_date = GermanDateField("Beendet am", default=date.today,
-                               validators=[DataRequired("Bitte geben Sie das Datum an.")])
+    end_date = GermanDateField(_l("Beendet am"), default=date.today,
+                               validators=[DataRequired(_l("Bitte geben Sie das Datum an."))])
     version_id = HiddenField()
 
     @property

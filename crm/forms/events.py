@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -22,7 +24,10 @@ from crm.services.events import local_to_utc, to_local
 # Dates outside these years are typing mistakes (0001 instead of 2026), and at the edges of
 # Python's calendar the conversion to UTC overflows.
 MIN_YEAR, MAX_YEAR = 1900, 2100
-YEAR_MESSAGE = f"Bitte ein Datum zwischen {MIN_YEAR} und {MAX_YEAR} angeben."
+
+
+def _year_message() -> str:
+    return _("Bitte ein Datum zwischen %(min)d und %(max)d angeben.", min=MIN_YEAR, max=MAX_YEAR)
 
 
 def _in_range(day: date | None) -> bool:
@@ -32,28 +37,29 @@ def _in_range(day: date | None) -> bool:
 class EventForm(FlaskForm):
     """Dates and times are local (Europe/Berlin); ``values()`` turns them into UTC."""
 
-    kind = ModelSelectField("Art", EventKind, blank="– bitte wählen –",
-                            validators=[DataRequired("Bitte wählen Sie die Art der Veranstaltung.")])
-    title = StringField("Titel", validators=[DataRequired("Bitte geben Sie einen Titel ein."), Length(max=255)])
-    description = TextAreaField("Beschreibung", validators=[Optional(), Length(max=10000)])
-    start_date = DateField("Datum", validators=[DataRequired("Bitte geben Sie das Datum ein.")])
-    start_time = TimeField("Beginn", validators=[DataRequired("Bitte geben Sie den Beginn ein (SS:MM).")])
-    end_date = DateField("Ende am (wenn nicht derselbe Tag)", validators=[Optional()])
-    end_time = TimeField("Ende", validators=[DataRequired("Bitte geben Sie das Ende ein (SS:MM).")])
-    place = StringField("Ort", validators=[Optional(), Length(max=300)])
-    online_url = URLField("Online-Link", validators=[
-        Optional(), Length(max=500), URL(message="Bitte eine vollständige Adresse mit https:// angeben.")])
-    capacity = IntegerField("Plätze (leer: unbegrenzt)", validators=[
-        Optional(), NumberRange(1, 100000, "Bitte eine Zahl ab 1 angeben.")])
-    deadline_date = DateField("Antwortfrist (Datum)", validators=[Optional()])
-    deadline_time = TimeField("Antwortfrist (Uhrzeit)", validators=[Optional()])
-    initiative = ModelSelectField("Initiative", Initiative, blank="– keine –")
-    topics = ModelMultiSelectField("Themenfelder", Topic)
-    contact_name = StringField("Ansprechperson für Gäste", validators=[Optional(), Length(max=200)])
-    contact_email = EmailField("E-Mail der Ansprechperson", validators=[
-        Optional(), Email("Das ist keine gültige E-Mail-Adresse.")])
-    notify = BooleanField("Eingeladene über Änderungen an Zeit, Ort oder Titel informieren "
-                          "(mit aktualisiertem Kalendereintrag)", default=True)
+    kind = ModelSelectField(_l("Art"), EventKind, blank=_l("– bitte wählen –"),
+                            validators=[DataRequired(_l("Bitte wählen Sie die Art der Veranstaltung."))])
+    title = StringField(_l("Titel"), validators=[DataRequired(_l("Bitte geben Sie einen Titel ein.")),
+                                                 Length(max=255)])
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
+    start_date = DateField(_l("Datum"), validators=[DataRequired(_l("Bitte geben Sie das Datum ein."))])
+    start_time = TimeField(_l("Beginn"), validators=[DataRequired(_l("Bitte geben Sie den Beginn ein (SS:MM)."))])
+    end_date = DateField(_l("Ende am (wenn nicht derselbe Tag)"), validators=[Optional()])
+    end_time = TimeField(_l("Ende"), validators=[DataRequired(_l("Bitte geben Sie das Ende ein (SS:MM)."))])
+    place = StringField(_l("Ort"), validators=[Optional(), Length(max=300)])
+    online_url = URLField(_l("Online-Link"), validators=[
+        Optional(), Length(max=500), URL(message=_l("Bitte eine vollständige Adresse mit https:// angeben."))])
+    capacity = IntegerField(_l("Plätze (leer: unbegrenzt)"), validators=[
+        Optional(), NumberRange(1, 100000, _l("Bitte eine Zahl ab 1 angeben."))])
+    deadline_date = DateField(_l("Antwortfrist (Datum)"), validators=[Optional()])
+    deadline_time = TimeField(_l("Antwortfrist (Uhrzeit)"), validators=[Optional()])
+    initiative = ModelSelectField(_l("Initiative"), Initiative, blank=_l("– keine –"))
+    topics = ModelMultiSelectField(_l("Themenfelder"), Topic)
+    contact_name = StringField(_l("Ansprechperson für Gäste"), validators=[Optional(), Length(max=200)])
+    contact_email = EmailField(_l("E-Mail der Ansprechperson"), validators=[
+        Optional(), Email(_l("Das ist keine gültige E-Mail-Adresse."))])
+    notify = BooleanField(_l("Eingeladene über Änderungen an Zeit, Ort oder Titel informieren "
+                             "(mit aktualisiertem Kalendereintrag)"), default=True)
     version_id = HiddenField()
 
     def __init__(self, *args, event: Event | None = None, **kwargs) -> None:
@@ -87,31 +93,31 @@ class EventForm(FlaskForm):
 
     def validate_start_date(self, field) -> None:
         if field.data and not _in_range(field.data):
-            raise ValidationError(YEAR_MESSAGE)
+            raise ValidationError(_year_message())
 
     def validate_end_date(self, field) -> None:
         if field.data and not _in_range(field.data):
-            raise ValidationError(YEAR_MESSAGE)
+            raise ValidationError(_year_message())
 
     def validate_end_time(self, field) -> None:
         start, end = self._start(), self._end()
         if start and end and end <= start:
-            raise ValidationError("Das Ende muss nach dem Beginn liegen.")
+            raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
 
     def validate_deadline_date(self, field) -> None:
         if field.data and not _in_range(field.data):
-            raise ValidationError(YEAR_MESSAGE)
+            raise ValidationError(_year_message())
         deadline, end = self._deadline(), self._end()
         if deadline and end and deadline > end:
-            raise ValidationError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.")
+            raise ValidationError(_("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen."))
 
     def validate_online_url(self, field) -> None:
         if field.data and not field.data.strip().lower().startswith(("https://", "http://")):
-            raise ValidationError("Bitte eine vollständige Adresse mit https:// angeben.")
+            raise ValidationError(_("Bitte eine vollständige Adresse mit https:// angeben."))
 
     def validate_deadline_time(self, field) -> None:
         if field.data and not self.deadline_date.data:
-            raise ValidationError("Bitte auch das Datum der Antwortfrist angeben.")
+            raise ValidationError(_("Bitte auch das Datum der Antwortfrist angeben."))
 
     def values(self) -> dict:
         return {
@@ -140,14 +146,14 @@ def _choices(rows, label=str) -> list[SelectChoice]:
 class ListFilterForm(FlaskForm):
     """The filters of the list builder; sent by GET for the preview and by POST to add."""
 
-    actor_kinds = SelectMultipleField("Art des Akteurs", coerce=int)
-    areas = SelectMultipleField("Gebiet (mit Teilgebieten)", coerce=int)
-    life_stages = SelectMultipleField("Bildungsphase", coerce=int)
-    topics = SelectMultipleField("Themenfeld", coerce=int)
-    initiatives = SelectMultipleField("Mitglied der Initiative", coerce=int)
-    attended = SelectMultipleField("hat teilgenommen an", coerce=int)
-    not_attended = SelectMultipleField("hat nicht teilgenommen an", coerce=int)
-    persons = SelectMultipleField("Einzeln ausgewählt", coerce=int, validate_choice=False)
+    actor_kinds = SelectMultipleField(_l("Art des Akteurs"), coerce=int)
+    areas = SelectMultipleField(_l("Gebiet (mit Teilgebieten)"), coerce=int)
+    life_stages = SelectMultipleField(_l("Bildungsphase"), coerce=int)
+    topics = SelectMultipleField(_l("Themenfeld"), coerce=int)
+    initiatives = SelectMultipleField(_l("Mitglied der Initiative"), coerce=int)
+    attended = SelectMultipleField(_l("hat teilgenommen an"), coerce=int)
+    not_attended = SelectMultipleField(_l("hat nicht teilgenommen an"), coerce=int)
+    persons = SelectMultipleField(_l("Einzeln ausgewählt"), coerce=int, validate_choice=False)
     use_filters = HiddenField(default="1")
 
     def __init__(self, *args, event: Event | None = None, **kwargs) -> None:
@@ -181,22 +187,22 @@ class ConfirmForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    confirm = BooleanField("Ja, absagen und alle Eingeladenen benachrichtigen",
-                           validators=[DataRequired("Bitte bestätigen Sie die Absage.")])
+    confirm = BooleanField(_l("Ja, absagen und alle Eingeladenen benachrichtigen"),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie die Absage."))])
 
 
 class ReminderForm(FlaskForm):
-    audience = RadioField("Wen erinnern?", choices=[
-        SelectChoice("pending", "alle, die noch nicht geantwortet haben"),
-        SelectChoice("accepted", "alle, die zugesagt haben"),
-    ], validators=[DataRequired("Bitte wählen Sie, wer erinnert werden soll.")])
+    audience = RadioField(_l("Wen erinnern?"), choices=[
+        SelectChoice("pending", _l("alle, die noch nicht geantwortet haben")),
+        SelectChoice("accepted", _l("alle, die zugesagt haben")),
+    ], validators=[DataRequired(_l("Bitte wählen Sie, wer erinnert werden soll."))])
 
 
 class MailTemplateForm(FlaskForm):
-    subject = StringField("Betreff", validators=[DataRequired("Bitte geben Sie einen Betreff ein."),
-                                                 Length(max=300)])
-    body = TextAreaField("Text", validators=[DataRequired("Bitte geben Sie einen Text ein."), Length(max=20000)],
-                         render_kw={"rows": 16})
+    subject = StringField(_l("Betreff"), validators=[DataRequired(_l("Bitte geben Sie einen Betreff ein.")),
+                                                     Length(max=300)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Bitte geben Sie einen Text ein.")),
+                                                 Length(max=20000)], render_kw={"rows": 16})
     version_id = HiddenField()
 
     def validate_subject(self, field) -> None:
@@ -221,35 +227,36 @@ class WalkInForm(FlaskForm):
     """At the door, often on a phone: the actor is typed and picked (``autocomplete.js``), not
     chosen from a list of every actor; ``actor.actor`` is the result (None: no actor)."""
 
-    first_name = StringField("Vorname", validators=[Optional(), Length(max=120)])
-    last_name = StringField("Nachname", validators=[DataRequired("Bitte geben Sie den Nachnamen ein."),
-                                                     Length(max=120)])
-    actor = ActorPickerField("Akteur (freiwillig)", validators=[Length(max=255)])
-    email = EmailField("E-Mail (freiwillig)", validators=[Optional(), Email("Das ist keine gültige E-Mail-Adresse.")])
+    first_name = StringField(_l("Vorname"), validators=[Optional(), Length(max=120)])
+    last_name = StringField(_l("Nachname"), validators=[DataRequired(_l("Bitte geben Sie den Nachnamen ein.")),
+                                                         Length(max=120)])
+    actor = ActorPickerField(_l("Akteur (freiwillig)"), validators=[Length(max=255)])
+    email = EmailField(_l("E-Mail (freiwillig)"),
+                       validators=[Optional(), Email(_l("Das ist keine gültige E-Mail-Adresse."))])
 
 
 class OrganiserAnswerForm(FlaskForm):
     """One row of the invitation table: the answer a guest gave by phone or e-mail."""
 
-    answer = SelectField("Antwort", choices=[
-        SelectChoice("pending", "keine Antwort"),
-        SelectChoice("accepted", "Zusage"),
-        SelectChoice("tentative", "vielleicht"),
-        SelectChoice("declined", "Absage"),
+    answer = SelectField(_l("Antwort"), choices=[
+        SelectChoice("pending", _l("keine Antwort")),
+        SelectChoice("accepted", _l("Zusage")),
+        SelectChoice("tentative", _l("vielleicht")),
+        SelectChoice("declined", _l("Absage")),
     ], validate_choice=False)
 
     def validate_answer(self, field) -> None:
         if field.data not in {c.value for c in self.answer.choices}:
-            raise ValidationError("Bitte wählen Sie Zusage, Absage, vielleicht oder keine Antwort.")
+            raise ValidationError(_("Bitte wählen Sie Zusage, Absage, vielleicht oder keine Antwort."))
 
 
 class AnswerForm(FlaskForm):
     """The public answer page: the guest's choice and an optional comment."""
 
-    answer = RadioField("Ihre Antwort", choices=[
-        SelectChoice("accepted", "Ich nehme teil"),
-        SelectChoice("tentative", "Vielleicht"),
-        SelectChoice("declined", "Ich kann nicht teilnehmen"),
-    ], validators=[DataRequired("Bitte wählen Sie eine Antwort.")])
-    comment = TextAreaField("Kommentar (freiwillig)", validators=[
-        Optional(), Length(max=2000, message="Höchstens 2000 Zeichen.")], render_kw={"rows": 3})
+    answer = RadioField(_l("Ihre Antwort"), choices=[
+        SelectChoice("accepted", _l("Ich nehme teil")),
+        SelectChoice("tentative", _l("Vielleicht")),
+        SelectChoice("declined", _l("Ich kann nicht teilnehmen")),
+    ], validators=[DataRequired(_l("Bitte wählen Sie eine Antwort."))])
+    comment = TextAreaField(_l("Kommentar (freiwillig)"), validators=[
+        Optional(), Length(max=2000, message=_l("Höchstens 2000 Zeichen."))], render_kw={"rows": 3})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
@@ -57,7 +58,7 @@ class ModelSelectField(SelectField):
     def pre_validate(self, form: Any) -> None:
         raw = getattr(self, "raw_value", None)
         if raw and self.data is None:
-            raise ValidationError("Ungültige Auswahl.")
+            raise ValidationError(_("Ungültige Auswahl."))
 
     def iter_choices(self):
         selected = str(self.data.id) if self.data is not None else ""
@@ -93,19 +94,19 @@ class ModelMultiSelectField(SelectMultipleField):
         for raw in valuelist:
             text = str(raw).strip()
             if not text.isdigit() or not 0 < int(text) <= MAX_ID:
-                self.problem = "Ungültige Auswahl."
+                self.problem = _("Ungültige Auswahl.")
                 continue
             ids.append(int(text))
         ids = list(dict.fromkeys(ids))
         found = {o.id: o for o in db.session.scalars(select(self.model).where(self.model.id.in_(ids)))} if ids else {}
         if len(found) < len(ids):
-            self.problem = "Ungültige Auswahl."
+            self.problem = _("Ungültige Auswahl.")
         inactive = [found[i] for i in ids if i in found and not getattr(found[i], "is_active", True)
                     and i not in kept]
         if inactive:
             names = ", ".join(f"„{o}“" for o in inactive)
-            self.problem = (f"{names} kann nicht mehr gewählt werden (in der Verwaltung deaktiviert). "
-                            "Bitte wählen Sie einen anderen Eintrag.")
+            self.problem = _("%(names)s kann nicht mehr gewählt werden (in der Verwaltung deaktiviert). "
+                             "Bitte wählen Sie einen anderen Eintrag.", names=names)
         self.data = [found[i] for i in ids if i in found]
 
     def pre_validate(self, form: Any) -> None:
@@ -121,7 +122,8 @@ class ModelMultiSelectField(SelectMultipleField):
                          render_kw={})
         for obj in self.data or []:  # deactivated since it was chosen: still shown, still kept
             if str(obj.id) not in offered:
-                yield Choice(value=str(obj.id), label=f"{obj} (deaktiviert)", selected=True, render_kw={})
+                yield Choice(value=str(obj.id), label=_("%(name)s (deaktiviert)", name=obj), selected=True,
+                             render_kw={})
 
 
 def load_choices(form: Any) -> None:

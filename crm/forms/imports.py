@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import SelectField
@@ -11,28 +13,32 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from crm.models import ImportTarget
+from crm.service_labels import label as translated
 from crm.services.imports.lookups import IGNORE
 from crm.services.imports.mapping import FIELDS, TARGET_LABELS
 from crm.services.imports.readers import Sheet
 
-VOCABULARY_LABELS = {"kind": "Art", "cooperation_type": "Kooperationsart", "area": "Gebiet",
-                     "topics": "Thema", "life_stages": "Bildungsphase"}
+VOCABULARY_LABELS = {"kind": _l("Art"), "cooperation_type": _l("Kooperationsart"), "area": _l("Gebiet"),
+                     "topics": _l("Thema"), "life_stages": _l("Bildungsphase")}
 MULTI_VOCABULARIES = {"topics", "life_stages", "area"}  # values that may be left out
 
 
 class UploadForm(FlaskForm):
-    target = SelectField("Was enthält die Datei?", choices=[SelectChoice(t.value, TARGET_LABELS[t]) for t in ImportTarget],
-                         default=ImportTarget.ACTORS.value,
-                         validators=[InputRequired("Bitte wählen Sie, was die Datei enthält.")])
-    files = MultipleFileField("Datei", validators=[FileRequired("Bitte wählen Sie eine Datei aus.")])
+    target = SelectField(_l("Was enthält die Datei?"), default=ImportTarget.ACTORS.value,
+                         validators=[InputRequired(_l("Bitte wählen Sie, was die Datei enthält."))])
+    files = MultipleFileField(_l("Datei"), validators=[FileRequired(_l("Bitte wählen Sie eine Datei aus."))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target.choices = [SelectChoice(t.value, translated(TARGET_LABELS[t])) for t in ImportTarget]
 
     def validate_files(self, field) -> None:
         uploads = [f for f in field.data or [] if getattr(f, "filename", "")]
         if not uploads:
-            raise ValidationError("Bitte wählen Sie eine Datei aus.")
+            raise ValidationError(_("Bitte wählen Sie eine Datei aus."))
         if len(uploads) > 2 or (len(uploads) == 2 and self.target.data != ImportTarget.KUMU.value):
-            raise ValidationError("Bitte laden Sie eine Datei hoch; nur für Kumu sind zwei CSV-Dateien "
-                             "(Elemente und Verbindungen) zusammen möglich.")
+            raise ValidationError(_("Bitte laden Sie eine Datei hoch; nur für Kumu sind zwei CSV-Dateien "
+                                    "(Elemente und Verbindungen) zusammen möglich."))
 
     def uploads(self) -> list[tuple[str, bytes]]:
         return [(f.filename or "", f.read()) for f in self.files.data or [] if getattr(f, "filename", "")]
@@ -87,7 +93,8 @@ class MappingForm(FlaskForm):
                     continue
                 if key in taken:
                     label = next(f.label for f in FIELDS[section.kind or "actors"] if f.key == key)
-                    column.field.errors.append(f"„{label}“ ist schon der Spalte „{taken[key].label}“ zugeordnet.")
+                    column.field.errors.append(_("„%(field)s“ ist schon der Spalte „%(column)s“ zugeordnet.",
+                                                 field=translated(label), column=taken[key].label))
                     valid = False
                 else:
                     taken[key] = column
@@ -126,25 +133,26 @@ def build_mapping_form(sections: list[tuple[int, str | None, Sheet, dict[int, st
     for plan_index, kind, sheet, current in sections:
         if not kind:
             continue
-        options = [SelectChoice("", "– nicht importieren –")] + [SelectChoice(f.key, f.label) for f in FIELDS[kind]]
+        options = [SelectChoice("", _("– nicht importieren –"))] + [SelectChoice(f.key, translated(f.label))
+                                                                    for f in FIELDS[kind]]
         for index in range(len(sheet.columns)):
             setattr(Form, f"s{plan_index}_c{index}", SelectField(
                 sheet.column_label(index), choices=options, default=current.get(index, ""),
                 validate_choice=True))
     if "actors" in kinds:
         setattr(Form, "default_kind", SelectField(
-            "Art für Zeilen ohne Angabe", default=str(defaults.get("kind") or ""),
-            choices=[SelectChoice("", "– keine (Art muss in der Datei stehen) –")]
+            _("Art für Zeilen ohne Angabe"), default=str(defaults.get("kind") or ""),
+            choices=[SelectChoice("", _("– keine (Art muss in der Datei stehen) –"))]
             + [SelectChoice(i, n) for i, n in choices["kind"]]))
     if "cooperations" in kinds:
         setattr(Form, "default_cooperation_type", SelectField(
-            "Kooperationsart für Zeilen ohne Angabe", default=str(defaults.get("cooperation_type") or ""),
-            choices=[SelectChoice("", "– keine (Art muss in der Datei stehen) –")]
+            _("Kooperationsart für Zeilen ohne Angabe"), default=str(defaults.get("cooperation_type") or ""),
+            choices=[SelectChoice("", _("– keine (Art muss in der Datei stehen) –"))]
             + [SelectChoice(i, n) for i, n in choices["cooperation_type"]]))
     for number, (vocabulary, raw, _count, chosen) in enumerate(value_rows):
-        options = [SelectChoice("", "– nicht zugeordnet –")]
+        options = [SelectChoice("", _("– nicht zugeordnet –"))]
         if vocabulary in MULTI_VOCABULARIES:
-            options.append(SelectChoice(IGNORE, "– weglassen –"))
+            options.append(SelectChoice(IGNORE, _("– weglassen –")))
         options += [SelectChoice(i, n) for i, n in choices[vocabulary]]
         setattr(Form, f"value_{number}", SelectField(raw, choices=options, default=chosen or ""))
 

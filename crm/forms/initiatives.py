@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
@@ -11,24 +13,25 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from crm.forms.actors import ActorPickerField, GermanDateField, WebAddress
 from crm.forms.fields import ModelMultiSelectField, load_choices
 from crm.models import Initiative, InitiativeKind, LifeStage, Membership, MembershipRole, Topic
+from crm.service_labels import label
 from crm.services.initiatives import KIND_LABELS, ROLE_LABELS
 
 
 class InitiativeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Bitte geben Sie einen Namen ein."), Length(max=255)])
-    short_name = StringField("Kurzname", validators=[Optional(), Length(max=80)])
-    kind = SelectField("Art", coerce=str, default=InitiativeKind.PROJECT.value, validate_choice=False)
-    start_date = GermanDateField("Beginn", validators=[Optional()])
-    end_date = GermanDateField("Ende", validators=[Optional()])
-    website = URLField("Website", validators=[Optional(), Length(max=300), WebAddress()])
-    topics = ModelMultiSelectField("Themenfelder", Topic)
-    life_stages = ModelMultiSelectField("Bildungsphasen", LifeStage)
-    description = TextAreaField("Beschreibung", validators=[Optional(), Length(max=10000)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie einen Namen ein.")), Length(max=255)])
+    short_name = StringField(_l("Kurzname"), validators=[Optional(), Length(max=80)])
+    kind = SelectField(_l("Art"), coerce=str, default=InitiativeKind.PROJECT.value, validate_choice=False)
+    start_date = GermanDateField(_l("Beginn"), validators=[Optional()])
+    end_date = GermanDateField(_l("Ende"), validators=[Optional()])
+    website = URLField(_l("Website"), validators=[Optional(), Length(max=300), WebAddress()])
+    topics = ModelMultiSelectField(_l("Themenfelder"), Topic)
+    life_stages = ModelMultiSelectField(_l("Bildungsphasen"), LifeStage)
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
     version_id = HiddenField()
 
     def __init__(self, *args: Any, initiative: Initiative | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=initiative, **kwargs)
-        self.kind.choices = [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+        self.kind.choices = [SelectChoice(k.value, label(text)) for k, text in KIND_LABELS.items()]
         if initiative is not None and not self.is_submitted():
             self.kind.data = initiative.kind.value
             self.version_id.data = str(initiative.version_id)
@@ -36,11 +39,11 @@ class InitiativeForm(FlaskForm):
 
     def validate_kind(self, field) -> None:
         if field.data not in {k.value for k in InitiativeKind}:
-            raise ValidationError("Ungültige Auswahl.")
+            raise ValidationError(_("Ungültige Auswahl."))
 
     def validate_end_date(self, field) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError("Das Ende darf nicht vor dem Beginn liegen.")
+            raise ValidationError(_("Das Ende darf nicht vor dem Beginn liegen."))
 
     def values(self) -> dict[str, Any]:
         return {"name": (self.name.data or "").strip(), "short_name": (self.short_name.data or "").strip(),
@@ -58,25 +61,25 @@ class InitiativeForm(FlaskForm):
 
 
 class MembershipForm(FlaskForm):
-    actor = ActorPickerField("Akteur", required_message="Bitte wählen Sie den Akteur.")
-    role = SelectField("Rolle", coerce=str, default=MembershipRole.MEMBER.value, validate_choice=False)
-    joined_on = GermanDateField("Beigetreten am", validators=[Optional()])
-    left_on = GermanDateField("Ausgetreten am", validators=[Optional()])
+    actor = ActorPickerField(_l("Akteur"), required_message=_l("Bitte wählen Sie den Akteur."))
+    role = SelectField(_l("Rolle"), coerce=str, default=MembershipRole.MEMBER.value, validate_choice=False)
+    joined_on = GermanDateField(_l("Beigetreten am"), validators=[Optional()])
+    left_on = GermanDateField(_l("Ausgetreten am"), validators=[Optional()])
     fingerprint = HiddenField()
 
     def __init__(self, *args: Any, membership: Membership | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=membership, **kwargs)
-        self.role.choices = [SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
+        self.role.choices = [SelectChoice(r.value, label(text)) for r, text in ROLE_LABELS.items()]
         if membership is not None and not self.is_submitted():
             self.role.data = membership.role.value
 
     def validate_role(self, field) -> None:
         if field.data not in {r.value for r in MembershipRole}:
-            raise ValidationError("Ungültige Auswahl.")
+            raise ValidationError(_("Ungültige Auswahl."))
 
     def validate_left_on(self, field) -> None:
         if field.data and self.joined_on.data and field.data < self.joined_on.data:
-            raise ValidationError("„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen.")
+            raise ValidationError(_("„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen."))
 
     def values(self) -> dict[str, Any]:
         return {"actor": self.actor.actor, "role": MembershipRole(self.role.data), "joined_on": self.joined_on.data,

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -12,32 +14,33 @@ from crm.forms.actors import ActorPickerField, GermanDateField
 from crm.models import Affiliation, LegalBasis, Person
 
 LEGAL_BASIS_LABELS = {
-    LegalBasis.PUBLIC_TASK: "Öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)",
-    LegalBasis.CONSENT: "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)",
-    LegalBasis.LEGITIMATE_INTEREST: "Berechtigtes Interesse (Art. 6 Abs. 1 lit. f DSGVO)",
+    LegalBasis.PUBLIC_TASK: _l("Öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)"),
+    LegalBasis.CONSENT: _l("Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)"),
+    LegalBasis.LEGITIMATE_INTEREST: _l("Berechtigtes Interesse (Art. 6 Abs. 1 lit. f DSGVO)"),
 }
-EMAIL_MESSAGE = "Das ist keine gültige E-Mail-Adresse."
+EMAIL_MESSAGE = _l("Das ist keine gültige E-Mail-Adresse.")
 
 
 class PersonForm(FlaskForm):
-    salutation = SelectField("Anrede", coerce=str, default="", validate_choice=False)
-    title = StringField("Titel", validators=[Optional(), Length(max=40)])
-    first_name = StringField("Vorname", validators=[Optional(), Length(max=120)])
-    last_name = StringField("Nachname", validators=[DataRequired("Bitte geben Sie den Nachnamen ein."),
-                                                    Length(max=120)])
-    email = StringField("E-Mail", validators=[Optional(), Email(EMAIL_MESSAGE), Length(max=254)])
-    phone = StringField("Telefon", validators=[Optional(), Length(max=60)])
-    legal_basis = SelectField("Rechtsgrundlage", coerce=str, default=LegalBasis.PUBLIC_TASK.value,
+    salutation = SelectField(_l("Anrede"), coerce=str, default="", validate_choice=False)
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=40)])
+    first_name = StringField(_l("Vorname"), validators=[Optional(), Length(max=120)])
+    last_name = StringField(_l("Nachname"), validators=[DataRequired(_l("Bitte geben Sie den Nachnamen ein.")),
+                                                        Length(max=120)])
+    email = StringField(_l("E-Mail"), validators=[Optional(), Email(EMAIL_MESSAGE), Length(max=254)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=60)])
+    legal_basis = SelectField(_l("Rechtsgrundlage"), coerce=str, default=LegalBasis.PUBLIC_TASK.value,
                               validate_choice=False)
-    notes = TextAreaField("Notizen", validators=[Optional(), Length(max=10000)])
+    notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=10000)])
     version_id = HiddenField()
     # The first affiliation, on the create form only: most people are entered for one actor.
-    actor = ActorPickerField("Akteur")
-    function = StringField("Funktion (z. B. Schulleitung, MINT-Koordination)", validators=[Optional(), Length(max=120)])
-    work_email = StringField("Dienstliche E-Mail bei diesem Akteur",
+    actor = ActorPickerField(_l("Akteur"))
+    function = StringField(_l("Funktion (z. B. Schulleitung, MINT-Koordination)"),
+                           validators=[Optional(), Length(max=120)])
+    work_email = StringField(_l("Dienstliche E-Mail bei diesem Akteur"),
                              validators=[Optional(), Email(EMAIL_MESSAGE), Length(max=254)])
-    from_date = GermanDateField("Seit", validators=[Optional()])
-    confirm_duplicate = BooleanField("Trotzdem anlegen: es ist eine andere Person")
+    from_date = GermanDateField(_l("Seit"), validators=[Optional()])
+    confirm_duplicate = BooleanField(_l("Trotzdem anlegen: es ist eine andere Person"))
 
     def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=person, **kwargs)
@@ -45,7 +48,9 @@ class PersonForm(FlaskForm):
         current = person.salutation if person is not None else ""
         if current and current not in choices:
             choices.append(current)  # imported values stay selectable
-        self.salutation.choices = [SelectChoice(c, c or "–") for c in choices]
+        # The stored value stays German (it is part of the letter's address); only the label is translated.
+        shown = {"Frau": _("Frau"), "Herr": _("Herr")}
+        self.salutation.choices = [SelectChoice(c, shown.get(c, c) or "–") for c in choices]
         self.legal_basis.choices = [SelectChoice(k.value, label) for k, label in LEGAL_BASIS_LABELS.items()]
         if person is not None and not self.is_submitted():
             self.legal_basis.data = person.legal_basis.value
@@ -53,11 +58,11 @@ class PersonForm(FlaskForm):
 
     def validate_legal_basis(self, field) -> None:
         if field.data not in {k.value for k in LegalBasis}:
-            raise ValidationError("Ungültige Auswahl.")
+            raise ValidationError(_("Ungültige Auswahl."))
 
     def validate_salutation(self, field) -> None:
         if (field.data or "") not in {choice.value for choice in field.choices or []}:
-            raise ValidationError("Ungültige Auswahl.")
+            raise ValidationError(_("Ungültige Auswahl."))
 
     def values(self) -> dict[str, Any]:
         return {"salutation": self.salutation.data or "", "title": (self.title.data or "").strip(),
@@ -80,13 +85,13 @@ class PersonForm(FlaskForm):
 
 
 class AffiliationForm(FlaskForm):
-    actor = ActorPickerField("Akteur", required_message="Bitte wählen Sie den Akteur.")
-    function = StringField("Funktion", validators=[Optional(), Length(max=120)])
-    email = StringField("Dienstliche E-Mail", validators=[Optional(), Email(EMAIL_MESSAGE), Length(max=254)])
-    phone = StringField("Dienstliches Telefon", validators=[Optional(), Length(max=60)])
-    from_date = GermanDateField("Von", validators=[Optional()])
-    to_date = GermanDateField("Bis", validators=[Optional()])
-    is_primary = BooleanField("Hauptzugehörigkeit", default=True)
+    actor = ActorPickerField(_l("Akteur"), required_message=_l("Bitte wählen Sie den Akteur."))
+    function = StringField(_l("Funktion"), validators=[Optional(), Length(max=120)])
+    email = StringField(_l("Dienstliche E-Mail"), validators=[Optional(), Email(EMAIL_MESSAGE), Length(max=254)])
+    phone = StringField(_l("Dienstliches Telefon"), validators=[Optional(), Length(max=60)])
+    from_date = GermanDateField(_l("Von"), validators=[Optional()])
+    to_date = GermanDateField(_l("Bis"), validators=[Optional()])
+    is_primary = BooleanField(_l("Hauptzugehörigkeit"), default=True)
     fingerprint = HiddenField()
 
     def __init__(self, *args: Any, affiliation: Affiliation | None = None, **kwargs: Any) -> None:
@@ -94,7 +99,7 @@ class AffiliationForm(FlaskForm):
 
     def validate_to_date(self, field) -> None:
         if field.data and self.from_date.data and field.data < self.from_date.data:
-            raise ValidationError("„Bis“ darf nicht vor „Von“ liegen.")
+            raise ValidationError(_("„Bis“ darf nicht vor „Von“ liegen."))
 
     def values(self) -> dict[str, Any]:
         return {"actor": self.actor.actor, "function": (self.function.data or "").strip(),
@@ -103,9 +108,10 @@ class AffiliationForm(FlaskForm):
 
 
 class PersonMergeForm(FlaskForm):
-    keep = RadioField("Welcher Eintrag bleibt?", choices=[SelectChoice("this", "dieser"),
-                                                          SelectChoice("other", "der andere")],
-                      validate_choice=False, validators=[DataRequired("Bitte wählen Sie, welcher Eintrag bleibt.")])
+    keep = RadioField(_l("Welcher Eintrag bleibt?"), choices=[SelectChoice("this", _l("dieser")),
+                                                              SelectChoice("other", _l("der andere"))],
+                      validate_choice=False,
+                      validators=[DataRequired(_l("Bitte wählen Sie, welcher Eintrag bleibt."))])
     other_id = HiddenField()
-    confirm = BooleanField("Ja, zusammenführen: der andere Eintrag wird danach gelöscht",
-                           validators=[DataRequired("Bitte bestätigen Sie das Zusammenführen.")])
+    confirm = BooleanField(_l("Ja, zusammenführen: der andere Eintrag wird danach gelöscht"),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie das Zusammenführen."))])

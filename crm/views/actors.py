@@ -12,6 +12,7 @@ from crm.forms.actors import ActorForm, ActorMergeForm, ConfirmDeleteForm
 from crm.forms.cooperations import EndForm, QuickCooperationForm
 from crm.models import Actor
 from crm.permissions import Permission, can, requires
+from crm.service_labels import labels
 from crm.services import actors as actor_service
 from crm.services import cooperations as cooperation_service
 from crm.services import directory, duplicates, merge
@@ -60,11 +61,11 @@ def page_context(actor: Actor, quick_form: QuickCooperationForm | None = None) -
         "current_people": [a for a in affiliations if a.is_current(today)],
         "former_people": [a for a in affiliations if not a.is_current(today)],
         "memberships": initiative_service.memberships_of_actor(db.session, actor.id),
-        "role_labels": ROLE_LABELS,
+        "role_labels": labels(ROLE_LABELS),
         "events": actor_service.events_attended(db.session, actor.id),
         "history": actor_service.history(db.session, "Actor", actor.id) if can(Permission.EDIT_LANDSCAPE) else [],
         "quick_form": quick_form, "end_form": EndForm(formdata=None),
-        "intensity_labels": cooperation_service.INTENSITY_LABELS,
+        "intensity_labels": labels(cooperation_service.INTENSITY_LABELS),
     }
 
 

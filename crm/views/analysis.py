@@ -20,6 +20,7 @@ from crm.extensions import db
 from crm.forms.suggestions import SuggestionInviteForm
 from crm.models import Event
 from crm.permissions import Permission, can, requires
+from crm.service_labels import label, labels
 from crm.services import invitation_lists, network, suggested_invitations
 from crm.services.errors import ServiceError
 
@@ -35,9 +36,9 @@ def result():
     except ServiceError as error:
         return problem(422, error.message, errors={error.field or "": [error.message]})
     except ValueError:
-        return problem(422, "„resolution“ muss eine Zahl sein.", errors={"resolution": ["keine Zahl"]})
+        return problem(422, _("„resolution“ muss eine Zahl sein."), errors={"resolution": [_("keine Zahl")]})
     if not 0.05 <= resolution <= 10:
-        return problem(422, "„resolution“ liegt zwischen 0,05 und 10.", errors={"resolution": ["außerhalb"]})
+        return problem(422, _("„resolution“ liegt zwischen 0,05 und 10."), errors={"resolution": [_("außerhalb")]})
     return jsonify(network.analysis(db.session, cut, resolution=resolution))
 
 
@@ -48,7 +49,8 @@ def network_file(fmt: str):
     from crm.services.graph_files import FORMATS, network_file as build
 
     if fmt not in FORMATS:
-        return problem(404, f"Unbekanntes Format „{fmt}“. Möglich: {', '.join(FORMATS)}.")
+        return problem(404, _("Unbekanntes Format „%(format)s“. Möglich: %(formats)s.", format=fmt,
+                              formats=", ".join(FORMATS)))
     try:
         cut = network.cut_from_args(request.args)
     except ServiceError as error:
@@ -95,7 +97,7 @@ def _suggestions_page(form: SuggestionInviteForm | None = None, error: str | Non
             form = form or SuggestionInviteForm(pairs)
     page = render_template("analysis/suggestions.html", pairs=pairs, events=events, event=event, plan=plan,
                            form=form, error=error, cut_args=_cut_args(), args=request.args,
-                           reasons=invitation_lists.REASONS, layer_labels=network.LAYER_LABELS)
+                           reasons=labels(invitation_lists.REASONS), layer_labels=labels(network.LAYER_LABELS))
     return page, status
 
 
@@ -136,7 +138,7 @@ def _added_message(event: Event, result: suggested_invitations.AddResult) -> str
                     result.added, event=event.title)
     excluded: dict[str, Any] = result.plan.preview.reasons()
     if excluded:
-        details = ", ".join(f"{invitation_lists.REASONS.get(k, k)}: {n}" for k, n in sorted(excluded.items()))
+        details = ", ".join(f"{label(invitation_lists.REASONS.get(k, k))}: {n}" for k, n in sorted(excluded.items()))
         text += " " + _("Nicht aufgenommen: %(details)s.", details=details)
     unreachable = result.plan.unreachable
     if unreachable:

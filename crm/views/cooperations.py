@@ -10,6 +10,7 @@ from crm.forms.actors import ConfirmDeleteForm
 from crm.forms.cooperations import CooperationForm, EndForm, QuickCooperationForm
 from crm.models import Actor, Cooperation
 from crm.permissions import Permission, can, requires
+from crm.service_labels import labels
 from crm.services import actors as actor_service
 from crm.services import cooperations as cooperation_service
 from crm.services.directory import parse_id
@@ -62,7 +63,7 @@ def show(cooperation_id: int):
                if can(Permission.EDIT_LANDSCAPE) else [])
     today = date.today()
     return render_template("cooperations/show.html", c=cooperation, today=today, history=history,
-                           intensity_labels=cooperation_service.INTENSITY_LABELS,
+                           intensity_labels=labels(cooperation_service.INTENSITY_LABELS),
                            status=cooperation_service.cooperation_status(cooperation, today),
                            may_end=cooperation_service.may_end(cooperation, today))
 

@@ -19,6 +19,7 @@ from crm.forms.events import (
 )
 from crm.models import Answer, Event, EventStatus, Invitation, MessageState, OutboxMessage, Person
 from crm.permissions import Permission, can, requires
+from crm.service_labels import EVENT_STATUS, label, labels
 from crm.services import (
     attendance, attendance_lists, audit, event_stats, events as event_service, invitation_lists, invitations,
     mail_templates, outbox,
@@ -67,7 +68,7 @@ def _concurrent() -> str:
 @requires(Permission.VIEW_EVENTS)
 def index():
     return render_template("events/index.html", rows=event_service.list_events(db.session),
-                           labels=event_service.STATUS_LABELS)
+                           labels=labels(event_service.STATUS_LABELS, EVENT_STATUS))
 
 
 def _render_show(event: Event, status: int = 200):
@@ -77,8 +78,9 @@ def _render_show(event: Event, status: int = 200):
         "events/show.html", event=event, rows=rows, personal=personal,
         stats=event_stats.for_event(db.session, event).total,
         message_counts=outbox.event_counts(db.session, event.id),
-        unsent=sum(1 for r in rows if r.invited_at is None), labels=event_service.STATUS_LABELS,
-        answer_labels=invitations.ANSWER_LABELS, confirm_form=ConfirmForm(), cancel_form=CancelForm(),
+        unsent=sum(1 for r in rows if r.invited_at is None),
+        labels=labels(event_service.STATUS_LABELS, EVENT_STATUS),
+        answer_labels=labels(invitations.ANSWER_LABELS), confirm_form=ConfirmForm(), cancel_form=CancelForm(),
         answer_choices=OrganiserAnswerForm().answer.choices,
         when=event_service.format_when(event), deadline=event_service.format_moment(event.answer_deadline),
         can_answer=invitations.can_answer(event), MessageState=MessageState,
@@ -317,7 +319,7 @@ def record_answer(event_id: int, invitation_id: int):
                 position=result.invitation.waitlist_position), "warning")
     else:
         flash(_("Antwort für %(name)s eingetragen: %(answer)s.", name=name,
-                answer=invitations.ANSWER_LABELS[result.answer]), "success")
+                answer=label(invitations.ANSWER_LABELS[result.answer])), "success")
     for promoted in result.promoted:
         flash(_("%(name)s ist von der Warteliste nachgerückt und wird benachrichtigt.",
                 name=promoted.person.full_name), "success")
@@ -443,8 +445,8 @@ def outbox_index():
     event = _load(event_id) if event_id else None
     messages = outbox.list_messages(db.session, state=state, event_id=event.id if event else None)
     return render_template("events/outbox.html", messages=messages, state=state, event=event,
-                           counts=outbox.counts(db.session), labels=outbox.STATE_LABELS, MessageState=MessageState,
-                           retry_form=ConfirmForm())
+                           counts=outbox.counts(db.session), labels=labels(outbox.STATE_LABELS),
+                           MessageState=MessageState, retry_form=ConfirmForm())
 
 
 @bp.route("/postausgang/<int:message_id>/erneut", methods=["POST"])
@@ -472,7 +474,7 @@ def checkin(event_id: int):
     event = _load(event_id)
     guests = attendance.guests(db.session, event)
     return render_template("events/checkin.html", event=event, guests=guests, walk_in_form=WalkInForm(),
-                           answer_labels=invitations.ANSWER_LABELS, form=ConfirmForm(),
+                           answer_labels=labels(invitations.ANSWER_LABELS), form=ConfirmForm(),
                            present=sum(1 for g in guests if g.is_present))
 
 
@@ -533,7 +535,7 @@ def walk_in(event_id: int):
             form.last_name.errors.append(_("Diese Person wurde im selben Moment an einem anderen Gerät eingecheckt."))
     guests = attendance.guests(db.session, event)
     return render_template("events/checkin.html", event=event, guests=guests, walk_in_form=form,
-                           answer_labels=invitations.ANSWER_LABELS, form=ConfirmForm(),
+                           answer_labels=labels(invitations.ANSWER_LABELS), form=ConfirmForm(),
                            present=sum(1 for g in guests if g.is_present)), 422
 
 
@@ -559,7 +561,7 @@ def paper_list(event_id: int):
             flash(_("Am Einlass wurde gerade jemand eingecheckt. Bitte prüfen Sie die Liste und speichern Sie "
                     "erneut."), "warning")
     return render_template("events/paper_list.html", event=event, guests=attendance.guests(db.session, event),
-                           form=form, walk_in_form=WalkInForm(), answer_labels=invitations.ANSWER_LABELS)
+                           form=form, walk_in_form=WalkInForm(), answer_labels=labels(invitations.ANSWER_LABELS))
 
 
 def _download(data: bytes, mimetype: str, event: Event, extension: str) -> Response:
@@ -587,5 +589,5 @@ def attendance_xlsx(event_id: int):
 def statistics(event_id: int):
     event = _load(event_id)
     return render_template("events/statistics.html", event=event, stats=event_stats.for_event(db.session, event),
-                           columns=event_stats.COLUMNS, labels=event_stats.LABELS,
+                           columns=event_stats.COLUMNS, labels=labels(event_stats.LABELS),
                            when=event_service.format_when(event))

@@ -1,6 +1,8 @@
 """Import: upload, column mapping, preview, dry run, import (all rows or none), result."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +11,7 @@ from crm.extensions import db
 from crm.forms.imports import ConfirmForm, UploadForm, build_mapping_form
 from crm.models import ImportBatch, ImportStatus, ImportTarget
 from crm.permissions import Permission, requires
+from crm.service_labels import label, labels
 from crm.services.imports import batches, engine
 from crm.services.imports.mapping import FIELDS, TARGET_LABELS
 from crm.services.imports.readers import ReadError
@@ -27,9 +30,15 @@ def _finished(batch: ImportBatch):
     return redirect(url_for("imports.result", token=batch.token))
 
 
+def _fields_shown() -> dict:
+    """The recognised columns of each kind, their labels and hints in the user's language."""
+    return {kind: [replace(spec, label=label(spec.label), help=label(spec.help)) for spec in specs]
+            for kind, specs in FIELDS.items()}
+
+
 def _render_report(batch: ImportBatch, report, mode: str, status: int = 200):
     return render_template("imports/preview.html", batch=batch, report=report, mode=mode, form=ConfirmForm(),
-                           target_label=TARGET_LABELS[batch.target]), status
+                           target_label=label(TARGET_LABELS[batch.target])), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -47,8 +56,8 @@ def index():
             db.session.rollback()
             form.files.errors.append(error.message)
     recent = batches.recent_batches(db.session, current_user.id)
-    return render_template("imports/index.html", form=form, recent=recent, target_labels=TARGET_LABELS,
-                           fields=FIELDS), 422 if form.errors else 200
+    return render_template("imports/index.html", form=form, recent=recent, target_labels=labels(TARGET_LABELS),
+                           fields=_fields_shown()), 422 if form.errors else 200
 
 
 @bp.route("/<token>/zuordnung", methods=["GET", "POST"])
@@ -68,7 +77,7 @@ def mapping(token: str):
         db.session.commit()
         return redirect(url_for("imports.preview", token=token))
     return render_template("imports/mapping.html", batch=batch, page=page, form=form,
-                           target_label=TARGET_LABELS[batch.target],
+                           target_label=label(TARGET_LABELS[batch.target]),
                            sheet_label=engine.sheet_label), 422 if form.errors else 200
 
 
@@ -120,7 +129,7 @@ def result(token: str):
     batch = _load(token)
     if batch.status == ImportStatus.PENDING:
         return redirect(url_for("imports.preview", token=token))
-    return render_template("imports/result.html", batch=batch, target_label=TARGET_LABELS[batch.target])
+    return render_template("imports/result.html", batch=batch, target_label=label(TARGET_LABELS[batch.target]))
 
 
 @bp.route("/<token>/verwerfen", methods=["POST"])

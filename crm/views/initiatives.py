@@ -11,6 +11,7 @@ from crm.forms.cooperations import EndForm
 from crm.forms.initiatives import InitiativeForm, MembershipForm
 from crm.models import Actor, Initiative, Membership
 from crm.permissions import Permission, can, requires
+from crm.service_labels import label, labels
 from crm.services import actors as actor_service
 from crm.services import initiatives as initiative_service
 from crm.services.directory import parse_id
@@ -47,7 +48,7 @@ def index():
     initiative_filter = initiative_service.initiative_filter_from_args(db.session, request.args)
     page = initiative_service.initiative_page(db.session, initiative_filter)
     return render_template(
-        "initiatives/index.html", page=page, filter=initiative_filter, today=date.today(), kinds=KIND_LABELS,
+        "initiatives/index.html", page=page, filter=initiative_filter, today=date.today(), kinds=labels(KIND_LABELS),
         topics=initiative_service.list_choices(db.session).topics, current_members=initiative_service.current_members)
 
 
@@ -58,7 +59,8 @@ def show(initiative_id: int):
     today = date.today()
     members = initiative_service.members(db.session, initiative)
     return render_template(
-        "initiatives/show.html", initiative=initiative, today=today, kinds=KIND_LABELS, roles=ROLE_LABELS,
+        "initiatives/show.html", initiative=initiative, today=today, kinds=labels(KIND_LABELS),
+        roles=labels(ROLE_LABELS),
         current=[m for m in members if m.is_current(today)], former=[m for m in members if not m.is_current(today)],
         history=actor_service.history(db.session, "Initiative", initiative.id) if can(Permission.EDIT_LANDSCAPE)
         else [])
@@ -150,7 +152,7 @@ def add_membership(initiative_id: int):
         else:
             db.session.commit()
             flash(_("„%(actor)s“ ist jetzt %(role)s von „%(name)s“.", actor=membership.actor.name,
-                    role=ROLE_LABELS[membership.role], name=initiative.name), "success")
+                    role=label(ROLE_LABELS[membership.role]), name=initiative.name), "success")
             return redirect(url_for("initiatives.show", initiative_id=initiative.id))
     return render_template("initiatives/membership_form.html", form=form, initiative=initiative, membership=None), \
         422 if form.errors else 200
@@ -202,7 +204,7 @@ def end_membership(membership_id: int):
             flash(_("Mitgliedschaft von „%(actor)s“ beendet.", actor=membership.actor.name), "success")
             return redirect(url_for("initiatives.show", initiative_id=membership.initiative_id))
     return render_template("initiatives/end_membership.html", form=form, membership=membership,
-                           roles=ROLE_LABELS), 422 if form.errors else 200
+                           roles=labels(ROLE_LABELS)), 422 if form.errors else 200
 
 
 @bp.route("/mitgliedschaften/<int:membership_id>/loeschen", methods=["GET", "POST"])
@@ -218,6 +220,6 @@ def delete_membership(membership_id: int):
         return redirect(url_for("initiatives.show", initiative_id=initiative_id))
     return render_template(
         "actors/_confirm_delete.html", form=form, title=_("Mitgliedschaft löschen"),
-        what=f"{membership.actor.name} – {membership.initiative.name} ({ROLE_LABELS[membership.role]})",
+        what=f"{membership.actor.name} – {membership.initiative.name} ({label(ROLE_LABELS[membership.role])})",
         consequences=[], hint=_("Ist das Mitglied ausgetreten, beenden Sie die Mitgliedschaft, statt sie zu löschen."),
         back=url_for("initiatives.show", initiative_id=initiative_id)), 422 if form.errors else 200

@@ -14,6 +14,7 @@ from crm.extensions import db
 from crm.forms.events import AnswerForm
 from crm.models import Answer, EventStatus, Invitation
 from crm.permissions import public
+from crm.service_labels import labels
 from crm.services import events, invitations, rsvp_tokens
 from crm.services.errors import ServiceError
 
@@ -32,7 +33,7 @@ def _context(invitation: Invitation) -> dict:
     return {
         "invitation": invitation, "event": event, "when": events.format_when(event), "where": events.where(event),
         "deadline": events.format_moment(events.answer_deadline(event)), "contact": events.contact(event),
-        "answer_labels": invitations.ANSWER_LABELS,
+        "answer_labels": labels(invitations.ANSWER_LABELS),
     }
 
 
