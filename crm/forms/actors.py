@@ -14,7 +14,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, URL, ValidationError
 
 from crm.extensions import db
-from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
+from crm.forms.fields import ModelMultiSelectField, ModelSelectField, Versioned, load_choices
 from crm.models import Actor, ActorKind, Area, LifeStage, Topic
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
@@ -131,7 +131,7 @@ class ConfirmDeleteForm(FlaskForm):
                            validators=[DataRequired(_l("Bitte bestätigen Sie das Löschen."))])
 
 
-class ActorForm(FlaskForm):
+class ActorForm(Versioned, FlaskForm):
     """Every text field is limited to its column's length (``crm.models.actors``), so a long value
     is a German message here and never a database error (PostgreSQL refuses over-long strings)."""
 
@@ -162,7 +162,6 @@ class ActorForm(FlaskForm):
     is_active = BooleanField(_l("Aktiv"), default=True)
     active_from = GermanDateField(_l("Tätig seit"), validators=[Optional()])
     active_until = GermanDateField(_l("Tätig bis"), validators=[Optional()])
-    version_id = HiddenField()
     confirm_duplicate = BooleanField(_l("Trotzdem anlegen: es ist ein anderer Akteur"))
 
     def __init__(self, *args, actor: Actor | None = None, **kwargs) -> None:
@@ -207,12 +206,6 @@ class ActorForm(FlaskForm):
         data["parent"] = self.parent.actor
         return data
 
-    @property
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version_id.data) if self.version_id.data else None
-        except ValueError:
-            return None
 
 
 class ActorMergeForm(FlaskForm):

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm.forms.actors import ActorPickerField, GermanDateField
-from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
+from crm.forms.fields import ModelMultiSelectField, ModelSelectField, Versioned, load_choices
 from crm.models import Cooperation, CooperationType, Initiative, LifeStage, Topic
 from crm.service_labels import label
 from crm.services.cooperations import INTENSITY_LABELS
@@ -34,7 +34,7 @@ class _Dates:
             raise ValidationError(_("Das Ende darf nicht vor dem Beginn liegen."))
 
 
-class CooperationForm(_Dates, FlaskForm):
+class CooperationForm(_Dates, Versioned, FlaskForm):
     source = ActorPickerField(_l("Akteur"), required_message=_l("Bitte wählen Sie den ersten Akteur."))
     target = ActorPickerField(_l("Partner"), required_message=_l("Bitte wählen Sie den Partner."))
     type = ModelSelectField(_l("Art der Kooperation"), CooperationType, blank=_l("– bitte wählen –"),
@@ -46,7 +46,6 @@ class CooperationForm(_Dates, FlaskForm):
     life_stages = ModelMultiSelectField(_l("Bildungsphasen"), LifeStage)
     initiative = ModelSelectField(_l("Im Rahmen der Initiative"), Initiative, blank=_l("– keine –"))
     description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
-    version_id = HiddenField()
 
     def __init__(self, *args: Any, cooperation: Cooperation | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=cooperation, **kwargs)
@@ -71,12 +70,6 @@ class CooperationForm(_Dates, FlaskForm):
                 "life_stages": list(self.life_stages.data or []), "initiative": self.initiative.data,
                 "description": self.description.data or ""}
 
-    @property
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version_id.data) if self.version_id.data else None
-        except ValueError:
-            return None
 
 
 class QuickCooperationForm(FlaskForm):
@@ -106,16 +99,9 @@ class QuickCooperationForm(FlaskForm):
                 "life_stages": [], "initiative": None, "description": ""}
 
 
-class EndForm(FlaskForm):
+class EndForm(Versioned, FlaskForm):
     """Ending a tie, a membership or an affiliation: the day (default today) and nothing else."""
 
     end_date = GermanDateField(_l("Beendet am"), default=date.today,
                                validators=[DataRequired(_l("Bitte geben Sie das Datum an."))])
-    version_id = HiddenField()
 
-    @property
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version_id.data) if self.version_id.data else None
-        except ValueError:
-            return None

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from crm.extensions import db
 from crm.forms.actors import ActorPickerField
-from crm.forms.fields import ModelMultiSelectField, ModelSelectField, load_choices
+from crm.forms.fields import ModelMultiSelectField, ModelSelectField, Versioned, load_choices
 from crm.models import ActorKind, Area, Event, EventKind, Initiative, LifeStage, Topic
 from crm.services import mail_templates
 from crm.services.events import local_to_utc, to_local
@@ -34,7 +34,7 @@ def _in_range(day: date | None) -> bool:
     return day is not None and MIN_YEAR <= day.year <= MAX_YEAR
 
 
-class EventForm(FlaskForm):
+class EventForm(Versioned, FlaskForm):
     """Dates and times are local (Europe/Berlin); ``values()`` turns them into UTC."""
 
     kind = ModelSelectField(_l("Art"), EventKind, blank=_l("– bitte wählen –"),
@@ -60,7 +60,6 @@ class EventForm(FlaskForm):
         Optional(), Email(_l("Das ist keine gültige E-Mail-Adresse."))])
     notify = BooleanField(_l("Eingeladene über Änderungen an Zeit, Ort oder Titel informieren "
                              "(mit aktualisiertem Kalendereintrag)"), default=True)
-    version_id = HiddenField()
 
     def __init__(self, *args, event: Event | None = None, **kwargs) -> None:
         super().__init__(*args, obj=event, **kwargs)
@@ -131,12 +130,6 @@ class EventForm(FlaskForm):
             "contact_email": (self.contact_email.data or "").strip(),
         }
 
-    @property
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version_id.data) if self.version_id.data else None
-        except ValueError:
-            return None
 
 
 def _choices(rows, label=str) -> list[SelectChoice]:
@@ -198,12 +191,11 @@ class ReminderForm(FlaskForm):
     ], validators=[DataRequired(_l("Bitte wählen Sie, wer erinnert werden soll."))])
 
 
-class MailTemplateForm(FlaskForm):
+class MailTemplateForm(Versioned, FlaskForm):
     subject = StringField(_l("Betreff"), validators=[DataRequired(_l("Bitte geben Sie einen Betreff ein.")),
                                                      Length(max=300)])
     body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Bitte geben Sie einen Text ein.")),
                                                  Length(max=20000)], render_kw={"rows": 16})
-    version_id = HiddenField()
 
     def validate_subject(self, field) -> None:
         errors = mail_templates.placeholder_errors(field.data or "")
@@ -215,12 +207,6 @@ class MailTemplateForm(FlaskForm):
         if errors:
             raise ValidationError(" ".join(errors))
 
-    @property
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version_id.data) if self.version_id.data else None
-        except ValueError:
-            return None
 
 
 class WalkInForm(FlaskForm):

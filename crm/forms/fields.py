@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms import SelectField, SelectMultipleField
+from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.fields.choices import Choice, SelectChoice
 
@@ -130,3 +130,17 @@ def load_choices(form: Any) -> None:
     for field in form:
         if isinstance(field, (ModelSelectField, ModelMultiSelectField)):
             field.load_choices()
+
+
+class Versioned:
+    """Mixin for forms that edit a record with ``version_id``: the version the user started from
+    travels in a hidden field, so the service can refuse a save over someone else's newer one."""
+
+    version_id = HiddenField()
+
+    @property
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version_id.data) if self.version_id.data else None
+        except ValueError:
+            return None

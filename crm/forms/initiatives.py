@@ -11,13 +11,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm.forms.actors import ActorPickerField, GermanDateField, WebAddress
-from crm.forms.fields import ModelMultiSelectField, load_choices
+from crm.forms.fields import ModelMultiSelectField, Versioned, load_choices
 from crm.models import Initiative, InitiativeKind, LifeStage, Membership, MembershipRole, Topic
 from crm.service_labels import label
 from crm.services.initiatives import KIND_LABELS, ROLE_LABELS
 
 
-class InitiativeForm(FlaskForm):
+class InitiativeForm(Versioned, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie einen Namen ein.")), Length(max=255)])
     short_name = StringField(_l("Kurzname"), validators=[Optional(), Length(max=80)])
     kind = SelectField(_l("Art"), coerce=str, default=InitiativeKind.PROJECT.value, validate_choice=False)
@@ -27,7 +27,6 @@ class InitiativeForm(FlaskForm):
     topics = ModelMultiSelectField(_l("Themenfelder"), Topic)
     life_stages = ModelMultiSelectField(_l("Bildungsphasen"), LifeStage)
     description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
-    version_id = HiddenField()
 
     def __init__(self, *args: Any, initiative: Initiative | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=initiative, **kwargs)
@@ -52,12 +51,6 @@ class InitiativeForm(FlaskForm):
                 "topics": list(self.topics.data or []), "life_stages": list(self.life_stages.data or []),
                 "description": self.description.data or ""}
 
-    @property
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version_id.data) if self.version_id.data else None
-        except ValueError:
-            return None
 
 
 class MembershipForm(FlaskForm):

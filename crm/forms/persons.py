@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from crm.forms.actors import ActorPickerField, GermanDateField
+from crm.forms.fields import Versioned
 from crm.models import Affiliation, LegalBasis, Person
 
 LEGAL_BASIS_LABELS = {
@@ -21,7 +22,7 @@ LEGAL_BASIS_LABELS = {
 EMAIL_MESSAGE = _l("Das ist keine gültige E-Mail-Adresse.")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Versioned, FlaskForm):
     salutation = SelectField(_l("Anrede"), coerce=str, default="", validate_choice=False)
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=40)])
     first_name = StringField(_l("Vorname"), validators=[Optional(), Length(max=120)])
@@ -32,7 +33,6 @@ class PersonForm(FlaskForm):
     legal_basis = SelectField(_l("Rechtsgrundlage"), coerce=str, default=LegalBasis.PUBLIC_TASK.value,
                               validate_choice=False)
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=10000)])
-    version_id = HiddenField()
     # The first affiliation, on the create form only: most people are entered for one actor.
     actor = ActorPickerField(_l("Akteur"))
     function = StringField(_l("Funktion (z. B. Schulleitung, MINT-Koordination)"),
@@ -76,12 +76,6 @@ class PersonForm(FlaskForm):
         return {"actor": self.actor.actor, "function": (self.function.data or "").strip(),
                 "email": (self.work_email.data or "").strip(), "from_date": self.from_date.data}
 
-    @property
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version_id.data) if self.version_id.data else None
-        except ValueError:
-            return None
 
 
 class AffiliationForm(FlaskForm):
