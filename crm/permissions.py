@@ -65,12 +65,13 @@ def can(permission: Permission, user: Any = None) -> bool:
 
 
 def can_see_contact_of(actor: Any, user: Any = None) -> bool:
-    """Whether ``user`` may see an actor's personal details (e-mail, phone, street, notes, name).
+    """Whether ``user`` may see an actor's contact details (street, e-mail, phone, notes).
 
     An organisation's contact data is business data every role may read. An actor whose
     kind is marked ``is_individual`` (a volunteer Lernbegleiterin, an independent expert)
     is a natural person: for them the same fields are personal data (DSGVO), shown only
-    to roles holding ``VIEW_PERSONAL_DATA``. Pages, exports, maps and the API all ask here.
+    to roles holding ``VIEW_PERSONAL_DATA``. Their name, as an actor of the landscape, is
+    shown to every role (see crm/services/naming.py). Pages, exports and the API ask here.
     """
     kind = getattr(actor, "kind", None)
     if kind is None or not getattr(kind, "is_individual", False):
