@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -20,7 +19,6 @@ from crm.models import Base, Role
 
 PASSWORD = "richtig-langes-passwort"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-SHARED = Path(os.environ.get("BILDUNGSNETZ_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 
 def _admin_url(url: str) -> str:

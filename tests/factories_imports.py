@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import Actor, ActorKind, Affiliation, Area, AuditEntry, Cooperation, CooperationType, Person, Topic
-from tests.conftest import SHARED
+from tests.real_files import REAL
 
-REAL = SHARED / "fixtures" / "real"
 RLP = REAL / "schools" / "rlp_geoportal_schulstandorte_fixture.geojson"
 SAARLAND = REAL / "schools" / "saarland_geoportal_schulen_fixture.geojson"
 KUMU_ELEMENTS = REAL / "kumu" / "florentine_kumu_elements.csv"

@@ -1,11 +1,9 @@
 """Fixtures for the tests of ``graph/``: no Flask, no database, only plain records.
 
-``BILDUNGSNETZ_SHARED`` points at the shared folder with real third-party files
-(default: ``shared/`` beside the repository clone).
+The real third-party files come from ``tests/fixtures/real`` (``tests.real_files``).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -13,16 +11,15 @@ import networkx as nx
 import pytest
 
 from graph.records import EdgeRecord, NodeRecord
+from tests.real_files import REAL
 
-SHARED = Path(os.environ.get("BILDUNGSNETZ_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 
 
 @pytest.fixture(scope="session")
 def real_files() -> Path:
-    path = SHARED / "fixtures" / "real"
-    if not path.is_dir():
-        pytest.fail(f"real fixture files not found at {path}; set BILDUNGSNETZ_SHARED")
-    return path
+    if not REAL.is_dir():
+        pytest.fail(f"real fixture files not found at {REAL}")
+    return REAL
 
 
 RecordsFn = Callable[..., tuple[list[NodeRecord], list[EdgeRecord], dict]]
