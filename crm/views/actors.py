@@ -21,6 +21,7 @@ from crm.services import initiatives as initiative_service
 from crm.services import persons as person_service
 from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.initiatives import ROLE_LABELS
+from crm.views.form_errors import attach
 
 bp = Blueprint("actors", __name__, url_prefix="/akteure")
 
@@ -120,8 +121,7 @@ def edit(actor_id: int):
         except ServiceError as error:
             db.session.rollback()
             actor = _load(actor_id)
-            target = form[error.field] if error.field and error.field in form else form.name
-            target.errors = list(target.errors) + [error.message]
+            attach(form, error, fallback="name")
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("actors/form.html", form=form, actor=actor, conflict=conflict,
                            differences=differences), status

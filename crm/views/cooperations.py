@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+
 from crm.extensions import db
 from crm.forms.actors import ConfirmDeleteForm
 from crm.forms.cooperations import CooperationForm, EndForm, QuickCooperationForm
@@ -15,6 +16,7 @@ from crm.services import actors as actor_service
 from crm.services import cooperations as cooperation_service
 from crm.services.directory import parse_id
 from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.views.form_errors import attach
 
 bp = Blueprint("cooperations", __name__, url_prefix="/kooperationen")
 
@@ -33,15 +35,6 @@ def _load(cooperation_id: int) -> Cooperation:
 def _actor_arg() -> Actor | None:
     actor_id = parse_id(request.values.get("akteur"))
     return db.session.get(Actor, actor_id) if actor_id else None
-
-
-def _attach(form, error: ServiceError, mapping: dict[str, str] | None = None) -> None:
-    name = (mapping or {}).get(error.field or "", error.field or "")
-    target = form[name] if name and name in form else None
-    if target is None:
-        flash(error.message, "danger")
-    else:
-        target.errors = list(target.errors) + [error.message]
 
 
 @bp.route("/")
@@ -78,7 +71,7 @@ def _quick_capture(actor: Actor):
             cooperation = cooperation_service.create_cooperation(db.session, form.values(actor))
         except ServiceError as error:
             db.session.rollback()
-            _attach(form, error, QUICK_FIELDS)
+            attach(form, error, QUICK_FIELDS)
         else:
             partner = cooperation.partner_of(actor.id).name
             db.session.commit()
@@ -103,7 +96,7 @@ def create():
             cooperation = cooperation_service.create_cooperation(db.session, form.values())
         except ServiceError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("Kooperation „%(label)s“ gespeichert.", label=cooperation_service.label(cooperation)), "success")
@@ -132,7 +125,7 @@ def edit(cooperation_id: int):
         except ServiceError as error:
             db.session.rollback()
             cooperation = _load(cooperation_id)
-            _attach(form, error)
+            attach(form, error)
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("cooperations/form.html", form=form, c=cooperation, conflict=conflict,
                            differences=differences), status
@@ -161,7 +154,7 @@ def end(cooperation_id: int):
         except ServiceError as error:
             db.session.rollback()
             cooperation = _load(cooperation_id)
-            _attach(form, error)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("Kooperation „%(label)s“ beendet zum %(date)s.", label=cooperation_service.label(cooperation),

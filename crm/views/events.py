@@ -25,6 +25,7 @@ from crm.services import (
     mail_templates, outbox,
 )
 from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.views.form_errors import attach
 
 bp = Blueprint("events", __name__, url_prefix="/veranstaltungen")
 
@@ -105,7 +106,7 @@ def create():
             event = event_service.create_event(db.session, form.values())
         except ServiceError as error:
             db.session.rollback()
-            getattr(form, error.field or "title").errors.append(error.message)
+            attach(form, error, fallback="title")
         else:
             db.session.commit()
             flash(_("Veranstaltung „%(title)s“ angelegt. Als Nächstes: die Einladungsliste.", title=event.title),
@@ -144,7 +145,7 @@ def edit(event_id: int):
             form.version_id.data = str(event.version_id)
         except ServiceError as error:
             db.session.rollback()
-            getattr(form, error.field or "title").errors.append(error.message)
+            attach(form, error, fallback="title")
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("events/form.html", form=form, event=event, conflict=conflict), status
 
@@ -416,7 +417,7 @@ def edit_template(key: str):
             form.version_id.data = str(mail_templates.get(db.session, key).version_id or "")
         except ServiceError as error:
             db.session.rollback()
-            getattr(form, error.field or "body").errors.append(error.message)
+            attach(form, error, fallback="body")
     return render_template("events/template_form.html", form=form, definition=mail_templates.BY_KEY[key],
                            current=current, placeholders=mail_templates.PLACEHOLDERS, conflict=conflict,
                            reset_form=ConfirmForm()), 409 if conflict else (422 if form.errors else 200)

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+
 from crm.extensions import db
 from crm.forms.actors import ConfirmDeleteForm
 from crm.forms.cooperations import EndForm
@@ -17,6 +18,7 @@ from crm.services import initiatives as initiative_service
 from crm.services.directory import parse_id
 from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.initiatives import KIND_LABELS, ROLE_LABELS
+from crm.views.form_errors import attach
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiativen")
 
@@ -33,13 +35,6 @@ def _membership(membership_id: int) -> Membership:
     if membership is None:
         abort(404)
     return membership
-
-
-def _attach(form, error: ServiceError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        flash(error.message, "danger")
 
 
 @bp.route("/")
@@ -75,7 +70,7 @@ def create():
             initiative = initiative_service.create_initiative(db.session, form.values())
         except ServiceError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("Initiative „%(name)s“ angelegt.", name=initiative.name), "success")
@@ -104,7 +99,7 @@ def edit(initiative_id: int):
         except ServiceError as error:
             db.session.rollback()
             initiative = _load(initiative_id)
-            _attach(form, error)
+            attach(form, error)
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("initiatives/form.html", form=form, initiative=initiative, conflict=conflict,
                            differences=differences), status
@@ -148,7 +143,7 @@ def add_membership(initiative_id: int):
         except ServiceError as error:
             db.session.rollback()
             initiative = _load(initiative_id)
-            _attach(form, error)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("„%(actor)s“ ist jetzt %(role)s von „%(name)s“.", actor=membership.actor.name,
@@ -177,7 +172,7 @@ def edit_membership(membership_id: int):
         except ServiceError as error:
             db.session.rollback()
             membership = _membership(membership_id)
-            _attach(form, error)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("Mitgliedschaft gespeichert."), "success")

@@ -21,6 +21,7 @@ from crm.services import duplicates, merge
 from crm.services.directory import parse_id
 from crm.services import persons as person_service
 from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.views.form_errors import attach
 
 bp = Blueprint("persons", __name__, url_prefix="/personen")
 
@@ -44,13 +45,6 @@ def _affiliation(affiliation_id: int) -> Affiliation:
     if affiliation is None:
         abort(404)
     return affiliation
-
-
-def _attach(form, error: ServiceError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        flash(error.message, "danger")
 
 
 @bp.route("/")
@@ -205,7 +199,7 @@ def add_affiliation(person_id: int):
         except ServiceError as error:
             db.session.rollback()
             person = _load(person_id)
-            _attach(form, error)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("Zugehörigkeit zu „%(actor)s“ gespeichert.", actor=affiliation.actor.name), "success")
@@ -234,7 +228,7 @@ def edit_affiliation(affiliation_id: int):
         except ServiceError as error:
             db.session.rollback()
             affiliation = _affiliation(affiliation_id)
-            _attach(form, error)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("Zugehörigkeit gespeichert."), "success")

@@ -1,0 +1,27 @@
+"""Showing a service's refusal on the form the user filled in.
+
+Services raise ``ServiceError(message, field)`` with the name of the value they refused; the
+views put the message under that field so the user sees it where they typed, or — when the
+field is not on this form — under ``fallback``, or as a flash message above the form.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from crm.services.errors import ServiceError
+
+
+def attach(form: FlaskForm, error: ServiceError, mapping: Mapping[str, str] | None = None,
+           fallback: str | None = None) -> None:
+    """Add ``error``'s message to the form field it names (after ``mapping`` from service to form
+    names), else to ``fallback``, else flash it."""
+    name = (mapping or {}).get(error.field or "", error.field or "")
+    if not (name and name in form):
+        name = fallback or ""
+    if name and name in form:
+        form[name].errors = list(form[name].errors) + [error.message]
+    else:
+        flash(error.message, "danger")
