@@ -6,6 +6,8 @@ change needs MANAGE_EVENTS.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -172,17 +174,14 @@ def cancel(event_id: int):
     return redirect(url_for("events.show", event_id=event.id))
 
 
-@bp.route("/<int:event_id>/veroeffentlichen", methods=["POST"])
-@requires(Permission.MANAGE_EVENTS)
-def publish(event_id: int):
-    """A draft becomes published without mail: for trainings announced elsewhere, the door opens."""
+def _change_status(event_id: int, change: Callable[[Any, Event], Any], done: str):
+    """Publish or close an event (confirmed by a POST with CSRF) and tell what happened."""
     event = _load(event_id)
     if ConfirmForm().validate_on_submit():
         try:
-            event_service.publish(db.session, event)
+            change(db.session, event)
             db.session.commit()
-            flash(_("Die Veranstaltung ist veröffentlicht. Einlass und Teilnahme können jetzt erfasst werden; "
-                    "Einladungen versenden Sie wie gewohnt über die Einladungsliste."), "success")
+            flash(done, "success")
         except ServiceError as error:
             db.session.rollback()
             _flash_error(error)
@@ -190,24 +189,21 @@ def publish(event_id: int):
             db.session.rollback()
             flash(_concurrent(), "danger")
     return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/veroeffentlichen", methods=["POST"])
+@requires(Permission.MANAGE_EVENTS)
+def publish(event_id: int):
+    """A draft becomes published without mail: for trainings announced elsewhere, the door opens."""
+    return _change_status(event_id, event_service.publish, _(
+        "Die Veranstaltung ist veröffentlicht. Einlass und Teilnahme können jetzt erfasst werden; "
+        "Einladungen versenden Sie wie gewohnt über die Einladungsliste."))
 
 
 @bp.route("/<int:event_id>/abschliessen", methods=["POST"])
 @requires(Permission.MANAGE_EVENTS)
 def mark_done(event_id: int):
-    event = _load(event_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            event_service.mark_done(db.session, event)
-            db.session.commit()
-            flash(_("Die Veranstaltung ist abgeschlossen."), "success")
-        except ServiceError as error:
-            db.session.rollback()
-            _flash_error(error)
-        except StaleDataError:
-            db.session.rollback()
-            flash(_concurrent(), "danger")
-    return redirect(url_for("events.show", event_id=event.id))
+    return _change_status(event_id, event_service.mark_done, _("Die Veranstaltung ist abgeschlossen."))
 
 
 # --- invitation list --------------------------------------------------------------------------
