@@ -27,7 +27,9 @@ run: install
 	$(FLASK) crm demo --if-empty
 	@$(FLASK) crm demo-users
 	@echo "Bildungsnetz läuft auf http://$(HOST):$(PORT)/"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The background worker (mail delivery) runs beside the server and stops with it.
+	@$(FLASK) crm worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Chromium from Debian for the browser tests (Playwright drives /usr/bin/chromium).
 chromium:

@@ -3,7 +3,7 @@
 Run:  .venv/bin/python bench/graph_bench.py            demo region (real), 5k check, 20k/100k, 20k error
       .venv/bin/python bench/graph_bench.py --quick    demo region and a 2,000-actor check only
 
-The real demo region is loaded with ``crm.services.demo.load_demo`` into a scratch SQLite
+The real demo region is loaded with ``crm.demo.generator.load_demo`` into a scratch SQLite
 database (migrations, vocabularies, demo data) and analysed with all three layers, as the
 analysis page does with every layer switched on (147 actors, ~8,000 ties after collapse).
 
@@ -26,28 +26,36 @@ import platform
 import random
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import networkx as nx  # noqa: E402
-from scipy.stats import spearmanr  # noqa: E402
+import networkx as nx
+from scipy.stats import spearmanr
 
-from graph.analysis import analyse  # noqa: E402
-from graph.build import build_graph  # noqa: E402
-from graph.communities import communities  # noqa: E402
-from graph.cut import Cut, apply_cut  # noqa: E402
-from graph.engine import to_igraph, use_igraph  # noqa: E402
-from graph.fragility import fragility  # noqa: E402
-from graph.metrics import (  # noqa: E402
-    _betweenness, _betweenness_with_error, _closeness, _clustering, _eigenvector, _pagerank, betweenness_plan,
-    network_metrics, structural_holes,
+from graph.analysis import analyse
+from graph.build import build_graph
+from graph.communities import communities
+from graph.cut import Cut, apply_cut
+from graph.engine import to_igraph, use_igraph
+from graph.fragility import fragility
+from graph.metrics import (
+    _betweenness,
+    _betweenness_with_error,
+    _closeness,
+    _clustering,
+    _eigenvector,
+    _pagerank,
+    betweenness_plan,
+    network_metrics,
+    structural_holes,
 )
-from graph.records import EdgeRecord, NodeRecord  # noqa: E402
-from graph.suggest import suggest_ties  # noqa: E402
-from graph.transitions import transition_matrix  # noqa: E402
+from graph.records import EdgeRecord, NodeRecord
+from graph.suggest import suggest_ties
+from graph.transitions import transition_matrix
 
 STAGES = ("fruehkindlich", "primar", "sek", "uebergang_sb", "ausbildung", "hochschule", "weiterbildung",
           "nachberuflich")
@@ -227,7 +235,7 @@ def demo_region() -> dict[str, Any]:
     """The real demo region from a scratch SQLite database, analysed with all layers."""
     import tempfile
 
-    print("\nDemo-Region (crm.services.demo, alle drei Ebenen)", flush=True)
+    print("\nDemo-Region (crm.demo.generator, alle drei Ebenen)", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-graph-"))
     from crm import create_app
     from crm.extensions import db
@@ -238,9 +246,10 @@ def demo_region() -> dict[str, Any]:
     with app.app_context():
         from flask_migrate import upgrade
 
-        from crm.services import audit, network
-        from crm.services.demo import load_demo
-        from crm.services.seed import seed_vocabularies
+        from crm.demo.generator import load_demo
+        from crm.services.landscape.vocabularies import seed_vocabularies
+        from crm.services.network import records as network
+        from crm.services.privacy import audit
 
         upgrade()
         seed_vocabularies(db.session)
@@ -253,7 +262,7 @@ def demo_region() -> dict[str, Any]:
                               (("cooperation", "initiative", "event"), "alle Ebenen")):
             cut = Cut(layers=frozenset(layers))
             for attempt in ("kalt", "warm"):
-                result = timed(rows, f"analyse() {label}, {attempt}", lambda: analyse(
+                result = timed(rows, f"analyse() {label}, {attempt}", lambda cut=cut: analyse(
                     land.nodes, land.edges, cut, stage_order=land.stage_order, stage_labels=land.stage_labels))
             print(f"  -> {result.network['nodes']} Akteure, {result.network['edges']} Verbindungen, Engine "
                   f"{result.parameters['engine_used']}", flush=True)

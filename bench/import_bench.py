@@ -42,9 +42,9 @@ def main() -> None:
     from crm import create_app
     from crm.extensions import db
     from crm.models import Actor, AuditEntry, ImportTarget, Role
+    from crm.services.accounts.users import create_user
     from crm.services.imports import batches, engine
-    from crm.services.seed import seed_vocabularies
-    from crm.services.users import create_user
+    from crm.services.landscape.vocabularies import seed_vocabularies
 
     workdir = tempfile.mkdtemp(prefix="bn-import-bench-")
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"

@@ -20,7 +20,7 @@ def main(rounds: int = 15) -> None:
     from crm import create_app
     from crm.extensions import db
     from crm.models import Role
-    from crm.services.users import create_user
+    from crm.services.accounts.users import create_user
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SECRET_KEY": "bench",

@@ -101,7 +101,8 @@ def _record(key: str, run: dict) -> None:
 
 
 def main() -> None:
-    from datetime import date, time as clock_time, timedelta
+    from datetime import date, timedelta
+    from datetime import time as clock_time
 
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -109,8 +110,9 @@ def main() -> None:
     from crm import create_app
     from crm.extensions import db
     from crm.models import Actor, ActorKind, Affiliation, EventKind, OutboxMessage, Person
-    from crm.services import events, invitation_lists, invitations, outbox
-    from crm.services.seed import seed_vocabularies
+    from crm.services.events import events, invitation_lists, invitations
+    from crm.services.landscape.vocabularies import seed_vocabularies
+    from crm.services.mail import outbox
 
     load_start = os.getloadavg()
     workdir = tempfile.mkdtemp(prefix="bn-mail-bench-")

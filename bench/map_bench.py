@@ -1,4 +1,4 @@
-"""Timing of the network maps (``graph/maps.py``, ``crm/services/maps.py``, ``/netzwerk/``); never a test.
+"""Timing of the network maps (``graph/maps.py``, ``crm/services/network/maps.py``, ``/netzwerk/``); never a test.
 
 Run:  .venv/bin/python bench/map_bench.py            demo region through HTTP, 20,000-actor region
       .venv/bin/python bench/map_bench.py --quick    demo region only
@@ -29,17 +29,20 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.graph_bench import landscape as synthetic  # noqa: E402
-from graph.build import build_graph  # noqa: E402
-from graph.communities import communities  # noqa: E402
-from graph.cut import Cut, apply_cut  # noqa: E402
-from graph.layout import layout  # noqa: E402
-from graph.maps import aggregate_map  # noqa: E402
+from datetime import UTC
+
+from bench.graph_bench import landscape as synthetic
+from graph.build import build_graph
+from graph.communities import communities
+from graph.cut import Cut, apply_cut
+from graph.layout import layout
+from graph.maps import aggregate_map
 
 RESULTS = Path(__file__).resolve().parent / "results" / "maps.json"
 
@@ -59,12 +62,12 @@ def _app(tmp: str, name: str = "bench", fill: Callable[[Any], None] | None = Non
     from flask_migrate import upgrade
 
     from crm import create_app
+    from crm.demo.generator import load_demo
     from crm.extensions import db
     from crm.models import Role
-    from crm.services import audit
-    from crm.services.demo import load_demo
-    from crm.services.seed import seed_vocabularies
-    from crm.services.users import create_user
+    from crm.services.accounts.users import create_user
+    from crm.services.landscape.vocabularies import seed_vocabularies
+    from crm.services.privacy import audit
 
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/{name}.sqlite3", "SECRET_KEY": "bench",
                       "WTF_CSRF_ENABLED": False, "MAIL_SUPPRESS_SEND": True})
@@ -115,7 +118,8 @@ def browser_times(app: Any, urls: list[tuple[str, str]]) -> list[dict[str, Any]]
 def _clear() -> None:
     """Empty every cache of maps, dashboard and analysis: the next request is what the first
     request after a change of the data costs."""
-    from crm.services import network, view_cache
+    from crm.services.network import cache as view_cache
+    from crm.services.network import records as network
 
     view_cache.clear()
     network._CACHE.clear()
@@ -123,7 +127,7 @@ def _clear() -> None:
 
 def insert_region(session: Any, nodes: list[Any], edges: list[Any]) -> None:
     """The synthetic records as database rows (bulk inserts; vocabulary entries created as needed)."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from sqlalchemy import insert, select
 
@@ -153,7 +157,7 @@ def insert_region(session: Any, nodes: list[Any], edges: list[Any]) -> None:
                 session.add(row)
                 session.flush()
                 areas[path[:depth]] = row.id
-    since = datetime(2012, 1, 1, tzinfo=timezone.utc)
+    since = datetime(2012, 1, 1, tzinfo=UTC)
     offset = (session.scalar(select(Actor.id).order_by(Actor.id.desc()).limit(1)) or 0) + 1
     session.execute(insert(Actor), [
         {"id": offset + n.id, "name": n.label, "kind_id": kinds[n.kind], "area_id": areas[n.area_path],
@@ -180,17 +184,17 @@ def demo_region(client: Any) -> dict[str, Any]:
     timed(rows, "/dashboard/ warm", lambda: _get(client, "/dashboard/"))
     for layers in ("cooperation", "cooperation,initiative,event"):
         _clear()
-        _, size = timed(rows, f"/netzwerk/?layers={layers} kalt", lambda: _get(client, f"/netzwerk/?layers={layers}"))
+        _, size = timed(rows, f"/netzwerk/?layers={layers} kalt", lambda layers=layers: _get(client, f"/netzwerk/?layers={layers}"))
         rows[-1]["bytes"] = size
-        timed(rows, f"/netzwerk/?layers={layers} warm", lambda: _get(client, f"/netzwerk/?layers={layers}"))
+        timed(rows, f"/netzwerk/?layers={layers} warm", lambda layers=layers: _get(client, f"/netzwerk/?layers={layers}"))
         _clear()
         _, size = timed(rows, f"/netzwerk/karte.json?layers={layers} kalt",
-                        lambda: _get(client, f"/netzwerk/karte.json?layers={layers}"))
+                        lambda layers=layers: _get(client, f"/netzwerk/karte.json?layers={layers}"))
         rows[-1]["bytes"] = size
         timed(rows, f"/netzwerk/karte.json?layers={layers} warm",
-              lambda: _get(client, f"/netzwerk/karte.json?layers={layers}"))
+              lambda layers=layers: _get(client, f"/netzwerk/karte.json?layers={layers}"))
         timed(rows, f"Jahr 2022 (as_of=2022-12-31), {layers}",
-              lambda: _get(client, f"/netzwerk/karte.json?layers={layers}&as_of=2022-12-31"))
+              lambda layers=layers: _get(client, f"/netzwerk/karte.json?layers={layers}&as_of=2022-12-31"))
     spec = client.get("/netzwerk/karte.json?layers=cooperation").get_json()
     timed(rows, "Ego-Karte Akteur (2 Schritte) kalt",
           lambda: _get(client, f"/netzwerk/akteur/{spec['nodes'][0]['id']}.json?steps=2"))
@@ -219,7 +223,7 @@ def large_region(tmp: str, n: int, m: int) -> dict[str, Any]:
 
     def load() -> Any:
         from crm.extensions import db
-        from crm.services import network
+        from crm.services.network import records as network
 
         with app.app_context():
             return network.landscape(db.session, ["cooperation"])

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -32,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from crm import admin, auth, babel_setup, cli, errors, permissions, security, templating
     from crm.extensions import csrf, db, login_manager, mail, migrate
-    from crm.services import audit
+    from crm.services.privacy import audit
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
@@ -60,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # noqa: ARG001
+def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
     """SQLite ignores foreign keys unless asked per connection; we rely on ON DELETE rules."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

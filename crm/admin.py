@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, redirect, request, url_for
-from flask import flash
+from flask import Flask, abort, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
@@ -25,12 +24,12 @@ from wtforms.validators import Optional
 from crm.extensions import db
 from crm.models import ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
 from crm.permissions import ROLE_LABELS, Permission, can
-from crm.services import audit
+from crm.services.accounts import login_throttle
+from crm.services.accounts import users as user_service
+from crm.services.accounts.login_throttle import is_locked
+from crm.services.accounts.users import normalise_email
 from crm.services.errors import ServiceError
-from crm.services import login_throttle
-from crm.services.login_throttle import is_locked
-from crm.services.users import check_password_policy, normalise_email
-
+from crm.services.privacy import audit
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -127,13 +126,10 @@ class UserView(SecureModelView):
             raise ValueError("Für ein neues Konto ist ein Passwort nötig.")
         if password:
             try:
-                check_password_policy(password, model.email)
+                # The one rule for passwords: policy, hash, end of other sessions, lock-out lifted.
+                user_service.set_password(db.session, model, password)
             except ServiceError as error:
                 raise ValueError(error.message) from error
-            model.set_password(password)
-            # A new password ends the account's sessions everywhere and lifts a lock-out.
-            model.session_epoch = (model.session_epoch or 0) + 1
-            login_throttle.reset(db.session, model.email, model)
 
     def after_model_change(self, form: Any, model: User, is_created: bool) -> None:
         from crm.security import stamp_session

@@ -19,8 +19,8 @@ from wtforms.validators import DataRequired, Email
 from crm.extensions import db
 from crm.models import User
 from crm.permissions import public
-from crm.services import login_throttle
-from crm.services import users as user_service
+from crm.services.accounts import login_throttle
+from crm.services.accounts import users as user_service
 
 bp = Blueprint("auth", __name__)
 

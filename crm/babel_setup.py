@@ -6,9 +6,8 @@ German, which is what the office's users read anyway.
 from __future__ import annotations
 
 from flask import Flask, request, session
-from flask_login import current_user
-
 from flask_babel import get_locale
+from flask_login import current_user
 
 from crm.extensions import babel
 

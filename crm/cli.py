@@ -10,9 +10,9 @@ from crm.config import SETTINGS
 from crm.extensions import db
 from crm.models import Actor, Role
 from crm.permissions import ROLE_LABELS
-from crm.services import audit
-from crm.services import users as user_service
+from crm.services.accounts import users as user_service
 from crm.services.errors import ServiceError
+from crm.services.privacy import audit
 
 # Demo accounts: for the fictional demo region only; `make run` prints them.
 DEMO_PASSWORD = "demo-bildungsnetz"
@@ -29,7 +29,7 @@ crm_cli = AppGroup("crm", help="Bildungsnetz: Stammdaten, Demo und Konten.")
 @crm_cli.command("seed")
 def seed_command() -> None:
     """Deutsche Standard-Vokabulare anlegen (fehlende Einträge ergänzen, nichts überschreiben)."""
-    from crm.services.seed import seed_vocabularies
+    from crm.services.landscape.vocabularies import seed_vocabularies
 
     with audit.acting_as("cli"):
         created = seed_vocabularies(db.session)
@@ -42,7 +42,7 @@ def seed_command() -> None:
 @click.option("--seed", default=2026, show_default=True, help="Zufallsstartwert (gleicher Wert, gleiche Daten).")
 def demo_command(if_empty: bool, seed: int) -> None:
     """Die fiktive Demo-Region (Trier und Umland) laden."""
-    from crm.services.demo import load_demo
+    from crm.demo.generator import load_demo
 
     if db.session.scalar(select(func.count()).select_from(Actor)):
         if if_empty:
@@ -64,7 +64,7 @@ def demo_users_command() -> None:
             if user_service.find_by_email(db.session, email) is None:
                 user_service.create_user(db.session, email, DEMO_PASSWORD, role, name)
         db.session.commit()
-    click.echo("Demo-Anmeldung (Passwort für alle: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo-Anmeldung (Passwort für alle: {DEMO_PASSWORD}):")
     for email, _name, role in DEMO_USERS:
         click.echo(f"  {email:30} {ROLE_LABELS[role]}")
 
@@ -111,11 +111,11 @@ def outbox_command(once: bool, worker_name: str, batch: int, interval: float, ma
 
     from flask import current_app
 
-    from crm.services import outbox
+    from crm.services.mail import outbox
 
     stop = {"now": False}
 
-    def request_stop(signum, frame):  # noqa: ARG001 - finish the current message, then leave
+    def request_stop(signum, frame):
         stop["now"] = True
 
     if not once:
@@ -135,6 +135,46 @@ def outbox_command(once: bool, worker_name: str, batch: int, interval: float, ma
                        f"Zeitlimit {config.get('MAIL_TIMEOUT')} s). Beenden mit Strg+C.")
             report = worker.run_forever(interval=interval)
     click.echo(f"Postausgang: {report}.")
+
+
+@crm_cli.command("worker")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Sekunden Pause, wenn keine Aufgabe etwas zu tun hatte.")
+@click.option("--once", is_flag=True, help="Jede Aufgabe abarbeiten, bis nichts mehr fällig ist, dann beenden.")
+def worker_command(interval: float, once: bool) -> None:
+    """Hintergrundprozess: stellt E-Mails zu und meldet sich regelmäßig (Herzschlag) in der Datenbank."""
+    import signal
+
+    from flask import current_app
+
+    from crm.services.mail import outbox
+    from crm.services.system import heartbeat
+    from crm.worker import BackgroundWorker, Task
+
+    stop = {"now": False}
+
+    def request_stop(signum, frame):  # finish the current step, then leave
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    config = current_app.config
+    name = heartbeat.default_name()
+    mail = outbox.Worker(
+        db.session, name, max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS),
+        retry_base=float(config.get("OUTBOX_RETRY_SECONDS") or outbox.DEFAULT_RETRY_BASE),
+        should_stop=lambda: stop["now"])
+    tasks = [Task("outbox", lambda: mail.run_batch().claimed > 0)]
+    worker = BackgroundWorker(db.session, name, tasks, interval=interval, should_stop=lambda: stop["now"])
+    with audit.acting_as(f"worker:{name}"):
+        if once:
+            worker.beat()
+            while worker.run_once() and not stop["now"]:
+                pass
+            return
+        click.echo(f"Hintergrundprozess {name} läuft: {', '.join(t.name for t in tasks)} "
+                   f"(SMTP {config.get('MAIL_SERVER')}:{config.get('MAIL_PORT')}). Beenden mit Strg+C.")
+        worker.run_forever()
 
 
 def init_app(app: Flask) -> None:

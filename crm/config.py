@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_RATE_LIMIT", 20,
             "Anmeldeversuche je IP-Adresse in 5 Minuten und Arbeitsprozess; darüber antwortet die Anmeldung "
             "mit 429.", int),
+    Setting("PASSWORD_HASH_METHOD", "scrypt",
+            "Verfahren der Passwort-Hashes (werkzeug, z. B. `scrypt`). Nur die Testsuite setzt ein schnelles; "
+            "im Betrieb nicht ändern."),
     Setting("RETENTION_YEARS", 3,
             "Jahre ohne Aktivität, nach denen eine Person zur Prüfung (Löschen oder Behalten) vorgelegt wird. "
             "Gelöscht wird nie automatisch.", int),

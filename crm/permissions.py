@@ -7,8 +7,9 @@ refuses any endpoint that says nothing, so a forgotten decorator fails closed.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import current_user
@@ -71,7 +72,7 @@ def can_see_contact_of(actor: Any, user: Any = None) -> bool:
     kind is marked ``is_individual`` (a volunteer Lernbegleiterin, an independent expert)
     is a natural person: for them the same fields are personal data (DSGVO), shown only
     to roles holding ``VIEW_PERSONAL_DATA``. Their name, as an actor of the landscape, is
-    shown to every role (see crm/services/naming.py). Pages, exports and the API ask here.
+    shown to every role (see crm/services/landscape/naming.py). Pages, exports and the API ask here.
     """
     kind = getattr(actor, "kind", None)
     if kind is None or not getattr(kind, "is_individual", False):
@@ -150,7 +151,7 @@ def load_user_from_token(req: Any) -> Any:
     session limits."""
     from crm.extensions import db
     from crm.security import bearer_token
-    from crm.services import api_tokens
+    from crm.services.accounts import api_tokens
 
     if req.blueprint != "api":
         return None

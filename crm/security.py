@@ -174,7 +174,7 @@ def _check_session():
     return None
 
 
-def _on_login(sender: Flask, user, **extra) -> None:  # noqa: ARG001
+def _on_login(sender: Flask, user, **extra) -> None:
     now = time.time()
     session[LOGIN_AT] = now
     session[SEEN_AT] = now

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from flask_babel import gettext, lazy_gettext as _l, pgettext as _pgettext
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext  # lazy; named so that pybabel's default keywords find it
+from flask_babel import pgettext as _pgettext
 
 K = TypeVar("K")
 
@@ -36,27 +38,27 @@ def labels(mapping: Mapping[K, str], context: str | None = None) -> dict[K, str]
 
 
 MARKED = (
-    # crm.services.cooperations.INTENSITY_LABELS
+    # crm.services.landscape.cooperations.INTENSITY_LABELS
     _l("loser Austausch"), _l("regelmäßige Zusammenarbeit"), _l("enge, vertraglich geregelte Zusammenarbeit"),
-    # crm.services.initiatives.KIND_LABELS
+    # crm.services.landscape.initiatives.KIND_LABELS
     _l("Projekt"), _l("Bündnis"), _l("Arbeitskreis"), _l("Programm"),
-    # crm.services.initiatives.ROLE_LABELS
+    # crm.services.landscape.initiatives.ROLE_LABELS
     _l("Leitung"), _l("Partner"), _l("Mitglied"), _l("Förderer"),
-    # crm.services.invitations.ANSWER_LABELS
+    # crm.services.events.invitations.ANSWER_LABELS
     _l("keine Antwort"), _l("Zusage"), _l("vielleicht"), _l("Absage"), _l("Warteliste"),
-    # crm.services.outbox.STATE_LABELS
+    # crm.services.mail.outbox.STATE_LABELS
     _l("wartet"), _l("wird gesendet"), _l("gesendet"), _l("fehlgeschlagen"),
-    # crm.services.event_stats.LABELS (the guests' answers and attendance)
+    # crm.services.events.stats.LABELS (the guests' answers and attendance)
     _l("eingeladen"), _l("geantwortet"), _l("zugesagt"), _l("abgesagt"), _l("teilgenommen"),
     _l("nicht erschienen"), _l("ohne Einladung"),
-    # crm.services.invitation_lists.REASONS
+    # crm.services.events.invitation_lists.REASONS
     _l("bereits eingeladen"), _l("keine E-Mail-Adresse"), _l("hat widersprochen (keine E-Mails)"),
     _l("keine Einwilligung für Einladungen (Rechtsgrundlage Einwilligung)"), _l("E-Mail-Adresse doppelt"),
-    # crm.services.network.LAYER_LABELS
+    # crm.services.network.records.LAYER_LABELS
     _l("Kooperationen"), _l("Gemeinsame Initiativen"), _l("Gemeinsame Veranstaltungen"),
-    # crm.services.directory.SORTS
+    # crm.services.landscape.directory.SORTS
     _l("Name (A–Z)"), _l("Name (Z–A)"), _l("Art"), _l("Gebiet"), _l("Zuletzt geändert"),
-    # crm.services.directory.ACTIVE_CHOICES
+    # crm.services.landscape.directory.ACTIVE_CHOICES
     _l("alle"), _l("nur aktive"), _l("nur inaktive"),
     # crm.services.imports.mapping.TARGET_LABELS
     _l("Akteure"), _l("Personen mit Zugehörigkeiten"), _l("Kumu-Landschaft (Elemente und Verbindungen)"),
@@ -76,7 +78,7 @@ MARKED = (
 )
 
 MARKED_EVENT_STATUS = (
-    # crm.services.events.STATUS_LABELS, shown with label(..., EVENT_STATUS); the context is
+    # crm.services.events.events.STATUS_LABELS, shown with label(..., EVENT_STATUS); the context is
     # written out because pybabel reads only literals
     pgettext("Veranstaltungsstatus", "Entwurf"), pgettext("Veranstaltungsstatus", "veröffentlicht"),
     pgettext("Veranstaltungsstatus", "abgeschlossen"), pgettext("Veranstaltungsstatus", "abgesagt"),

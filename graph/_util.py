@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any
 
 
 def sort_key(value: Hashable) -> tuple[int, Any]:

@@ -1,6 +1,6 @@
 """One entry point: the whole analysis of a landscape under a cut, as JSON-ready data.
 
-``analyse`` is what the CRM calls (through ``crm.services.network``, cached with
+``analyse`` is what the CRM calls (through ``crm.services.network.records``, cached with
 ``graph.cache.AnalysisCache``). It applies the cut once, builds the undirected graph
 (and the directed one for PageRank and reciprocity), and combines every measure the
 office asks for. Conventions live with each part: ``graph.metrics``, ``graph.communities``,
@@ -9,8 +9,9 @@ office asks for. Conventions live with each part: ``graph.metrics``, ``graph.com
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from graph._util import jsonable, node_area, sort_key
 from graph.build import build_graph
@@ -23,7 +24,6 @@ from graph.metrics import Pivots, compute_metrics
 from graph.records import EdgeRecord, NodeRecord
 from graph.suggest import suggest_ties
 from graph.transitions import transition_matrix
-
 
 CHANGE_ACTOR_ROWS = 500   # per-actor rows "then and now" in the result (brokers first): enough for a
                           # region, and a 20,000-actor landscape does not put megabytes into the JSON

@@ -7,8 +7,8 @@ what made it (layers, types, refs, dates), so every number can be traced back.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Sequence
 
 import networkx as nx
 

@@ -20,9 +20,10 @@ brokers of both days and the largest changes of degree.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any
 
 from graph._util import sort_key
 from graph.build import build_graph

@@ -16,8 +16,8 @@ among its members (ties alphabetical; ``None`` if no member has a topic).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Hashable
 
 import networkx as nx
 
@@ -84,7 +84,7 @@ def communities(graph: nx.Graph, *, resolution: float = 1.0, seed: int = 42, eng
     for i, members in enumerate(parts):
         ordered = sorted(members, key=sort_key)
 
-        def centrality(v: Hashable) -> tuple[float, float, str]:
+        def centrality(v: Hashable, members: set[Hashable] = members) -> tuple[float, float, str]:
             inside = sum(d.get("weight", 1.0) for w, d in graph.adj[v].items() if w in members)
             return (-inside, -graph.degree(v, weight="weight"), str(graph.nodes[v].get("label", v)))
 

@@ -35,9 +35,10 @@ Actors join and leave by date, so a view of the past shows the landscape of that
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord
 

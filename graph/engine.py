@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Hashable, Iterator, Literal
+from typing import Any, Literal
 
 import networkx as nx
 

@@ -22,8 +22,9 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord
 

@@ -13,8 +13,9 @@ largest remaining part. For a bridge it is the size of its smaller side.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterable
+from typing import Any
 
 import networkx as nx
 

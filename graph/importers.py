@@ -25,10 +25,11 @@ import json
 import os
 import re
 import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 
 MAX_BYTES = 50 * 1024 * 1024
 SEPARATOR = "|"
@@ -203,9 +204,10 @@ def _child(element: Any, name: str) -> Any:
 
 
 def _parse_xml(data: bytes, what: str) -> Any:
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml.ElementTree as SafeET
     from defusedxml import DefusedXmlException
-    from xml.etree.ElementTree import ParseError
 
     try:
         return SafeET.fromstring(data)

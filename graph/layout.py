@@ -18,7 +18,7 @@ least half of the actors it has the first row to itself and the rest line up bel
 from __future__ import annotations
 
 import math
-from typing import Hashable
+from collections.abc import Hashable
 
 import networkx as nx
 

@@ -54,8 +54,9 @@ import json
 import math
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 

@@ -9,8 +9,9 @@ actors are labelled, so the picture stays readable in print.
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Hashable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 import networkx as nx

@@ -1,6 +1,6 @@
 """Plain input records: what ``graph`` needs to know of actors and ties, and nothing else.
 
-The CRM turns database rows into these (``crm.services.network``); tests build them by
+The CRM turns database rows into these (``crm.services.network.records``); tests build them by
 hand or from networkx's example graphs. Labels, kinds, topics and areas are user text
 and every output must treat them as hostile (escape on rendering, never interpret).
 
@@ -20,9 +20,10 @@ Layers and how their ties are dated (the convention the CRM service follows):
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 LAYERS: tuple[str, ...] = ("cooperation", "initiative", "event")
 

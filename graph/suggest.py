@@ -28,9 +28,9 @@ Reasons contain actor labels and topic names: user text, to be escaped when rend
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Hashable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -106,7 +106,6 @@ def suggest_ties(graph: nx.Graph, *, community_of: Mapping[Hashable, int] | None
     community_of = community_of or {}
     community_labels = community_labels or {}
     stage_labels = stage_labels or {}
-    index = {v: i for i, v in enumerate(order)}
     data = [undirected.nodes[v] for v in order]
 
     A = nx.to_scipy_sparse_array(undirected, nodelist=order, weight=None, format="csr", dtype=np.float64)

@@ -14,7 +14,8 @@ Stadtteile. Empty cells of areas that have actors are the ``gaps``.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from graph._util import area_at
 from graph.records import EdgeRecord, NodeRecord

@@ -2,9 +2,9 @@
 would be slow), plus the personal data that must never show up on dashboard or report."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterator
 
 from flask import Flask
 from sqlalchemy import select
@@ -34,9 +34,10 @@ class DemoRegion:
 
 
 def demo_region_fixture(database_url: str) -> Iterator[DemoRegion]:
-    from crm.services import audit, network
-    from crm.services.demo import load_demo
-    from crm.services.users import create_user
+    from crm.demo.generator import load_demo
+    from crm.services.accounts.users import create_user
+    from crm.services.network import records as network
+    from crm.services.privacy import audit
 
     app = make_app(database_url)
     today = date.today()
@@ -64,7 +65,7 @@ def personal_data(app: Flask) -> dict[str, set[str]]:
 
     ``names`` leaves out the people who are themselves an individual actor ("Gisela Wendt" of
     the actor "Gisela Wendt (Lernbegleiterin)"): as an actor her name is landscape data that
-    every role reads (crm/services/naming.py); ``individual_names`` lists them, for documents
+    every role reads (crm/services/landscape/naming.py); ``individual_names`` lists them, for documents
     that must not name them either (the public council report)."""
     with app.app_context():
         people = db.session.scalars(select(Person)).all()

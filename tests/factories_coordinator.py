@@ -10,8 +10,24 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, ActorKind, Affiliation, Answer, Area, Attendance, Cooperation, CooperationType, Event, EventKind,
-    Initiative, InitiativeKind, Invitation, LifeStage, Membership, MembershipRole, Person, Topic,
+    Actor,
+    ActorKind,
+    Affiliation,
+    Answer,
+    Area,
+    Attendance,
+    Cooperation,
+    CooperationType,
+    Event,
+    EventKind,
+    Initiative,
+    InitiativeKind,
+    Invitation,
+    LifeStage,
+    Membership,
+    MembershipRole,
+    Person,
+    Topic,
 )
 
 VERSION_RE = re.compile(r'name="version_id"[^>]*value="(\d+)"')

@@ -3,18 +3,32 @@ events through the service, and a worker bound to a given SMTP port and clock.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, ActorKind, Affiliation, Area, Consent, ConsentPurpose, Event, EventKind, Initiative, Invitation, LegalBasis,
-    LifeStage, Membership, Person, Topic,
+    Actor,
+    ActorKind,
+    Affiliation,
+    Area,
+    Consent,
+    ConsentPurpose,
+    Event,
+    EventKind,
+    Initiative,
+    Invitation,
+    LegalBasis,
+    LifeStage,
+    Membership,
+    Person,
+    Topic,
 )
-from crm.services import events as event_service
+from crm.services.events import events as event_service
 
 LINK_RE = re.compile(r"https?://\S+/antwort/[A-Za-z0-9_.\-]+")
 OPT_OUT_RE = re.compile(r"https?://\S+/einwilligung/widerruf/[A-Za-z0-9_.\-]+")
@@ -122,7 +136,7 @@ def clock() -> Clock:
 
 
 def worker(name: str = "w1", clock_fn: Callable[[], datetime] | None = None, **options: Any):
-    from crm.services.outbox import Worker
+    from crm.services.mail.outbox import Worker
 
     return Worker(db.session, name, clock=clock_fn or (lambda: datetime.now(UTC)), **options)
 

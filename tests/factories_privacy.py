@@ -10,8 +10,24 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, ActorKind, Affiliation, Answer, Attendance, Cooperation, CooperationType, Event, EventKind, Initiative,
-    InitiativeKind, Invitation, LegalBasis, Membership, MembershipRole, OutboxMessage, Person, Topic,
+    Actor,
+    ActorKind,
+    Affiliation,
+    Answer,
+    Attendance,
+    Cooperation,
+    CooperationType,
+    Event,
+    EventKind,
+    Initiative,
+    InitiativeKind,
+    Invitation,
+    LegalBasis,
+    Membership,
+    MembershipRole,
+    OutboxMessage,
+    Person,
+    Topic,
 )
 
 

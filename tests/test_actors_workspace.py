@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, Affiliation, Answer, AuditEntry, Cooperation, Invitation, Membership, MembershipRole, Person, Role,
+    Actor,
+    Affiliation,
+    Answer,
+    AuditEntry,
+    Cooperation,
+    Invitation,
+    Membership,
+    MembershipRole,
+    Person,
+    Role,
 )
 from tests import factories_coordinator as f
 
@@ -315,7 +324,7 @@ def test_inactive_vocabulary_cannot_be_chosen_but_is_kept(app, login_as) -> None
     assert "Inklusion (deaktiviert)" in form
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args):  # noqa: ANN001
+    def count(conn, cursor, statement, *args):
         if "FROM topics" in statement:
             statements.append(statement)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import AuditEntry, Role, Topic, User
+from crm.services.accounts.users import verify_password
 
 TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -27,7 +28,7 @@ def test_admin_creates_a_user_with_hashed_password(app, login_as) -> None:
     with app.app_context():
         user = db.session.scalars(select(User).where(User.email == "neu@stadt.example")).one()
         assert user.role is Role.ORGANISER
-        assert user.check_password("ein-sicheres-passwort")
+        assert verify_password(user, "ein-sicheres-passwort")
         assert "ein-sicheres-passwort" not in user.password_hash
 
 

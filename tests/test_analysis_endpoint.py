@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from crm.demo.generator import load_demo
 from crm.extensions import db
 from crm.models import Role
-from crm.services import audit
-from crm.services.demo import load_demo
+from crm.services.privacy import audit
 
 
 def _demo(app) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Actor, ApiToken, AuditEntry, Role, User
 from crm.models.base import utcnow
-from crm.services import api_tokens
+from crm.services.accounts import api_tokens
 from tests import factories_privacy as f
 
 ROLES = ("anonymous", Role.VIEWER, Role.ORGANISER, Role.COORDINATOR, Role.ADMIN)

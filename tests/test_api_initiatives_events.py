@@ -7,11 +7,19 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, AuditEntry, Cooperation, Event, EventStatus, Initiative, Membership, OutboxMessage, Person, Role,
+    Actor,
+    AuditEntry,
+    Cooperation,
+    Event,
+    EventStatus,
+    Initiative,
+    Membership,
+    OutboxMessage,
+    Person,
+    Role,
 )
 from tests import factories_privacy as f
 from tests.test_api import _problem, landscape, token_for  # noqa: F401 - fixtures
-
 
 # --- initiatives --------------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def test_create_and_update_are_audited_with_who_and_what(app, login_as) -> None:
 
 
 def test_password_hashes_never_reach_the_log(app) -> None:
-    from crm.services.users import create_user
+    from crm.services.accounts.users import create_user
 
     with app.app_context():
         create_user(db.session, "a@test.example", "ein-langes-passwort", Role.VIEWER)

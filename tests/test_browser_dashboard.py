@@ -14,8 +14,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
-    from crm.services import audit, network
-    from crm.services.demo import load_demo
+    from crm.demo.generator import load_demo
+    from crm.services.network import records as network
+    from crm.services.privacy import audit
 
     with app.app_context(), audit.suppressed():
         load_demo(db.session, today=date.today())

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from crm.models import Answer, MembershipRole, Role
-from crm.services import maps, network
+from crm.services.network import maps
+from crm.services.network import records as network
 from tests import factories_coordinator as f
 from tests.browser import ARTIFACTS, chromium_page, live_server
 
@@ -339,9 +340,9 @@ def test_hostile_vocabulary_names_do_not_run_script(app, create_user) -> None:
 
 
 def test_demo_region_map_renders(app, create_user) -> None:
+    from crm.demo.generator import load_demo
     from crm.extensions import db
-    from crm.services import audit
-    from crm.services.demo import load_demo
+    from crm.services.privacy import audit
 
     with app.app_context(), audit.suppressed():
         load_demo(db.session)

@@ -285,7 +285,7 @@ def test_list_filters_and_hints(app, login_as, pair) -> None:
 def test_one_rule_for_running_and_ended_with_today_as_the_boundary(app, login_as, pair) -> None:
     """A tie whose end date is today still runs today (it ends at the end of the day): the actor
     page, the list filter, the count and the export all say so; yesterday's end is ended."""
-    from crm.services import cooperations as service
+    from crm.services.landscape import cooperations as service
 
     today = date.today()
     ends_today = f.cooperation(app, pair["school"], pair["kita"], start=date(2022, 1, 1), end=today)
@@ -334,8 +334,8 @@ def test_two_simultaneous_captures_save_one_tie(app, monkeypatch, pair) -> None:
     import time
 
     from crm.models import Actor, CooperationType
-    from crm.services import cooperations as service
     from crm.services.errors import ServiceError
+    from crm.services.landscape import cooperations as service
 
     looked = service.conflicting
 
@@ -365,7 +365,7 @@ def test_two_simultaneous_captures_save_one_tie(app, monkeypatch, pair) -> None:
                     db.session.rollback()
                     results.append(error.message)
                 db.session.remove()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=capture) for _ in range(2)]

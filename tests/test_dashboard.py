@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import networkx as nx
@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from crm.extensions import db
 from crm.models import Actor, Cooperation, Event, EventStatus, Role
-from crm.services.dashboard import same_day_last_year
+from crm.services.network.dashboard import same_day_last_year
 from tests.demo_region import DemoRegion, demo_region_fixture, personal_data
 
 FIGURE_ROW = re.compile(r'<tr data-figure="(\w+)"><th scope="row">[^<]*</th><td class="text-end">([^<]*)</td>\s*'
@@ -113,7 +113,7 @@ def test_top_broker_is_networkx_betweenness_leader(demo: DemoRegion, viewer_page
     section = viewer_page.split('data-testid="brokers"', 1)[1].split("</table>", 1)[0]
     first_row = section.split("<tr><td>1</td>", 1)[1].split("</tr>", 1)[0]
     assert f'href="/akteure/{leader}"' in first_row
-    assert html.escape(name) in first_row    # individual actors are named too (crm/services/naming.py)
+    assert html.escape(name) in first_row    # individual actors are named too (crm/services/landscape/naming.py)
 
 
 def test_isolated_actors_link_to_their_pages(demo: DemoRegion, viewer_page: str) -> None:
@@ -167,7 +167,7 @@ def test_anonymous_is_sent_to_login(demo: DemoRegion) -> None:
 def test_dashboard_is_kept_until_the_data_change(demo: DemoRegion, monkeypatch) -> None:
     """The heavy part (landscape, snapshots, analysis) is computed once per data version; the
     next viewer's request reads no landscape from the database."""
-    from crm.services import network
+    from crm.services.network import records as network
 
     client = demo.client(Role.VIEWER)
     assert client.get("/dashboard/").status_code == 200

@@ -7,11 +7,21 @@ from datetime import date
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from crm.demo.generator import load_demo
 from crm.extensions import db
 from crm.models import (
-    Actor, Answer, Attendance, Base, Cooperation, Event, EventStatus, Initiative, Invitation, LifeStage, Person,
+    Actor,
+    Answer,
+    Attendance,
+    Base,
+    Cooperation,
+    Event,
+    EventStatus,
+    Initiative,
+    Invitation,
+    LifeStage,
+    Person,
 )
-from crm.services.demo import load_demo
 
 
 def _dump(seed: int) -> list[tuple]:
@@ -54,7 +64,7 @@ def test_demo_loads_through_the_cli_with_realistic_counts(app) -> None:
 
 
 def test_demo_respects_the_domain_rules(app) -> None:
-    from crm.services import audit
+    from crm.services.privacy import audit
 
     with app.app_context(), audit.suppressed():
         load_demo(db.session)

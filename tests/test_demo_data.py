@@ -23,14 +23,34 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 
+from crm.demo import data as demo_data
+from crm.demo.generator import load_demo
 from crm.models import (
-    Actor, ActorKind, Affiliation, Answer, Area, Attendance, AttendanceSource, Base, Consent, ConsentPurpose,
-    Cooperation, CooperationType, Event, EventKind, EventStatus, Initiative, Invitation, LifeStage, Membership,
-    MembershipRole, Person, Topic,
+    Actor,
+    ActorKind,
+    Affiliation,
+    Answer,
+    Area,
+    Attendance,
+    AttendanceSource,
+    Base,
+    Consent,
+    ConsentPurpose,
+    Cooperation,
+    CooperationType,
+    Event,
+    EventKind,
+    EventStatus,
+    Initiative,
+    Invitation,
+    LifeStage,
+    Membership,
+    MembershipRole,
+    Person,
+    Topic,
 )
-from crm.services import audit, demo_data
-from crm.services.demo import load_demo
-from crm.services.seed import seed_vocabularies
+from crm.services.landscape.vocabularies import seed_vocabularies
+from crm.services.privacy import audit
 
 TODAY = date(2026, 11, 1)
 BERLIN = ZoneInfo("Europe/Berlin")

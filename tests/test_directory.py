@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from crm.extensions import db
 from crm.models import MembershipRole, Role
-from crm.services import directory
+from crm.services.landscape import directory
 from tests import factories_coordinator as f
 
 
@@ -218,7 +218,7 @@ def test_list_and_page_need_only_a_few_queries(app, login_as) -> None:
     with app.app_context():
         engine = db.engine
 
-        def count(conn, cursor, statement, *args):  # noqa: ANN001
+        def count(conn, cursor, statement, *args):
             statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", count)

@@ -7,7 +7,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Person
-from crm.services import duplicates
+from crm.services.landscape import duplicates
 from tests import factories_coordinator as f
 
 
@@ -124,7 +124,7 @@ def test_a_double_clicked_create_form_saves_one_actor(app, create_user, monkeypa
         try:
             start.wait(timeout=10)
             statuses.append(clients[index].post("/akteure/neu", data=forms[index]).status_code)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]

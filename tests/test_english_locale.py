@@ -85,7 +85,7 @@ def test_cooperation_form_in_english(app, coordinator) -> None:
     for text in ("Actor", "Type of cooperation", "Intensity", "Start", "End", "As part of the initiative"):
         assert text in labels, (text, labels)
     options = _texts(OPTION_RE, english)
-    # The intensity's words come from crm.services.cooperations, translated where the form is built.
+    # The intensity's words come from crm.services.landscape.cooperations, translated where the form is built.
     assert {"1 – occasional exchange", "2 – regular collaboration",
             "3 – close collaboration under a formal agreement", "– none –"} <= set(options), options
     assert "regelmäßige Zusammenarbeit" not in english and "regelmäßige Zusammenarbeit" in german
@@ -138,16 +138,16 @@ def test_german_stays_the_default(coordinator) -> None:
 def test_every_service_label_has_an_english_translation() -> None:
     """crm.service_labels repeats the labels the services keep in German so that pybabel finds them;
     a label added to a service table without its entry there would stay German in English."""
-    from crm.services.cooperations import INTENSITY_LABELS
-    from crm.services.directory import ACTIVE_CHOICES, SORTS
-    from crm.services.event_stats import LABELS as STATS_LABELS
-    from crm.services.events import STATUS_LABELS
+    from crm.services.events.events import STATUS_LABELS
+    from crm.services.events.invitation_lists import REASONS
+    from crm.services.events.invitations import ANSWER_LABELS
+    from crm.services.events.stats import LABELS as STATS_LABELS
     from crm.services.imports.mapping import FIELDS, TARGET_LABELS
-    from crm.services.initiatives import KIND_LABELS, ROLE_LABELS
-    from crm.services.invitation_lists import REASONS
-    from crm.services.invitations import ANSWER_LABELS
-    from crm.services.network import LAYER_LABELS
-    from crm.services.outbox import STATE_LABELS
+    from crm.services.landscape.cooperations import INTENSITY_LABELS
+    from crm.services.landscape.directory import ACTIVE_CHOICES, SORTS
+    from crm.services.landscape.initiatives import KIND_LABELS, ROLE_LABELS
+    from crm.services.mail.outbox import STATE_LABELS
+    from crm.services.network.records import LAYER_LABELS
 
     with open(CATALOGUE, "rb") as handle:
         catalogue = read_po(handle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -15,12 +15,21 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import (
-    Answer, Attendance, AttendanceSource, Event, EventKind, EventStatus, Invitation, LegalBasis, OutboxMessage, Person,
+    Answer,
+    Attendance,
+    AttendanceSource,
+    Event,
+    EventKind,
+    EventStatus,
+    Invitation,
+    LegalBasis,
+    OutboxMessage,
+    Person,
     Role,
 )
 from crm.models.base import utcnow
-from crm.services import invitation_lists, invitations, outbox
-from crm.services.events import local_to_utc
+from crm.services.events import invitation_lists, invitations
+from crm.services.mail import outbox
 from tests import factories_events as f
 from tests.smtp import smtp_server
 
@@ -426,7 +435,7 @@ def test_check_in_with_one_click_walk_ins_and_the_paper_list(app, login_as, land
             select(Attendance).where(Attendance.event_id == event_id))}
         assert set(rows) == {"Adler", "Hahn", "Walk"} and rows["Hahn"].source == AttendanceSource.LIST
         # Attendance feeds the network: people of two actors at one event form a tie.
-        from crm.services.network import event_edges
+        from crm.services.network.records import event_edges
 
         ties = {(e.source, e.target) for e in event_edges(db.session)}
         assert tuple(sorted((L["school"], L["gym"]))) in ties
@@ -479,7 +488,7 @@ def test_statistics_by_actor_kind_and_area(app, login_as, landscape) -> None:
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Adler" not in text and "Walk" not in text
-    from crm.services import event_stats
+    from crm.services.events import stats as event_stats
 
     with app.app_context():
         stats = event_stats.for_event(db.session, db.session.get(Event, event_id))
@@ -531,7 +540,7 @@ def _at_once(app, work, count: int = 2) -> tuple[list, list[BaseException]]:
                 results.append(work(db.session))
                 db.session.commit()
                 db.session.remove()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run) for _ in range(count)]

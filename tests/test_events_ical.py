@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from crm.models import Answer, Event
-from crm.services import ical
+from crm.services.events import ical
 
 
 def _event(**values) -> Event:

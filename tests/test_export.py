@@ -14,11 +14,29 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, Affiliation, Area, AuditEntry, Cooperation, Initiative, InitiativeKind, LifeStage, Membership,
-    MembershipRole, Person, Role, Topic,
+    Actor,
+    Affiliation,
+    Area,
+    AuditEntry,
+    Cooperation,
+    Initiative,
+    InitiativeKind,
+    LifeStage,
+    Membership,
+    MembershipRole,
+    Person,
+    Role,
+    Topic,
 )
 from tests.factories_imports import (
-    commit, ensure_area, ensure_cooperation_type, ensure_kind, ensure_topic, map_columns, start, text_of,
+    commit,
+    ensure_area,
+    ensure_cooperation_type,
+    ensure_kind,
+    ensure_topic,
+    map_columns,
+    start,
+    text_of,
 )
 
 
@@ -371,7 +389,7 @@ def test_actor_export_needs_a_constant_number_of_queries(app, login_as) -> None:
     client.get("/export/akteure.csv")  # warm up (user, vocabularies)
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args):  # noqa: ANN001
+    def count(conn, cursor, statement, *args):
         statements.append(statement)
 
     with app.app_context():

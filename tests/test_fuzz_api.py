@@ -37,7 +37,7 @@ from crm import create_app
 from crm.api.openapi import build_document
 from crm.extensions import db
 from crm.models import ActorKind, AuditEntry, CooperationType, EventKind, LifeStage, Role, Topic, User
-from crm.services import api_tokens
+from crm.services.accounts import api_tokens
 
 # Ids that exist in the current test's database, filled by the ``fuzz_data`` fixture and read by the
 # hooks at draw time (hypothesis draws inside the test, after the fixture ran).
@@ -135,8 +135,19 @@ def fuzz_data(app) -> dict[str, Any]:
     and the accounts get no real password hash (they only hold tokens): this fixture runs once per
     operation, so its cost counts thirty times."""
     from crm.models import (
-        Actor, Affiliation, Answer, Area, Attendance, Cooperation, Event, Initiative, InitiativeKind, Invitation,
-        Membership, MembershipRole, Person,
+        Actor,
+        Affiliation,
+        Answer,
+        Area,
+        Attendance,
+        Cooperation,
+        Event,
+        Initiative,
+        InitiativeKind,
+        Invitation,
+        Membership,
+        MembershipRole,
+        Person,
     )
 
     with app.app_context():

@@ -11,8 +11,21 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Actor, AuditEntry, ImportBatch, Role
 from tests.factories_imports import (
-    CIVICRM_ORGANISATIONS, RLP, SAARLAND, commit, counts, dry_run, ensure_area, ensure_kind, ensure_topic,
-    form_selects, map_columns, preview, start, text_of, upload,
+    CIVICRM_ORGANISATIONS,
+    RLP,
+    SAARLAND,
+    commit,
+    counts,
+    dry_run,
+    ensure_area,
+    ensure_kind,
+    ensure_topic,
+    form_selects,
+    map_columns,
+    preview,
+    start,
+    text_of,
+    upload,
 )
 
 
@@ -249,7 +262,7 @@ def test_garbage_old_excel_and_empty_files_get_a_german_error(app, login_as) -> 
 
 def test_missing_required_column_is_reported_and_nothing_is_imported(app, login_as) -> None:
     client = login_as(Role.COORDINATOR)
-    data = "Schule;Art;Ort\nGrundschule Olewig;Grundschule;Trier\n".encode()
+    data = b"Schule;Art;Ort\nGrundschule Olewig;Grundschule;Trier\n"
     token = start(client, "actors", ("ohne-name.csv", data))
     page = client.get(f"/import/{token}/zuordnung").get_data(as_text=True)
     assert "Die Pflichtspalte „Name“ fehlt" in text_of(page)
@@ -268,7 +281,7 @@ def test_missing_required_column_is_reported_and_nothing_is_imported(app, login_
 
 def test_a_field_mapped_twice_is_refused_on_the_mapping_page(app, login_as) -> None:
     client = login_as(Role.COORDINATOR)
-    token = start(client, "actors", ("a.csv", "Name;Art;Ort\nA;Kita;Trier\n".encode()))
+    token = start(client, "actors", ("a.csv", b"Name;Art;Ort\nA;Kita;Trier\n"))
     response = map_columns(client, token, {"Ort": "name"})
     assert response.status_code == 422
     assert "„Name“ ist schon der Spalte „Name (A)“ zugeordnet." in text_of(response.get_data(as_text=True))
@@ -276,10 +289,10 @@ def test_a_field_mapped_twice_is_refused_on_the_mapping_page(app, login_as) -> N
 
 def test_bad_cells_are_reported_by_row_and_column(app, login_as, create_actor) -> None:
     client = login_as(Role.COORDINATOR)
-    data = ("Name;Art;PLZ;E-Mail;Breitengrad;Homepage;Aktiv\n"
-            "Kita A;Kita;5429;kita@example.org;49,7;www.kita-a.de;ja\n"
-            "Kita B;Kita;542 95;keine-adresse;91;;vielleicht\n"
-            ";Kita;;;;;\n").encode()
+    data = (b"Name;Art;PLZ;E-Mail;Breitengrad;Homepage;Aktiv\n"
+            b"Kita A;Kita;5429;kita@example.org;49,7;www.kita-a.de;ja\n"
+            b"Kita B;Kita;542 95;keine-adresse;91;;vielleicht\n"
+            b";Kita;;;;;\n")
     token = start(client, "actors", ("kitas.csv", data))
     map_columns(client, token)
     before = counts(app)
@@ -297,12 +310,12 @@ def test_bad_cells_are_reported_by_row_and_column(app, login_as, create_actor) -
 
 def test_duplicate_rows_in_one_file_are_reported_with_both_rows(app, login_as) -> None:
     client = login_as(Role.COORDINATOR)
-    data = ("Kennung;Name;Art\n"
-            "100;Grundschule Olewig;Grundschule\n"
-            "101;Kita St. Anna;Kita\n"
-            "100;GS Olewig;Grundschule\n"
-            ";Kita Regenbogen;Kita\n"
-            ";KITA  Regenbogen;Kita\n").encode()
+    data = (b"Kennung;Name;Art\n"
+            b"100;Grundschule Olewig;Grundschule\n"
+            b"101;Kita St. Anna;Kita\n"
+            b"100;GS Olewig;Grundschule\n"
+            b";Kita Regenbogen;Kita\n"
+            b";KITA  Regenbogen;Kita\n")
     token = start(client, "actors", ("doppelt.csv", data))
     map_columns(client, token)
     before = counts(app)
@@ -337,8 +350,8 @@ def test_changed_values_are_updated_and_named(app, login_as) -> None:
     client = login_as(Role.COORDINATOR)
     ensure_area(app, "Olewig", parent="Stadt Trier")
     ensure_topic(app, "Digitale Bildung")
-    first = ("Kennung;Name;Art;Gebiet;Themen;Bildungsphasen;Ort\n"
-             "300;Grundschule Olewig;Grundschule;Olewig;MINT | Digitale Bildung;Primarstufe;Trier\n").encode()
+    first = (b"Kennung;Name;Art;Gebiet;Themen;Bildungsphasen;Ort\n"
+             b"300;Grundschule Olewig;Grundschule;Olewig;MINT | Digitale Bildung;Primarstufe;Trier\n")
     token = start(client, "actors", ("a.csv", first))
     map_columns(client, token)
     assert commit(client, token)[0] == 200
@@ -360,7 +373,7 @@ def test_changed_values_are_updated_and_named(app, login_as) -> None:
 
 def test_a_row_wider_than_the_header_is_a_problem(app, login_as) -> None:
     client = login_as(Role.COORDINATOR)
-    data = "Name;Art;Themen\nKita A;Kita;MINT; Digitale Bildung\n".encode()
+    data = b"Name;Art;Themen\nKita A;Kita;MINT; Digitale Bildung\n"
     token = start(client, "actors", ("a.csv", data))
     map_columns(client, token)
     _, page = preview(client, token)
@@ -369,7 +382,7 @@ def test_a_row_wider_than_the_header_is_a_problem(app, login_as) -> None:
 
 def test_unknown_topic_and_area_are_problems_and_can_be_left_out(app, login_as) -> None:
     client = login_as(Role.COORDINATOR)
-    data = "Name;Art;Gebiet;Themen\nKita A;Kita;Atlantis;MINT|Quantenfolklore\n".encode()
+    data = b"Name;Art;Gebiet;Themen\nKita A;Kita;Atlantis;MINT|Quantenfolklore\n"
     token = start(client, "actors", ("a.csv", data))
     map_columns(client, token)
     _, page = preview(client, token)
@@ -464,7 +477,7 @@ def test_active_from_and_until_with_german_or_english_headers(app, login_as) -> 
     ensure_kind(app, "Kita", "Kita")
     german = ("Name;Art;Aktiv;Tätig seit;Tätig bis\n"
               "Kita Nord;Kita;nein;01.08.1998;31.07.2024\n"
-              "Kita Süd;Kita;ja;2001-09-01;\n").encode("utf-8")
+              "Kita Süd;Kita;ja;2001-09-01;\n").encode()
     token = start(client, "actors", ("kitas.csv", german))
     assert map_columns(client, token).status_code == 302
     status, page = commit(client, token)
@@ -479,7 +492,7 @@ def test_active_from_and_until_with_german_or_english_headers(app, login_as) -> 
     assert "0 neu, 0 aktualisiert, 1 unverändert" in text_of(commit(client, token)[1])
 
     # Until before from: a clear problem, nothing imported.
-    broken = "Name;Art;Tätig seit;Tätig bis\nKita West;Kita;01.08.2020;31.07.2019\n".encode("utf-8")
+    broken = "Name;Art;Tätig seit;Tätig bis\nKita West;Kita;01.08.2020;31.07.2019\n".encode()
     token = start(client, "actors", ("kaputt.csv", broken))
     map_columns(client, token)
     status, page = preview(client, token)
@@ -487,7 +500,7 @@ def test_active_from_and_until_with_german_or_english_headers(app, login_as) -> 
     assert _actor(app, name="Kita West") is None
 
     # Switched off by a list without "Tätig bis": closed today, as in the form; re-importing changes nothing.
-    off = "Name;Art;Aktiv\nKita Süd;Kita;nein\n".encode("utf-8")
+    off = "Name;Art;Aktiv\nKita Süd;Kita;nein\n".encode()
     for expected in ("0 neu, 1 aktualisiert", "0 neu, 0 aktualisiert, 1 unverändert"):
         token = start(client, "actors", ("aus.csv", off))
         map_columns(client, token)

@@ -8,7 +8,15 @@ from crm.models import Actor, Cooperation, Role
 from graph.export import to_graphml
 from graph.records import EdgeRecord, NodeRecord
 from tests.factories_imports import (
-    REAL, commit, counts, dry_run, ensure_cooperation_type, ensure_kind, map_columns, preview, start, text_of,
+    REAL,
+    commit,
+    counts,
+    dry_run,
+    ensure_cooperation_type,
+    ensure_kind,
+    map_columns,
+    start,
+    text_of,
 )
 
 LES_MISERABLES = REAL / "gephi" / "les_miserables_gephi-lite.gexf"

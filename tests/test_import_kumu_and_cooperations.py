@@ -8,8 +8,18 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import Actor, Cooperation, Role
 from tests.factories_imports import (
-    KUMU_CONNECTIONS, KUMU_ELEMENTS, KUMU_JSON, commit, counts, dry_run, ensure_cooperation_type, ensure_kind,
-    map_columns, preview, start, text_of,
+    KUMU_CONNECTIONS,
+    KUMU_ELEMENTS,
+    KUMU_JSON,
+    commit,
+    counts,
+    dry_run,
+    ensure_cooperation_type,
+    ensure_kind,
+    map_columns,
+    preview,
+    start,
+    text_of,
 )
 
 
@@ -163,7 +173,7 @@ def test_cooperation_update_by_reimport_and_a_second_running_one_is_refused(app,
 def test_cooperations_refer_to_actors_created_earlier_in_the_same_kumu_file(app, login_as) -> None:
     client = login_as(Role.COORDINATOR)
     ensure_cooperation_type(app, "Förderung", directed=True)
-    elements = "ID,Label,Type\nx1,Stiftung Bildung,Kita\nx2,Kita Regenbogen,Kita\nx3,Kita Regenbogen,Kita\n".encode()
+    elements = b"ID,Label,Type\nx1,Stiftung Bildung,Kita\nx2,Kita Regenbogen,Kita\nx3,Kita Regenbogen,Kita\n"
     connections = "From,To,Type,Strength\nx1,x2,Förderung,3\nx1,x3,Förderung,1\nx1,Unbekannt,Förderung,1\n".encode()
     token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", connections))
     map_columns(client, token)
@@ -187,10 +197,10 @@ def test_a_kumu_map_with_initiatives_by_label(app, login_as) -> None:
     elements = ("Label,Type,Description,Initiativart,Beginn\n"
                 "Grundschule Nord,Schule,,,\n"
                 "Realschule Süd,Schule,,,\n"
-                "Leseband Trier,Initiative,Lesen in allen Klassen,Projekt,01.09.2022\n").encode("utf-8")
+                "Leseband Trier,Initiative,Lesen in allen Klassen,Projekt,01.09.2022\n").encode()
     connections = ("From,To,Type,Rolle,Beginn,Ende\n"
                    "Grundschule Nord,Leseband Trier,Mitgliedschaft,Leitung,01.09.2022,\n"
-                   "Leseband Trier,Realschule Süd,,Partner,01.01.2023,31.07.2024\n").encode("utf-8")
+                   "Leseband Trier,Realschule Süd,,Partner,01.01.2023,31.07.2024\n").encode()
     token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", connections))
     map_columns(client, token)
     status, page = commit(client, token)
@@ -212,9 +222,9 @@ def test_a_kumu_map_with_initiatives_by_label(app, login_as) -> None:
 
     # A role nobody knows and a member that is no actor: named by row and column, nothing imported.
     before = counts(app)
-    broken = ("From,To,Type,Rolle\n"
-              "Grundschule Nord,Leseband Trier,Mitgliedschaft,Schirmherrschaft\n"
-              "Gesamtschule West,Leseband Trier,Mitgliedschaft,Mitglied\n").encode("utf-8")
+    broken = (b"From,To,Type,Rolle\n"
+              b"Grundschule Nord,Leseband Trier,Mitgliedschaft,Schirmherrschaft\n"
+              b"Gesamtschule West,Leseband Trier,Mitgliedschaft,Mitglied\n")
     token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", broken))
     map_columns(client, token)
     status, page = commit(client, token)

@@ -8,7 +8,16 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import Person, Role
-from tests.factories_imports import CIVICRM_INDIVIDUALS, commit, counts, form_selects, map_columns, preview, start, text_of
+from tests.factories_imports import (
+    CIVICRM_INDIVIDUALS,
+    commit,
+    counts,
+    form_selects,
+    map_columns,
+    preview,
+    start,
+    text_of,
+)
 
 HEADER = "Anrede;Vorname;Nachname;E-Mail;Telefon;Funktion;Akteur;Seit\n"
 
@@ -53,7 +62,7 @@ def test_persons_with_affiliations_import_and_reimport(app, login_as, create_act
     assert "0 neu, 0 aktualisiert, 3 unverändert" in text_of(page)
 
     # A new function is an update of the affiliation, not a second person.
-    changed = data.replace("MINT-Koordination".encode(), "Leitung".encode())
+    changed = data.replace(b"MINT-Koordination", b"Leitung")
     token = start(client, "persons", ("personen.csv", changed))
     map_columns(client, token)
     _, page = preview(client, token)

@@ -10,7 +10,9 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Answer, MembershipRole, Role
-from crm.services import audit, maps, network
+from crm.services.network import maps
+from crm.services.network import records as network
+from crm.services.privacy import audit
 from tests import factories_coordinator as f
 
 HOSTILE = ('<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">',
@@ -226,7 +228,7 @@ def test_anonymous_users_get_no_map(client) -> None:
 
 
 def test_demo_region_map(app, login_as) -> None:
-    from crm.services.demo import load_demo
+    from crm.demo.generator import load_demo
 
     with app.app_context(), audit.suppressed():
         load_demo(db.session)
@@ -298,7 +300,7 @@ def _individual_landscape(app) -> dict[str, int]:
 
 def test_an_individual_actor_is_named_in_the_app_but_her_contact_data_never_and_the_report_never_names_her(
         app, login_as) -> None:
-    """Policy (crm/services/naming.py): a volunteer acting in her own right is named on maps and
+    """Policy (crm/services/landscape/naming.py): a volunteer acting in her own right is named on maps and
     the dashboard as on her actor page; her e-mail and phone appear on none of them; the public
     council report calls her "Einzelperson (…)"."""
     ids = _individual_landscape(app)

@@ -8,10 +8,23 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, Affiliation, Answer, Attendance, AuditEntry, Base, Consent, ConsentPurpose, Cooperation, Invitation,
-    Membership, MembershipRole, OutboxMessage, Person, Role,
+    Actor,
+    Affiliation,
+    Answer,
+    Attendance,
+    AuditEntry,
+    Base,
+    Consent,
+    ConsentPurpose,
+    Cooperation,
+    Invitation,
+    Membership,
+    MembershipRole,
+    OutboxMessage,
+    Person,
+    Role,
 )
-from crm.services import merge
+from crm.services.landscape import merge
 from tests import factories_coordinator as f
 
 

@@ -51,8 +51,8 @@ def test_upgrade_downgrade_upgrade(tmp_path) -> None:
 
 
 def test_migration_files_are_dated() -> None:
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     versions = Path(__file__).resolve().parents[1] / "migrations" / "versions"
     files = [p.name for p in versions.glob("*.py")]

@@ -5,14 +5,14 @@ conditional UPDATE under BEGIN IMMEDIATE)."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import icalendar
 from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import DeliveryAttempt, Event, MessageState, OutboxMessage, Role
-from crm.services import outbox
+from crm.services.mail import outbox
 from tests import factories_events as f
 from tests.conftest import make_app
 from tests.smtp import free_port, silent_server, smtp_server
@@ -215,7 +215,7 @@ def test_two_workers_at_once_never_send_a_message_twice(app, database_url) -> No
                     start.wait(timeout=10)
                     reports[name] = worker.run_until_idle()
                     db.session.remove()
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 errors.append(error)
 
         threads = [threading.Thread(target=run, args=(name,)) for name in ("links", "rechts")]
@@ -262,7 +262,7 @@ def test_a_sender_with_a_display_name_gives_bare_addresses_to_calendars_and_gues
     """MAIL_DEFAULT_SENDER "Bildungsbüro Trier <…>" once gave ``ORGANIZER;CN=…:mailto:Bildungsbüro Trier <…>``."""
     from crm.models import Invitation
     from crm.models.base import utcnow
-    from crm.services import invitations, rsvp_tokens
+    from crm.services.events import invitations, rsvp_tokens
 
     app.config["MAIL_DEFAULT_SENDER"] = "Bildungsbüro Trier <bildungsbuero@trier.example>"
     app.config["BILDUNGSNETZ_ORGANISATION"] = "Bildungsbüro der Stadt Trier"

@@ -10,10 +10,24 @@ from sqlalchemy import JSON, LargeBinary, String, Text, select
 
 from crm.extensions import db
 from crm.models import (
-    Actor, Affiliation, Attendance, AuditEntry, Base, Consent, ConsentPurpose, ImportBatch, ImportStatus, ImportTarget,
-    Invitation, LegalBasis, OutboxMessage, Person, Role,
+    Actor,
+    Affiliation,
+    Attendance,
+    AuditEntry,
+    Base,
+    Consent,
+    ConsentPurpose,
+    ImportBatch,
+    ImportStatus,
+    ImportTarget,
+    Invitation,
+    LegalBasis,
+    OutboxMessage,
+    Person,
+    Role,
 )
-from crm.services import consent, privacy, retention
+from crm.services.privacy import consent, retention
+from crm.services.privacy import subject_rights as privacy
 from tests import factories_privacy as f
 
 
@@ -217,7 +231,7 @@ def test_erasure_leaves_no_trace_in_any_table_and_keeps_statistics(app, login_as
         f.invite(app, event_id, other_id, kita, attended=True)
     with app.app_context():
         db.session.add(ImportBatch(token="t1", target=ImportTarget.PERSONS, filename="liste.csv",
-                                   content="Name;E-Mail\nQuirina Zyxwortmann;quirina.zyx@schule.example\n".encode(),
+                                   content=b"Name;E-Mail\nQuirina Zyxwortmann;quirina.zyx@schule.example\n",
                                    status=ImportStatus.COMMITTED, result={"rows": 1}))
         db.session.add(ImportBatch(token="t2", target=ImportTarget.PERSONS, filename="andere.csv",
                                    content=b"Name;E-Mail\nAnna Andere;anna@kita.example\n", status=ImportStatus.COMMITTED))
@@ -305,10 +319,10 @@ def test_retention_years_is_a_setting(app) -> None:
 
 
 def test_invitation_lists_and_mails_honour_consent(app, client) -> None:
-    """Through the event services (issue 4): the list builder and the sender ask crm.services.consent,
+    """Through the event services (issue 4): the list builder and the sender ask crm.services.privacy.consent,
     and every mail carries the signed withdrawal link, which works from the mail without login."""
     from crm.models import Event, OutboxMessage
-    from crm.services import invitation_lists, invitations
+    from crm.services.events import invitation_lists, invitations
 
     public = f.person(app, "Amtmann", "Anna", "anna@amt.example")
     missing = f.person(app, "Vereinsfrau", "Vera", "vera@verein.example", legal_basis=LegalBasis.CONSENT)

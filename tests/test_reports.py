@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Iterator
 
 import networkx as nx
 import pytest

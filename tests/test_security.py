@@ -12,9 +12,10 @@ from crm.extensions import db
 from crm.models import AuditEntry, Role, User
 from crm.models.base import utcnow
 from crm.security import LOGIN_AT, SEEN_AT
+from crm.services.accounts.users import check_password_policy
 from crm.services.errors import ServiceError
-from crm.services.users import check_password_policy
 from tests.conftest import PASSWORD
+
 
 @pytest.fixture
 def other_app(database_url):
@@ -202,7 +203,7 @@ def test_unknown_and_known_addresses_lock_alike_across_workers(app, database_url
 def test_every_login_checks_exactly_one_password_hash(app, client, create_user, monkeypatch) -> None:
     """Unknown addresses are checked against a dummy hash, so the answer takes as long as for a real
     account (before: about 3 ms instead of 130 ms). Counted, not timed: the same work on every path."""
-    from crm.services import users
+    from crm.services.accounts import users
 
     calls: list[str] = []
     real = users.check_password_hash
@@ -367,3 +368,15 @@ def test_pages_work_under_the_csp_in_chromium(app, create_user, create_actor) ->
 ])
 def test_safe_url_filter(app, url, expected) -> None:
     assert app.jinja_env.from_string("{{ url|safe_url }}").render(url=url) == (expected.replace("<", "&lt;"))
+
+
+def test_production_hashes_passwords_with_scrypt(database_url, _migrated) -> None:
+    """The test suite hashes cheaply (conftest); an app built from the environment keeps scrypt."""
+    from crm import create_app
+    from crm.services.accounts.users import hash_password
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 32})
+    with app.app_context():
+        assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+        assert hash_password("ein-sicheres-passwort").startswith("scrypt:32768:8:1$")
+        db.engine.dispose()

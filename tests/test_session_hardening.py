@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Role, User
-from crm.services import api_tokens
+from crm.services.accounts import api_tokens
+from crm.services.accounts.users import verify_password
 from tests import factories_privacy as f
 from tests.conftest import PASSWORD
 
@@ -113,7 +114,7 @@ def test_password_change_refusals(app, create_user, data, message) -> None:
     response = client.post_form("/konto/passwort", data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(User, user.id).check_password(PASSWORD)
+        assert verify_password(db.session.get(User, user.id), PASSWORD)
 
 
 def test_admin_sets_a_password_and_the_users_sessions_end(app, create_user, login_as) -> None:
@@ -206,7 +207,7 @@ def test_options_on_the_api_is_204_with_allow(client, admin_token) -> None:
 # --- token links never reach the log ----------------------------------------------------------------
 
 def test_token_links_are_redacted_in_the_log(app, client, monkeypatch, caplog) -> None:
-    from crm.services import consent
+    from crm.services.privacy import consent
 
     person_id = f.person(app)
     with app.test_request_context():

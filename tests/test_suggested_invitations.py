@@ -66,7 +66,7 @@ def test_anyone_with_the_landscape_sees_ranked_suggestions_with_reasons(app, log
     assert rows and "Grundschule Ehrang" in rows[0] and "Realschule plus Ehrang" in rows[0]
     assert "1 gemeinsamer Partner" in rows[0] and "gemeinsames Themenfeld MINT" in rows[0]
     # A viewer may look but not invite; a volunteer acting in her own right is named, as on her
-    # actor page, but her contact data is not shown (crm/services/naming.py).
+    # actor page, but her contact data is not shown (crm/services/landscape/naming.py).
     assert 'data-testid="invite-form"' not in page and "Zur Einladungsliste" not in page
     assert "Erika Mustermann" in page and "erika@privat.example" not in page
     assert client.get(f"{PAGE}?event={ids['event']}").get_data(as_text=True).count("invite-form") == 0

@@ -107,7 +107,7 @@ def hostile(app, client, create_user, create_actor):
     future_invitation = f.invite(app, future, person_id, actor_id, mail=False)
     with app.app_context():
         from crm.models import Invitation
-        from crm.services import rsvp_tokens
+        from crm.services.events import rsvp_tokens
 
         answer_path = "/antwort/" + rsvp_tokens.make_token(db.session.get(Invitation, future_invitation))
         db.session.commit()
@@ -195,7 +195,7 @@ def test_hostile_text_is_escaped_on_every_page(app, hostile) -> None:
 
 def test_api_returns_hostile_text_as_json_and_refuses_script_urls(app, hostile, create_user) -> None:
     from crm.models import User
-    from crm.services import api_tokens
+    from crm.services.accounts import api_tokens
 
     user = create_user(Role.COORDINATOR)
     with app.app_context():

@@ -1,6 +1,6 @@
 """JSON REST API under ``/api/v1`` (blueprint ``api``).
 
-* Authentication: personal bearer tokens (``crm.services.api_tokens``; users create them at
+* Authentication: personal bearer tokens (``crm.services.accounts.api_tokens``; users create them at
   ``/konto/tokens``). Reads also accept the browser session (same-origin pages may fetch JSON);
   writes require a token, because the API is exempt from CSRF protection.
 * Authorisation: the same ``crm.permissions`` as the pages (``@requires`` via ``operation``).

@@ -1,7 +1,7 @@
 """The network analysis through the API.
 
 The analysis belongs to ``graph`` (no Flask, no database) and its bridge
-``crm.services.network``; this route only parses the cut with the same
+``crm.services.network.records``; this route only parses the cut with the same
 ``network.cut_from_args`` as the page's JSON endpoint (``/analyse/ergebnis.json``) and
 returns ``network.analysis``. A German ``ServiceError`` (bad layer, "Bis" before "Von")
 becomes a 422 with ``errors`` per field.
@@ -21,7 +21,7 @@ def get_analysis(query: s.AnalysisQuery):
     """Schlüsselakteure und Vermittler, Gruppen (Communities), Brücken und Gelenkpunkte, Abdeckung der
     Übergänge für einen Ausschnitt des Netzwerks (Ebenen, Stichtag oder Zeitraum, Themen, Phasen,
     Gebiete, Akteursarten). Das Ergebnis wird bis zur nächsten Änderung der Daten zwischengespeichert."""
-    from crm.services import network
+    from crm.services.network import records as network
 
     args = {key: ("" if value is None else str(value).lower() if isinstance(value, bool) else str(value))
             for key, value in query.model_dump().items() if key != "resolution"}

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from flask import Response, g, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
@@ -253,7 +254,7 @@ def operation(method: str, rule: str, *, summary: str, tag: str, permissions: It
                        extra_responses=dict(extra_responses or {}), links=dict(links or {}))
 
         def handler(**path: Any) -> Response:
-            for name, value in path.items():
+            for value in path.values():
                 if isinstance(value, int) and not 1 <= value <= MAX_ID:
                     raise ApiProblem(404, "Diesen Datensatz gibt es nicht.")
             kwargs = dict(path)

@@ -2,7 +2,7 @@
 memberships, and events: list, read, create, change; delete for mistakes.
 
 Reads go straight to the models; every write goes through the same service as the page
-(``crm.services.actors``, ``persons``, ``cooperations``, ``initiatives``, ``events``), so the audit
+(``crm.services.landscape.actors``, ``persons``, ``cooperations``, ``initiatives``, ``events``), so the audit
 log, optimistic locking (``version_id`` → 409) and the rules (German 422 per field) are shared.
 
 Deleting: ``DELETE`` exists for actors, persons, cooperations and initiatives, with the pages'
@@ -14,8 +14,10 @@ invitations and attendance are the office's record.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from datetime import UTC
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -24,19 +26,36 @@ from crm.api import schemas as s
 from crm.api.core import ApiProblem, no_content, operation, page, paginate_links
 from crm.extensions import db
 from crm.models import (
-    Actor, ActorKind, Affiliation, Answer, Area, Attendance, Consent, Cooperation, CooperationType, Event, EventKind,
-    Initiative, InitiativeKind, Invitation, LifeStage, Membership, MembershipRole, Person, Topic,
+    Actor,
+    ActorKind,
+    Affiliation,
+    Answer,
+    Area,
+    Attendance,
+    Consent,
+    Cooperation,
+    CooperationType,
+    Event,
+    EventKind,
+    Initiative,
+    InitiativeKind,
+    Invitation,
+    LifeStage,
+    Membership,
+    MembershipRole,
+    Person,
+    Topic,
 )
 from crm.models.actors import actor_life_stages, actor_topics
 from crm.models.cooperations import cooperation_life_stages, cooperation_topics
 from crm.models.events import event_topics
 from crm.models.initiatives import initiative_topics
-from crm.permissions import Permission, can, can_see_contact_of
 from crm.models.persons import LegalBasis
-from crm.services import actors as actor_service
-from crm.services import initiatives as initiative_service
-from crm.services import persons as person_service
+from crm.permissions import Permission, can, can_see_contact_of
 from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.services.landscape import actors as actor_service
+from crm.services.landscape import initiatives as initiative_service
+from crm.services.landscape import persons as person_service
 
 COMMON_READ = (401, 403, 422)
 NOT_FOUND = "Diesen Datensatz gibt es nicht."
@@ -499,7 +518,7 @@ def create_cooperation(body: s.CooperationCreate):
     vor Beginn, keine zweite gleichartige Kooperation im selben Zeitraum). Antwort 201 mit ``Location``."""
     from flask import url_for
 
-    from crm.services import cooperations as cooperation_service
+    from crm.services.landscape import cooperations as cooperation_service
 
     values = _cooperation_values(body.model_dump())
     with _writing(_cooperation_rule_error):
@@ -513,7 +532,7 @@ def create_cooperation(body: s.CooperationCreate):
            response=s.CooperationOut, errors=(401, 403, 404, 409, 415, 422))
 def update_cooperation(cooperation_id: int, body: s.CooperationUpdate):
     """Ändert nur die gesendeten Felder; mit ``version_id`` 409 bei zwischenzeitlicher Änderung."""
-    from crm.services import cooperations as cooperation_service
+    from crm.services.landscape import cooperations as cooperation_service
 
     cooperation = _get(Cooperation, cooperation_id)
     data = body.model_dump(exclude_unset=True)
@@ -528,7 +547,7 @@ def update_cooperation(cooperation_id: int, body: s.CooperationUpdate):
            tag="Kooperationen", permissions=[Permission.DELETE_RECORDS], status=204, errors=DELETE_ERRORS)
 def delete_cooperation(cooperation_id: int):
     """Für Fehleingaben. Eine Kooperation, die endet, bekommt ihr ``end_date`` (PATCH) und bleibt als Verlauf."""
-    from crm.services import cooperations as cooperation_service
+    from crm.services.landscape import cooperations as cooperation_service
 
     cooperation_service.delete_cooperation(db.session, _get(Cooperation, cooperation_id))
     db.session.commit()
@@ -732,14 +751,14 @@ def event_json(e: Event, counts: dict[str, int]) -> dict[str, Any]:
            links=_item_links("get_event", "update_event", param="event_id"))
 def list_events(query: s.EventQuery):
     """Veranstaltungen nach Beginn, mit Zahlen zu Einladungen, Zusagen und Teilnahme (ohne Namen)."""
-    from datetime import date, datetime, time, timedelta, timezone
+    from datetime import date, datetime, time, timedelta
 
     stmt = select(Event).options(selectinload(Event.kind), selectinload(Event.topics)).order_by(Event.starts_at, Event.id)
     if query.since:
-        stmt = stmt.where(Event.starts_at >= datetime.combine(query.since, time.min, tzinfo=timezone.utc))
+        stmt = stmt.where(Event.starts_at >= datetime.combine(query.since, time.min, tzinfo=UTC))
     if query.until and query.until < date.max:
         stmt = stmt.where(Event.starts_at < datetime.combine(query.until + timedelta(days=1), time.min,
-                                                             tzinfo=timezone.utc))
+                                                             tzinfo=UTC))
     if query.status:
         stmt = stmt.where(Event.status == query.status)
     if query.kind_id:
@@ -809,7 +828,7 @@ def create_event(body: s.EventCreate):
     nicht nach dem Ende). Einladungen folgen über die Einladungsliste der Seite. Antwort 201 mit ``Location``."""
     from flask import url_for
 
-    from crm.services import events as event_service
+    from crm.services.events import events as event_service
 
     with _writing(_event_rule_error):
         event = event_service.create_event(db.session, _event_values(body.model_dump(), None))
@@ -823,8 +842,8 @@ def update_event(event_id: int, body: s.EventUpdate):
     """Ändert nur die gesendeten Felder; mit ``version_id`` 409 bei zwischenzeitlicher Änderung. Ändern sich
     Zeit, Ort oder Titel und sind Einladungen verschickt, erhalten die Gäste eine Änderungsmitteilung mit
     neuem Kalendereintrag (``notify: false`` unterdrückt sie). Abgesagte Veranstaltungen sind nicht änderbar."""
-    from crm.services import audit
-    from crm.services import events as event_service
+    from crm.services.events import events as event_service
+    from crm.services.privacy import audit
 
     event = _get(Event, event_id)
     data = body.model_dump(exclude_unset=True)
@@ -844,8 +863,8 @@ def update_event(event_id: int, body: s.EventUpdate):
 def cancel_event(event_id: int):
     """Sagt ab (wie auf der Seite): alle Eingeladenen erhalten die Absage mit Kalender-Löschung. Die
     Veranstaltung bleibt mit Einladungen und Teilnahmen erhalten; gelöscht werden Veranstaltungen nie."""
-    from crm.services import audit
-    from crm.services import events as event_service
+    from crm.services.events import events as event_service
+    from crm.services.privacy import audit
 
     event = _get(Event, event_id)
     with _writing(_event_rule_error):

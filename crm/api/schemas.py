@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -47,11 +47,11 @@ def _postcode(value: str) -> str:
 NO_NUL = r"^[^\x00]*$"
 
 
-def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - reads like a type
+def Text(max_length: int, min_length: int = 0) -> Any:
     return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length, pattern=NO_NUL)]
 
 
-def Query(max_length: int, description: str) -> Any:  # noqa: N802
+def Query(max_length: int, description: str) -> Any:
     return Field("", max_length=max_length, pattern=NO_NUL, description=description)
 
 
@@ -69,7 +69,7 @@ EMAIL_PATTERN = r"^\s*([^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+)?\s*$"
 POSTCODE_PATTERN = r"^\s*([0-9]{5})?\s*$"
 
 
-class _documented:  # noqa: N801 - used like a marker in ``Annotated``
+class _documented:
     """Puts ``pattern`` and ``description`` into the JSON Schema of a field (composes with ``Unset``)."""
 
     def __init__(self, pattern: str, description: str) -> None:
@@ -175,22 +175,22 @@ class ActorOut(BaseModel):
     short_name: str
     kind: Ref
     category: str
-    parent_id: Optional[int]
-    area: Optional[Ref]
+    parent_id: int | None
+    area: Ref | None
     street: str
     postcode: str
     city: str
-    latitude: Optional[float]
-    longitude: Optional[float]
+    latitude: float | None
+    longitude: float | None
     website: str
     email: str
     phone: str
-    external_ref: Optional[str]
+    external_ref: str | None
     description: str
-    notes: Optional[str] = Field(description="Interne Notizen; nur mit Zugriff auf personenbezogene Daten.")
+    notes: str | None = Field(description="Interne Notizen; nur mit Zugriff auf personenbezogene Daten.")
     is_active: bool
-    active_from: Optional[date] = Field(description="Tätig seit (Gründung, Eröffnung); leer: unbekannt.")
-    active_until: Optional[date] = Field(description="Tätig bis (geschlossen, aufgelöst); leer: noch tätig oder unbekannt.")
+    active_from: date | None = Field(description="Tätig seit (Gründung, Eröffnung); leer: unbekannt.")
+    active_until: date | None = Field(description="Tätig bis (geschlossen, aufgelöst); leer: noch tätig oder unbekannt.")
     life_stages: list[StageRef]
     topics: list[Ref]
     created_at: datetime
@@ -200,32 +200,32 @@ class ActorOut(BaseModel):
 
 class ActorQuery(PageQuery):
     q: str = Query(200, "Suche in Name, Kurzname, Adresse und Kennung.")
-    kind_id: Optional[QId] = None
+    kind_id: QId | None = None
     category: str = Query(80, "Kategorie der Akteursart, z. B. Schule.")
-    area_id: Optional[QId] = Field(None, description="Gebiet (ohne untergeordnete Gebiete).")
-    topic_id: Optional[QId] = None
-    life_stage_id: Optional[QId] = None
-    is_active: Optional[QBool] = None
+    area_id: QId | None = Field(None, description="Gebiet (ohne untergeordnete Gebiete).")
+    topic_id: QId | None = None
+    life_stage_id: QId | None = None
+    is_active: QBool | None = None
 
 
 class ActorFields(Strict):
     short_name: Text(80) = ""
-    parent_id: Optional[Id] = None
-    area_id: Optional[Id] = None
+    parent_id: Id | None = None
+    area_id: Id | None = None
     street: Text(200) = ""
     postcode: Postcode = ""
     city: Text(120) = ""
-    latitude: Optional[float] = Field(None, ge=-90, le=90)
-    longitude: Optional[float] = Field(None, ge=-180, le=180)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
     website: WebAddress = ""
     email: Email = ""
     phone: Text(60) = ""
-    external_ref: Optional[Text(80)] = None
+    external_ref: Text(80) | None = None
     description: Text(10000) = ""
     notes: Text(10000) = ""
     is_active: bool = True
-    active_from: Optional[date] = None
-    active_until: Optional[date] = None
+    active_from: date | None = None
+    active_until: date | None = None
     life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
 
@@ -240,7 +240,7 @@ def _no_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
-def Unset() -> Any:  # noqa: N802
+def Unset() -> Any:
     """A field that may be left out but is never null: absent means "unchanged" (``exclude_unset``)."""
     return Field(None, json_schema_extra=_no_default)
 
@@ -253,22 +253,22 @@ class ActorUpdate(Strict):
     name: Name = Unset()
     kind_id: Id = Unset()
     short_name: Text(80) = Unset()
-    parent_id: Optional[Id] = None
-    area_id: Optional[Id] = None
+    parent_id: Id | None = None
+    area_id: Id | None = None
     street: Text(200) = Unset()
     postcode: Postcode = Unset()
     city: Text(120) = Unset()
-    latitude: Optional[float] = Field(None, ge=-90, le=90)
-    longitude: Optional[float] = Field(None, ge=-180, le=180)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
     website: WebAddress = Unset()
     email: Email = Unset()
     phone: Text(60) = Unset()
-    external_ref: Optional[Text(80)] = None
+    external_ref: Text(80) | None = None
     description: Text(10000) = Unset()
     notes: Text(10000) = Unset()
     is_active: bool = Unset()
-    active_from: Optional[date] = None
-    active_until: Optional[date] = None
+    active_from: date | None = None
+    active_until: date | None = None
     life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
     topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
 
@@ -281,8 +281,8 @@ class AffiliationOut(BaseModel):
     function: str
     email: str
     phone: str
-    from_date: Optional[date]
-    to_date: Optional[date]
+    from_date: date | None
+    to_date: date | None
     is_primary: bool
 
 
@@ -291,7 +291,7 @@ class ConsentOut(BaseModel):
     purpose: Literal["invitations", "newsletter"]
     given_at: datetime
     method: str
-    withdrawn_at: Optional[datetime]
+    withdrawn_at: datetime | None
 
 
 class PersonOut(BaseModel):
@@ -306,7 +306,7 @@ class PersonOut(BaseModel):
     legal_basis: Literal["consent", "public_task", "legitimate_interest"]
     is_opted_out: bool
     is_anonymised: bool
-    last_activity_at: Optional[datetime]
+    last_activity_at: datetime | None
     affiliations: list[AffiliationOut]
     consents: list[ConsentOut]
     created_at: datetime
@@ -316,7 +316,7 @@ class PersonOut(BaseModel):
 
 class PersonQuery(PageQuery):
     q: str = Query(200, "Suche in Vor- und Nachname und E-Mail.")
-    actor_id: Optional[QId] = Field(None, description="Nur Personen mit einer Zugehörigkeit zu diesem Akteur.")
+    actor_id: QId | None = Field(None, description="Nur Personen mit einer Zugehörigkeit zu diesem Akteur.")
     include_anonymised: QBool = Field(False, description="Auch anonymisierte Platzhalter (Art. 17 DSGVO) zeigen.")
 
 
@@ -329,22 +329,22 @@ class CooperationOut(BaseModel):
     type: Ref
     is_directed: bool
     intensity: int
-    start_date: Optional[date]
-    end_date: Optional[date]
+    start_date: date | None
+    end_date: date | None
     description: str
-    initiative_id: Optional[int]
+    initiative_id: int | None
     topics: list[Ref]
     life_stages: list[StageRef]
     version_id: int
 
 
 class CooperationQuery(PageQuery):
-    actor_id: Optional[QId] = Field(None, description="Kooperationen, an denen dieser Akteur beteiligt ist.")
-    type_id: Optional[QId] = None
-    topic_id: Optional[QId] = None
-    life_stage_id: Optional[QId] = None
-    initiative_id: Optional[QId] = None
-    current_on: Optional[QDate] = Field(None, description="Nur Kooperationen, die an diesem Tag bestanden.")
+    actor_id: QId | None = Field(None, description="Kooperationen, an denen dieser Akteur beteiligt ist.")
+    type_id: QId | None = None
+    topic_id: QId | None = None
+    life_stage_id: QId | None = None
+    initiative_id: QId | None = None
+    current_on: QDate | None = Field(None, description="Nur Kooperationen, die an diesem Tag bestanden.")
 
 
 class CooperationCreate(Strict):
@@ -353,10 +353,10 @@ class CooperationCreate(Strict):
     target_id: Id
     type_id: Id
     intensity: JsonInt = Field(2, ge=1, le=3, description="1 loser Austausch, 2 regelmäßig, 3 eng/vertraglich.")
-    start_date: Optional[date] = None
-    end_date: Optional[date] = None
+    start_date: date | None = None
+    end_date: date | None = None
     description: Text(10000) = ""
-    initiative_id: Optional[Id] = None
+    initiative_id: Id | None = None
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
     life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
 
@@ -370,10 +370,10 @@ class CooperationUpdate(Strict):
     target_id: Id = Unset()
     type_id: Id = Unset()
     intensity: JsonInt = Field(None, ge=1, le=3, json_schema_extra=_no_default)
-    start_date: Optional[date] = None
-    end_date: Optional[date] = None
+    start_date: date | None = None
+    end_date: date | None = None
     description: Text(10000) = Unset()
-    initiative_id: Optional[Id] = None
+    initiative_id: Id | None = None
     topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
     life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
 
@@ -384,8 +384,8 @@ class MembershipOut(BaseModel):
     id: int
     actor: Ref
     role: Literal["lead", "partner", "member", "funder"]
-    joined_on: Optional[date]
-    left_on: Optional[date]
+    joined_on: date | None
+    left_on: date | None
 
 
 class InitiativeOut(BaseModel):
@@ -395,8 +395,8 @@ class InitiativeOut(BaseModel):
     kind: Literal["project", "alliance", "working_group", "programme"]
     description: str
     website: str
-    start_date: Optional[date]
-    end_date: Optional[date]
+    start_date: date | None
+    end_date: date | None
     topics: list[Ref]
     life_stages: list[StageRef]
     memberships: list[MembershipOut]
@@ -417,8 +417,8 @@ class InitiativeCreate(Strict):
     kind: InitiativeKindValue = "project"
     description: Text(10000) = ""
     website: WebAddress = ""
-    start_date: Optional[date] = None
-    end_date: Optional[date] = None
+    start_date: date | None = None
+    end_date: date | None = None
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
     life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
 
@@ -433,8 +433,8 @@ class InitiativeUpdate(Strict):
     kind: InitiativeKindValue = Unset()
     description: Text(10000) = Unset()
     website: WebAddress = Unset()
-    start_date: Optional[date] = None
-    end_date: Optional[date] = None
+    start_date: date | None = None
+    end_date: date | None = None
     topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
     life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
 
@@ -446,8 +446,8 @@ class MembershipCreate(Strict):
 
     actor_id: Id
     role: RoleValue = "member"
-    joined_on: Optional[date] = None
-    left_on: Optional[date] = None
+    joined_on: date | None = None
+    left_on: date | None = None
 
 
 class MembershipUpdate(Strict):
@@ -455,16 +455,16 @@ class MembershipUpdate(Strict):
 
     actor_id: Id = Unset()
     role: RoleValue = Unset()
-    joined_on: Optional[date] = None
-    left_on: Optional[date] = None
+    joined_on: date | None = None
+    left_on: date | None = None
 
 
 class InitiativeQuery(PageQuery):
     q: str = Query(200, "Suche in Name und Kurzname.")
-    kind: Optional[Literal["project", "alliance", "working_group", "programme"]] = None
-    topic_id: Optional[QId] = None
-    actor_id: Optional[QId] = Field(None, description="Initiativen, in denen dieser Akteur Mitglied ist oder war.")
-    active_on: Optional[QDate] = Field(None, description="Nur Initiativen, die an diesem Tag liefen.")
+    kind: Literal["project", "alliance", "working_group", "programme"] | None = None
+    topic_id: QId | None = None
+    actor_id: QId | None = Field(None, description="Initiativen, in denen dieser Akteur Mitglied ist oder war.")
+    active_on: QDate | None = Field(None, description="Nur Initiativen, die an diesem Tag liefen.")
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -486,23 +486,23 @@ class EventOut(BaseModel):
     ends_at: datetime
     place: str
     online_url: str
-    capacity: Optional[int]
-    answer_deadline: Optional[datetime]
-    initiative_id: Optional[int]
+    capacity: int | None
+    answer_deadline: datetime | None
+    initiative_id: int | None
     status: Literal["draft", "published", "done", "cancelled"]
     topics: list[Ref]
-    contact_name: Optional[str] = Field(description="Ansprechperson für Gäste; nur mit Zugriff auf personenbezogene Daten.")
-    contact_email: Optional[str]
+    contact_name: str | None = Field(description="Ansprechperson für Gäste; nur mit Zugriff auf personenbezogene Daten.")
+    contact_email: str | None
     counts: EventCounts
     version_id: int
 
 
 class EventQuery(PageQuery):
-    since: Optional[QDate] = Field(None, description="Beginn am oder nach diesem Tag.")
-    until: Optional[QDate] = Field(None, description="Beginn am oder vor diesem Tag.")
-    status: Optional[Literal["draft", "published", "done", "cancelled"]] = None
-    kind_id: Optional[QId] = None
-    topic_id: Optional[QId] = None
+    since: QDate | None = Field(None, description="Beginn am oder nach diesem Tag.")
+    until: QDate | None = Field(None, description="Beginn am oder vor diesem Tag.")
+    status: Literal["draft", "published", "done", "cancelled"] | None = None
+    kind_id: QId | None = None
+    topic_id: QId | None = None
 
 
 class EventCreate(Strict):
@@ -518,9 +518,9 @@ class EventCreate(Strict):
     ends_at: Moment
     place: Text(300) = ""
     online_url: LongWebAddress = ""
-    capacity: Optional[JsonInt] = Field(None, ge=1, le=100000, description="Plätze; leer: unbegrenzt.")
-    answer_deadline: Optional[Moment] = None
-    initiative_id: Optional[Id] = None
+    capacity: JsonInt | None = Field(None, ge=1, le=100000, description="Plätze; leer: unbegrenzt.")
+    answer_deadline: Moment | None = None
+    initiative_id: Id | None = None
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
     contact_name: Text(200) = ""
     contact_email: Email = ""
@@ -540,9 +540,9 @@ class EventUpdate(Strict):
     ends_at: Moment = Unset()
     place: Text(300) = Unset()
     online_url: LongWebAddress = Unset()
-    capacity: Optional[JsonInt] = Field(None, ge=1, le=100000)
-    answer_deadline: Optional[Moment] = None
-    initiative_id: Optional[Id] = None
+    capacity: JsonInt | None = Field(None, ge=1, le=100000)
+    answer_deadline: Moment | None = None
+    initiative_id: Id | None = None
     topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
     contact_name: Text(200) = Unset()
     contact_email: Email = Unset()
@@ -556,9 +556,9 @@ class AnalysisQuery(Strict):
     layers: str = Field("cooperation", max_length=100, pattern=NO_NUL, json_schema_extra={
                             "pattern": r"^((cooperation|initiative|event)(,(cooperation|initiative|event))*)?$"},
                         description="Ebenen, durch Komma getrennt: cooperation, initiative, event.")
-    as_of: Optional[QDate] = Field(None, description="Das Netzwerk an diesem Stichtag.")
-    since: Optional[QDate] = None
-    until: Optional[QDate] = None
+    as_of: QDate | None = Field(None, description="Das Netzwerk an diesem Stichtag.")
+    since: QDate | None = None
+    until: QDate | None = None
     topics: str = Query(500, "Themenfelder (Namen), durch Komma getrennt.")
     life_stages: str = Query(500, "Bildungsphasen (Kürzel), durch Komma getrennt.")
     areas: str = Query(500, "Gebiete (Namen), durch Komma getrennt.")
@@ -624,8 +624,8 @@ class AffiliationCreate(Strict):
     function: Text(120) = ""
     email: Email = ""
     phone: Text(60) = ""
-    from_date: Optional[date] = None
-    to_date: Optional[date] = None
+    from_date: date | None = None
+    to_date: date | None = None
     is_primary: bool = True
 
 
@@ -636,6 +636,6 @@ class AffiliationUpdate(Strict):
     function: Text(120) = Unset()
     email: Email = Unset()
     phone: Text(60) = Unset()
-    from_date: Optional[date] = None
-    to_date: Optional[date] = None
+    from_date: date | None = None
+    to_date: date | None = None
     is_primary: bool = Unset()

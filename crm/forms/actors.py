@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, DecimalField, Field, HiddenField, RadioField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, URL, ValidationError
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from crm.extensions import db
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, Versioned, load_choices
@@ -99,7 +99,7 @@ class ActorPickerField(StringField):
         if self.actor is not None:
             return
         if self.chosen_id:
-            from crm.services.directory import parse_id
+            from crm.services.landscape.directory import parse_id
 
             actor_id = parse_id(self.chosen_id)
             self.actor = db.session.get(Actor, actor_id) if actor_id else None
@@ -110,7 +110,7 @@ class ActorPickerField(StringField):
             if self.required_message:
                 raise ValidationError(self.required_message)
             return
-        from crm.services.directory import suggest_actors
+        from crm.services.landscape.directory import suggest_actors
 
         exact = list(db.session.scalars(select(Actor).where(func.lower(Actor.name) == text.lower()).limit(2)))
         found = exact or suggest_actors(db.session, text, limit=2)

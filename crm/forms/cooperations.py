@@ -1,7 +1,7 @@
 """Forms for cooperations: the full form, the quick capture on the actor page, and ending a tie.
 
 Field-local checks live here; the rules that need the database (one tie of a type per pair
-at a time) are in ``crm.services.cooperations`` so every caller shares them, and the view
+at a time) are in ``crm.services.landscape.cooperations`` so every caller shares them, and the view
 puts a refused rule next to the field it concerns.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from crm.forms.actors import ActorPickerField, GermanDateField
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, Versioned, load_choices
 from crm.models import Cooperation, CooperationType, Initiative, LifeStage, Topic
 from crm.service_labels import label
-from crm.services.cooperations import INTENSITY_LABELS
+from crm.services.landscape.cooperations import INTENSITY_LABELS
 
 
 def _intensity_choices() -> list[SelectChoice]:

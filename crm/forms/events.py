@@ -8,18 +8,28 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
-    BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField,
-    StringField, TextAreaField, TimeField, URLField,
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from crm.extensions import db
 from crm.forms.actors import ActorPickerField
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, Versioned, load_choices
 from crm.models import ActorKind, Area, Event, EventKind, Initiative, LifeStage, Topic
-from crm.services import mail_templates
-from crm.services.events import local_to_utc, to_local
+from crm.services.events.events import local_to_utc, to_local
+from crm.services.mail import templates as mail_templates
 
 # Dates outside these years are typing mistakes (0001 instead of 2026), and at the edges of
 # Python's calendar the conversion to UTC overflows.

@@ -6,8 +6,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import HiddenField, SelectField, SelectMultipleField
-from wtforms.validators import ValidationError
 from wtforms.fields.choices import Choice, SelectChoice
+from wtforms.validators import ValidationError
 
 from crm.extensions import db
 

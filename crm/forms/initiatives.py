@@ -14,7 +14,7 @@ from crm.forms.actors import ActorPickerField, GermanDateField, WebAddress
 from crm.forms.fields import ModelMultiSelectField, Versioned, load_choices
 from crm.models import Initiative, InitiativeKind, LifeStage, Membership, MembershipRole, Topic
 from crm.service_labels import label
-from crm.services.initiatives import KIND_LABELS, ROLE_LABELS
+from crm.services.landscape.initiatives import KIND_LABELS, ROLE_LABELS
 
 
 class InitiativeForm(Versioned, FlaskForm):

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.models import ConsentPurpose
-from crm.services.consent import ALL, PURPOSE_LABELS
+from crm.services.privacy.consent import ALL, PURPOSE_LABELS
 
 
 class ConsentForm(FlaskForm):

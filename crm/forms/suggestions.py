@@ -8,7 +8,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.services.errors import ServiceError
-from crm.services.suggested_invitations import Pair, SuggestedPair, parse_pair_keys
+from crm.services.events.suggested_invitations import Pair, SuggestedPair, parse_pair_keys
 
 
 class SuggestionInviteForm(FlaskForm):

@@ -1,16 +1,17 @@
 """All models, imported here so that Alembic and the app see the complete metadata."""
-from crm.models.base import Base
-from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, Topic
-from crm.models.users import Role, User
 from crm.models.actors import Actor
-from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis, Person
-from crm.models.initiatives import Initiative, InitiativeKind, Membership, MembershipRole
+from crm.models.api_tokens import ApiToken
+from crm.models.audit import AuditEntry
+from crm.models.base import Base
 from crm.models.cooperations import Cooperation
 from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
-from crm.models.outbox import DeliveryAttempt, MailTemplate, MessageState, OutboxMessage
-from crm.models.audit import AuditEntry
 from crm.models.imports import ImportBatch, ImportStatus, ImportTarget
-from crm.models.api_tokens import ApiToken
+from crm.models.initiatives import Initiative, InitiativeKind, Membership, MembershipRole
+from crm.models.outbox import DeliveryAttempt, MailTemplate, MessageState, OutboxMessage
+from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis, Person
+from crm.models.users import Role, User
+from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, Topic
+from crm.models.worker import WorkerHeartbeat
 
 __all__ = [
     "Actor", "ActorKind", "Affiliation", "Answer", "Area", "Attendance", "AttendanceSource",
@@ -22,3 +23,4 @@ __all__ = [
 __all__ += ["ImportBatch", "ImportStatus", "ImportTarget"]
 __all__ += ["ApiToken"]
 __all__ += ["MailTemplate"]
+__all__ += ["WorkerHeartbeat"]

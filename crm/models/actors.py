@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,25 +42,25 @@ class Actor(Base):
     name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
     short_name: Mapped[str] = mapped_column(String(80), nullable=False, default="")
     kind_id: Mapped[int] = mapped_column(ForeignKey("actor_kinds.id"), nullable=False, index=True)
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("actors.id"), nullable=True, index=True)
-    area_id: Mapped[Optional[int]] = mapped_column(ForeignKey("areas.id"), nullable=True, index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), nullable=True, index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), nullable=True, index=True)
     street: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     postcode: Mapped[str] = mapped_column(String(10), nullable=False, default="")
     city: Mapped[str] = mapped_column(String(120), nullable=False, default="")
-    latitude: Mapped[Optional[Decimal]] = mapped_column(Numeric(9, 6), nullable=True)
-    longitude: Mapped[Optional[Decimal]] = mapped_column(Numeric(9, 6), nullable=True)
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6), nullable=True)
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6), nullable=True)
     website: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
     phone: Mapped[str] = mapped_column(String(60), nullable=False, default="")
-    external_ref: Mapped[Optional[str]] = mapped_column(
+    external_ref: Mapped[str | None] = mapped_column(
         String(80), nullable=True, unique=True,
         doc="Reference in another register, such as the official school number.")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, index=True)
-    active_from: Mapped[Optional[date]] = mapped_column(
+    active_from: Mapped[date | None] = mapped_column(
         nullable=True, doc="First day the actor worked in the landscape (founding, opening); empty: unknown.")
-    active_until: Mapped[Optional[date]] = mapped_column(
+    active_until: Mapped[date | None] = mapped_column(
         nullable=True, doc="Last day the actor worked (closed, dissolved, merged); empty: still active or unknown. "
                            "The network as of an earlier date keeps an actor that has closed since.")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
@@ -68,13 +68,13 @@ class Actor(Base):
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
     kind: Mapped[ActorKind] = relationship()
-    area: Mapped[Optional[Area]] = relationship()
-    parent: Mapped[Optional["Actor"]] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Actor"]] = relationship(back_populates="parent", order_by="Actor.name")
+    area: Mapped[Area | None] = relationship()
+    parent: Mapped[Actor | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Actor]] = relationship(back_populates="parent", order_by="Actor.name")
     life_stages: Mapped[list[LifeStage]] = relationship(
         secondary=actor_life_stages, order_by="LifeStage.sort_order")
     topics: Mapped[list[Topic]] = relationship(secondary=actor_topics, order_by="Topic.sort_order")
-    affiliations: Mapped[list["Affiliation"]] = relationship(back_populates="actor")
+    affiliations: Mapped[list[Affiliation]] = relationship(back_populates="actor")
 
     __mapper_args__ = {"version_id_col": version_id}
 

@@ -7,7 +7,6 @@ to reading, expires, and can be revoked; revoked tokens stay for the record.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,9 +27,9 @@ class ApiToken(Base):
                                         doc="The first characters, so the user can tell tokens apart.")
     is_read_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
-    expires_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
-    last_used_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     user: Mapped[User] = relationship()
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, SmallInteger, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,10 +49,10 @@ class Cooperation(Base):
     type_id: Mapped[int] = mapped_column(ForeignKey("cooperation_types.id"), nullable=False, index=True)
     is_directed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     intensity: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=2)
-    start_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True, index=True)
-    end_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True, index=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    initiative_id: Mapped[Optional[int]] = mapped_column(
+    initiative_id: Mapped[int | None] = mapped_column(
         ForeignKey("initiatives.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
@@ -61,7 +61,7 @@ class Cooperation(Base):
     source: Mapped[Actor] = relationship(foreign_keys=[source_id])
     target: Mapped[Actor] = relationship(foreign_keys=[target_id])
     type: Mapped[CooperationType] = relationship()
-    initiative: Mapped[Optional["Initiative"]] = relationship()
+    initiative: Mapped[Initiative | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary=cooperation_topics, order_by="Topic.sort_order")
     life_stages: Mapped[list[LifeStage]] = relationship(
         secondary=cooperation_life_stages, order_by="LifeStage.sort_order")

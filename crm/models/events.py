@@ -4,7 +4,6 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -64,9 +63,9 @@ class Event(Base):
     ends_at: Mapped[datetime] = mapped_column(nullable=False)
     place: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     online_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
-    capacity: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
-    answer_deadline: Mapped[Optional[datetime]] = mapped_column(nullable=True)
-    initiative_id: Mapped[Optional[int]] = mapped_column(
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answer_deadline: Mapped[datetime | None] = mapped_column(nullable=True)
+    initiative_id: Mapped[int | None] = mapped_column(
         ForeignKey("initiatives.id", ondelete="SET NULL"), nullable=True, index=True)
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), nullable=False,
                                                 default=EventStatus.DRAFT, index=True)
@@ -79,10 +78,10 @@ class Event(Base):
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
     kind: Mapped[EventKind] = relationship()
-    initiative: Mapped[Optional[Initiative]] = relationship()
+    initiative: Mapped[Initiative | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary=event_topics, order_by="Topic.sort_order")
-    invitations: Mapped[list["Invitation"]] = relationship(back_populates="event", cascade="all, delete-orphan")
-    attendances: Mapped[list["Attendance"]] = relationship(back_populates="event", cascade="all, delete-orphan")
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="event", cascade="all, delete-orphan")
+    attendances: Mapped[list[Attendance]] = relationship(back_populates="event", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -102,13 +101,13 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(
+    actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("actors.id", ondelete="SET NULL"), nullable=True, index=True)
     answer: Mapped[Answer] = mapped_column(str_enum(Answer), nullable=False, default=Answer.PENDING, index=True)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    waitlist_position: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
-    invited_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
-    answered_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    waitlist_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    invited_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     # Secret part of the personal answer link; set when the first link is issued (so demo data
     # stays reproducible), replaced to invalidate every link sent so far.
@@ -116,7 +115,7 @@ class Invitation(Base):
 
     event: Mapped[Event] = relationship(back_populates="invitations")
     person: Mapped[Person] = relationship()
-    actor: Mapped[Optional[Actor]] = relationship()
+    actor: Mapped[Actor | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} event={self.event_id} person={self.person_id} {self.answer.value}>"
@@ -131,7 +130,7 @@ class Attendance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(
+    actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("actors.id", ondelete="SET NULL"), nullable=True, index=True)
     source: Mapped[AttendanceSource] = mapped_column(str_enum(AttendanceSource), nullable=False,
                                                      default=AttendanceSource.DOOR)
@@ -139,7 +138,7 @@ class Attendance(Base):
 
     event: Mapped[Event] = relationship(back_populates="attendances")
     person: Mapped[Person] = relationship()
-    actor: Mapped[Optional[Actor]] = relationship()
+    actor: Mapped[Actor | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Attendance {self.id} event={self.event_id} person={self.person_id}>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,12 +49,12 @@ class ImportBatch(Base):
     status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus), nullable=False,
                                                  default=ImportStatus.PENDING, index=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    created_by_id: Mapped[Optional[int]] = mapped_column(
+    created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, index=True)
-    committed_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    committed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
-    created_by: Mapped[Optional[User]] = relationship()
+    created_by: Mapped[User | None] = relationship()
 
     def __str__(self) -> str:
         return self.filename

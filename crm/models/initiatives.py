@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,8 +55,8 @@ class Initiative(Base):
                                                  default=InitiativeKind.PROJECT)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     website: Mapped[str] = mapped_column(String(300), nullable=False, default="")
-    start_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
-    end_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -65,7 +64,7 @@ class Initiative(Base):
     topics: Mapped[list[Topic]] = relationship(secondary=initiative_topics, order_by="Topic.sort_order")
     life_stages: Mapped[list[LifeStage]] = relationship(
         secondary=initiative_life_stages, order_by="LifeStage.sort_order")
-    memberships: Mapped[list["Membership"]] = relationship(
+    memberships: Mapped[list[Membership]] = relationship(
         back_populates="initiative", cascade="all, delete-orphan", order_by="Membership.joined_on")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -91,8 +90,8 @@ class Membership(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), nullable=False, index=True)
     role: Mapped[MembershipRole] = mapped_column(str_enum(MembershipRole), nullable=False,
                                                  default=MembershipRole.MEMBER)
-    joined_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
-    left_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    joined_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     initiative: Mapped[Initiative] = relationship(back_populates="memberships")
     actor: Mapped[Actor] = relationship()

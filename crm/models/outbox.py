@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, Boolean
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, str_enum, utcnow
@@ -29,19 +29,19 @@ class OutboxMessage(Base):
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
     headers: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
     category: Mapped[str] = mapped_column(String(40), nullable=False, default="", index=True)
-    invitation_id: Mapped[Optional[int]] = mapped_column(
+    invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="SET NULL"), nullable=True, index=True)
     state: Mapped[MessageState] = mapped_column(str_enum(MessageState), nullable=False,
                                                 default=MessageState.QUEUED, index=True)
     attempt_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, index=True)
     claimed_by: Mapped[str] = mapped_column(String(120), nullable=False, default="")
-    claimed_until: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(nullable=True)
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
-    attempts: Mapped[list["DeliveryAttempt"]] = relationship(
+    attempts: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="DeliveryAttempt.started_at")
 
     def __repr__(self) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,12 +37,12 @@ class Person(Base):
         nullable=False, default=LegalBasis.PUBLIC_TASK)
     is_opted_out: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_anonymised: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, index=True)
-    last_activity_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    last_activity_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    affiliations: Mapped[list["Affiliation"]] = relationship(
+    affiliations: Mapped[list[Affiliation]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Affiliation.from_date")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -74,8 +73,8 @@ class Affiliation(Base):
     email: Mapped[str] = mapped_column(String(254), nullable=False, default="",
                                        doc="Work address at this actor, if it differs.")
     phone: Mapped[str] = mapped_column(String(60), nullable=False, default="")
-    from_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
-    to_date: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    from_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    to_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     is_primary: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
     person: Mapped[Person] = relationship(back_populates="affiliations")
@@ -106,8 +105,8 @@ class Consent(Base):
     given_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     method: Mapped[str] = mapped_column(String(120), nullable=False, default="",
                                         doc="How it was given: Formular, E-Mail, mündlich bei …")
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
-    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     person: Mapped[Person] = relationship()
 

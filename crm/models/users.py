@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.models.base import Base, str_enum, utcnow
 
@@ -33,19 +31,13 @@ class User(UserMixin, Base):
     is_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     locale: Mapped[str] = mapped_column(String(5), nullable=False, default="")
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(nullable=True)
-    last_login_at: Mapped[Optional[datetime]] = mapped_column(nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
     session_epoch: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0,
         doc="Raised on logout and password change; a session cookie carrying an older epoch is refused, "
             "so a copied cookie dies with the logout.")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
-
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in

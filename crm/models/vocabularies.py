@@ -5,8 +5,6 @@ landscape a little differently (DESIGN.md: "Vocabularies are data").
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -66,15 +64,15 @@ class Area(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     level: Mapped[str] = mapped_column(String(60), nullable=False, default="")
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("areas.id"), nullable=True, index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), nullable=True, index=True)
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
-    parent: Mapped[Optional["Area"]] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.name")
+    parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.name")
 
     @property
-    def path(self) -> tuple["Area", ...]:
+    def path(self) -> tuple[Area, ...]:
         """Ancestors from the root down to this area."""
         chain: list[Area] = []
         node: Area | None = self

@@ -15,8 +15,8 @@ from crm.forms.account import TokenForm
 from crm.forms.password import PasswordForm
 from crm.models import User
 from crm.permissions import Permission, requires
-from crm.services import api_tokens, login_throttle
-from crm.services import users as user_service
+from crm.services.accounts import api_tokens, login_throttle
+from crm.services.accounts import users as user_service
 from crm.services.errors import ServiceError
 
 bp = Blueprint("account", __name__, url_prefix="/konto")
@@ -69,7 +69,7 @@ def password():
         user = db.session.get(User, current_user.id)
         if login_throttle.state(db.session, user.email).is_locked():
             form.current.errors.append(_("Zu viele Fehlversuche. Bitte versuchen Sie es später erneut."))
-        elif not user.check_password(form.current.data or ""):
+        elif not user_service.verify_password(user, form.current.data or ""):
             login_throttle.register_failure(db.session, user.email, user)
             db.session.commit()
             form.current.errors.append(_("Das bisherige Passwort stimmt nicht."))

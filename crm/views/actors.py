@@ -13,14 +13,14 @@ from crm.forms.cooperations import EndForm, QuickCooperationForm
 from crm.models import Actor
 from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
-from crm.services import actors as actor_service
-from crm.services import cooperations as cooperation_service
-from crm.services import directory, duplicates, merge
-from crm.services.directory import parse_id
-from crm.services import initiatives as initiative_service
-from crm.services import persons as person_service
 from crm.services.errors import ConcurrentEditError, ServiceError
-from crm.services.initiatives import ROLE_LABELS
+from crm.services.landscape import actors as actor_service
+from crm.services.landscape import cooperations as cooperation_service
+from crm.services.landscape import directory, duplicates, merge
+from crm.services.landscape import initiatives as initiative_service
+from crm.services.landscape import persons as person_service
+from crm.services.landscape.directory import parse_id
+from crm.services.landscape.initiatives import ROLE_LABELS
 from crm.views.form_errors import attach
 
 bp = Blueprint("actors", __name__, url_prefix="/akteure")

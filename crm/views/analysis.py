@@ -21,8 +21,9 @@ from crm.forms.suggestions import SuggestionInviteForm
 from crm.models import Event
 from crm.permissions import Permission, can, requires
 from crm.service_labels import label, labels
-from crm.services import invitation_lists, network, suggested_invitations
 from crm.services.errors import ServiceError
+from crm.services.events import invitation_lists, suggested_invitations
+from crm.services.network import records as network
 
 bp = Blueprint("analysis", __name__, url_prefix="/analyse")
 
@@ -46,7 +47,8 @@ def result():
 @requires(Permission.VIEW_LANDSCAPE)
 def network_file(fmt: str):
     """The cut landscape for Gephi (GEXF 1.3 with tie dates) or GraphML; same filters as the JSON."""
-    from crm.services.graph_files import FORMATS, network_file as build
+    from crm.services.exports.graph_files import FORMATS
+    from crm.services.exports.graph_files import network_file as build
 
     if fmt not in FORMATS:
         return problem(404, _("Unbekanntes Format „%(format)s“. Möglich: %(formats)s.", format=fmt,

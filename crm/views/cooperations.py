@@ -12,10 +12,10 @@ from crm.forms.cooperations import CooperationForm, EndForm, QuickCooperationFor
 from crm.models import Actor, Cooperation
 from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
-from crm.services import actors as actor_service
-from crm.services import cooperations as cooperation_service
-from crm.services.directory import parse_id
 from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.services.landscape import actors as actor_service
+from crm.services.landscape import cooperations as cooperation_service
+from crm.services.landscape.directory import parse_id
 from crm.views.form_errors import attach
 
 bp = Blueprint("cooperations", __name__, url_prefix="/kooperationen")

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 
 from crm.extensions import db
 from crm.permissions import Permission, requires
-from crm.services.dashboard import dashboard
+from crm.services.network.dashboard import dashboard
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from crm.extensions import db
 from crm.permissions import Permission, can, can_see_contact_of, requires
-from crm.services import audit
-from crm.services import exports as export_service
+from crm.services.exports import lists as export_service
+from crm.services.privacy import audit
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 

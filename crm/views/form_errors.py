@@ -6,7 +6,7 @@ field is not on this form — under ``fallback``, or as a flash message above th
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from flask import flash
 from flask_wtf import FlaskForm

@@ -13,11 +13,11 @@ from crm.forms.initiatives import InitiativeForm, MembershipForm
 from crm.models import Actor, Initiative, Membership
 from crm.permissions import Permission, can, requires
 from crm.service_labels import label, labels
-from crm.services import actors as actor_service
-from crm.services import initiatives as initiative_service
-from crm.services.directory import parse_id
 from crm.services.errors import ConcurrentEditError, ServiceError
-from crm.services.initiatives import KIND_LABELS, ROLE_LABELS
+from crm.services.landscape import actors as actor_service
+from crm.services.landscape import initiatives as initiative_service
+from crm.services.landscape.directory import parse_id
+from crm.services.landscape.initiatives import KIND_LABELS, ROLE_LABELS
 from crm.views.form_errors import attach
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiativen")

@@ -6,8 +6,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from crm.babel_setup import LOCALES
 from crm.extensions import db
 from crm.permissions import Permission, can, public, requires
-from crm.services.dashboard import dashboard
-from crm.services.overview import overview
+from crm.services.landscape.overview import overview
+from crm.services.network.dashboard import dashboard
 
 bp = Blueprint("main", __name__)
 

@@ -6,7 +6,8 @@ executed) and ``static/js/network-map.js`` draws them with the vis-network copy 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
@@ -14,8 +15,9 @@ from crm.errors import problem
 from crm.extensions import db
 from crm.models import Actor, Event, Initiative
 from crm.permissions import Permission, requires
-from crm.services import maps, network
 from crm.services.errors import ServiceError
+from crm.services.network import maps
+from crm.services.network import records as network
 
 bp = Blueprint("network", __name__, url_prefix="/netzwerk")
 

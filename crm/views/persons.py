@@ -16,11 +16,11 @@ from crm.forms.cooperations import EndForm
 from crm.forms.persons import LEGAL_BASIS_LABELS, AffiliationForm, PersonForm, PersonMergeForm
 from crm.models import Actor, Affiliation, Person
 from crm.permissions import Permission, can, requires
-from crm.services import actors as actor_service
-from crm.services import duplicates, merge
-from crm.services.directory import parse_id
-from crm.services import persons as person_service
 from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.services.landscape import actors as actor_service
+from crm.services.landscape import duplicates, merge
+from crm.services.landscape import persons as person_service
+from crm.services.landscape.directory import parse_id
 from crm.views.form_errors import attach
 
 bp = Blueprint("persons", __name__, url_prefix="/personen")

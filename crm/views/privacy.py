@@ -3,7 +3,7 @@ retention review, and the public withdrawal page behind the link in every mail."
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,8 +13,9 @@ from crm.extensions import csrf, db
 from crm.forms.privacy import ConsentForm, EraseForm, KeepForm, WithdrawForm
 from crm.models import ConsentPurpose, Person
 from crm.permissions import Permission, public, requires
-from crm.services import audit, consent, privacy, retention
 from crm.services.errors import ServiceError
+from crm.services.privacy import audit, consent, retention
+from crm.services.privacy import subject_rights as privacy
 
 bp = Blueprint("privacy", __name__)
 
@@ -45,7 +46,7 @@ def give_consent(person_id: int):
     person = _load(person_id)
     form = ConsentForm()
     if form.validate_on_submit():
-        given_at = (datetime.combine(form.given_on.data, time(12), tzinfo=timezone.utc)
+        given_at = (datetime.combine(form.given_on.data, time(12), tzinfo=UTC)
                     if form.given_on.data else None)
         try:
             consent.give(db.session, person, form.purpose.data, form.method.data or "", current_user.id, given_at)

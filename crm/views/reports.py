@@ -9,8 +9,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from crm.extensions import db
 from crm.permissions import Permission, requires
-from crm.services import report_pdf, report_xlsx, reports
 from crm.services.errors import ServiceError
+from crm.services.reports import content as reports
+from crm.services.reports import pdf as report_pdf
+from crm.services.reports import xlsx as report_xlsx
 
 bp = Blueprint("reports", __name__, url_prefix="/berichte")
 

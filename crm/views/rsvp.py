@@ -1,6 +1,6 @@
 """The public answer page behind the personal link in every invitation (no login).
 
-The signed token is the permission (``crm.services.rsvp_tokens``). The page shows only what the
+The signed token is the permission (``crm.services.events.rsvp_tokens``). The page shows only what the
 guest already knows from the mail (the event and their own answer), renders its own form with a
 CSRF token, and records an answer at once. Every outcome is a page in plain German: an invalid
 link (404), an event that is over (410), a cancelled event, and an answer deadline that has
@@ -15,8 +15,8 @@ from crm.forms.events import AnswerForm
 from crm.models import Answer, EventStatus, Invitation
 from crm.permissions import public
 from crm.service_labels import labels
-from crm.services import events, invitations, rsvp_tokens
 from crm.services.errors import ServiceError
+from crm.services.events import events, invitations, rsvp_tokens
 
 bp = Blueprint("rsvp", __name__, url_prefix="/antwort")
 

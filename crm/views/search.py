@@ -9,8 +9,8 @@ from flask import Blueprint, jsonify, request
 
 from crm.extensions import db
 from crm.permissions import Permission, can, requires
-from crm.services import directory
-from crm.services import persons as person_service
+from crm.services.landscape import directory
+from crm.services.landscape import persons as person_service
 
 bp = Blueprint("search", __name__)
 

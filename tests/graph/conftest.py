@@ -4,15 +4,14 @@ The real third-party files come from ``tests/fixtures/real`` (``tests.real_files
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import networkx as nx
 import pytest
 
 from graph.records import EdgeRecord, NodeRecord
 from tests.real_files import REAL
-
 
 
 @pytest.fixture(scope="session")

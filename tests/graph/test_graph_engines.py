@@ -9,8 +9,16 @@ import pytest
 from graph.build import build_graph
 from graph.engine import IGRAPH_EDGE_THRESHOLD, IGRAPH_THRESHOLD, use_igraph
 from graph.metrics import (
-    betweenness, betweenness_plan, closeness, clustering, compute_metrics, diameter, eigenvector, network_metrics,
-    pagerank, structural_holes,
+    betweenness,
+    betweenness_plan,
+    closeness,
+    clustering,
+    compute_metrics,
+    diameter,
+    eigenvector,
+    network_metrics,
+    pagerank,
+    structural_holes,
 )
 from graph.records import EdgeRecord, NodeRecord
 

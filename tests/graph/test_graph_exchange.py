@@ -10,7 +10,13 @@ import pytest
 
 from graph.export import spreadsheet_text, to_gexf, to_graphml, to_kumu_blueprint, to_kumu_json, to_kumu_xlsx
 from graph.importers import (
-    GraphImportError, read_file, read_gexf, read_graphml, read_kumu_csv, read_kumu_json, read_kumu_xlsx,
+    GraphImportError,
+    read_file,
+    read_gexf,
+    read_graphml,
+    read_kumu_csv,
+    read_kumu_json,
+    read_kumu_xlsx,
 )
 from graph.records import EdgeRecord, NodeRecord
 

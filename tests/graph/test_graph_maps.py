@@ -10,8 +10,16 @@ import pytest
 
 from graph.layout import layout
 from graph.maps import (
-    AGGREGATE_THRESHOLD, CATEGORY_COLORS, PALETTE, actor_map, aggregate_map, ego_ids, german_number, short_label,
-    stable_color, years,
+    AGGREGATE_THRESHOLD,
+    CATEGORY_COLORS,
+    PALETTE,
+    actor_map,
+    aggregate_map,
+    ego_ids,
+    german_number,
+    short_label,
+    stable_color,
+    years,
 )
 from graph.records import EdgeRecord, NodeRecord
 

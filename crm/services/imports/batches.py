@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportStatus, ImportTarget
 from crm.models.base import utcnow
-from crm.services import audit
 from crm.services.errors import ServiceError
 from crm.services.imports.engine import initial_mapping, mapping_of, run, sheet_plans
 from crm.services.imports.lookups import Vocabulary
 from crm.services.imports.mapping import TARGET_LABELS
 from crm.services.imports.readers import ParsedFile, ReadError, read_file
 from crm.services.imports.report import Report
+from crm.services.privacy import audit
 
 PENDING_LIFETIME = timedelta(hours=24)
 FINISHED_LIFETIME = timedelta(days=7)

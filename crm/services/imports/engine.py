@@ -158,8 +158,8 @@ def split_kumu(jobs: list[SheetJob]) -> list[SheetJob]:
         if job.kind != "actors":
             continue
         type_column, name_column, id_column = job.column_of("kind"), job.column_of("name"), job.column_of("kumu_id")
-        chosen, rest = _partition(job.sheet.rows, lambda r: type_column is not None
-                                  and name_key(r.get(type_column)) in INITIATIVE_TYPES)
+        chosen, rest = _partition(job.sheet.rows, lambda r, column=type_column: column is not None
+                                  and name_key(r.get(column)) in INITIATIVE_TYPES)
         if name_column is not None:
             initiative_names.update(name_key(r.get(name_column)) for r in chosen if r.get(name_column))
             actor_names.update(name_key(r.get(name_column)) for r in rest if r.get(name_column))
@@ -186,9 +186,9 @@ def split_kumu(jobs: list[SheetJob]) -> list[SheetJob]:
             continue
         end_columns = [job.column_of(k) for k in ("source", "source_key", "target", "target_key")]
         type_column = job.column_of("type")
-        chosen, rest = _partition(job.sheet.rows, lambda r: any(
-            c is not None and names_initiative(r.get(c)) for c in end_columns)
-            or (type_column is not None and name_key(r.get(type_column)) in MEMBERSHIP_TYPES))
+        chosen, rest = _partition(job.sheet.rows, lambda r, ends=end_columns, column=type_column: any(
+            c is not None and names_initiative(r.get(c)) for c in ends)
+            or (column is not None and name_key(r.get(column)) in MEMBERSHIP_TYPES))
         if not chosen:
             result.append(job)
             continue

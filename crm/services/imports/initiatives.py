@@ -9,7 +9,7 @@ Matching: an initiative by its normalised name (names are unique); a membership 
 initiative and "joined" date, and without a date the one current membership of the pair.
 Only values that differ are written, so re-importing a file changes nothing. The rules of
 the forms hold: "left" not before "joined", and one membership of an actor in an initiative
-at a time (``crm.services.initiatives``).
+at a time (``crm.services.landscape.initiatives``).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from crm.services.imports.cells import CellError
 from crm.services.imports.lookups import name_key
 from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
 from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, require, resolve_actor
-from crm.services.initiatives import ROLE_LABELS
+from crm.services.landscape.initiatives import ROLE_LABELS
 
 SCALAR_FIELDS = ("short_name", "description", "website", "start_date", "end_date")
 LABELS = {"short_name": "Kurzname", "description": "Beschreibung", "website": "Website", "start_date": "Beginn",

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections import Counter
 import io
 import json
 import re
 import warnings
 import zipfile
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 MAX_ROWS = 50_000
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""Accounts: users and passwords, API tokens, login throttling."""

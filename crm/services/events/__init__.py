@@ -1,0 +1,1 @@
+"""Events: planning, invitation lists, invitations and answers, attendance, statistics, calendar files."""

@@ -1,0 +1,508 @@
+"""Invitations: sending, answers with the waiting list, reminders, updates and cancellations.
+
+Every mail is queued in the outbox in the caller's transaction (``crm.services.mail.outbox``): an
+invitation counts as sent exactly when its mail is committed to the outbox.
+
+Waiting list: with a capacity, an acceptance beyond it is put on the waiting list with the next
+position. When a place frees up (a decline, a change to "vielleicht", a larger capacity), the
+first on the list moves up, is accepted, and is told by mail. Answers of one event are
+serialised by ``events.lock_event`` so two guests never take the same last place.
+"""
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from crm.models import Affiliation, Answer, ConsentPurpose, Event, EventStatus, Invitation, OutboxMessage, Person
+from crm.models.base import utcnow
+from crm.services.errors import ServiceError
+from crm.services.events import events, ical, rsvp_tokens
+from crm.services.mail import outbox
+from crm.services.mail import templates as mail_templates
+from crm.services.privacy import audit, consent
+
+ANSWER_LABELS = {
+    Answer.PENDING: "keine Antwort",
+    Answer.ACCEPTED: "Zusage",
+    Answer.TENTATIVE: "vielleicht",
+    Answer.DECLINED: "Absage",
+    Answer.WAITLISTED: "Warteliste",
+}
+GUEST_ANSWERS = (Answer.ACCEPTED, Answer.TENTATIVE, Answer.DECLINED)
+# What an organiser may enter for a guest (phone, e-mail); "keine Antwort" undoes a wrong entry.
+ORGANISER_ANSWERS = (Answer.PENDING, Answer.ACCEPTED, Answer.TENTATIVE, Answer.DECLINED)
+REMINDER_AUDIENCES = {"pending": "reminder_pending", "accepted": "reminder_accepted"}
+# A reminder of the same kind queued for a guest within this time is not queued again: a second
+# click (or a second organiser) on "Erinnerung senden" must not remind everyone twice.
+REMINDER_REPEAT = timedelta(hours=1)
+LOOPBACK_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+class DeadlinePassed(ServiceError):
+    def __init__(self, deadline: datetime) -> None:
+        super().__init__("Die Antwortfrist ist abgelaufen.")
+        self.deadline = deadline
+
+
+# --- the public address in links ---------------------------------------------------------------
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    if not host or host in LOOPBACK_HOSTS or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def base_url_problem() -> str | None:
+    """Why answer and opt-out links in mails would not work for guests, or None.
+
+    ``BILDUNGSNETZ_BASE_URL`` defaults to http://127.0.0.1:5000 so that ``flask run`` works out
+    of the box; a production installation that forgot to set it would send 150 invitations
+    whose every link points at the guest's own computer.
+    """
+    base = str(current_app.config.get("BILDUNGSNETZ_BASE_URL") or "").strip()
+    if not _is_loopback(urlsplit(base).hostname or ""):
+        return None
+    return (f"Die Adresse für Links in E-Mails (BILDUNGSNETZ_BASE_URL) ist „{base or 'leer'}“ – "
+            "das ist dieser Rechner, nicht die Adresse, unter der Gäste die Anwendung erreichen. "
+            "Antwort- und Abmelde-Links würden bei den Gästen nicht funktionieren.")
+
+
+def sending_blocked() -> bool:
+    """Outside development and tests, mails with links to this machine are refused."""
+    return base_url_problem() is not None and not (current_app.testing or current_app.debug)
+
+
+def check_base_url(field: str | None = None) -> None:
+    """Raise a German ServiceError before queueing mails whose links could not work."""
+    if sending_blocked():
+        raise ServiceError(f"{base_url_problem()} Bitte die Einstellung auf die öffentliche Adresse setzen "
+                           "und die Anwendung neu starten; es wurde nichts versendet.", field)
+
+
+# --- addresses and mail text ------------------------------------------------------------------
+
+def current_affiliation(person: Person, actor_id: int | None, on: date | None = None) -> Affiliation | None:
+    on = on or date.today()
+    for affiliation in person.affiliations:
+        if affiliation.actor_id == actor_id and affiliation.is_current(on):
+            return affiliation
+    return None
+
+
+def address_for(person: Person, actor_id: int | None) -> str:
+    """The work address at the actor the person is invited for, else the person's own address."""
+    affiliation = current_affiliation(person, actor_id)
+    if affiliation is not None and affiliation.email.strip():
+        return affiliation.email.strip()
+    return (person.email or "").strip()
+
+
+def recipient_address(invitation: Invitation) -> str:
+    return address_for(invitation.person, invitation.actor_id)
+
+
+def salutation(person: Person) -> str:
+    """'Sehr geehrte Frau Dr. Muster' / 'Sehr geehrter Herr Muster' / 'Guten Tag Kim Muster'."""
+    title = f"{person.title} " if person.title else ""
+    word = person.salutation.strip().lower()
+    if word in ("frau", "fr."):
+        return f"Sehr geehrte Frau {title}{person.last_name}"
+    if word in ("herr", "hr."):
+        return f"Sehr geehrter Herr {title}{person.last_name}"
+    return f"Guten Tag {person.full_name}".strip()
+
+
+def mail_values(invitation: Invitation, link: str) -> dict[str, str]:
+    event, person = invitation.event, invitation.person
+    contact = events.contact(event)
+    deadline = events.answer_deadline(event)
+    start, end = events.to_local(event.starts_at), events.to_local(event.ends_at)
+    hours = (f"{events.format_clock(start)}–{events.format_clock(end)} Uhr" if start.date() == end.date()
+             else f"{events.format_clock(start)} Uhr bis {events.format_day(end)}, {events.format_clock(end)} Uhr")
+    return {
+        "anrede": salutation(person),
+        "name": person.full_name,
+        "vorname": person.first_name,
+        "nachname": person.last_name,
+        "akteur": invitation.actor.name if invitation.actor else "",
+        "veranstaltung": event.title,
+        "beschreibung": event.description.strip(),
+        "datum": events.format_day(event.starts_at),
+        "uhrzeit": hours,
+        "ort": events.where(event),
+        "frist": events.format_moment(deadline),
+        "link": link,
+        "organisation": str(current_app.config.get("BILDUNGSNETZ_ORGANISATION") or "Bildungsbüro"),
+        "kontakt": contact.name,
+        "kontakt_email": contact.email,
+    }
+
+
+def compose(session: Session, invitation: Invitation, key: str, *, calendar: str | None = None,
+            texts: dict[str, mail_templates.Text] | None = None) -> OutboxMessage | None:
+    """Queue the mail ``key`` for ``invitation``; ``calendar`` is REQUEST, CANCEL or None.
+
+    Returns None (and queues nothing) if the person has no address.
+    """
+    address = recipient_address(invitation)
+    if not address:
+        return None
+    text = (texts or {}).get(key) or mail_templates.get(session, key)
+    link = rsvp_tokens.answer_url(invitation)
+    values = mail_values(invitation, link)
+    withdrawal = consent.withdrawal_url(invitation.person)
+    footer_values = dict(values, abmelde_link=withdrawal,
+                         grund=(f"als Ansprechperson für {values['akteur']}" if values["akteur"]
+                                else f"als Kontakt des {values['organisation']}"))
+    body = mail_templates.render(text.body, values).rstrip() + "\n" + mail_templates.footer(footer_values)
+    subject = " ".join(mail_templates.render(text.subject, values).split())
+    attachments = []
+    if calendar:
+        contact = events.contact(invitation.event)
+        attachments.append({
+            "filename": "absage.ics" if calendar == "CANCEL" else "einladung.ics",
+            "content_type": "text/calendar", "method": calendar,
+            "data": ical.build(invitation.event, method=calendar, organizer_email=contact.email,
+                               organizer_name=contact.name,
+                               attendee=ical.Attendee(address, invitation.person.full_name, invitation.answer),
+                               description=f"{invitation.event.description.strip()}\n\nIhre Antwort: {link}".strip()),
+        })
+    headers = consent.list_unsubscribe_headers(invitation.person)
+    contact_email = events.contact(invitation.event).email
+    if contact_email:
+        headers["Reply-To"] = contact_email
+    return outbox.queue(session, recipient=address, subject=subject, body_text=body, category=key,
+                        invitation_id=invitation.id, attachments=attachments, headers=headers)
+
+
+def _texts(session: Session, *keys: str) -> dict[str, mail_templates.Text]:
+    return {key: mail_templates.get(session, key) for key in keys}
+
+
+def _contactable_ids(session: Session, person_ids: Iterable[int]) -> set[int]:
+    ids = list(set(person_ids))
+    if not ids:
+        return set()
+    return set(session.scalars(select(Person.id).where(
+        Person.id.in_(ids), consent.contactable_clause(ConsentPurpose.INVITATIONS))))
+
+
+def _load_invitations(session: Session, event: Event, *where, fresh: bool = False) -> list[Invitation]:
+    """``fresh``: overwrite what the session already holds (after taking the event lock, the
+    rows another transaction committed meanwhile are what counts)."""
+    query = (select(Invitation).where(Invitation.event_id == event.id, *where)
+             .options(selectinload(Invitation.person).selectinload(Person.affiliations),
+                      selectinload(Invitation.actor))
+             .order_by(Invitation.id))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return list(session.scalars(query))
+
+
+def _locked(session: Session, event: Event) -> Event:
+    locked = events.lock_event(session, event.id)
+    if locked is None:
+        raise ServiceError("Diese Veranstaltung gibt es nicht mehr.")
+    return locked
+
+
+def _mark_invited(session: Session, invitation: Invitation, now: datetime) -> bool:
+    """Set ``invited_at`` only if it is still empty; False if another transaction sent it already.
+
+    The event lock already serialises senders; this conditional UPDATE is the second line: the
+    row count, not what this session believes, decides whether the mail is queued.
+    """
+    changed = session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.invited_at.is_(None))
+        .values(invited_at=now).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        return False
+    set_committed_value(invitation, "invited_at", now)
+    return True
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+@dataclass
+class SendResult:
+    queued: int = 0
+    skipped: list[tuple[Invitation, str]] = field(default_factory=list)
+
+
+def send_invitations(session: Session, event: Event) -> SendResult:
+    """Queue the invitation mail for every invitation on the list that has not been sent yet.
+
+    Persons who objected or lost their address since the list was built are skipped (and named).
+    Two clicks on "Einladungen versenden" (or two organisers at once) send each invitation once:
+    the event row is locked first, the unsent invitations are read after the lock, and each is
+    marked sent by a conditional UPDATE before its mail is queued. The second request waits for
+    the first to commit and then finds nothing left to send.
+    """
+    event = _locked(session, event)
+    if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
+        raise ServiceError("Für eine abgesagte oder abgeschlossene Veranstaltung werden keine Einladungen versendet.")
+    check_base_url()
+    pending = _load_invitations(session, event, Invitation.invited_at.is_(None), fresh=True)
+    result = SendResult()
+    allowed = _contactable_ids(session, (i.person_id for i in pending))
+    texts = _texts(session, "invitation")
+    now = utcnow()
+    for invitation in pending:
+        rsvp_tokens.ensure_nonce(invitation)
+    session.flush()
+    for invitation in pending:
+        if invitation.person_id not in allowed:
+            result.skipped.append((invitation, "kein Kontakt erlaubt (Widerspruch oder fehlende Einwilligung)"))
+            continue
+        if not recipient_address(invitation):
+            result.skipped.append((invitation, "keine E-Mail-Adresse"))
+            continue
+        if not _mark_invited(session, invitation, now):
+            continue
+        compose(session, invitation, "invitation", calendar="REQUEST", texts=texts)
+        result.queued += 1
+    if result.queued and event.status == EventStatus.DRAFT:
+        event.status = EventStatus.PUBLISHED
+    session.flush()
+    return result
+
+
+def _recently_reminded(session: Session, event: Event, key: str, now: datetime) -> set[int]:
+    """Invitations of ``event`` that got the reminder ``key`` within ``REMINDER_REPEAT``."""
+    return set(session.scalars(
+        select(OutboxMessage.invitation_id).join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .where(Invitation.event_id == event.id, OutboxMessage.category == key,
+               OutboxMessage.created_at >= now - REMINDER_REPEAT)))
+
+
+def reminder_recipients(session: Session, event: Event, audience: str, *, fresh: bool = False,
+                        now: datetime | None = None) -> list[Invitation]:
+    """Who would get the reminder now: sent, the chosen answer, contactable, with an address,
+    and not reminded of the same kind within the last hour."""
+    if audience not in REMINDER_AUDIENCES:
+        raise ServiceError("Bitte wählen Sie, wer erinnert werden soll.", "audience")
+    answer = Answer.PENDING if audience == "pending" else Answer.ACCEPTED
+    invitations = _load_invitations(session, event, Invitation.invited_at.is_not(None), Invitation.answer == answer,
+                                    fresh=fresh)
+    allowed = _contactable_ids(session, (i.person_id for i in invitations))
+    reminded = _recently_reminded(session, event, REMINDER_AUDIENCES[audience], now or utcnow())
+    return [i for i in invitations if i.person_id in allowed and i.id not in reminded and recipient_address(i)]
+
+
+def send_reminders(session: Session, event: Event, audience: str) -> int:
+    """Queue the reminder; serialised per event like sending, so a double click reminds once."""
+    if audience not in REMINDER_AUDIENCES:
+        raise ServiceError("Bitte wählen Sie, wer erinnert werden soll.", "audience")
+    event = _locked(session, event)
+    if event.status != EventStatus.PUBLISHED:
+        raise ServiceError("Erinnerungen gibt es nur für veröffentlichte Veranstaltungen.")
+    check_base_url("audience")
+    key = REMINDER_AUDIENCES[audience]
+    recipients = reminder_recipients(session, event, audience, fresh=True)
+    texts = _texts(session, key)
+    queued = sum(compose(session, i, key, calendar=None, texts=texts) is not None for i in recipients)
+    session.flush()
+    return queued
+
+
+def _informed(session: Session, event: Event, *, include_declined: bool = False) -> list[Invitation]:
+    """Who may have the event in their calendar: sent, still contactable, and (unless
+    ``include_declined``) not declined."""
+    where = [Invitation.invited_at.is_not(None)]
+    if not include_declined:
+        where.append(Invitation.answer != Answer.DECLINED)
+    invitations = _load_invitations(session, event, *where)
+    allowed = _contactable_ids(session, (i.person_id for i in invitations))
+    return [i for i in invitations if i.person_id in allowed]
+
+
+def send_updates(session: Session, event: Event) -> int:
+    """Changed time, place or title: a new calendar version (the caller raised the SEQUENCE).
+
+    Not to those who declined: a REQUEST would put the event back into their calendar.
+    """
+    check_base_url("notify")
+    texts = _texts(session, "update")
+    return sum(compose(session, i, "update", calendar="REQUEST", texts=texts) is not None
+               for i in _informed(session, event))
+
+
+def send_cancellations(session: Session, event: Event) -> int:
+    """METHOD:CANCEL to everyone who got the invitation, those who declined included.
+
+    Outlook puts an invitation into the calendar as "tentative" the moment it arrives, whatever
+    the guest later answers through the link; without the CANCEL a decliner would keep a
+    stale entry for an event that no longer takes place.
+    """
+    check_base_url()
+    texts = _texts(session, "cancellation")
+    return sum(compose(session, i, "cancellation", calendar="CANCEL", texts=texts) is not None
+               for i in _informed(session, event, include_declined=True))
+
+
+# --- answers and the waiting list -------------------------------------------------------------
+
+@dataclass
+class AnswerResult:
+    invitation: Invitation
+    answer: Answer
+    promoted: list[Invitation] = field(default_factory=list)
+
+
+def accepted_count(session: Session, event: Event) -> int:
+    return session.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.event_id == event.id, Invitation.answer == Answer.ACCEPTED)) or 0
+
+
+def _waiting(session: Session, event: Event) -> list[Invitation]:
+    return list(session.scalars(select(Invitation).where(
+        Invitation.event_id == event.id, Invitation.answer == Answer.WAITLISTED)
+        .order_by(Invitation.waitlist_position, Invitation.answered_at, Invitation.id)))
+
+
+def _renumber(session: Session, event: Event) -> None:
+    for position, invitation in enumerate(_waiting(session, event), 1):
+        invitation.waitlist_position = position
+
+
+def fill_free_places(session: Session, event: Event) -> list[Invitation]:
+    """Move waiting guests up while places are free; each gets the "promoted" mail.
+
+    Only while the event is published: after it took place (or in a draft) nobody moves up.
+    """
+    if event.status != EventStatus.PUBLISHED:
+        return []
+    if event.capacity is None and not _waiting(session, event):
+        return []
+    session.flush()
+    free = None if event.capacity is None else event.capacity - accepted_count(session, event)
+    promoted: list[Invitation] = []
+    for invitation in _waiting(session, event):
+        if free is not None and free <= 0:
+            break
+        invitation.answer = Answer.ACCEPTED
+        invitation.waitlist_position = None
+        promoted.append(invitation)
+        if free is not None:
+            free -= 1
+    if promoted:
+        session.flush()
+        _renumber(session, event)
+        allowed = _contactable_ids(session, (i.person_id for i in promoted))
+        for invitation in promoted:
+            if invitation.person_id in allowed:
+                compose(session, invitation, "promoted", calendar="REQUEST")
+        session.flush()
+    return promoted
+
+
+def can_answer(event: Event, now: datetime | None = None) -> bool:
+    return event.status == EventStatus.PUBLISHED and (now or utcnow()) <= events.answer_deadline(event)
+
+
+def record_answer(session: Session, invitation: Invitation, answer: Answer, comment: str = "",
+                  now: datetime | None = None) -> AnswerResult:
+    """A guest's answer through the personal link; recorded at once, changeable until the deadline."""
+    now = now or utcnow()
+    if answer not in GUEST_ANSWERS:
+        raise ServiceError("Bitte wählen Sie Zusage, Absage oder vielleicht.", "answer")
+    event = events.lock_event(session, invitation.event_id)
+    assert event is not None
+    session.refresh(invitation)
+    if event.status == EventStatus.CANCELLED:
+        raise ServiceError("Die Veranstaltung wurde abgesagt.")
+    if event.status != EventStatus.PUBLISHED or now > events.answer_deadline(event):
+        raise DeadlinePassed(events.answer_deadline(event))
+    invitation.comment = (comment or "").strip()[:2000]
+    result = _apply_answer(session, event, invitation, answer, now)
+    invitation.person.last_activity_at = now
+    session.flush()
+    return result
+
+
+def _apply_answer(session: Session, event: Event, invitation: Invitation, answer: Answer,
+                  now: datetime) -> AnswerResult:
+    """The waiting-list rules, shared by the guest's link and the organiser's entry.
+
+    The caller holds the event lock. An acceptance beyond capacity goes to the end of the
+    waiting list; accepting again keeps the place (or the list position); leaving a place
+    (any other answer) moves the first waiting guest up.
+    """
+    previous = invitation.answer
+    invitation.answered_at = None if answer == Answer.PENDING else now
+    result = AnswerResult(invitation, answer)
+    if answer == Answer.ACCEPTED:
+        if previous in (Answer.ACCEPTED, Answer.WAITLISTED):
+            result.answer = previous
+        elif event.capacity is not None and accepted_count(session, event) >= event.capacity:
+            last = session.scalar(select(func.max(Invitation.waitlist_position)).where(
+                Invitation.event_id == event.id, Invitation.answer == Answer.WAITLISTED)) or 0
+            invitation.answer, invitation.waitlist_position = Answer.WAITLISTED, last + 1
+            result.answer = Answer.WAITLISTED
+        else:
+            invitation.answer, invitation.waitlist_position = Answer.ACCEPTED, None
+    else:
+        invitation.answer, invitation.waitlist_position = answer, None
+        session.flush()
+        if previous == Answer.WAITLISTED:
+            _renumber(session, event)
+        if previous == Answer.ACCEPTED:
+            result.promoted = fill_free_places(session, event)
+    return result
+
+
+def record_answer_for_guest(session: Session, invitation: Invitation, answer: Answer, *, recorded_by: str,
+                            now: datetime | None = None) -> AnswerResult:
+    """An answer the guest gave by phone or e-mail, entered by an organiser.
+
+    Unlike the guest's own link this also works after the answer deadline and for a finished
+    event (a late call still counts, and the statistics should be right); not for a cancelled
+    one. The same waiting-list rules apply, including the "promoted" mail. The entry is
+    audited with who made it (``recorded_by``), since the guest did not answer themselves.
+    """
+    now = now or utcnow()
+    if answer not in ORGANISER_ANSWERS:
+        raise ServiceError("Bitte wählen Sie Zusage, Absage, vielleicht oder keine Antwort.", "answer")
+    event = events.lock_event(session, invitation.event_id)
+    assert event is not None
+    session.refresh(invitation)
+    if event.status == EventStatus.CANCELLED:
+        raise ServiceError("Die Veranstaltung wurde abgesagt; Antworten werden nicht mehr eingetragen.")
+    previous = invitation.answer
+    result = _apply_answer(session, event, invitation, answer, now)
+    session.flush()
+    name = invitation.person.full_name
+    summary = f"Antwort für {name} eingetragen: {ANSWER_LABELS[result.answer]} (eingetragen von {recorded_by})"
+    audit.record(session, "update", invitation, summary, {
+        "answer": [previous.value, result.answer.value], "recorded_by": recorded_by,
+        "promoted": [i.person.full_name for i in result.promoted]})
+    session.flush()
+    return result
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+def remove_invitation(session: Session, invitation: Invitation) -> None:
+    if invitation.invited_at is not None:
+        raise ServiceError("Diese Einladung ist schon versendet und bleibt in der Liste. "
+                           "Bei einer Absage tragen Sie bitte die Antwort ein.")
+    session.delete(invitation)
+    session.flush()
+
+
+def invitation_rows(session: Session, event: Event) -> list[Invitation]:
+    rows = _load_invitations(session, event)
+    return sorted(rows, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower(), i.id))

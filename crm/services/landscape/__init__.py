@@ -1,0 +1,1 @@
+"""The landscape: actors, persons, cooperations, initiatives, vocabularies, search and merge."""

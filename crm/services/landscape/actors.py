@@ -1,0 +1,330 @@
+"""Creating, changing and deleting actors; what the actor page shows besides its own fields.
+
+``check_version`` and ``differences`` are the optimistic-locking helpers every edit form uses
+(actors, persons, cooperations, initiatives, events, mail templates).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.models import (
+    Actor,
+    ActorKind,
+    Affiliation,
+    Area,
+    Attendance,
+    AuditEntry,
+    Cooperation,
+    CooperationType,
+    Event,
+    Initiative,
+    Invitation,
+    Membership,
+    Person,
+)
+from crm.services.errors import ConcurrentEditError, ServiceError
+
+EDITABLE_FIELDS = (
+    "name", "short_name", "kind", "parent", "area", "street", "postcode", "city", "latitude", "longitude",
+    "website", "email", "phone", "external_ref", "description", "notes", "is_active", "active_from", "active_until",
+    "life_stages", "topics",
+)
+
+
+def _last_change(session: Session, entity_type: str, entity_id: int) -> AuditEntry | None:
+    return session.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id.desc()).limit(1)).first()
+
+
+def check_version(session: Session, obj: Any, expected_version: int | None, label: str) -> None:
+    """Refuse to save over a newer version than the one the user started from."""
+    if expected_version is not None and obj.version_id != expected_version:
+        last = _last_change(session, type(obj).__name__, obj.id)
+        raise ConcurrentEditError(label, last.actor_label if last else None, last.created_at if last else None)
+
+
+def create_actor(session: Session, values: dict[str, Any]) -> Actor:
+    check_period(values)
+    actor = Actor()
+    _apply(actor, values)
+    session.add(actor)
+    session.flush()
+    return actor
+
+
+def closing_date(was_active: bool, values: dict[str, Any], today: date | None = None) -> date | None:
+    """The "Tätig bis" day to fill in when an active actor is switched to "nicht mehr aktiv"
+    without one: today (the network as of an earlier day keeps it, a later one leaves it out).
+    None when nothing needs filling: still active, already inactive before, or a day was given.
+
+    A record *entered* as inactive says nothing about when it closed, so creating one fills
+    nothing in.
+    """
+    if was_active and values.get("is_active") is False and not values.get("active_until"):
+        return today or date.today()
+    return None
+
+
+def check_period(values: dict[str, Any]) -> None:
+    start, end = values.get("active_from"), values.get("active_until")
+    if start and end and end < start:
+        raise ServiceError("„Tätig bis“ darf nicht vor „Tätig seit“ liegen.", "active_until")
+
+
+def update_actor(session: Session, actor: Actor, values: dict[str, Any], expected_version: int | None) -> Actor:
+    """Apply ``values``; raises ConcurrentEditError if the actor changed since ``expected_version``.
+
+    Switching the actor to inactive without "Tätig bis" sets it to today (``closing_date``).
+    """
+    check_version(session, actor, expected_version, actor.name)
+    values = dict(values)
+    if "is_active" in values and "active_until" not in values:
+        values["active_until"] = actor.active_until
+    closing = closing_date(actor.is_active, values)
+    if closing is not None:
+        start = values.get("active_from", actor.active_from)
+        values["active_until"] = max(closing, start) if start else closing  # one that starts later closes then
+    check_period({"active_from": values.get("active_from", actor.active_from),
+                  "active_until": values.get("active_until", actor.active_until)})
+    _apply(actor, values)
+    try:
+        session.flush()
+    except StaleDataError:
+        # Lost the race between our check and the UPDATE: same answer as above.
+        session.rollback()
+        fresh = session.get(Actor, actor.id)
+        check_version(session, fresh, -1, fresh.name if fresh else values.get("name", ""))
+        raise
+    return actor
+
+
+def _apply(actor: Actor, values: dict[str, Any]) -> None:
+    for key in EDITABLE_FIELDS:
+        if key in values:
+            setattr(actor, key, values[key])
+    if actor.external_ref == "":
+        actor.external_ref = None
+
+
+def search_actors(session: Session, text: str = "", *, page: int = 1, per_page: int = 50):
+    """Actors matching ``text`` in name, short name, address or external reference, by name.
+
+    Kept for callers that only search; the directory (``crm.services.landscape.directory``) adds the
+    filters. Returns ``(rows, total)``.
+    """
+    from crm.services.landscape.directory import ActorFilter, directory_page
+
+    result = directory_page(session, ActorFilter(q=" ".join(text.split())[:200], page=page, per_page=per_page))
+    return list(result.items), result.total
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(sorted(str(v) for v in value))
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if hasattr(value, "strftime") and not isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def differences(actor: Any, values: dict[str, Any], fields: Iterable[str] = EDITABLE_FIELDS
+                ) -> list[tuple[str, str, str]]:
+    """Fields where the saved record differs from the user's input: (field, saved, submitted).
+
+    Works for any model: pass its editable ``fields`` (default: the actor's).
+    """
+    result = []
+    for key in fields:
+        if key not in values:
+            continue
+        saved, mine = _display(getattr(actor, key)), _display(values[key])
+        if key == "external_ref" and not mine:
+            mine = ""
+        if saved != mine:
+            result.append((key, saved, mine))
+    return result
+
+
+def delete_actor(session: Session, actor: Actor) -> dict[str, int]:
+    """Remove an actor entered by mistake; returns what went with it.
+
+    Its cooperations, memberships and affiliations are deleted one by one (so the audit log
+    keeps each of them), sub-actors lose their parent, and invitations and attendance keep
+    the person but no longer name the actor (the event numbers stay right).
+    """
+    removed = {"cooperations": 0, "memberships": 0, "affiliations": 0, "children": 0, "invitations": 0,
+               "attendances": 0}
+    for cooperation in session.scalars(select(Cooperation).where(
+            or_(Cooperation.source_id == actor.id, Cooperation.target_id == actor.id))):
+        session.delete(cooperation)
+        removed["cooperations"] += 1
+    for model, key in ((Membership, "memberships"), (Affiliation, "affiliations")):
+        for row in session.scalars(select(model).where(model.actor_id == actor.id)):
+            session.delete(row)
+            removed[key] += 1
+    for child in session.scalars(select(Actor).where(Actor.parent_id == actor.id)):
+        child.parent_id = actor.parent_id if actor.parent_id != child.id else None
+        removed["children"] += 1
+    for model, key in ((Invitation, "invitations"), (Attendance, "attendances")):
+        for row in session.scalars(select(model).where(model.actor_id == actor.id)):
+            row.actor_id = None
+            removed[key] += 1
+    session.flush()
+    session.expire(actor, ["affiliations", "children"])
+    session.delete(actor)
+    session.flush()
+    return removed
+
+
+def tie_counts(session: Session, actor: Actor) -> dict[str, int]:
+    """How much hangs on an actor (for the delete and merge confirmation pages)."""
+    def count(query: Any) -> int:
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    return {
+        "cooperations": count(select(Cooperation.id).where(
+            or_(Cooperation.source_id == actor.id, Cooperation.target_id == actor.id))),
+        "memberships": count(select(Membership.id).where(Membership.actor_id == actor.id)),
+        "affiliations": count(select(Affiliation.id).where(Affiliation.actor_id == actor.id)),
+        "children": count(select(Actor.id).where(Actor.parent_id == actor.id)),
+        "invitations": count(select(Invitation.id).where(Invitation.actor_id == actor.id)),
+        "attendances": count(select(Attendance.id).where(Attendance.actor_id == actor.id)),
+    }
+
+
+@dataclass
+class AttendedEvent:
+    event: Event
+    persons: list[Person]
+
+
+def events_attended(session: Session, actor_id: int) -> list[AttendedEvent]:
+    """Events at which people were present for this actor (attendance rows naming it), newest first."""
+    rows = session.scalars(select(Attendance).where(Attendance.actor_id == actor_id)
+                           .options(selectinload(Attendance.event), selectinload(Attendance.person)))
+    by_event: dict[int, AttendedEvent] = {}
+    for row in rows:
+        entry = by_event.setdefault(row.event_id, AttendedEvent(row.event, []))
+        entry.persons.append(row.person)
+    result = sorted(by_event.values(), key=lambda e: e.event.starts_at, reverse=True)
+    for entry in result:
+        entry.persons.sort(key=lambda p: (p.last_name, p.first_name))
+    return result
+
+
+# --------------------------------------------------------------------------- readable history
+
+FIELD_LABELS = {
+    "name": "Name", "short_name": "Kurzname", "kind_id": "Art", "parent_id": "Übergeordneter Akteur",
+    "area_id": "Gebiet", "street": "Straße", "postcode": "PLZ", "city": "Ort", "latitude": "Breitengrad",
+    "longitude": "Längengrad", "website": "Website", "email": "E-Mail", "phone": "Telefon",
+    "external_ref": "Externe Kennung", "description": "Beschreibung", "notes": "Notizen", "is_active": "Aktiv",
+    "active_from": "Tätig seit", "active_until": "Tätig bis",
+    "life_stages": "Bildungsphasen", "topics": "Themenfelder", "salutation": "Anrede", "title": "Titel",
+    "first_name": "Vorname", "last_name": "Nachname", "legal_basis": "Rechtsgrundlage",
+    "is_opted_out": "Widerspruch", "source_id": "Akteur", "target_id": "Partner", "type_id": "Art",
+    "intensity": "Intensität", "start_date": "Beginn", "end_date": "Ende", "initiative_id": "Initiative",
+    "kind": "Art", "role": "Rolle", "joined_on": "Beigetreten am", "left_on": "Ausgetreten am",
+    "function": "Funktion", "from_date": "Von", "to_date": "Bis", "person_id": "Person", "actor_id": "Akteur",
+    "is_primary": "Hauptzugehörigkeit", "is_directed": "Gerichtet",
+}
+ACTION_LABELS = {"create": "angelegt", "update": "geändert", "delete": "gelöscht", "merge": "zusammengeführt",
+                 "import": "importiert"}
+_REFERENCES = {"kind_id": ActorKind, "area_id": Area, "parent_id": Actor, "source_id": Actor, "target_id": Actor,
+               "actor_id": Actor, "type_id": CooperationType, "initiative_id": Initiative}
+# Names that only make sense on some entities (``kind_id`` is an actor kind on an actor).
+_ENTITY_REFERENCES = {"Cooperation": {"type_id": CooperationType}}
+HISTORY_HIDDEN = {"latitude", "longitude"}
+
+
+@dataclass
+class HistoryRow:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    created_at: datetime
+    who: str
+    action: str
+    summary: str
+    rows: list[HistoryRow] = field(default_factory=list)
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nein"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:10]}.{value[5:7]}.{value[0:4]}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value) or "–"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    text = str(value)
+    return text if len(text) <= 300 else text[:300] + " …"
+
+
+def history(session: Session, entity_type: str, entity_id: int, limit: int = 50) -> list[HistoryEntry]:
+    """The audit entries of one record, newest first, with field names in German and ids as names.
+
+    ``changes`` holds ``field: [old, new]`` (or ``{"added": […], "removed": […]}`` for topics and
+    life stages); foreign keys are shown by the name of what they point to, if it still exists.
+    """
+    entries = list(session.scalars(select(AuditEntry).where(
+        AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id.desc()).limit(limit)))
+    wanted: dict[Any, set[int]] = {}
+    references = dict(_REFERENCES, **_ENTITY_REFERENCES.get(entity_type, {}))
+    for entry in entries:
+        for key, change in (entry.changes or {}).items():
+            model = references.get(key)
+            if model is not None and isinstance(change, list):
+                wanted.setdefault(model, set()).update(v for v in change if isinstance(v, int))
+    names: dict[Any, dict[int, str]] = {}
+    for model, ids in wanted.items():
+        names[model] = {obj.id: str(obj) for obj in session.scalars(select(model).where(model.id.in_(ids)))}
+    result = []
+    for entry in entries:
+        item = HistoryEntry(entry.created_at, entry.actor_label or "–", ACTION_LABELS.get(entry.action, entry.action),
+                            entry.summary)
+        for key, change in (entry.changes or {}).items():
+            if key in HISTORY_HIDDEN:
+                continue
+            label = FIELD_LABELS.get(key, key)
+            if isinstance(change, dict) and ("added" in change or "removed" in change):
+                removed = "" if entry.action == "create" else _plain(change.get("removed") or [])
+                item.rows.append(HistoryRow(label, removed, _plain(change.get("added") or [])))
+            elif isinstance(change, list) and len(change) == 2:
+                model = references.get(key)
+                old, new = change
+                if model is not None:
+                    old = names.get(model, {}).get(old, f"Nr. {old}") if isinstance(old, int) else old
+                    new = names.get(model, {}).get(new, f"Nr. {new}") if isinstance(new, int) else new
+                if entry.action == "create":
+                    if _plain(new) != "–":
+                        item.rows.append(HistoryRow(label, "", _plain(new)))
+                elif entry.action == "delete":
+                    item.rows.append(HistoryRow(label, "", _plain(old)))
+                else:
+                    item.rows.append(HistoryRow(label, _plain(old), _plain(new)))
+            elif entry.action not in ("create", "update", "delete"):
+                item.rows.append(HistoryRow(label, "", _plain(change)))
+        result.append(item)
+    return result

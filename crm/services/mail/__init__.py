@@ -1,0 +1,1 @@
+"""Mail: the database outbox, its SMTP delivery and the editable mail texts."""

@@ -1,0 +1,1 @@
+"""The network: records for ``graph``, maps, the dashboard and the cache of computed views."""

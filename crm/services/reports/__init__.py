@@ -1,0 +1,1 @@
+"""The council report: its content, charts, PDF and workbook."""

@@ -1,0 +1,1 @@
+"""The system: background worker heartbeats (and, later, the jobs they run)."""
