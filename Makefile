@@ -39,11 +39,15 @@ chromium:
 postgres:
 	@bash .ci/ensure-postgres.sh
 
+# Tests run on as many processes as the machine has cores (pytest-xdist); each process has its own
+# database. The database-free analysis tests (tests/graph) run once, in the SQLite pass.
+PYTEST := $(PY) -m pytest -q -n auto
+
 test-sqlite: install chromium
-	$(PY) -m pytest -q
+	$(PYTEST)
 
 test-postgres: install chromium postgres
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) --ignore=tests/graph
 
 test: test-sqlite test-postgres
 

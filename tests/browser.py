@@ -1,11 +1,24 @@
-"""Helpers for browser tests: the app served on 127.0.0.1 and Debian's Chromium driven by Playwright."""
+"""Helpers for browser tests: the app served on 127.0.0.1 and Debian's Chromium driven by Playwright.
+
+Two things here keep the browser tests quick and the run green:
+
+* **Files are closed even when Chromium drops the connection.** Werkzeug's development server
+  closes a response's iterable only after it has drained the socket; when Chromium aborts a
+  download (a stylesheet of a page it is leaving), that read raises ``ConnectionResetError`` and
+  the file that ``send_file`` opened is left to the garbage collector, which reports it as a
+  ``ResourceWarning`` in whichever test runs next (``filterwarnings = error``). The live server
+  therefore reads each response into memory and closes its iterable before a byte is written.
+* **One Chromium per test session**, and a fresh browser context (cookies, storage, routes) per
+  test: starting Chromium costs about a second, a context a few milliseconds.
+"""
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -28,40 +41,93 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+class ClosingApp:
+    """WSGI middleware: the whole body is read and the iterable closed inside the app call, so a
+    dropped connection can never leave an open file behind (see the module docstring)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        iterable = self.app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+
 @contextmanager
 def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, ClosingApp(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        server.server_close()
         thread.join(timeout=5)
 
 
-@contextmanager
-def chromium_page(base_url: str, *, block_other_hosts: bool = True):
-    """A German-speaking page; requests to any other host fail, as on a closed intranet."""
-    from playwright.sync_api import sync_playwright
+class _Chromium:
+    """The session's one Chromium, started on first use and stopped by ``shutdown`` (conftest)."""
 
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def get(self) -> Any:
+        if self._browser is None or not self._browser.is_connected():
+            from playwright.sync_api import sync_playwright
+
+            if self._playwright is None:
+                self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                             args=CHROMIUM_ARGS)
+        return self._browser
+
+    def shutdown(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
+
+
+CHROMIUM_SESSION = _Chromium()
+
+
+@contextmanager
+def chromium_context(base_url: str, *, block_other_hosts: bool = True, **options: Any) -> Iterator[Any]:
+    """A fresh German-speaking browser context; requests to any other host fail, as on a closed
+    intranet, and are recorded in ``context.outside_requests``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="de-DE", base_url=base_url)
+    options.setdefault("locale", "de-DE")
+    context = CHROMIUM_SESSION.get().new_context(base_url=base_url, **options)
+    outside: list[str] = []
+    if block_other_hosts:
+        def route(route_obj: Any) -> None:
+            if route_obj.request.url.startswith(base_url):
+                route_obj.continue_()
+            else:
+                outside.append(route_obj.request.url)
+                route_obj.abort()
+        context.route("**/*", route)
+    context.outside_requests = outside
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@contextmanager
+def chromium_page(base_url: str, *, block_other_hosts: bool = True, **options: Any) -> Iterator[Any]:
+    """A page in a fresh context (see ``chromium_context``); ``page.outside_requests`` lists the
+    requests to other hosts that were refused."""
+    with chromium_context(base_url, block_other_hosts=block_other_hosts, **options) as context:
         page = context.new_page()
-        outside: list[str] = []
-        if block_other_hosts:
-            def route(route_obj):
-                if route_obj.request.url.startswith(base_url):
-                    route_obj.continue_()
-                else:
-                    outside.append(route_obj.request.url)
-                    route_obj.abort()
-            context.route("**/*", route)
-        page.outside_requests = outside  # type: ignore[attr-defined]
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+        page.outside_requests = context.outside_requests
+        yield page
