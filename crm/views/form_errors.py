@@ -2,7 +2,8 @@
 
 Services raise ``ServiceError(message, field)`` with the name of the value they refused; the
 views put the message under that field so the user sees it where they typed, or — when the
-field is not on this form — under ``fallback``, or as a flash message above the form.
+field is not on this form — under ``fallback``, or as a flash message above the form (then also
+in ``form.form_errors``, so ``form.errors`` is not empty and the page answers 422).
 """
 from __future__ import annotations
 
@@ -25,3 +26,5 @@ def attach(form: FlaskForm, error: ServiceError, mapping: Mapping[str, str] | No
         form[name].errors = list(form[name].errors) + [error.message]
     else:
         flash(error.message, "danger")
+        # Counted as the form's own error, so the page answers 422 like for a refused field.
+        form.form_errors = list(form.form_errors) + [error.message]

@@ -22,9 +22,10 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, Initiative, InitiativeKind, Membership, MembershipRole, Topic
-from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
 from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
+from crm.services.write_lock import begin_write
 
 EDITABLE_FIELDS = ("name", "short_name", "kind", "description", "website", "start_date", "end_date", "topics",
                    "life_stages")
@@ -55,6 +56,11 @@ def _apply(obj: Any, fields: tuple[str, ...], values: Mapping[str, Any]) -> None
             setattr(obj, key, value.strip() if type(value) is str and key != "description" else value)
 
 
+NAME_TAKEN = "Eine Initiative mit diesem Namen gibt es bereits."
+# Two requests that both pass the name check race to the unique index; the loser hears the rule.
+unique_rule("initiatives", ("name",), NAME_TAKEN, "name")
+
+
 def check_initiative(session: Session, values: Mapping[str, Any], exclude_id: int | None = None) -> None:
     name = (values.get("name") or "").strip()
     if not name:
@@ -63,13 +69,18 @@ def check_initiative(session: Session, values: Mapping[str, Any], exclude_id: in
     if exclude_id is not None:
         query = query.where(Initiative.id != exclude_id)
     if session.scalars(query).first() is not None:
-        raise ServiceError("Eine Initiative mit diesem Namen gibt es bereits.", "name")
+        raise ServiceError(NAME_TAKEN, "name")
     start, end = values.get("start_date"), values.get("end_date")
     if start and end and end < start:
         raise ServiceError("Das Ende darf nicht vor dem Beginn liegen.", "end_date")
 
 
 def create_initiative(session: Session, values: Mapping[str, Any]) -> Initiative:
+    """A new initiative; ServiceError if a rule is broken. A double-clicked "Speichern" creates one:
+    on SQLite the write lock is taken before the name check (``begin_write``), so the second
+    request waits and finds the first one's initiative; on PostgreSQL the second INSERT hits
+    the unique index, and ``crm.transaction`` answers with the same refusal (``NAME_TAKEN``)."""
+    begin_write(session)
     check_initiative(session, values)
     initiative = Initiative(short_name="", description="", website="")
     _apply(initiative, EDITABLE_FIELDS, values)
