@@ -22,7 +22,7 @@ from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from crm.extensions import db
-from crm.models import ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
+from crm.models import Actor, ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
 from crm.permissions import ROLE_LABELS, Permission, can
 from crm.services.accounts import login_throttle
 from crm.services.accounts import users as user_service
@@ -101,6 +101,51 @@ class AreaView(VocabularyView):
     column_list = ("name", "level", "parent", "is_active")
     column_default_sort = ("name", False)
     form_columns = ("name", "level", "parent", "sort_order", "is_active")
+
+
+class ActorView(SecureModelView):
+    """Master data of actors for administrators (name, kind, area, parent, reference, period).
+
+    Saving goes through the actor service (``create_actor`` / ``update_actor``) like the actor form,
+    the API and the import, so the same rules refuse the same things: the refusal appears under its
+    field. Deleting and merging stay on the actor page, which says what goes with an actor.
+    """
+
+    column_list = ("name", "kind", "area", "external_ref", "is_active")
+    column_labels = {"name": "Name", "kind": "Art", "area": "Gebiet", "parent": "Übergeordneter Akteur",
+                     "external_ref": "Externe Kennung", "is_active": "Aktiv", "active_from": "Tätig seit",
+                     "active_until": "Tätig bis", "short_name": "Kurzname"}
+    column_searchable_list = ("name", "external_ref")
+    column_filters = ("is_active",)
+    column_default_sort = ("name", False)
+    form_columns = ("name", "short_name", "kind", "area", "parent", "external_ref", "is_active", "active_from",
+                    "active_until")
+    # A select of every actor grows with the landscape: the parent is searched as one types.
+    form_ajax_refs = {"parent": {"fields": ("name",), "page_size": 15}}
+    can_delete = False
+
+    @staticmethod
+    def _values(form: Any) -> dict[str, Any]:
+        values = {name: form[name].data for name in ActorView.form_columns if name in form}
+        for key in ("name", "short_name", "external_ref"):
+            values[key] = (values.get(key) or "").strip()
+        return values
+
+    def create_model(self, form: Any) -> Any:
+        from crm.services.landscape import actors as actor_service
+        from crm.transaction import saving
+
+        with saving(form) as saved:
+            actor = actor_service.create_actor(db.session, self._values(form))
+        return actor if saved else False
+
+    def update_model(self, form: Any, model: Any) -> bool:
+        from crm.services.landscape import actors as actor_service
+        from crm.transaction import saving
+
+        with saving(form) as saved:
+            actor_service.update_actor(db.session, model, self._values(form), None)
+        return bool(saved)
 
 
 class UserView(SecureModelView):
@@ -222,6 +267,7 @@ def init_app(app: Flask) -> None:
                   index_view=IndexView(name="Übersicht", url="/admin"), csp_nonce_generator=csp_nonce)
     session = db
     admin.add_view(UserView(User, session, name="Benutzerkonten", endpoint="admin_users"))
+    admin.add_view(ActorView(Actor, session, name="Akteure (Stammdaten)", endpoint="admin_actors"))
     admin.add_view(ActorKindView(ActorKind, session, name="Akteursarten", category="Vokabulare",
                                  endpoint="admin_actor_kinds"))
     admin.add_view(LifeStageView(LifeStage, session, name="Bildungsphasen", category="Vokabulare",

@@ -77,6 +77,22 @@ MARKED = (
     _l("Name oder Kennung; genauer ist eine Spalte „Von-ID“."),
 )
 
+MARKED_RULES = (
+    # The refusals of the landscape services' rules, shown under their form field in the user's
+    # language (crm.views.form_errors.shown); the API and the import show the German text.
+    _l("Bitte geben Sie einen Namen ein."), _l("Bitte wählen Sie die Art des Akteurs."),
+    _l("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur untergeordnet werden."),
+    _l("Diese Kennung hat bereits „%(name)s“."), _l("„Tätig bis“ darf nicht vor „Tätig seit“ liegen."),
+    _l("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: entfernen Sie "
+       "„Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“."),
+    _l("Bitte wählen Sie den ersten Akteur."), _l("Bitte wählen Sie den Partner."),
+    _l("Bitte wählen Sie die Art der Kooperation."), _l("Eine Kooperation verbindet zwei verschiedene Akteure."),
+    _l("Das Ende darf nicht vor dem Beginn liegen."), _l("Die Intensität liegt zwischen 1 und 3."),
+    _l("Eine Initiative mit diesem Namen gibt es bereits."), _l("Bitte wählen Sie den Akteur."),
+    _l("„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen."), _l("„Bis“ darf nicht vor „Von“ liegen."),
+    _l("Bitte geben Sie den Nachnamen ein."),
+)
+
 MARKED_EVENT_STATUS = (
     # crm.services.events.events.STATUS_LABELS, shown with label(..., EVENT_STATUS); the context is
     # written out because pybabel reads only literals

@@ -109,7 +109,7 @@ def saving(form: Any = None, *, mapping: Mapping[str, str] | None = None, fallba
     the service names, after ``mapping`` from service to form names, else ``fallback``, else as
     a flash message). A conflict is kept in ``saved.conflict`` for the page to show both versions;
     without a form it is flashed. The block's exception is swallowed: check ``saved``."""
-    from crm.views.form_errors import attach
+    from crm.views.form_errors import attach, shown
 
     saved = Saved()
     try:
@@ -118,13 +118,13 @@ def saving(form: Any = None, *, mapping: Mapping[str, str] | None = None, fallba
     except ConcurrentEditError as error:
         saved.conflict = error
         if form is None:
-            flash(error.message, "danger")
+            flash(shown(error), "danger")
     except ServiceError as error:
         saved.error = error
         if form is not None:
             attach(form, error, mapping, fallback)
         else:
-            flash(error.message, "danger")
+            flash(shown(error), "danger")
     else:
         saved.ok = True
 

@@ -15,11 +15,18 @@ from typing import Any
 
 
 class ServiceError(Exception):
-    """A domain rule refused the operation; ``message`` is shown to the user as is."""
+    """A domain rule refused the operation; ``message`` is shown to the user (German).
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``params`` fill ``%(name)s`` placeholders of ``message``; the unfilled text stays in
+    ``template``, so a page can show the refusal in the user's language
+    (``crm.views.form_errors.shown``) where a translation of the template exists.
+    """
+
+    def __init__(self, message: str, field: str | None = None, params: dict[str, Any] | None = None) -> None:
+        self.template = message
+        self.params = dict(params or {})
+        self.message = message % self.params if self.params else message
+        super().__init__(self.message)
         self.field = field
 
 

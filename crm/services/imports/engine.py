@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportTarget
+from crm.services.errors import ServiceError, refusal_for
 from crm.services.imports import actors, cooperations, initiatives, persons
 from crm.services.imports.lookups import ActorIndex, Vocabulary, name_key
 from crm.services.imports.mapping import FIELDS, SHEET_LABELS, auto_mapping, missing_required, sheet_kind_for_kumu
@@ -117,9 +118,14 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
                 PROCESSORS[kind](ctx, job, records[id(job)])
         if ctx.writing:
             session.flush()
+    except ServiceError as error:
+        # A rule the row checks above did not foresee (they ask the same services): nothing is kept.
+        report.problem(f"{error.message} Es wurde nichts gespeichert.")
     except (IntegrityError, DataError) as error:
         # The checks above should have caught it; if not, the caller rolls back all rows.
-        report.problem("Die Datenbank hat die Änderungen abgelehnt; es wurde nichts gespeichert. "
+        refusal = refusal_for(error)
+        report.problem(f"{refusal.message} Es wurde nichts gespeichert." if refusal is not None else
+                       "Die Datenbank hat die Änderungen abgelehnt; es wurde nichts gespeichert. "
                        f"Technische Meldung: {str(error.orig)[:300]}")
     rank = {job.label: number for number, job in enumerate(jobs)}
     report.problems.sort(key=lambda p: (rank.get(p.sheet, -1), p.line or 0))

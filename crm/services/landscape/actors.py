@@ -70,7 +70,7 @@ NAME_REQUIRED = "Bitte geben Sie einen Namen ein."
 KIND_REQUIRED = "Bitte wählen Sie die Art des Akteurs."
 PARENT_CYCLE = ("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur "
                 "untergeordnet werden.")
-REF_TAKEN = "Diese Kennung hat bereits „{name}“."
+REF_TAKEN = "Diese Kennung hat bereits „%(name)s“."
 PERIOD_REVERSED = "„Tätig bis“ darf nicht vor „Tätig seit“ liegen."
 ACTIVE_IN_THE_PAST = ("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: "
                       "entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
@@ -115,7 +115,7 @@ def check_external_ref(session: Session, ref: str | None, exclude: Any = None,
             query = query.where(Actor.id != exclude.id)
         other = session.scalars(query.limit(1)).first()
     if other is not None:
-        raise ServiceError(REF_TAKEN.format(name=other.name), "external_ref")
+        raise ServiceError(REF_TAKEN, "external_ref", {"name": other.name})
 
 
 def check_period(values: Mapping[str, Any], today: date | None = None) -> None:
