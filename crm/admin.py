@@ -124,6 +124,16 @@ class ActorView(SecureModelView):
     form_ajax_refs = {"parent": {"fields": ("name",), "page_size": 15}}
     can_delete = False
 
+    def scaffold_form(self) -> Any:
+        # Flask-Admin adds its own "Existiert bereits" check for unique columns (case-sensitive, and
+        # a second copy of a rule): the reference is the service's rule, so its check is removed.
+        from flask_admin.contrib.sqla.validators import Unique
+
+        form_class = super().scaffold_form()
+        field = form_class.external_ref
+        field.kwargs["validators"] = [v for v in field.kwargs.get("validators", []) if not isinstance(v, Unique)]
+        return form_class
+
     @staticmethod
     def _values(form: Any) -> dict[str, Any]:
         values = {name: form[name].data for name in ActorView.form_columns if name in form}
