@@ -15,6 +15,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.model import filters as model_filters
+from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -52,10 +53,30 @@ class IndexView(_Guarded, AdminIndexView):
         return self.render("admin/crm_index.html")
 
 
+def local_time(value: datetime | None) -> str:
+    """A stored moment (UTC) as the office reads it: Europe/Berlin, no microseconds (07.12.2026 14:05:09)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def _local_time(view: Any, value: datetime, name: str) -> str:
+    return local_time(value)
+
+
+LIST_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: _local_time}
+DETAIL_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime: _local_time}
+
+
 class SecureModelView(_Guarded, ModelView):
     form_base_class = FlaskForm
     page_size = 50
     can_set_page_size = True
+    # Every moment in local time, without the microseconds of the stored UTC value.
+    column_type_formatters = LIST_FORMATTERS
+    column_type_formatters_detail = DETAIL_FORMATTERS
 
     def edit_form(self, obj: Any = None) -> Any:
         # Flask-Admin's own form base remembers the edited object as ``_obj``, and its unique-column
@@ -166,8 +187,7 @@ class UserView(SecureModelView):
     column_searchable_list = ("email", "name")
     column_filters = ("role", "is_enabled")
     column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role),
-                         "locked_until": lambda v, c, m, p: (m.locked_until.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
-                                                             if is_locked(m) else "")}
+                         "locked_until": lambda v, c, m, p: local_time(m.locked_until) if is_locked(m) else ""}
     form_columns = ("email", "name", "role", "is_enabled", "locale", "new_password")
     form_extra_fields = {"new_password": PasswordField("Neues Passwort", validators=[Optional()])}
     form_choices = {"role": [(r.value, ROLE_LABELS[r]) for r in ROLE_LABELS],
@@ -267,6 +287,12 @@ class AuditView(SecureModelView):
                       DayBetweenFilter(AuditEntry.created_at, "Zeitpunkt"))
     column_searchable_list = ("summary", "actor_label")
     action_disallowed_list = ("delete",)
+    # Words instead of internal codes: „angelegt“, „Kooperation“, and a name instead of a repr.
+    column_formatters = {
+        "action": lambda v, c, m, p: audit.ACTION_LABELS.get(m.action, m.action),
+        "entity_type": lambda v, c, m, p: audit.ENTITY_LABELS.get(m.entity_type, m.entity_type),
+        "summary": lambda v, c, m, p: audit.readable_summary(m),
+    }
     column_default_sort = ("id", True)
 
 

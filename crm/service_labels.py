@@ -77,6 +77,17 @@ MARKED = (
     _l("Name oder Kennung; genauer ist eine Spalte „Von-ID“."),
 )
 
+MARKED_AUDIT = (
+    # crm.services.privacy.audit.ACTION_LABELS and ENTITY_LABELS (the start page's "Letzte Änderungen")
+    _l("angelegt"), _l("geändert"), _l("gelöscht"), _l("zusammengeführt"), _l("importiert"), _l("versendet"),
+    _l("anonymisiert"), _l("entsperrt"), _l("exportiert"), _l("widerrufen"), _l("Anmeldung fehlgeschlagen"),
+    _l("Anmeldesperre zurückgesetzt"),
+    _l("Akteur"), _l("Person"), _l("Zugehörigkeit"), _l("Einwilligung"), _l("Kooperation"), _l("Initiative"),
+    _l("Mitgliedschaft"), _l("Veranstaltung"), _l("Einladung"), _l("Teilnahme"), _l("Benutzerkonto"),
+    _l("Akteursart"), _l("Gebiet"), _l("Kooperationsart"), _l("Veranstaltungsart"), _l("Bildungsphase"),
+    _l("Themenfeld"), _l("Import"), _l("API-Token"), _l("E-Mail-Vorlage"),
+)
+
 MARKED_RULES = (
     # The refusals of the landscape services' rules, shown under their form field in the user's
     # language (crm.views.form_errors.shown); the API and the import show the German text.

@@ -31,8 +31,8 @@ def _landscape(app, size: int, prefix: str = "") -> None:
         districts = [fe.area(f"{prefix}Stadtteil {n}", parent=city) for n in range(20)]
         quarters = [fe.area(f"{prefix}Quartier {n}", parent=districts[n % 20]) for n in range(40)]
         actors = [fe.actor(f"{prefix}Akteur {n:03d}", area=quarters[n % len(quarters)],
-                           topics=["MINT", "Digitale Bildung"][: 1 + n % 2], life_stages=["Primarstufe", "Sekundarstufe"][: 1 + n % 2])
-                  for n in range(size)]
+                           topics=["MINT", "Digitale Bildung"][: 1 + n % 2],
+                           life_stages=["Primarstufe", "Sekundarstufe"][: 1 + n % 2]) for n in range(size)]
         people = [fe.person(f"{prefix}Muster{n:03d}", at=actors[n]) for n in range(size)]
         for person in people:
             fe.consent_for(person)
@@ -43,7 +43,8 @@ def _landscape(app, size: int, prefix: str = "") -> None:
         for n in range(size):
             fe.initiative(f"{prefix}Initiative {n:03d}", [actors[n], actors[(n + 3) % size]])
         for n in range(size):
-            fe.invite(fe.event(f"{prefix}Bildungsgespräch {n:03d}", days_ahead=10 + n), people[n], people[(n + 1) % size])
+            event_row = fe.event(f"{prefix}Bildungsgespräch {n:03d}", days_ahead=10 + n)
+            fe.invite(event_row, people[n], people[(n + 1) % size])
         db.session.commit()
 
 

@@ -45,7 +45,8 @@ def test_case_and_accents_do_not_make_another_name(key, one, other) -> None:
 def test_importing_a_greek_name_does_not_rename_a_japanese_one(app, login_as, create_actor) -> None:
     create_actor("日本語学校", kind="Verein / Verband")
     client = login_as(Role.COORDINATOR)
-    data = "Name;Art\nΕλληνική Κοινότητα;Verein / Verband\nРусская школа;Verein / Verband\n日本語学校;Verein / Verband\n"
+    data = ("Name;Art\nΕλληνική Κοινότητα;Verein / Verband\nРусская школа;Verein / Verband\n"
+            "日本語学校;Verein / Verband\n")
     token = imp.start(client, "actors", ("gemeinden.csv", data.encode()))
     imp.map_columns(client, token)
     status, page = imp.commit(client, token)

@@ -30,6 +30,7 @@ from crm.models import (
     Person,
 )
 from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
+from crm.services.privacy.audit import ACTION_LABELS
 
 EDITABLE_FIELDS = (
     "name", "short_name", "kind", "parent", "area", "street", "postcode", "city", "latitude", "longitude",
@@ -334,8 +335,7 @@ FIELD_LABELS = {
     "function": "Funktion", "from_date": "Von", "to_date": "Bis", "person_id": "Person", "actor_id": "Akteur",
     "is_primary": "Hauptzugehörigkeit", "is_directed": "Gerichtet",
 }
-ACTION_LABELS = {"create": "angelegt", "update": "geändert", "delete": "gelöscht", "merge": "zusammengeführt",
-                 "import": "importiert"}
+
 _REFERENCES = {"kind_id": ActorKind, "area_id": Area, "parent_id": Actor, "source_id": Actor, "target_id": Actor,
                "actor_id": Actor, "type_id": CooperationType, "initiative_id": Initiative}
 # Names that only make sense on some entities (``kind_id`` is an actor kind on an actor).
