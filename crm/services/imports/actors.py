@@ -2,12 +2,17 @@
 
 Matching, in this order: the external reference (school number, Kennung); then the
 normalised name within the same area (an actor saved without an area counts as the
-same). A file without an area column matches any actor of that name if there is only
-one; an empty cell in an area or reference column means "none", so a branch without
-a number is not taken for the numbered school of the same name. An actor whose own reference differs from the
-row's is a different actor of the same name. Empty cells leave saved values alone,
-so a sparse list never wipes data; only values that really differ are written, so
+same) and place (a different postcode or place, both given, is another actor). A file
+without an area column matches any actor of that name if there is only one; an empty
+cell in an area or reference column means "none", so a branch without a number is not
+taken for the numbered school of the same name. An actor whose own reference differs
+from the row's is a different actor of the same name. Empty cells leave saved values
+alone, so a sparse list never wipes data; only values that really differ are written, so
 re-importing a file changes nothing and leaves no audit entries.
+
+A row that would make a new actor although one of the same name and place exists (only in another
+area, or with another or no reference) is a *probable match* (``ProbableMatch``): the coordinator
+decides on the preview whether it is that actor or a new one, and the file is not imported before.
 
 The rules of an actor (no parent cycle, one actor per reference, the period, closing an actor that
 is switched off) are the actor service's (``crm.services.landscape.actors``): each row is checked
@@ -21,9 +26,10 @@ from typing import Any
 
 from crm.models import Actor
 from crm.services.errors import ServiceError
+from crm.services.folding import fold
 from crm.services.imports.cells import CellError
 from crm.services.imports.lookups import Draft, name_key
-from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
+from crm.services.imports.report import NEW, NEW_ACTOR, UNCHANGED, UPDATED, Candidate, Outcome, ProbableMatch
 from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, require
 from crm.services.landscape import actors as actor_service
 
@@ -55,7 +61,7 @@ def find_match(ctx: Context, values: dict[str, Any], mapped: set[str] | frozense
     ref = (values.get("external_ref") or "").lower()
     if ref and ref in ctx.actors.by_ref:
         return ctx.actors.by_ref[ref]
-    candidates = ctx.actors.by_name.get(name_key(values["name"]), [])
+    candidates = [c for c in ctx.actors.by_name.get(name_key(values["name"]), []) if _same_place(c, values)]
     if ref:
         candidates = [c for c in candidates if not c.external_ref or c.external_ref.lower() == ref]
     elif "external_ref" in mapped:
@@ -148,6 +154,13 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         if ref:
             refs[ref] = record.line
         if actor is None:
+            actor = _decided_match(ctx, job, record)
+            if actor is not None and id(actor) in seen:
+                problem(ctx, job, record.line, "name",
+                        f"{job.sheet.row_name(record.line)} beschreibt denselben Akteur wie "
+                        f"{job.sheet.row_name(seen[id(actor)])} (so entschieden). Bitte doppelte Zeilen entfernen.")
+                continue
+        if actor is None:
             if "kind" not in values:
                 default = ctx.defaults.get("kind")
                 if default is None:
@@ -207,7 +220,62 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                     action = UPDATED
         if record.ok:
             ctx.report.outcomes.append(Outcome(job.label, "actors", record.line, action, record.values["name"],
-                                               tuple(changed)))
+                                               tuple(changed), actor if ctx.writing else None))
+
+
+def _place(values: Any) -> tuple[str, str]:
+    """(postcode, folded city) of a row or an actor."""
+    get = values.get if isinstance(values, dict) else (lambda key, default="": getattr(values, key, default))
+    return (get("postcode", "") or "").strip(), fold(get("city", "") or "").strip()
+
+
+def _same_place(actor: Any, values: dict[str, Any]) -> bool:
+    """Whether a row may describe ``actor`` by its place: a different postcode or place (both given)
+    makes another actor of the same name, as the Grundschule Nord of two towns."""
+    postcode, city = _place(values)
+    their_postcode, their_city = _place(actor)
+    return not ((postcode and their_postcode and postcode != their_postcode)
+                or (city and their_city and city != their_city))
+
+
+def probable_matches(ctx: Context, values: dict[str, Any]) -> list[Actor]:
+    """Saved actors of the same name and place that the matching rules passed over (another area,
+    another or no reference): the row probably describes one of them."""
+    return [actor for actor in ctx.actors.by_name.get(name_key(values["name"]), [])
+            if not isinstance(actor, Draft) and getattr(actor, "id", None) is not None
+            and not ctx.actors.is_new(actor) and _same_place(actor, values)]
+
+
+def _describe(actor: Actor) -> str:
+    parts = [actor.name, " ".join(p for p in (actor.postcode, actor.city) if p)]
+    if actor.area is not None:
+        parts.append(f"Gebiet {actor.area.full_name}")
+    parts.append(f"Kennung {actor.external_ref}" if actor.external_ref else "ohne Kennung")
+    return ", ".join(p for p in parts if p)
+
+
+def _decided_match(ctx: Context, job: SheetJob, record: Record) -> Actor | None:
+    """For a row that would be new: the existing actor the coordinator linked it to, else None.
+
+    Rows with probable matches are listed in the report (``ProbableMatch``) with the decision
+    taken so far; an open decision keeps the file from being imported.
+    """
+    values = record.values
+    candidates = probable_matches(ctx, values)
+    if not candidates:
+        return None
+    key = f"{job.label}:{record.line}"
+    chosen = ctx.decisions.get(key)
+    by_id = {str(actor.id): actor for actor in candidates}
+    if chosen not in by_id and chosen != NEW_ACTOR:
+        chosen = None
+    place = " ".join(p for p in (values.get("postcode", ""), values.get("city", "")) if p)
+    if "area" in values:
+        place = ", ".join(p for p in (place, f"Gebiet {values['area'].full_name}") if p)
+    ctx.report.matches.append(ProbableMatch(
+        job.label, record.line, values["name"], place,
+        tuple(Candidate(actor.id, _describe(actor)) for actor in candidates), chosen, job.sheet.row_noun))
+    return by_id.get(chosen or "")
 
 
 def _new_values(values: dict[str, Any]) -> dict[str, Any]:

@@ -106,7 +106,8 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
     if batch.target == ImportTarget.KUMU:
         jobs = split_kumu(jobs)
     with_vocab = any(j.kind == "actors" and {"topics", "life_stages"} & set(j.mapping.values()) for j in jobs)
-    ctx = Context(session, write, report, vocabulary, ActorIndex(session, with_vocabularies=with_vocab), defaults)
+    ctx = Context(session, write, report, vocabulary, ActorIndex(session, with_vocabularies=with_vocab), defaults,
+                  decisions=dict((batch.options or {}).get("matches", {})))
     if any(j.kind in ("initiatives", "memberships") for j in jobs):
         ctx.initiatives = initiatives.InitiativeIndex(session)
     records = {id(job): [read_row(ctx, job, row) for row in job.sheet.data_rows] for job in jobs}

@@ -265,6 +265,7 @@ class ActorIndex:
             self._add(actor)
         self.file_ids: dict[str, Any] = {}
         self.file_names: dict[str, list[Any]] = defaultdict(list)
+        self._new: set[int] = set()
 
     def _add(self, actor: Any) -> None:
         if actor.external_ref:
@@ -274,7 +275,12 @@ class ActorIndex:
     def add_new(self, actor: Any) -> None:
         """A new actor (or draft) of this file becomes findable for later rows and sheets."""
         self.actors.append(actor)
+        self._new.add(id(actor))
         self._add(actor)
+
+    def is_new(self, actor: Any) -> bool:
+        """Whether ``actor`` was created by this file (not saved before the import)."""
+        return id(actor) in self._new
 
     def register_file_row(self, actor: Any, kumu_id: str | None) -> None:
         if kumu_id:
