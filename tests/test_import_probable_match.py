@@ -58,7 +58,7 @@ def test_a_row_in_another_area_is_a_probable_match_and_linking_updates_the_exist
     response = _decide(client, token, page, str(actor_id))
     assert response.status_code == 302
     status, page = imp.preview(client, token)
-    assert 'value="%d" checked' % actor_id in page and "Keine Probleme gefunden" in imp.text_of(page)
+    assert f'value="{actor_id}" checked' in page and "Keine Probleme gefunden" in imp.text_of(page)
     status, result = imp.commit(client, token)
     assert status == 200 and "1 neu, 1 aktualisiert" in imp.text_of(result)
     assert _count(app) == 1

@@ -94,7 +94,8 @@ class AffiliationForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         return {"actor": self.actor.actor, "function": (self.function.data or "").strip(),
                 "email": (self.email.data or "").strip(), "phone": (self.phone.data or "").strip(),
-                "from_date": self.from_date.data, "to_date": self.to_date.data, "is_primary": bool(self.is_primary.data)}
+                "from_date": self.from_date.data, "to_date": self.to_date.data,
+                "is_primary": bool(self.is_primary.data)}
 
 
 class PersonMergeForm(FlaskForm):
