@@ -28,7 +28,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import flash
 from sqlalchemy.exc import IntegrityError
@@ -59,28 +59,28 @@ def _with_author(session: Session, error: ConcurrentEditError) -> ConcurrentEdit
 def committing(session: Session | None = None) -> Iterator[None]:
     """Run the block and commit once; on a refusal roll back and raise it as a ServiceError
     (``ConcurrentEditError`` for conflicts, the rule's refusal for a lost unique race)."""
-    session = session or db.session
+    current: Session = session if session is not None else cast(Session, db.session)
     try:
         yield
-        session.commit()
+        current.commit()
     except ConcurrentEditError as error:
-        session.rollback()
-        raise _with_author(session, error) from None
+        current.rollback()
+        raise _with_author(current, error) from None
     except StaleDataError:
-        session.rollback()
+        current.rollback()
         raise ConcurrentEditError("Der Datensatz", None, None) from None
     except ServiceError:
-        session.rollback()
+        current.rollback()
         raise
     except IntegrityError as error:
-        session.rollback()
+        current.rollback()
         refusal = refusal_for(error)
         if refusal is None:
             log.warning("integrity error turned into a conflict message: %s", error.orig)
             raise RaceLostError() from None
         raise refusal from None
     except BaseException:
-        session.rollback()
+        current.rollback()
         raise
 
 
