@@ -31,10 +31,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if "DATABASE_URL" in overrides:
         app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
 
-    from crm import admin, auth, babel_setup, cli, errors, permissions, security, templating
+    from crm import admin, auth, babel_setup, cli, errors, permissions, routing, security, templating
     from crm.extensions import csrf, db, login_manager, mail, migrate
     from crm.services.privacy import audit
 
+    routing.init_app(app)  # before any route is added: ids beyond the integer range are a 404
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)

@@ -15,6 +15,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.model import filters as model_filters
+from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -22,7 +23,7 @@ from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from crm.extensions import db
-from crm.models import ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
+from crm.models import Actor, ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
 from crm.permissions import ROLE_LABELS, Permission, can
 from crm.services.accounts import login_throttle
 from crm.services.accounts import users as user_service
@@ -52,10 +53,30 @@ class IndexView(_Guarded, AdminIndexView):
         return self.render("admin/crm_index.html")
 
 
+def local_time(value: datetime | None) -> str:
+    """A stored moment (UTC) as the office reads it: Europe/Berlin, no microseconds (07.12.2026 14:05:09)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def _local_time(view: Any, value: datetime, name: str) -> str:
+    return local_time(value)
+
+
+LIST_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: _local_time}
+DETAIL_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime: _local_time}
+
+
 class SecureModelView(_Guarded, ModelView):
     form_base_class = FlaskForm
     page_size = 50
     can_set_page_size = True
+    # Every moment in local time, without the microseconds of the stored UTC value.
+    column_type_formatters = LIST_FORMATTERS
+    column_type_formatters_detail = DETAIL_FORMATTERS
 
     def edit_form(self, obj: Any = None) -> Any:
         # Flask-Admin's own form base remembers the edited object as ``_obj``, and its unique-column
@@ -103,6 +124,61 @@ class AreaView(VocabularyView):
     form_columns = ("name", "level", "parent", "sort_order", "is_active")
 
 
+class ActorView(SecureModelView):
+    """Master data of actors for administrators (name, kind, area, parent, reference, period).
+
+    Saving goes through the actor service (``create_actor`` / ``update_actor``) like the actor form,
+    the API and the import, so the same rules refuse the same things: the refusal appears under its
+    field. Deleting and merging stay on the actor page, which says what goes with an actor.
+    """
+
+    column_list = ("name", "kind", "area", "external_ref", "is_active")
+    column_labels = {"name": "Name", "kind": "Art", "area": "Gebiet", "parent": "Übergeordneter Akteur",
+                     "external_ref": "Externe Kennung", "is_active": "Aktiv", "active_from": "Tätig seit",
+                     "active_until": "Tätig bis", "short_name": "Kurzname"}
+    column_searchable_list = ("name", "external_ref")
+    column_filters = ("is_active",)
+    column_default_sort = ("name", False)
+    form_columns = ("name", "short_name", "kind", "area", "parent", "external_ref", "is_active", "active_from",
+                    "active_until")
+    # A select of every actor grows with the landscape: the parent is searched as one types.
+    form_ajax_refs = {"parent": {"fields": ("name",), "page_size": 15}}
+    can_delete = False
+
+    def scaffold_form(self) -> Any:
+        # Flask-Admin adds its own "Existiert bereits" check for unique columns (case-sensitive, and
+        # a second copy of a rule): the reference is the service's rule, so its check is removed.
+        from flask_admin.contrib.sqla.validators import Unique
+
+        form_class = super().scaffold_form()
+        field = form_class.external_ref
+        field.kwargs["validators"] = [v for v in field.kwargs.get("validators", []) if not isinstance(v, Unique)]
+        return form_class
+
+    @staticmethod
+    def _values(form: Any) -> dict[str, Any]:
+        values = {name: form[name].data for name in ActorView.form_columns if name in form}
+        for key in ("name", "short_name", "external_ref"):
+            values[key] = (values.get(key) or "").strip()
+        return values
+
+    def create_model(self, form: Any) -> Any:
+        from crm.services.landscape import actors as actor_service
+        from crm.transaction import saving
+
+        with saving(form) as saved:
+            actor = actor_service.create_actor(db.session, self._values(form))
+        return actor if saved else False
+
+    def update_model(self, form: Any, model: Any) -> bool:
+        from crm.services.landscape import actors as actor_service
+        from crm.transaction import saving
+
+        with saving(form) as saved:
+            actor_service.update_actor(db.session, model, self._values(form), None)
+        return bool(saved)
+
+
 class UserView(SecureModelView):
     column_list = ("email", "name", "role", "is_enabled", "last_login_at", "locked_until")
     column_labels = {"email": "E-Mail", "name": "Name", "role": "Rolle", "is_enabled": "Aktiv",
@@ -111,8 +187,7 @@ class UserView(SecureModelView):
     column_searchable_list = ("email", "name")
     column_filters = ("role", "is_enabled")
     column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role),
-                         "locked_until": lambda v, c, m, p: (m.locked_until.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
-                                                             if is_locked(m) else "")}
+                         "locked_until": lambda v, c, m, p: local_time(m.locked_until) if is_locked(m) else ""}
     form_columns = ("email", "name", "role", "is_enabled", "locale", "new_password")
     form_extra_fields = {"new_password": PasswordField("Neues Passwort", validators=[Optional()])}
     form_choices = {"role": [(r.value, ROLE_LABELS[r]) for r in ROLE_LABELS],
@@ -212,6 +287,12 @@ class AuditView(SecureModelView):
                       DayBetweenFilter(AuditEntry.created_at, "Zeitpunkt"))
     column_searchable_list = ("summary", "actor_label")
     action_disallowed_list = ("delete",)
+    # Words instead of internal codes: „angelegt“, „Kooperation“, and a name instead of a repr.
+    column_formatters = {
+        "action": lambda v, c, m, p: audit.ACTION_LABELS.get(m.action, m.action),
+        "entity_type": lambda v, c, m, p: audit.ENTITY_LABELS.get(m.entity_type, m.entity_type),
+        "summary": lambda v, c, m, p: audit.readable_summary(m),
+    }
     column_default_sort = ("id", True)
 
 
@@ -222,6 +303,7 @@ def init_app(app: Flask) -> None:
                   index_view=IndexView(name="Übersicht", url="/admin"), csp_nonce_generator=csp_nonce)
     session = db
     admin.add_view(UserView(User, session, name="Benutzerkonten", endpoint="admin_users"))
+    admin.add_view(ActorView(Actor, session, name="Akteure (Stammdaten)", endpoint="admin_actors"))
     admin.add_view(ActorKindView(ActorKind, session, name="Akteursarten", category="Vokabulare",
                                  endpoint="admin_actor_kinds"))
     admin.add_view(LifeStageView(LifeStage, session, name="Bildungsphasen", category="Vokabulare",

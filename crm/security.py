@@ -53,12 +53,15 @@ def csp_nonce() -> str:
     return nonce
 
 
-# Flask-Admin's menus have ``href="javascript:void(0)"`` and ``onclick="return false;"`` links; CSP
-# level 3 allows exactly these two do-nothing snippets by their hashes ('unsafe-hashes'), on admin
-# pages only. No other inline handler or javascript: URL runs anywhere.
+# Flask-Admin's menus have ``href="javascript:void(0)"`` and ``onclick="return false;"`` links, and its
+# list actions an ``onclick`` that runs the chosen action (the users' "Sperre aufheben"); CSP level 3
+# allows exactly these snippets by their hashes ('unsafe-hashes'), on admin pages only. No other
+# inline handler or javascript: URL runs anywhere. (Without the action's hash the action menu did
+# nothing in a browser.)
 ADMIN_HANDLER_HASHES = (
     "'sha256-2rvfFrggTCtyF5WOiTri1gDS8Boibj4Njn0e+VCBmDI='",  # return false;
     "'sha256-rRMdkshZyJlCmDX27XnL7g3zXaxv7ei6Sg+yt4R3svU='",  # javascript:void(0)
+    "'sha256-P/G60fc79ddvvP/PIiV4aXKWZHpWcw18rjGE/KvwGiU='",  # return modelActions.execute('unlock');
 )
 
 

@@ -77,6 +77,33 @@ MARKED = (
     _l("Name oder Kennung; genauer ist eine Spalte „Von-ID“."),
 )
 
+MARKED_AUDIT = (
+    # crm.services.privacy.audit.ACTION_LABELS and ENTITY_LABELS (the start page's "Letzte Änderungen")
+    _l("angelegt"), _l("geändert"), _l("gelöscht"), _l("zusammengeführt"), _l("importiert"), _l("versendet"),
+    _l("anonymisiert"), _l("entsperrt"), _l("exportiert"), _l("widerrufen"), _l("Anmeldung fehlgeschlagen"),
+    _l("Anmeldesperre zurückgesetzt"),
+    _l("Akteur"), _l("Person"), _l("Zugehörigkeit"), _l("Einwilligung"), _l("Kooperation"), _l("Initiative"),
+    _l("Mitgliedschaft"), _l("Veranstaltung"), _l("Einladung"), _l("Teilnahme"), _l("Benutzerkonto"),
+    _l("Akteursart"), _l("Gebiet"), _l("Kooperationsart"), _l("Veranstaltungsart"), _l("Bildungsphase"),
+    _l("Themenfeld"), _l("Import"), _l("API-Token"), _l("E-Mail-Vorlage"),
+)
+
+MARKED_RULES = (
+    # The refusals of the landscape services' rules, shown under their form field in the user's
+    # language (crm.views.form_errors.shown); the API and the import show the German text.
+    _l("Bitte geben Sie einen Namen ein."), _l("Bitte wählen Sie die Art des Akteurs."),
+    _l("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur untergeordnet werden."),
+    _l("Diese Kennung hat bereits „%(name)s“."), _l("„Tätig bis“ darf nicht vor „Tätig seit“ liegen."),
+    _l("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: entfernen Sie "
+       "„Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“."),
+    _l("Bitte wählen Sie den ersten Akteur."), _l("Bitte wählen Sie den Partner."),
+    _l("Bitte wählen Sie die Art der Kooperation."), _l("Eine Kooperation verbindet zwei verschiedene Akteure."),
+    _l("Das Ende darf nicht vor dem Beginn liegen."), _l("Die Intensität liegt zwischen 1 und 3."),
+    _l("Eine Initiative mit diesem Namen gibt es bereits."), _l("Bitte wählen Sie den Akteur."),
+    _l("„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen."), _l("„Bis“ darf nicht vor „Von“ liegen."),
+    _l("Bitte geben Sie den Nachnamen ein."),
+)
+
 MARKED_EVENT_STATUS = (
     # crm.services.events.events.STATUS_LABELS, shown with label(..., EVENT_STATUS); the context is
     # written out because pybabel reads only literals

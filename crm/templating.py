@@ -1,10 +1,10 @@
-"""Template globals: navigation that only links to pages that exist, and date formats."""
+"""Template globals: navigation that only links to pages that exist, and date and number formats."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Flask, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from crm.permissions import Permission, can
@@ -44,3 +44,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(navigation=navigation, has_endpoint=has_endpoint)
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    # Numbers in the user's locale: 12,19 in German, 12.19 in English (never Python's "%.2f").
+    app.jinja_env.filters["decimal"] = lambda value, places=2: (
+        format_decimal(value, format="#,##0" + ("." + "0" * places if places else "")) if value is not None else "")

@@ -409,7 +409,7 @@ def test_bad_requests_are_problem_json_never_html(app, client, token_for) -> Non
 
 def test_server_error_in_the_api_is_problem_json_without_details(app, client, token_for, create_actor,
                                                                  monkeypatch) -> None:
-    from crm.api import resources
+    from crm.api.resources import actors as resources
 
     actor_id = create_actor("Boom")
 

@@ -114,9 +114,10 @@ def test_validation_messages_in_english(app, coordinator) -> None:
 
     school, kita = f.actor(app, "Grundschule Olewig"), f.actor(app, "Kita St. Anna", kind="Kita")
     response = coordinator.post_form("/kooperationen/neu", {
-        "source_id": str(school), "target_id": str(kita), "type": str(f.ctype_id(app)), "intensity": "2",
-        "start_date": "2025-08-01", "end_date": "2024-07-31"})
+        "source": "Grundschule Olewig", "source_id": str(school), "target": "Kita St. Anna", "target_id": str(kita),
+        "type": str(f.ctype_id(app)), "intensity": "2", "start_date": "2025-08-01", "end_date": "2024-07-31"})
     assert response.status_code == 422
+    # The rule is the service's; its refusal is shown in the user's language.
     assert "The end must not be before the start." in response.get_data(as_text=True)
 
 

@@ -24,7 +24,6 @@ from werkzeug.exceptions import HTTPException
 from crm.permissions import Permission, requires
 
 PROBLEM_TYPE = "application/problem+json"
-MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -254,9 +253,6 @@ def operation(method: str, rule: str, *, summary: str, tag: str, permissions: It
                        extra_responses=dict(extra_responses or {}), links=dict(links or {}))
 
         def handler(**path: Any) -> Response:
-            for value in path.values():
-                if isinstance(value, int) and not 1 <= value <= MAX_ID:
-                    raise ApiProblem(404, "Diesen Datensatz gibt es nicht.")
             kwargs = dict(path)
             if query is not None:
                 kwargs["query"] = parse_query(query)

@@ -199,10 +199,10 @@ class ActorOut(BaseModel):
 
 
 class ActorQuery(PageQuery):
-    q: str = Query(200, "Suche in Name, Kurzname, Adresse und Kennung.")
+    q: str = Query(200, "Wörter in Name, Kurzname, Adresse oder Kennung (jedes muss vorkommen; Umlaute egal).")
     kind_id: QId | None = None
     category: str = Query(80, "Kategorie der Akteursart, z. B. Schule.")
-    area_id: QId | None = Field(None, description="Gebiet (ohne untergeordnete Gebiete).")
+    area_id: QId | None = Field(None, description="Gebiet, einschließlich seiner Teilgebiete (wie im Verzeichnis).")
     topic_id: QId | None = None
     life_stage_id: QId | None = None
     is_active: QBool | None = None
@@ -315,7 +315,7 @@ class PersonOut(BaseModel):
 
 
 class PersonQuery(PageQuery):
-    q: str = Query(200, "Suche in Vor- und Nachname und E-Mail.")
+    q: str = Query(200, "Wörter in Vor- oder Nachname, E-Mail oder Funktion (jedes muss vorkommen).")
     actor_id: QId | None = Field(None, description="Nur Personen mit einer Zugehörigkeit zu diesem Akteur.")
     include_anonymised: QBool = Field(False, description="Auch anonymisierte Platzhalter (Art. 17 DSGVO) zeigen.")
 
@@ -460,7 +460,7 @@ class MembershipUpdate(Strict):
 
 
 class InitiativeQuery(PageQuery):
-    q: str = Query(200, "Suche in Name und Kurzname.")
+    q: str = Query(200, "Wörter in Name, Kurzname oder Beschreibung (jedes muss vorkommen).")
     kind: Literal["project", "alliance", "working_group", "programme"] | None = None
     topic_id: QId | None = None
     actor_id: QId | None = Field(None, description="Initiativen, in denen dieser Akteur Mitglied ist oder war.")

@@ -133,7 +133,10 @@ class ConfirmDeleteForm(FlaskForm):
 
 class ActorForm(Versioned, FlaskForm):
     """Every text field is limited to its column's length (``crm.models.actors``), so a long value
-    is a German message here and never a database error (PostgreSQL refuses over-long strings)."""
+    is a German message here and never a database error (PostgreSQL refuses over-long strings).
+
+    The form parses; the rules (no parent cycle, one actor per external reference, the period)
+    are the service's (``crm.services.landscape.actors.check_actor``), shown under their field."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie einen Namen ein.")), Length(max=255)])
     short_name = StringField(_l("Kurzname"), validators=[Optional(), Length(max=80)])
@@ -168,33 +171,6 @@ class ActorForm(Versioned, FlaskForm):
         super().__init__(*args, obj=actor, **kwargs)
         self._actor = actor
         load_choices(self)
-
-    def validate_parent(self, field) -> None:
-        if self._actor is not None and field.actor is not None:
-            node = field.actor
-            while node is not None:
-                if node.id == self._actor.id:
-                    raise ValidationError(_("Ein Akteur kann nicht sich selbst oder einem eigenen "
-                                            "untergeordneten Akteur untergeordnet werden."))
-                node = node.parent
-
-    def validate_active_until(self, field) -> None:
-        if field.data and self.active_from.data and field.data < self.active_from.data:
-            raise ValidationError(_("„Tätig bis“ darf nicht vor „Tätig seit“ liegen."))
-        if field.data and self.is_active.data and field.data < date.today():
-            raise ValidationError(_("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr "
-                                    "aktiv: entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“."))
-
-    def validate_external_ref(self, field) -> None:
-        ref = (field.data or "").strip()
-        if not ref:
-            return
-        query = select(Actor).where(func.lower(Actor.external_ref) == ref.lower())
-        if self._actor is not None:
-            query = query.where(Actor.id != self._actor.id)
-        other = db.session.scalars(query).first()
-        if other is not None:
-            raise ValidationError(_("Diese Kennung hat bereits „%(name)s“.", name=other.name))
 
     def values(self) -> dict:
         """The submitted values as a plain mapping for the service."""

@@ -27,14 +27,10 @@ def _intensity_choices() -> list[SelectChoice]:
     return [SelectChoice(str(value), f"{value} – {label(text)}") for value, text in INTENSITY_LABELS.items()]
 
 
-class _Dates:
-    def validate_end_date(self, field) -> None:
-        start = self.start_date.data  # type: ignore[attr-defined]
-        if field.data and start and field.data < start:
-            raise ValidationError(_("Das Ende darf nicht vor dem Beginn liegen."))
+class CooperationForm(Versioned, FlaskForm):
+    """Parses the tie; the rules (two different actors, the end not before the start, one tie of a
+    type per pair at a time) are the service's (``cooperations.check_rules``), shown under their field."""
 
-
-class CooperationForm(_Dates, Versioned, FlaskForm):
     source = ActorPickerField(_l("Akteur"), required_message=_l("Bitte wählen Sie den ersten Akteur."))
     target = ActorPickerField(_l("Partner"), required_message=_l("Bitte wählen Sie den Partner."))
     type = ModelSelectField(_l("Art der Kooperation"), CooperationType, blank=_l("– bitte wählen –"),
@@ -58,10 +54,6 @@ class CooperationForm(_Dates, Versioned, FlaskForm):
     def validate_intensity(self, field) -> None:
         if field.data not in {"1", "2", "3"}:
             raise ValidationError(_("Die Intensität liegt zwischen 1 und 3."))
-
-    def validate_target(self, field) -> None:
-        if field.actor is not None and self.source.actor is not None and field.actor.id == self.source.actor.id:
-            raise ValidationError(_("Eine Kooperation verbindet zwei verschiedene Akteure."))
 
     def values(self) -> dict[str, Any]:
         return {"source": self.source.actor, "target": self.target.actor, "type": self.type.data,
@@ -87,10 +79,6 @@ class QuickCooperationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.actor_id = actor_id
         load_choices(self)
-
-    def validate_partner(self, field) -> None:
-        if field.actor is not None and field.actor.id == self.actor_id:
-            raise ValidationError(_("Eine Kooperation verbindet zwei verschiedene Akteure."))
 
     def values(self, actor: Any) -> dict[str, Any]:
         source, target = (self.partner.actor, actor) if self.reverse.data else (actor, self.partner.actor)

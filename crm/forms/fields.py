@@ -10,8 +10,7 @@ from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
 
 from crm.extensions import db
-
-MAX_ID = 2**31 - 1
+from crm.services.landscape.directory import MAX_ID
 
 
 def _choices(model: Any, *, blank: str | None = None, label=str) -> list[SelectChoice]:

@@ -40,10 +40,6 @@ class InitiativeForm(Versioned, FlaskForm):
         if field.data not in {k.value for k in InitiativeKind}:
             raise ValidationError(_("Ungültige Auswahl."))
 
-    def validate_end_date(self, field) -> None:
-        if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError(_("Das Ende darf nicht vor dem Beginn liegen."))
-
     def values(self) -> dict[str, Any]:
         return {"name": (self.name.data or "").strip(), "short_name": (self.short_name.data or "").strip(),
                 "kind": InitiativeKind(self.kind.data), "start_date": self.start_date.data,
@@ -69,10 +65,6 @@ class MembershipForm(FlaskForm):
     def validate_role(self, field) -> None:
         if field.data not in {r.value for r in MembershipRole}:
             raise ValidationError(_("Ungültige Auswahl."))
-
-    def validate_left_on(self, field) -> None:
-        if field.data and self.joined_on.data and field.data < self.joined_on.data:
-            raise ValidationError(_("„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen."))
 
     def values(self) -> dict[str, Any]:
         return {"actor": self.actor.actor, "role": MembershipRole(self.role.data), "joined_on": self.joined_on.data,

@@ -91,14 +91,11 @@ class AffiliationForm(FlaskForm):
     def __init__(self, *args: Any, affiliation: Affiliation | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=affiliation, **kwargs)
 
-    def validate_to_date(self, field) -> None:
-        if field.data and self.from_date.data and field.data < self.from_date.data:
-            raise ValidationError(_("„Bis“ darf nicht vor „Von“ liegen."))
-
     def values(self) -> dict[str, Any]:
         return {"actor": self.actor.actor, "function": (self.function.data or "").strip(),
                 "email": (self.email.data or "").strip(), "phone": (self.phone.data or "").strip(),
-                "from_date": self.from_date.data, "to_date": self.to_date.data, "is_primary": bool(self.is_primary.data)}
+                "from_date": self.from_date.data, "to_date": self.to_date.data,
+                "is_primary": bool(self.is_primary.data)}
 
 
 class PersonMergeForm(FlaskForm):

@@ -17,7 +17,7 @@ from crm.models import User
 from crm.permissions import Permission, requires
 from crm.services.accounts import api_tokens, login_throttle
 from crm.services.accounts import users as user_service
-from crm.services.errors import ServiceError
+from crm.transaction import saving
 
 bp = Blueprint("account", __name__, url_prefix="/konto")
 
@@ -32,14 +32,11 @@ def _page(form: TokenForm, new_token: api_tokens.NewToken | None = None, status:
 def tokens():
     form = TokenForm()
     if form.validate_on_submit():
-        try:
-            days = int(current_app.config.get("API_TOKEN_DAYS", 365))
+        days = int(current_app.config.get("API_TOKEN_DAYS", 365))
+        with saving(form, fallback="name") as saved:
             created = api_tokens.create_token(db.session, current_user, form.name.data or "",
                                               read_only=bool(form.read_only.data), days=days or None)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            form.name.errors.append(error.message)
+        if not saved:
             return _page(form, status=422)
         # Shown once, in this response only (never stored, never in a redirect or the session).
         return _page(TokenForm(formdata=None), created)
@@ -49,13 +46,10 @@ def tokens():
 @bp.route("/tokens/<int:token_id>/widerrufen", methods=["POST"])
 @requires(Permission.VIEW_LANDSCAPE)
 def revoke(token_id: int):
-    try:
+    with saving() as saved:
         token = api_tokens.revoke(db.session, current_user, token_id)
-        db.session.commit()
+    if saved:
         flash(_("Token „%(name)s“ widerrufen; es funktioniert ab sofort nicht mehr.", name=token.name), "success")
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
     return redirect(url_for("account.tokens"))
 
 
@@ -70,17 +64,13 @@ def password():
         if login_throttle.state(db.session, user.email).is_locked():
             form.current.errors.append(_("Zu viele Fehlversuche. Bitte versuchen Sie es später erneut."))
         elif not user_service.verify_password(user, form.current.data or ""):
-            login_throttle.register_failure(db.session, user.email, user)
-            db.session.commit()
+            with saving():
+                login_throttle.register_failure(db.session, user.email, user)
             form.current.errors.append(_("Das bisherige Passwort stimmt nicht."))
         else:
-            try:
+            with saving(form, fallback="new") as saved:
                 user_service.set_password(db.session, user, form.new.data or "")
-            except ServiceError as error:
-                db.session.rollback()
-                form.new.errors.append(error.message)
-            else:
-                db.session.commit()
+            if saved:
                 stamp_session(user)
                 flash(_("Ihr Passwort ist geändert. Alle anderen Anmeldungen mit diesem Konto sind beendet."),
                       "success")

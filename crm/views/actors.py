@@ -13,7 +13,6 @@ from crm.forms.cooperations import EndForm, QuickCooperationForm
 from crm.models import Actor
 from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
-from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.landscape import actors as actor_service
 from crm.services.landscape import cooperations as cooperation_service
 from crm.services.landscape import directory, duplicates, merge
@@ -21,7 +20,7 @@ from crm.services.landscape import initiatives as initiative_service
 from crm.services.landscape import persons as person_service
 from crm.services.landscape.directory import parse_id
 from crm.services.landscape.initiatives import ROLE_LABELS
-from crm.views.form_errors import attach
+from crm.transaction import saving
 
 bp = Blueprint("actors", __name__, url_prefix="/akteure")
 
@@ -81,15 +80,17 @@ def show(actor_id: int):
 def create():
     form = ActorForm()
     candidates: list = []
+    actor: Actor | None = None
     if form.validate_on_submit():
         values = form.values()
-        duplicates.lock_creation(db.session, "actor")
-        if not form.confirm_duplicate.data:
-            candidates = duplicates.actor_candidates(db.session, values["name"], email=values["email"],
-                                                     external_ref=values["external_ref"])
-        if not candidates:
-            actor = actor_service.create_actor(db.session, values)
-            db.session.commit()
+        with saving(form, fallback="name") as saved:
+            duplicates.lock_creation(db.session, "actor")
+            if not form.confirm_duplicate.data:
+                candidates = duplicates.actor_candidates(db.session, values["name"], email=values["email"],
+                                                         external_ref=values["external_ref"])
+            if not candidates:
+                actor = actor_service.create_actor(db.session, values)
+        if saved and actor is not None:
             flash(_("Akteur „%(name)s“ angelegt.", name=actor.name), "success")
             return redirect(url_for("actors.show", actor_id=actor.id))
     # Resembling actors: nothing is saved until the user confirms (422: the form needs an answer).
@@ -106,22 +107,17 @@ def edit(actor_id: int):
         form.version_id.data = str(actor.version_id)
     conflict, differences = None, []
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="name") as saved:
             actor_service.update_actor(db.session, actor, form.values(), form.expected_version)
-            db.session.commit()
+        if saved:
             flash(_("Änderungen an „%(name)s“ gespeichert.", name=actor.name), "success")
             return redirect(url_for("actors.show", actor_id=actor.id))
-        except ConcurrentEditError as error:
-            db.session.rollback()
-            conflict = error
-            actor = _load(actor_id)
+        actor = _load(actor_id)
+        if saved.conflict is not None:
+            conflict = saved.conflict
             differences = actor_service.differences(actor, form.values())
             # The next save is a deliberate decision against the newer version.
             form.version_id.data = str(actor.version_id)
-        except ServiceError as error:
-            db.session.rollback()
-            actor = _load(actor_id)
-            attach(form, error, fallback="name")
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("actors/form.html", form=form, actor=actor, conflict=conflict,
                            differences=differences), status
@@ -134,10 +130,12 @@ def delete(actor_id: int):
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         name = actor.name
-        actor_service.delete_actor(db.session, actor)
-        db.session.commit()
-        flash(_("Akteur „%(name)s“ gelöscht.", name=name), "success")
-        return redirect(url_for("actors.index"))
+        with saving() as saved:
+            actor_service.delete_actor(db.session, actor)
+        if saved:
+            flash(_("Akteur „%(name)s“ gelöscht.", name=name), "success")
+            return redirect(url_for("actors.index"))
+        actor = _load(actor_id)
     return render_template("actors/_confirm_delete.html", form=form, title=_("Akteur löschen"), what=actor.name,
                            consequences=consequences(actor_service.tie_counts(db.session, actor)),
                            hint=_("Gibt es den Akteur nicht mehr, setzen Sie ihn besser auf „inaktiv“; doppelte "
@@ -184,13 +182,10 @@ def merge_with(actor_id: int):
         return render_template("actors/merge_pick.html", actor=actor, candidates=candidates)
     if form.validate_on_submit():
         keep, gone = (actor, other) if form.keep.data == "this" else (other, actor)
-        try:
+        with saving() as saved:
             result = merge.merge_actors(db.session, keep, gone)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        if not saved:
             return redirect(url_for("actors.show", actor_id=actor.id))
-        db.session.commit()
         flash(_("„%(gone)s“ wurde in „%(keep)s“ übernommen und gelöscht.", gone=result.merged_name,
                 keep=keep.name), "success")
         return redirect(url_for("actors.show", actor_id=keep.id))

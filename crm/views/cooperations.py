@@ -12,11 +12,10 @@ from crm.forms.cooperations import CooperationForm, EndForm, QuickCooperationFor
 from crm.models import Actor, Cooperation
 from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
-from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.landscape import actors as actor_service
 from crm.services.landscape import cooperations as cooperation_service
 from crm.services.landscape.directory import parse_id
-from crm.views.form_errors import attach
+from crm.transaction import saving
 
 bp = Blueprint("cooperations", __name__, url_prefix="/kooperationen")
 
@@ -67,14 +66,10 @@ def _quick_capture(actor: Actor):
 
     form = QuickCooperationForm(actor_id=actor.id)
     if form.validate_on_submit():
-        try:
+        with saving(form, mapping=QUICK_FIELDS) as saved:
             cooperation = cooperation_service.create_cooperation(db.session, form.values(actor))
-        except ServiceError as error:
-            db.session.rollback()
-            attach(form, error, QUICK_FIELDS)
-        else:
             partner = cooperation.partner_of(actor.id).name
-            db.session.commit()
+        if saved:
             flash(_("Kooperation mit „%(partner)s“ gespeichert.", partner=partner), "success")
             return redirect(url_for("actors.show", actor_id=actor.id, _anchor="kooperationen"))
     return render_template("actors/show.html", **page_context(actor, quick_form=form)), 422
@@ -92,13 +87,9 @@ def create():
     if request.method == "GET" and actor is not None:
         form.source.process(None, actor)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             cooperation = cooperation_service.create_cooperation(db.session, form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Kooperation „%(label)s“ gespeichert.", label=cooperation_service.label(cooperation)), "success")
             return redirect(url_for("cooperations.show", cooperation_id=cooperation.id))
     return render_template("cooperations/form.html", form=form, c=None), 422 if form.errors else 200
@@ -111,21 +102,16 @@ def edit(cooperation_id: int):
     form = CooperationForm(cooperation=cooperation)
     conflict, differences = None, []
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             cooperation_service.update_cooperation(db.session, cooperation, form.values(), form.expected_version)
-            db.session.commit()
+        if saved:
             flash(_("Änderungen an der Kooperation gespeichert."), "success")
             return redirect(url_for("cooperations.show", cooperation_id=cooperation.id))
-        except ConcurrentEditError as error:
-            db.session.rollback()
-            conflict = error
-            cooperation = _load(cooperation_id)
+        cooperation = _load(cooperation_id)
+        if saved.conflict is not None:
+            conflict = saved.conflict
             differences = actor_service.differences(cooperation, form.values(), cooperation_service.EDITABLE_FIELDS)
             form.version_id.data = str(cooperation.version_id)
-        except ServiceError as error:
-            db.session.rollback()
-            cooperation = _load(cooperation_id)
-            attach(form, error)
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("cooperations/form.html", form=form, c=cooperation, conflict=conflict,
                            differences=differences), status
@@ -144,19 +130,14 @@ def end(cooperation_id: int):
         back_actor = None
     conflict = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             cooperation_service.end_cooperation(db.session, cooperation, form.end_date.data, form.expected_version)
-        except ConcurrentEditError as error:
-            db.session.rollback()
-            conflict = error
+        if not saved:
             cooperation = _load(cooperation_id)
-            form.version_id.data = str(cooperation.version_id)
-        except ServiceError as error:
-            db.session.rollback()
-            cooperation = _load(cooperation_id)
-            attach(form, error)
+            if saved.conflict is not None:
+                conflict = saved.conflict
+                form.version_id.data = str(cooperation.version_id)
         else:
-            db.session.commit()
             flash(_("Kooperation „%(label)s“ beendet zum %(date)s.", label=cooperation_service.label(cooperation),
                     date=form.end_date.data.strftime("%d.%m.%Y")), "success")
             if back_actor is not None:
@@ -174,10 +155,12 @@ def delete(cooperation_id: int):
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         label, source_id = cooperation_service.label(cooperation), cooperation.source_id
-        cooperation_service.delete_cooperation(db.session, cooperation)
-        db.session.commit()
-        flash(_("Kooperation „%(label)s“ gelöscht.", label=label), "success")
-        return redirect(url_for("actors.show", actor_id=source_id, _anchor="kooperationen"))
+        with saving() as saved:
+            cooperation_service.delete_cooperation(db.session, cooperation)
+        if saved:
+            flash(_("Kooperation „%(label)s“ gelöscht.", label=label), "success")
+            return redirect(url_for("actors.show", actor_id=source_id, _anchor="kooperationen"))
+        cooperation = _load(cooperation_id)
     return render_template(
         "actors/_confirm_delete.html", form=form, title=_("Kooperation löschen"),
         what=cooperation_service.label(cooperation), consequences=[],

@@ -2,16 +2,27 @@
 
 Services raise ``ServiceError(message, field)`` with the name of the value they refused; the
 views put the message under that field so the user sees it where they typed, or — when the
-field is not on this form — under ``fallback``, or as a flash message above the form.
+field is not on this form — under ``fallback``, or as a flash message above the form (then also
+in ``form.form_errors``, so ``form.errors`` is not empty and the page answers 422).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from flask import flash
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
+from crm.service_labels import label
 from crm.services.errors import ServiceError
+
+
+def shown(error: ServiceError) -> str:
+    """The refusal in the user's language where the catalogue has it (``crm.service_labels.MARKED_RULES``),
+    else the service's German text."""
+    if error.params:
+        return gettext(error.template, **error.params)
+    return label(error.message)
 
 
 def attach(form: FlaskForm, error: ServiceError, mapping: Mapping[str, str] | None = None,
@@ -21,7 +32,10 @@ def attach(form: FlaskForm, error: ServiceError, mapping: Mapping[str, str] | No
     name = (mapping or {}).get(error.field or "", error.field or "")
     if not (name and name in form):
         name = fallback or ""
+    message = shown(error)
     if name and name in form:
-        form[name].errors = list(form[name].errors) + [error.message]
+        form[name].errors = list(form[name].errors) + [message]
     else:
-        flash(error.message, "danger")
+        flash(message, "danger")
+        # Counted as the form's own error, so the page answers 422 like for a refused field.
+        form.form_errors = list(form.form_errors) + [message]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from crm.service_labels import label, labels
 from crm.services.imports import batches, engine
 from crm.services.imports.mapping import FIELDS, TARGET_LABELS
 from crm.services.imports.readers import ReadError
+from crm.services.imports.report import NEW_ACTOR, RECORD_PAGES
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
@@ -38,7 +39,7 @@ def _fields_shown() -> dict:
 
 def _render_report(batch: ImportBatch, report, mode: str, status: int = 200):
     return render_template("imports/preview.html", batch=batch, report=report, mode=mode, form=ConfirmForm(),
-                           target_label=label(TARGET_LABELS[batch.target])), status
+                           target_label=label(TARGET_LABELS[batch.target]), new_actor=NEW_ACTOR), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -99,7 +100,7 @@ def dry_run(token: str):
         return _finished(batch)
     report = batches.dry_run(db.session, batch)
     db.session.rollback()  # that is the point of a dry run: computed and written, then undone
-    return _render_report(_load(token), report, "dry_run", 200 if report.ok else 422)
+    return _render_report(_load(token), report, "dry_run", 200 if report.ready else 422)
 
 
 @bp.route("/<token>/ausfuehren", methods=["POST"])
@@ -115,12 +116,32 @@ def commit(token: str):
         db.session.rollback()
         flash(error.message, "warning")
         return _finished(_load(token))
-    if not report.ok:
+    if not report.ready:
         db.session.rollback()
         return _render_report(_load(token), report, "failed", 422)
     db.session.commit()
     flash(_("Import abgeschlossen: %(summary)s.", summary=report.summary()), "success")
     return redirect(url_for("imports.result", token=token))
+
+
+@bp.route("/<token>/entscheidungen", methods=["POST"])
+@requires(Permission.EDIT_LANDSCAPE)
+def decide(token: str):
+    """The coordinator's answers to "probably already there": link to the existing actor, or new."""
+    batch = _load(token)
+    if batch.status != ImportStatus.PENDING:
+        return _finished(batch)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    report = engine.run(db.session, batch, write=False)
+    answers = {key.removeprefix("treffer:"): value for key, value in request.form.items()
+               if key.startswith("treffer:")}
+    decided = batches.save_decisions(batch, report, answers)
+    db.session.commit()
+    if decided < len(report.matches):
+        flash(_("Bitte entscheiden Sie für jede markierte Zeile, ob sie einen vorhandenen Akteur meint."), "warning")
+    return redirect(url_for("imports.preview", token=token, _anchor="treffer"))
 
 
 @bp.route("/<token>/ergebnis")
@@ -129,7 +150,8 @@ def result(token: str):
     batch = _load(token)
     if batch.status == ImportStatus.PENDING:
         return redirect(url_for("imports.preview", token=token))
-    return render_template("imports/result.html", batch=batch, target_label=label(TARGET_LABELS[batch.target]))
+    return render_template("imports/result.html", batch=batch, target_label=label(TARGET_LABELS[batch.target]),
+                           record_pages=RECORD_PAGES)
 
 
 @bp.route("/<token>/verwerfen", methods=["POST"])

@@ -13,12 +13,11 @@ from crm.forms.initiatives import InitiativeForm, MembershipForm
 from crm.models import Actor, Initiative, Membership
 from crm.permissions import Permission, can, requires
 from crm.service_labels import label, labels
-from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.landscape import actors as actor_service
 from crm.services.landscape import initiatives as initiative_service
 from crm.services.landscape.directory import parse_id
 from crm.services.landscape.initiatives import KIND_LABELS, ROLE_LABELS
-from crm.views.form_errors import attach
+from crm.transaction import saving
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiativen")
 
@@ -66,13 +65,9 @@ def show(initiative_id: int):
 def create():
     form = InitiativeForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             initiative = initiative_service.create_initiative(db.session, form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Initiative „%(name)s“ angelegt.", name=initiative.name), "success")
             return redirect(url_for("initiatives.show", initiative_id=initiative.id))
     return render_template("initiatives/form.html", form=form, initiative=None), 422 if form.errors else 200
@@ -85,21 +80,16 @@ def edit(initiative_id: int):
     form = InitiativeForm(initiative=initiative)
     conflict, differences = None, []
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             initiative_service.update_initiative(db.session, initiative, form.values(), form.expected_version)
-            db.session.commit()
+        if saved:
             flash(_("Änderungen an „%(name)s“ gespeichert.", name=initiative.name), "success")
             return redirect(url_for("initiatives.show", initiative_id=initiative.id))
-        except ConcurrentEditError as error:
-            db.session.rollback()
-            conflict = error
-            initiative = _load(initiative_id)
+        initiative = _load(initiative_id)
+        if saved.conflict is not None:
+            conflict = saved.conflict
             differences = actor_service.differences(initiative, form.values(), initiative_service.EDITABLE_FIELDS)
             form.version_id.data = str(initiative.version_id)
-        except ServiceError as error:
-            db.session.rollback()
-            initiative = _load(initiative_id)
-            attach(form, error)
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("initiatives/form.html", form=form, initiative=initiative, conflict=conflict,
                            differences=differences), status
@@ -112,10 +102,12 @@ def delete(initiative_id: int):
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         name = initiative.name
-        initiative_service.delete_initiative(db.session, initiative)
-        db.session.commit()
-        flash(_("Initiative „%(name)s“ gelöscht.", name=name), "success")
-        return redirect(url_for("initiatives.index"))
+        with saving() as saved:
+            initiative_service.delete_initiative(db.session, initiative)
+        if saved:
+            flash(_("Initiative „%(name)s“ gelöscht.", name=name), "success")
+            return redirect(url_for("initiatives.index"))
+        initiative = _load(initiative_id)
     count = len(initiative.memberships)
     return render_template(
         "actors/_confirm_delete.html", form=form, title=_("Initiative löschen"), what=initiative.name,
@@ -138,14 +130,11 @@ def add_membership(initiative_id: int):
             form.actor.process(None, actor)
         form.joined_on.data = date.today()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             membership = initiative_service.add_membership(db.session, initiative, form.values())
-        except ServiceError as error:
-            db.session.rollback()
+        if not saved:
             initiative = _load(initiative_id)
-            attach(form, error)
         else:
-            db.session.commit()
             flash(_("„%(actor)s“ ist jetzt %(role)s von „%(name)s“.", actor=membership.actor.name,
                     role=label(ROLE_LABELS[membership.role]), name=initiative.name), "success")
             return redirect(url_for("initiatives.show", initiative_id=initiative.id))
@@ -162,21 +151,15 @@ def edit_membership(membership_id: int):
         form.fingerprint.data = initiative_service.fingerprint(membership)
     conflict = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             initiative_service.update_membership(db.session, membership, form.values(), form.fingerprint.data)
-        except ConcurrentEditError as error:
-            db.session.rollback()
-            conflict = error
-            membership = _membership(membership_id)
-            form.fingerprint.data = initiative_service.fingerprint(membership)
-        except ServiceError as error:
-            db.session.rollback()
-            membership = _membership(membership_id)
-            attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Mitgliedschaft gespeichert."), "success")
             return redirect(url_for("initiatives.show", initiative_id=membership.initiative_id))
+        membership = _membership(membership_id)
+        if saved.conflict is not None:
+            conflict = saved.conflict
+            form.fingerprint.data = initiative_service.fingerprint(membership)
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("initiatives/membership_form.html", form=form, initiative=membership.initiative,
                            membership=membership, conflict=conflict), status
@@ -188,14 +171,11 @@ def end_membership(membership_id: int):
     membership = _membership(membership_id)
     form = EndForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="end_date") as saved:
             initiative_service.end_membership(db.session, membership, form.end_date.data)
-        except ServiceError as error:
-            db.session.rollback()
+        if not saved:
             membership = _membership(membership_id)
-            form.end_date.errors = list(form.end_date.errors) + [error.message]
         else:
-            db.session.commit()
             flash(_("Mitgliedschaft von „%(actor)s“ beendet.", actor=membership.actor.name), "success")
             return redirect(url_for("initiatives.show", initiative_id=membership.initiative_id))
     return render_template("initiatives/end_membership.html", form=form, membership=membership,
@@ -209,10 +189,12 @@ def delete_membership(membership_id: int):
     initiative_id = membership.initiative_id
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
-        initiative_service.delete_membership(db.session, membership)
-        db.session.commit()
-        flash(_("Mitgliedschaft gelöscht."), "success")
-        return redirect(url_for("initiatives.show", initiative_id=initiative_id))
+        with saving() as saved:
+            initiative_service.delete_membership(db.session, membership)
+        if saved:
+            flash(_("Mitgliedschaft gelöscht."), "success")
+            return redirect(url_for("initiatives.show", initiative_id=initiative_id))
+        membership = _membership(membership_id)
     return render_template(
         "actors/_confirm_delete.html", form=form, title=_("Mitgliedschaft löschen"),
         what=f"{membership.actor.name} – {membership.initiative.name} ({label(ROLE_LABELS[membership.role])})",

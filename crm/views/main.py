@@ -6,8 +6,10 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from crm.babel_setup import LOCALES
 from crm.extensions import db
 from crm.permissions import Permission, can, public, requires
+from crm.service_labels import label
 from crm.services.landscape.overview import overview
 from crm.services.network.dashboard import dashboard
+from crm.services.privacy import audit
 
 bp = Blueprint("main", __name__)
 
@@ -18,7 +20,9 @@ def index():
     """Staff start with their work lists; read-only users (Ämter, leadership) land on the dashboard."""
     if not can(Permission.VIEW_PERSONAL_DATA):
         return render_template("dashboard/index.html", board=dashboard(db.session))
-    return render_template("main/index.html", overview=overview(db.session))
+    words = {**audit.ACTION_LABELS, **audit.ENTITY_LABELS}
+    return render_template("main/index.html", overview=overview(db.session),
+                           change_words={text: label(text) for text in words.values()})
 
 
 @bp.route("/sprache", methods=["POST"])

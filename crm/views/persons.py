@@ -16,12 +16,11 @@ from crm.forms.cooperations import EndForm
 from crm.forms.persons import LEGAL_BASIS_LABELS, AffiliationForm, PersonForm, PersonMergeForm
 from crm.models import Actor, Affiliation, Person
 from crm.permissions import Permission, can, requires
-from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.landscape import actors as actor_service
 from crm.services.landscape import duplicates, merge
 from crm.services.landscape import persons as person_service
 from crm.services.landscape.directory import parse_id
-from crm.views.form_errors import attach
+from crm.transaction import saving
 
 bp = Blueprint("persons", __name__, url_prefix="/personen")
 
@@ -80,19 +79,21 @@ def create():
         if actor is not None:
             form.actor.process(None, actor)
     candidates: list = []
+    person: Person | None = None
     if form.validate_on_submit():
         values = form.values()
-        duplicates.lock_creation(db.session, "person")
-        if not form.confirm_duplicate.data:
-            candidates = duplicates.person_candidates(
-                db.session, values["first_name"], values["last_name"],
-                email=values["email"] or (form.work_email.data or "").strip())
-        if not candidates:
-            person = person_service.create_person(db.session, values)
-            affiliation = form.affiliation_values()
-            if affiliation is not None:
-                person_service.add_affiliation(db.session, person, affiliation)
-            db.session.commit()
+        with saving(form) as saved:
+            duplicates.lock_creation(db.session, "person")
+            if not form.confirm_duplicate.data:
+                candidates = duplicates.person_candidates(
+                    db.session, values["first_name"], values["last_name"],
+                    email=values["email"] or (form.work_email.data or "").strip())
+            if not candidates:
+                person = person_service.create_person(db.session, values)
+                affiliation = form.affiliation_values()
+                if affiliation is not None:
+                    person_service.add_affiliation(db.session, person, affiliation)
+        if saved and person is not None:
             flash(_("Person „%(name)s“ angelegt.", name=person.full_name), "success")
             return redirect(url_for("persons.show", person_id=person.id))
     status = 422 if form.errors or candidates else 200
@@ -106,15 +107,14 @@ def edit(person_id: int):
     form = PersonForm(person=person)
     conflict, differences = None, []
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             person_service.update_person(db.session, person, form.values(), form.expected_version)
-            db.session.commit()
+        if saved:
             flash(_("Änderungen an „%(name)s“ gespeichert.", name=person.full_name), "success")
             return redirect(url_for("persons.show", person_id=person.id))
-        except ConcurrentEditError as error:
-            db.session.rollback()
-            conflict = error
-            person = _load(person_id)
+        person = _load(person_id)
+        if saved.conflict is not None:
+            conflict = saved.conflict
             differences = actor_service.differences(person, form.values(), person_service.EDITABLE_FIELDS)
             form.version_id.data = str(person.version_id)
     status = 409 if conflict else (422 if form.errors else 200)
@@ -129,10 +129,12 @@ def delete(person_id: int):
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         name = person.full_name
-        person_service.delete_person(db.session, person)
-        db.session.commit()
-        flash(_("Person „%(name)s“ gelöscht.", name=name), "success")
-        return redirect(url_for("persons.index"))
+        with saving() as saved:
+            person_service.delete_person(db.session, person)
+        if saved:
+            flash(_("Person „%(name)s“ gelöscht.", name=name), "success")
+            return redirect(url_for("persons.index"))
+        person = _load(person_id)
     events = person_service.events_of_person(db.session, person.id)
     consequences = [_("%(num)d Zugehörigkeit(en)", num=len(person.affiliations))] if person.affiliations else []
     if events:
@@ -152,7 +154,8 @@ def merge_with(person_id: int):
     raw_other = request.form.get("other_id") if request.method == "POST" else request.args.get("mit_id", "")
     other = db.session.get(Person, parse_id(raw_other)) if parse_id(raw_other) else None
     if other is None and request.method == "GET" and request.args.get("mit"):
-        found = [p for p in person_service.suggest_persons(db.session, request.args["mit"], limit=3) if p.id != person.id]
+        found = [p for p in person_service.suggest_persons(db.session, request.args["mit"], limit=3)
+                 if p.id != person.id]
         if len(found) == 1:
             other = found[0]
         else:
@@ -168,13 +171,10 @@ def merge_with(person_id: int):
         return render_template("persons/merge_pick.html", person=person, candidates=candidates)
     if form.validate_on_submit():
         keep, gone = (person, other) if form.keep.data == "this" else (other, person)
-        try:
+        with saving() as saved:
             result = merge.merge_persons(db.session, keep, gone)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        if not saved:
             return redirect(url_for("persons.show", person_id=person.id))
-        db.session.commit()
         flash(_("„%(gone)s“ wurde in „%(keep)s“ übernommen und gelöscht.", gone=result.merged_name,
                 keep=keep.full_name), "success")
         return redirect(url_for("persons.show", person_id=keep.id))
@@ -194,16 +194,12 @@ def add_affiliation(person_id: int):
     person = _load(person_id, editable=True)
     form = AffiliationForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             affiliation = person_service.add_affiliation(db.session, person, form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            person = _load(person_id)
-            attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Zugehörigkeit zu „%(actor)s“ gespeichert.", actor=affiliation.actor.name), "success")
             return redirect(url_for("persons.show", person_id=person.id))
+        person = _load(person_id)
     return render_template("persons/affiliation_form.html", form=form, person=person, affiliation=None), \
         422 if form.errors else 200
 
@@ -218,21 +214,15 @@ def edit_affiliation(affiliation_id: int):
         form.fingerprint.data = person_service.fingerprint(affiliation)
     conflict = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             person_service.update_affiliation(db.session, affiliation, form.values(), form.fingerprint.data)
-        except ConcurrentEditError as error:
-            db.session.rollback()
-            conflict = error
-            affiliation = _affiliation(affiliation_id)
-            form.fingerprint.data = person_service.fingerprint(affiliation)
-        except ServiceError as error:
-            db.session.rollback()
-            affiliation = _affiliation(affiliation_id)
-            attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Zugehörigkeit gespeichert."), "success")
             return redirect(url_for("persons.show", person_id=affiliation.person_id))
+        affiliation = _affiliation(affiliation_id)
+        if saved.conflict is not None:
+            conflict = saved.conflict
+            form.fingerprint.data = person_service.fingerprint(affiliation)
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("persons/affiliation_form.html", form=form, person=affiliation.person,
                            affiliation=affiliation, conflict=conflict), status
@@ -245,16 +235,12 @@ def end_affiliation(affiliation_id: int):
     _load(affiliation.person_id, editable=True)
     form = EndForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="end_date") as saved:
             person_service.end_affiliation(db.session, affiliation, form.end_date.data)
-        except ServiceError as error:
-            db.session.rollback()
-            affiliation = _affiliation(affiliation_id)
-            form.end_date.errors = list(form.end_date.errors) + [error.message]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Zugehörigkeit zu „%(actor)s“ beendet.", actor=affiliation.actor.name), "success")
             return redirect(url_for("persons.show", person_id=affiliation.person_id))
+        affiliation = _affiliation(affiliation_id)
     return render_template("persons/end_affiliation.html", form=form, affiliation=affiliation), \
         422 if form.errors else 200
 
@@ -266,10 +252,12 @@ def delete_affiliation(affiliation_id: int):
     person_id = affiliation.person_id
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
-        person_service.delete_affiliation(db.session, affiliation)
-        db.session.commit()
-        flash(_("Zugehörigkeit gelöscht."), "success")
-        return redirect(url_for("persons.show", person_id=person_id))
+        with saving() as saved:
+            person_service.delete_affiliation(db.session, affiliation)
+        if saved:
+            flash(_("Zugehörigkeit gelöscht."), "success")
+            return redirect(url_for("persons.show", person_id=person_id))
+        affiliation = _affiliation(affiliation_id)
     what = f"{affiliation.person.full_name} – {affiliation.actor.name}" + (
         f" ({affiliation.function})" if affiliation.function else "")
     return render_template("actors/_confirm_delete.html", form=form, title=_("Zugehörigkeit löschen"), what=what,

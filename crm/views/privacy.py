@@ -13,9 +13,9 @@ from crm.extensions import csrf, db
 from crm.forms.privacy import ConsentForm, EraseForm, KeepForm, WithdrawForm
 from crm.models import ConsentPurpose, Person
 from crm.permissions import Permission, public, requires
-from crm.services.errors import ServiceError
 from crm.services.privacy import audit, consent, retention
 from crm.services.privacy import subject_rights as privacy
+from crm.transaction import committing, saving
 
 bp = Blueprint("privacy", __name__)
 
@@ -48,16 +48,12 @@ def give_consent(person_id: int):
     if form.validate_on_submit():
         given_at = (datetime.combine(form.given_on.data, time(12), tzinfo=UTC)
                     if form.given_on.data else None)
-        try:
+        with saving(form, fallback="method") as saved:
             consent.give(db.session, person, form.purpose.data, form.method.data or "", current_user.id, given_at)
-            db.session.commit()
+        if saved:
             flash(_("Einwilligung für „%(purpose)s“ erfasst.",
                     purpose=consent.PURPOSE_LABELS[ConsentPurpose(form.purpose.data)]), "success")
             return redirect(url_for("privacy.person", person_id=person.id))
-        except ServiceError as error:
-            db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            (target.errors if target is not None else form.method.errors).append(error.message)
     return _person_page(_load(person_id), form, 422)
 
 
@@ -70,9 +66,10 @@ def withdraw(person_id: int):
     if not form.validate_on_submit():
         flash(_("Unbekannter Zweck."), "danger")
         return _person_page(person, status=422)
-    consent.withdraw(db.session, person, None if form.purpose.data == consent.ALL else form.purpose.data)
-    db.session.commit()
-    flash(_("Widerruf gespeichert. Diese Person erhält dafür keine E-Mails mehr."), "success")
+    with saving() as saved:
+        consent.withdraw(db.session, person, None if form.purpose.data == consent.ALL else form.purpose.data)
+    if saved:
+        flash(_("Widerruf gespeichert. Diese Person erhält dafür keine E-Mails mehr."), "success")
     return redirect(url_for("privacy.person", person_id=person.id))
 
 
@@ -80,8 +77,8 @@ def _export(person: Person) -> dict:
     config = current_app.config
     data = privacy.export_person(db.session, person, config.get("BILDUNGSNETZ_ORGANISATION", ""),
                                  int(config.get("RETENTION_YEARS", 3)), str(config.get("MAIL_SERVER") or ""))
-    audit.record(db.session, "export", person, "Auskunft nach Art. 15 DSGVO erstellt")
-    db.session.commit()
+    with committing():
+        audit.record(db.session, "export", person, "Auskunft nach Art. 15 DSGVO erstellt")
     return data
 
 
@@ -111,8 +108,10 @@ def erase(person_id: int):
         return redirect(url_for("privacy.person", person_id=person.id))
     form = EraseForm()
     if form.validate_on_submit():
-        report = privacy.anonymise(db.session, person)
-        db.session.commit()
+        with saving() as saved:
+            report = privacy.anonymise(db.session, person)
+        if not saved:
+            return redirect(url_for("privacy.person", person_id=person_id))
         flash(_("Die Person wurde anonymisiert (Art. 17 DSGVO). Teilnahmen zählen weiter für ihre Akteure; "
                 "%(entries)s Protokolleinträge und %(messages)s E-Mails wurden bereinigt.",
                 entries=report.audit_entries, messages=report.messages), "success")
@@ -138,9 +137,10 @@ def keep(person_id: int):
     person = _load(person_id)
     form = KeepForm()
     if form.validate_on_submit():
-        retention.keep(db.session, person, form.reason.data or "")
-        db.session.commit()
-        flash(_("Geprüft: %(name)s wird behalten.", name=person.full_name), "success")
+        with saving() as saved:
+            retention.keep(db.session, person, form.reason.data or "")
+        if saved:
+            flash(_("Geprüft: %(name)s wird behalten.", name=person.full_name), "success")
     else:
         flash(_("Der Grund darf höchstens 200 Zeichen lang sein."), "danger")
     return redirect(url_for("privacy.retention_review"))
@@ -163,9 +163,8 @@ def public_withdraw(token: str):
     label = _("alle E-Mails") if purpose == consent.ALL else consent.PURPOSE_LABELS[ConsentPurpose(purpose)]
     if request.method == "POST":
         if not person.is_anonymised:
-            with audit.acting_as(consent.BY_SUBJECT):  # no login: the log names the data subject
+            with audit.acting_as(consent.BY_SUBJECT), committing():  # no login: the log names the subject
                 consent.withdraw(db.session, person, None if purpose == consent.ALL else purpose,
                                  method=consent.METHOD_LINK, by=consent.BY_SUBJECT)
-            db.session.commit()
         return render_template("privacy/withdraw_public.html", done=True, label=label)
     return render_template("privacy/withdraw_public.html", label=label, token=token)

@@ -16,12 +16,11 @@ from babel.dates import format_date, format_time
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.models import Answer, Attendance, Event, EventStatus, Invitation
 from crm.models.base import utcnow
 from crm.services.errors import ServiceError
-from crm.services.landscape.actors import check_version
+from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.write_lock import begin_write
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -157,7 +156,8 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
     """
     from crm.services.events import invitations
 
-    check_version(session, event, expected_version, event.title)
+    title = event.title
+    check_version(session, event, expected_version, title)
     _check(values)
     if event.status == EventStatus.CANCELLED:
         raise ServiceError("Eine abgesagte Veranstaltung kann nicht mehr geändert werden.")
@@ -171,13 +171,7 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
         queued = invitations.send_updates(session, event)
     if event.capacity != capacity_before:
         invitations.fill_free_places(session, event)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        fresh = session.get(Event, event.id)
-        check_version(session, fresh, -1, fresh.title if fresh else values.get("title", ""))
-        raise
+    flush_versioned(session, event, title)
     return event, queued
 
 

@@ -2,22 +2,36 @@
 
 Matching, in this order: the external reference (school number, Kennung); then the
 normalised name within the same area (an actor saved without an area counts as the
-same). A file without an area column matches any actor of that name if there is only
-one; an empty cell in an area or reference column means "none", so a branch without
-a number is not taken for the numbered school of the same name. An actor whose own reference differs from the
-row's is a different actor of the same name. Empty cells leave saved values alone,
-so a sparse list never wipes data; only values that really differ are written, so
+same) and place (a different postcode or place, both given, is another actor). A file
+without an area column matches any actor of that name if there is only one; an empty
+cell in an area or reference column means "none", so a branch without a number is not
+taken for the numbered school of the same name. An actor whose own reference differs
+from the row's is a different actor of the same name. Empty cells leave saved values
+alone, so a sparse list never wipes data; only values that really differ are written, so
 re-importing a file changes nothing and leaves no audit entries.
+
+A row that would make a new actor although one of the same name and place exists (only in another
+area, or with another or no reference) is a *probable match* (``ProbableMatch``): the coordinator
+decides on the preview whether it is that actor or a new one, and the file is not imported before.
+
+The rules of an actor (no parent cycle, one actor per reference, the period, closing an actor that
+is switched off) are the actor service's (``crm.services.landscape.actors``): each row is checked
+with ``check_actor`` and ``check_period`` in the preview too, and written with ``create_actor`` and
+``update_actor``, so the import refuses what the form refuses, in the same words, at its row and
+column.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from crm.models import Actor
+from crm.services.errors import ServiceError
+from crm.services.folding import fold
 from crm.services.imports.cells import CellError
 from crm.services.imports.lookups import Draft, name_key
-from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
+from crm.services.imports.report import NEW, NEW_ACTOR, UNCHANGED, UPDATED, Candidate, Outcome, ProbableMatch
 from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, require
+from crm.services.landscape import actors as actor_service
 
 # Plain columns compared and written as they are.
 SCALAR_FIELDS = ("name", "short_name", "street", "postcode", "city", "email", "phone", "website", "external_ref",
@@ -26,8 +40,8 @@ LABELS = {
     "name": "Name", "short_name": "Kurzname", "street": "Straße", "postcode": "PLZ", "city": "Ort",
     "email": "E-Mail", "phone": "Telefon", "website": "Website", "external_ref": "Kennung",
     "description": "Beschreibung", "notes": "Notizen", "latitude": "Breitengrad", "longitude": "Längengrad",
-    "is_active": "Aktiv", "active_from": "Tätig seit", "active_until": "Tätig bis", "kind": "Art", "area": "Gebiet", "topics": "Themen", "life_stages": "Bildungsphasen",
-    "parent": "Übergeordneter Akteur",
+    "is_active": "Aktiv", "active_from": "Tätig seit", "active_until": "Tätig bis", "kind": "Art", "area": "Gebiet",
+    "topics": "Themen", "life_stages": "Bildungsphasen", "parent": "Übergeordneter Akteur",
 }
 
 
@@ -47,7 +61,7 @@ def find_match(ctx: Context, values: dict[str, Any], mapped: set[str] | frozense
     ref = (values.get("external_ref") or "").lower()
     if ref and ref in ctx.actors.by_ref:
         return ctx.actors.by_ref[ref]
-    candidates = ctx.actors.by_name.get(name_key(values["name"]), [])
+    candidates = [c for c in ctx.actors.by_name.get(name_key(values["name"]), []) if _same_place(c, values)]
     if ref:
         candidates = [c for c in candidates if not c.external_ref or c.external_ref.lower() == ref]
     elif "external_ref" in mapped:
@@ -85,18 +99,29 @@ def differences(actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _closing(actor: Actor, values: dict[str, Any], changes: dict[str, Any], today: Any) -> None:
-    """The rule of the actor form (``actor_service.closing_date``): switching an active actor to
-    inactive without a "Tätig bis" date closes it today. Re-importing the file changes nothing,
-    because the actor is inactive by then."""
-    if changes.get("is_active") is False and "active_until" not in values and actor.active_until is None:
-        changes["active_until"] = today
+    """The actor service's rule (``closing_date``): switching an active actor to inactive without a
+    "Tätig bis" date closes it today. Re-importing the file changes nothing, because the actor is
+    inactive by then."""
+    if "is_active" not in changes:
+        return
+    closing = actor_service.closing_date(
+        actor.is_active, {"is_active": changes["is_active"],
+                          "active_until": values.get("active_until", actor.active_until)}, today)
+    if closing is not None:
+        changes["active_until"] = closing
 
 
-def _period_problem(actor: Any, values: dict[str, Any]) -> str | None:
-    start = values.get("active_from", getattr(actor, "active_from", None))
-    end = values.get("active_until", getattr(actor, "active_until", None))
-    if start and end and end < start:
-        return f"„Tätig bis“ ({end:%d.%m.%Y}) liegt vor „Tätig seit“ ({start:%d.%m.%Y})."
+def _refusal(ctx: Context, actor: Any, values: dict[str, Any]) -> ServiceError | None:
+    """The actor service's refusal of this row (None: the row keeps every rule). ``actor`` is the
+    saved actor the row changes (``values`` are its changes), or None for a new one."""
+    try:
+        actor_service.check_actor(ctx.session, values, actor, known_refs=ctx.actors.by_ref)
+        actor_service.check_period({
+            "active_from": values.get("active_from", getattr(actor, "active_from", None)),
+            "active_until": values.get("active_until", getattr(actor, "active_until", None)),
+            "is_active": values.get("is_active")}, ctx.today)
+    except ServiceError as error:
+        return error
     return None
 
 
@@ -126,12 +151,15 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                     f"{job.sheet.row_name(seen[id(actor)])} "
                     f"(„{values['name']}“). Bitte doppelte Zeilen entfernen.")
             continue
-        trouble = _period_problem(actor, values)
-        if trouble:
-            problem(ctx, job, record.line, "active_until" if "active_until" in values else "active_from", trouble)
-            continue
         if ref:
             refs[ref] = record.line
+        if actor is None:
+            actor = _decided_match(ctx, job, record)
+            if actor is not None and id(actor) in seen:
+                problem(ctx, job, record.line, "name",
+                        f"{job.sheet.row_name(record.line)} beschreibt denselben Akteur wie "
+                        f"{job.sheet.row_name(seen[id(actor)])} (so entschieden). Bitte doppelte Zeilen entfernen.")
+                continue
         if actor is None:
             if "kind" not in values:
                 default = ctx.defaults.get("kind")
@@ -141,6 +169,8 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                     # still register it, so references to it do not report a second problem
                 else:
                     values["kind"] = default
+            if record.ok and "kind" in values and _refused(ctx, job, record, None, _new_values(values)):
+                continue
             actor = _create(ctx, values) if ctx.writing else Draft(
                 values["name"], values.get("external_ref"), values.get("area"))
             ctx.actors.add_new(actor)
@@ -148,8 +178,10 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         else:
             changes = differences(actor, values)
             _closing(actor, values, changes, ctx.today)
+            if _refused(ctx, job, record, actor, changes):
+                continue
             if changes and ctx.writing:
-                _apply(actor, changes)
+                actor_service.update_actor(ctx.session, actor, changes, None, known_refs=ctx.actors.by_ref)
                 if "external_ref" in changes:
                     ctx.actors.by_ref[changes["external_ref"].lower()] = actor
             action, changed = (UPDATED if changes else UNCHANGED), [LABELS[k] for k in changes]
@@ -158,6 +190,13 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         rows.append((record, actor, action, changed))
 
     # Parents may be named further down the file, so they are resolved once all rows are known.
+    # A cycle within the file (A under B, B under A) is refused before anything is written:
+    # the service walks up the parents this file is about to set.
+    planned: dict[int, Any] = {}
+
+    def parent_of(node: Any) -> Any:
+        return planned[id(node)] if id(node) in planned else getattr(node, "parent", None)
+
     for record, actor, action, changed in rows:
         raw = record.values.get("parent")
         if raw:
@@ -166,27 +205,100 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             except CellError as error:
                 problem(ctx, job, record.line, "parent", error.message)
                 continue
-            if parent is actor:
-                problem(ctx, job, record.line, "parent", "Ein Akteur kann nicht sich selbst untergeordnet sein.")
-                continue
             if getattr(actor, "parent", None) is not parent:
+                try:
+                    actor_service.check_parent(actor, parent, parent_of)
+                except ServiceError as error:
+                    problem(ctx, job, record.line, "parent", error.message)
+                    record.ok = False
+                    continue
+                planned[id(actor)] = parent
                 if ctx.writing:
-                    actor.parent = parent
+                    actor_service.update_actor(ctx.session, actor, {"parent": parent}, None, parent_of=parent_of)
                 changed.append(LABELS["parent"])
                 if action == UNCHANGED:
                     action = UPDATED
         if record.ok:
             ctx.report.outcomes.append(Outcome(job.label, "actors", record.line, action, record.values["name"],
-                                               tuple(changed)))
+                                               tuple(changed), actor if ctx.writing else None))
+
+
+def _place(values: Any) -> tuple[str, str]:
+    """(postcode, folded city) of a row or an actor."""
+    get = values.get if isinstance(values, dict) else (lambda key, default="": getattr(values, key, default))
+    return (get("postcode", "") or "").strip(), fold(get("city", "") or "").strip()
+
+
+def _same_place(actor: Any, values: dict[str, Any]) -> bool:
+    """Whether a row may describe ``actor`` by its place: a different postcode or place (both given)
+    makes another actor of the same name, as the Grundschule Nord of two towns."""
+    postcode, city = _place(values)
+    their_postcode, their_city = _place(actor)
+    return not ((postcode and their_postcode and postcode != their_postcode)
+                or (city and their_city and city != their_city))
+
+
+def probable_matches(ctx: Context, values: dict[str, Any]) -> list[Actor]:
+    """Saved actors of the same name and place that the matching rules passed over (another area,
+    another or no reference): the row probably describes one of them."""
+    return [actor for actor in ctx.actors.by_name.get(name_key(values["name"]), [])
+            if not isinstance(actor, Draft) and getattr(actor, "id", None) is not None
+            and not ctx.actors.is_new(actor) and _same_place(actor, values)]
+
+
+def _describe(actor: Actor) -> str:
+    parts = [actor.name, " ".join(p for p in (actor.postcode, actor.city) if p)]
+    if actor.area is not None:
+        parts.append(f"Gebiet {actor.area.full_name}")
+    parts.append(f"Kennung {actor.external_ref}" if actor.external_ref else "ohne Kennung")
+    return ", ".join(p for p in parts if p)
+
+
+def _decided_match(ctx: Context, job: SheetJob, record: Record) -> Actor | None:
+    """For a row that would be new: the existing actor the coordinator linked it to, else None.
+
+    Rows with probable matches are listed in the report (``ProbableMatch``) with the decision
+    taken so far; an open decision keeps the file from being imported.
+    """
+    values = record.values
+    candidates = probable_matches(ctx, values)
+    if not candidates:
+        return None
+    key = f"{job.label}:{record.line}"
+    chosen = ctx.decisions.get(key)
+    by_id = {str(actor.id): actor for actor in candidates}
+    if chosen not in by_id and chosen != NEW_ACTOR:
+        chosen = None
+    place = " ".join(p for p in (values.get("postcode", ""), values.get("city", "")) if p)
+    if "area" in values:
+        place = ", ".join(p for p in (place, f"Gebiet {values['area'].full_name}") if p)
+    ctx.report.matches.append(ProbableMatch(
+        job.label, record.line, values["name"], place,
+        tuple(Candidate(actor.id, _describe(actor)) for actor in candidates), chosen, job.sheet.row_noun))
+    return by_id.get(chosen or "")
+
+
+def _new_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A row's values for a new actor, as the service takes them."""
+    fields = set(SCALAR_FIELDS) | {"kind", "area", "topics", "life_stages"}
+    return {key: value for key, value in values.items() if key in fields}
+
+
+def _refused(ctx: Context, job: SheetJob, record: Record, actor: Any, values: dict[str, Any]) -> bool:
+    """Report the service's refusal of a row at its column; True if refused."""
+    error = _refusal(ctx, actor, values)
+    if error is None:
+        return False
+    mapped = set(job.mapping.values())
+    field = error.field if error.field in mapped else None
+    if error.field == "active_until" and field is None and "active_from" in mapped:
+        field = "active_from"
+    problem(ctx, job, record.line, field, error.message)
+    record.ok = False
+    return True
 
 
 def _create(ctx: Context, values: dict[str, Any]) -> Actor:
-    actor = Actor(name=values["name"], kind=values["kind"], is_active=values.get("is_active", True))
-    _apply(actor, {k: v for k, v in values.items() if k in SCALAR_FIELDS or k in ("area", "topics", "life_stages")})
-    ctx.session.add(actor)
-    return actor
-
-
-def _apply(actor: Actor, changes: dict[str, Any]) -> None:
-    for key, value in changes.items():
-        setattr(actor, key, list(value) if key in ("topics", "life_stages") else value)
+    new = _new_values(values)
+    new.setdefault("is_active", True)
+    return actor_service.create_actor(ctx.session, new, known_refs=ctx.actors.by_ref)

@@ -24,7 +24,7 @@ from crm.services.imports.engine import initial_mapping, mapping_of, run, sheet_
 from crm.services.imports.lookups import Vocabulary
 from crm.services.imports.mapping import TARGET_LABELS
 from crm.services.imports.readers import ParsedFile, ReadError, read_file
-from crm.services.imports.report import Report
+from crm.services.imports.report import NEW_ACTOR, Report
 from crm.services.privacy import audit
 
 PENDING_LIFETIME = timedelta(hours=24)
@@ -113,6 +113,20 @@ def save_choices(batch: ImportBatch, mapping: dict[str, dict[str, str]], default
     batch.options = {"defaults": defaults, "values": values}
 
 
+def save_decisions(batch: ImportBatch, report: Report, answers: dict[str, str]) -> int:
+    """Keep the coordinator's answers to the report's probable matches: per row the id of the
+    existing actor to link to, or ``NEW_ACTOR``. Answers that name no candidate of their row are
+    ignored. Returns how many rows are decided."""
+    decisions = dict((batch.options or {}).get("matches", {}))
+    for match in report.matches:
+        answer = answers.get(match.key)
+        allowed = {str(c.actor_id) for c in match.candidates} | {NEW_ACTOR}
+        if answer in allowed:
+            decisions[match.key] = answer
+    batch.options = {**(batch.options or {}), "matches": decisions}
+    return sum(1 for match in report.matches if match.key in decisions)
+
+
 def discard(batch: ImportBatch) -> None:
     batch.status = ImportStatus.DISCARDED
     batch.content = b""
@@ -130,7 +144,7 @@ def commit(session: Session, batch: ImportBatch) -> Report:
     click cannot import the file twice.
     """
     report = run(session, batch, write=True)
-    if not report.ok:
+    if not report.ready:
         return report
     claimed = session.execute(
         update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PENDING)

@@ -111,7 +111,9 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                 coop = SimpleNamespace(**fields)
             existing[key].append(coop)  # later rows of the file see it, in the preview as well
             action, changed = NEW, ()
+            record_obj: Any = coop
         else:
+            record_obj = match
             changes = {k: values[k] for k in ("intensity", "start_date", "end_date", "description")
                        if k in values and values[k] != getattr(match, k)}
             if "direction" in values and values["direction"] != match.is_directed:
@@ -131,7 +133,8 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                     setattr(match, attribute, value)
             action, changed = (UPDATED if changes else UNCHANGED), tuple(LABELS[k] for k in changes)
         if record.ok:
-            ctx.report.outcomes.append(Outcome(job.label, "cooperations", record.line, action, label, changed))
+            ctx.report.outcomes.append(Outcome(job.label, "cooperations", record.line, action, label, changed,
+                                               record_obj if ctx.writing else None))
 
 
 def _match(candidates: list[Cooperation], start: Any, ctx: Context) -> Cooperation | None:

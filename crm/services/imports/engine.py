@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportTarget
+from crm.services.errors import ServiceError, refusal_for
 from crm.services.imports import actors, cooperations, initiatives, persons
 from crm.services.imports.lookups import ActorIndex, Vocabulary, name_key
 from crm.services.imports.mapping import FIELDS, SHEET_LABELS, auto_mapping, missing_required, sheet_kind_for_kumu
@@ -105,7 +106,8 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
     if batch.target == ImportTarget.KUMU:
         jobs = split_kumu(jobs)
     with_vocab = any(j.kind == "actors" and {"topics", "life_stages"} & set(j.mapping.values()) for j in jobs)
-    ctx = Context(session, write, report, vocabulary, ActorIndex(session, with_vocabularies=with_vocab), defaults)
+    ctx = Context(session, write, report, vocabulary, ActorIndex(session, with_vocabularies=with_vocab), defaults,
+                  decisions=dict((batch.options or {}).get("matches", {})))
     if any(j.kind in ("initiatives", "memberships") for j in jobs):
         ctx.initiatives = initiatives.InitiativeIndex(session)
     records = {id(job): [read_row(ctx, job, row) for row in job.sheet.data_rows] for job in jobs}
@@ -117,9 +119,14 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
                 PROCESSORS[kind](ctx, job, records[id(job)])
         if ctx.writing:
             session.flush()
+    except ServiceError as error:
+        # A rule the row checks above did not foresee (they ask the same services): nothing is kept.
+        report.problem(f"{error.message} Es wurde nichts gespeichert.")
     except (IntegrityError, DataError) as error:
         # The checks above should have caught it; if not, the caller rolls back all rows.
-        report.problem("Die Datenbank hat die Änderungen abgelehnt; es wurde nichts gespeichert. "
+        refusal = refusal_for(error)
+        report.problem(f"{refusal.message} Es wurde nichts gespeichert." if refusal is not None else
+                       "Die Datenbank hat die Änderungen abgelehnt; es wurde nichts gespeichert. "
                        f"Technische Meldung: {str(error.orig)[:300]}")
     rank = {job.label: number for number, job in enumerate(jobs)}
     report.problems.sort(key=lambda p: (rank.get(p.sheet, -1), p.line or 0))

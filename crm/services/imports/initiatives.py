@@ -134,7 +134,7 @@ def process_initiatives(ctx: Context, job: SheetJob, records: list[Record]) -> N
         index.add(initiative, values.get("kumu_id"))
         if record.ok:
             ctx.report.outcomes.append(Outcome(job.label, "initiatives", record.line, action, values["name"],
-                                               changed))
+                                               changed, initiative if ctx.writing else None))
 
 
 def _ident(obj: Any) -> tuple[str, int]:
@@ -224,6 +224,7 @@ def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> N
             candidates.append(membership)
             action, changed = NEW, ()
         else:
+            membership = match
             changes: dict[str, Any] = {}
             if role is not None and role != match.role:
                 changes["role"] = role
@@ -240,7 +241,8 @@ def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> N
                 for attribute, value in changes.items():
                     setattr(match, attribute, value)
             action, changed = (UPDATED if changes else UNCHANGED), tuple(LABELS[k] for k in changes)
-        ctx.report.outcomes.append(Outcome(job.label, "memberships", record.line, action, label, changed))
+        ctx.report.outcomes.append(Outcome(job.label, "memberships", record.line, action, label, changed,
+                                           membership if ctx.writing else None))
 
 
 def _match(candidates: list[Any], joined: Any, ctx: Context) -> Any:

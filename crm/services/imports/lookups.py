@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, ActorKind, Area, CooperationType, LifeStage, Topic
+from crm.services.folding import fold, name_words
 from crm.services.imports.cells import CellError, split_multi
-from crm.services.imports.mapping import fold
 from crm.services.imports.report import Report
 
 # Codes used by the school registers (Rheinland-Pfalz „schulart“, similar in other states):
@@ -57,8 +57,9 @@ def code_key(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
-    """Normalised name: case, umlauts, punctuation and spacing do not make a different actor."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+    """Normalised name: case, accents, umlauts, punctuation and spacing do not make a different actor;
+    letters of every script are kept („Ελληνική Κοινότητα“ and „日本語学校“ are two names)."""
+    return " ".join(name_words(text))
 
 
 IGNORE = "-"  # value mapping: leave this value out
@@ -264,6 +265,7 @@ class ActorIndex:
             self._add(actor)
         self.file_ids: dict[str, Any] = {}
         self.file_names: dict[str, list[Any]] = defaultdict(list)
+        self._new: set[int] = set()
 
     def _add(self, actor: Any) -> None:
         if actor.external_ref:
@@ -273,7 +275,12 @@ class ActorIndex:
     def add_new(self, actor: Any) -> None:
         """A new actor (or draft) of this file becomes findable for later rows and sheets."""
         self.actors.append(actor)
+        self._new.add(id(actor))
         self._add(actor)
+
+    def is_new(self, actor: Any) -> bool:
+        """Whether ``actor`` was created by this file (not saved before the import)."""
+        return id(actor) in self._new
 
     def register_file_row(self, actor: Any, kumu_id: str | None) -> None:
         if kumu_id:

@@ -8,19 +8,10 @@ mapping page.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from crm.models import ImportTarget
-
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe"})
-
-
-def fold(text: str) -> str:
-    """Lower case, umlauts spelt out, other accents dropped."""
-    text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+from crm.services.folding import fold
 
 
 def header_key(header: str) -> str:

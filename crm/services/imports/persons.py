@@ -184,4 +184,5 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                     action = UPDATED
         if record.ok:
             label = " ".join(p for p in (values.get("first_name", ""), values["last_name"]) if p)
-            ctx.report.outcomes.append(Outcome(job.label, "persons", record.line, action, label, tuple(changed)))
+            ctx.report.outcomes.append(Outcome(job.label, "persons", record.line, action, label, tuple(changed),
+                                               person if write else None))

@@ -41,10 +41,49 @@ class Outcome:
     action: str         # new, updated, unchanged
     label: str
     changes: tuple[str, ...] = ()
+    record: Any = field(default=None, compare=False, repr=False)  # the row's record (its id once flushed)
 
     @property
     def action_label(self) -> str:
         return ACTION_LABELS[self.action]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An existing actor a row probably describes: what the coordinator sees to decide."""
+
+    actor_id: int
+    description: str    # „Grundschule Trierweiler, 54311 Trierweiler, Gebiet …, Kennung …“
+
+
+@dataclass(frozen=True)
+class ProbableMatch:
+    """A row that would create a new actor although an actor of the same name and place exists,
+    only in another area or with another (or no) reference. The coordinator decides: link the row
+    to one of the ``candidates`` (its id) or create a new actor (``NEW_ACTOR``). ``chosen`` is None
+    until decided; the file is not imported while a decision is open."""
+
+    sheet: str
+    line: int
+    name: str
+    place: str
+    candidates: tuple[Candidate, ...]
+    chosen: str | None = None
+    noun: str = "Zeile"
+
+    @property
+    def key(self) -> str:
+        """How the decision is stored with the batch (``options["matches"]``)."""
+        return f"{self.sheet}:{self.line}"
+
+
+NEW_ACTOR = "new"
+# Links on the result page: sheet kind → (endpoint, its id parameter).
+RECORD_PAGES = {"actors": ("actors.show", "actor_id"), "persons": ("persons.show", "person_id"),
+                "cooperations": ("cooperations.show", "cooperation_id"),
+                "initiatives": ("initiatives.show", "initiative_id"),
+                "memberships": ("initiatives.show", "initiative_id")}
+MAX_LINKED_RECORDS = 1000
 
 
 @dataclass
@@ -53,6 +92,16 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknown_values: dict[str, Counter[str]] = field(default_factory=dict)  # field kind -> raw value -> rows
+    matches: list[ProbableMatch] = field(default_factory=list)
+
+    @property
+    def undecided(self) -> list[ProbableMatch]:
+        return [m for m in self.matches if m.chosen is None]
+
+    @property
+    def ready(self) -> bool:
+        """Free of problems and of open decisions: the file may be imported."""
+        return self.ok and not self.undecided
 
     def problem(self, message: str, line: int | None = None, column: str | None = None, sheet: str = "",
                 noun: str = "Zeile") -> None:
@@ -85,6 +134,25 @@ class Report:
         c = self.counts
         return f"{c[NEW]} neu, {c[UPDATED]} aktualisiert, {c[UNCHANGED]} unverändert"
 
+    def records(self) -> list[dict[str, Any]]:
+        """The created and updated records with their ids (after the flush), for the result page's links."""
+        found: list[dict[str, Any]] = []
+        seen: set[tuple[str, int]] = set()
+        for outcome in self.outcomes:
+            if outcome.action == UNCHANGED or outcome.record is None:
+                continue
+            record_id = (getattr(outcome.record, "initiative_id", None) if outcome.sheet_kind == "memberships"
+                         else getattr(outcome.record, "id", None))
+            if record_id is None or (outcome.sheet_kind, record_id) in seen:
+                continue
+            seen.add((outcome.sheet_kind, record_id))
+            found.append({"kind": outcome.sheet_kind, "action": outcome.action, "label": outcome.label,
+                          "id": record_id})
+            if len(found) >= MAX_LINKED_RECORDS:
+                break
+        return found
+
     def as_dict(self) -> dict[str, Any]:
         """What the batch keeps after a commit (for the result page and the audit log)."""
-        return {"counts": self.counts, "by_kind": self.counts_by_kind(), "rows": self.rows, "notes": self.notes}
+        return {"counts": self.counts, "by_kind": self.counts_by_kind(), "rows": self.rows, "notes": self.notes,
+                "records": self.records()}

@@ -29,12 +29,14 @@ class Context:
     defaults: dict[str, Any] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
     initiatives: Any = None   # imports.initiatives.InitiativeIndex, for Kumu landscapes
+    # The coordinator's answers to probable matches: "<sheet>:<line>" -> actor id or "new".
+    decisions: dict[str, str] = field(default_factory=dict)
 
     @property
     def writing(self) -> bool:
-        """Write only while nothing has gone wrong: after a problem the caller rolls back anyway,
-        and stand-ins (drafts) for rows with problems must never reach the session."""
-        return self.write and self.report.ok
+        """Write only while nothing has gone wrong and nothing waits for a decision: the caller rolls
+        back anyway then, and stand-ins (drafts) for such rows must never reach the session."""
+        return self.write and self.report.ready
 
 
 @dataclass

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -29,7 +29,8 @@ from crm.models import (
     Membership,
     Person,
 )
-from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
+from crm.services.privacy.audit import ACTION_LABELS
 
 EDITABLE_FIELDS = (
     "name", "short_name", "kind", "parent", "area", "street", "postcode", "city", "latitude", "longitude",
@@ -38,7 +39,8 @@ EDITABLE_FIELDS = (
 )
 
 
-def _last_change(session: Session, entity_type: str, entity_id: int) -> AuditEntry | None:
+def last_change(session: Session, entity_type: str, entity_id: int) -> AuditEntry | None:
+    """The newest audit entry of a record: who saved it last, and when."""
     return session.scalars(
         select(AuditEntry).where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
         .order_by(AuditEntry.id.desc()).limit(1)).first()
@@ -47,11 +49,112 @@ def _last_change(session: Session, entity_type: str, entity_id: int) -> AuditEnt
 def check_version(session: Session, obj: Any, expected_version: int | None, label: str) -> None:
     """Refuse to save over a newer version than the one the user started from."""
     if expected_version is not None and obj.version_id != expected_version:
-        last = _last_change(session, type(obj).__name__, obj.id)
+        last = last_change(session, type(obj).__name__, obj.id)
         raise ConcurrentEditError(label, last.actor_label if last else None, last.created_at if last else None)
 
 
-def create_actor(session: Session, values: dict[str, Any]) -> Actor:
+def flush_versioned(session: Session, obj: Any, label: str) -> None:
+    """Flush an edit of a versioned record. If someone else's UPDATE won the race between
+    ``check_version`` and ours, that is the same conflict: ConcurrentEditError. The caller's
+    transaction is left to the caller (``crm.transaction`` rolls back and names who saved first)."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConcurrentEditError(label, None, None, entity=(type(obj).__name__, obj.id)) from None
+
+
+# --------------------------------------------------------------------------- the actor's rules
+# One place for them: the page form, the API, the import and Flask-Admin all call ``check_actor``
+# (through ``create_actor`` and ``update_actor``) and show its refusal under their own field.
+
+NAME_REQUIRED = "Bitte geben Sie einen Namen ein."
+KIND_REQUIRED = "Bitte wählen Sie die Art des Akteurs."
+PARENT_CYCLE = ("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur "
+                "untergeordnet werden.")
+REF_TAKEN = "Diese Kennung hat bereits „%(name)s“."
+PERIOD_REVERSED = "„Tätig bis“ darf nicht vor „Tätig seit“ liegen."
+ACTIVE_IN_THE_PAST = ("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: "
+                      "entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
+
+# Two requests that pass ``check_external_ref`` in the same moment race to the unique index.
+unique_rule("actors", ("external_ref",), "Die Kennung „{value}“ hat bereits ein anderer Akteur.", "external_ref")
+
+
+def check_parent(actor: Any, parent: Any, parent_of: Callable[[Any], Any] | None = None) -> None:
+    """An actor may not sit below itself: not its own parent, nor below one of its sub-actors.
+
+    ``parent_of`` gives a node's parent (default: the saved ``parent``); the import passes the
+    parents its file is about to set, so a cycle within one file is refused before it is written.
+    """
+    if actor is None or parent is None:
+        return
+    parent_of = parent_of or (lambda node: getattr(node, "parent", None))
+    node, seen = parent, set()
+    while node is not None and id(node) not in seen:
+        if node is actor or (getattr(node, "id", None) is not None and node.id == getattr(actor, "id", None)):
+            raise ServiceError(PARENT_CYCLE, "parent")
+        seen.add(id(node))
+        node = parent_of(node)
+
+
+def check_external_ref(session: Session, ref: str | None, exclude: Any = None,
+                       known: Mapping[str, Any] | None = None) -> None:
+    """An external reference (school number …) names one actor; case does not make another one.
+
+    ``known``: every actor by lower-cased reference, when the caller holds them anyway (the
+    import), instead of one query.
+    """
+    ref = (ref or "").strip()
+    if not ref:
+        return
+    if known is not None:
+        other = known.get(ref.lower())
+        other = None if other is None or other is exclude else other
+    else:
+        query = select(Actor).where(func.lower(Actor.external_ref) == ref.lower())
+        if exclude is not None and getattr(exclude, "id", None) is not None:
+            query = query.where(Actor.id != exclude.id)
+        other = session.scalars(query.limit(1)).first()
+    if other is not None:
+        raise ServiceError(REF_TAKEN, "external_ref", {"name": other.name})
+
+
+def check_period(values: Mapping[str, Any], today: date | None = None) -> None:
+    """"Tätig bis" not before "Tätig seit"; an actor said to be active is not active only until
+    a past day (checked only when ``is_active`` is given)."""
+    start, end = values.get("active_from"), values.get("active_until")
+    if start and end and end < start:
+        raise ServiceError(PERIOD_REVERSED, "active_until")
+    if end and values.get("is_active") is True and end < (today or date.today()):
+        raise ServiceError(ACTIVE_IN_THE_PAST, "active_until")
+
+
+def check_actor(session: Session, values: Mapping[str, Any], actor: Actor | None = None, *,
+                known_refs: Mapping[str, Any] | None = None,
+                parent_of: Callable[[Any], Any] | None = None) -> None:
+    """Raise ServiceError (with the field it concerns) for the first rule ``values`` break.
+
+    ``actor`` is the saved actor being changed (None: a new one); only the fields in ``values``
+    are checked, so a partial change (the API's PATCH, an import row) is checked as far as it goes.
+    """
+    if "name" in values or actor is None:
+        if not (values.get("name") or "").strip():
+            raise ServiceError(NAME_REQUIRED, "name")
+    if ("kind" in values or actor is None) and values.get("kind") is None:
+        raise ServiceError(KIND_REQUIRED, "kind")
+    if "parent" in values:
+        check_parent(actor, values["parent"], parent_of)
+    if "external_ref" in values:
+        check_external_ref(session, values["external_ref"], actor, known_refs)
+
+
+def create_actor(session: Session, values: dict[str, Any], *, known_refs: Mapping[str, Any] | None = None
+                 ) -> Actor:
+    """A new actor from ``values`` (EDITABLE_FIELDS; kind, area and parent as objects).
+
+    Raises ServiceError for a broken rule. Flushes; the caller commits.
+    """
+    check_actor(session, values, None, known_refs=known_refs)
     check_period(values)
     actor = Actor()
     _apply(actor, values)
@@ -73,18 +176,16 @@ def closing_date(was_active: bool, values: dict[str, Any], today: date | None = 
     return None
 
 
-def check_period(values: dict[str, Any]) -> None:
-    start, end = values.get("active_from"), values.get("active_until")
-    if start and end and end < start:
-        raise ServiceError("„Tätig bis“ darf nicht vor „Tätig seit“ liegen.", "active_until")
-
-
-def update_actor(session: Session, actor: Actor, values: dict[str, Any], expected_version: int | None) -> Actor:
-    """Apply ``values``; raises ConcurrentEditError if the actor changed since ``expected_version``.
+def update_actor(session: Session, actor: Actor, values: dict[str, Any], expected_version: int | None, *,
+                 known_refs: Mapping[str, Any] | None = None, parent_of: Callable[[Any], Any] | None = None
+                 ) -> Actor:
+    """Apply ``values``; raises ConcurrentEditError if the actor changed since ``expected_version``,
+    ServiceError for a broken rule (``check_actor``).
 
     Switching the actor to inactive without "Tätig bis" sets it to today (``closing_date``).
     """
     check_version(session, actor, expected_version, actor.name)
+    check_actor(session, values, actor, known_refs=known_refs, parent_of=parent_of)
     values = dict(values)
     if "is_active" in values and "active_until" not in values:
         values["active_until"] = actor.active_until
@@ -93,16 +194,11 @@ def update_actor(session: Session, actor: Actor, values: dict[str, Any], expecte
         start = values.get("active_from", actor.active_from)
         values["active_until"] = max(closing, start) if start else closing  # one that starts later closes then
     check_period({"active_from": values.get("active_from", actor.active_from),
-                  "active_until": values.get("active_until", actor.active_until)})
+                  "active_until": values.get("active_until", actor.active_until),
+                  "is_active": values.get("is_active")})
+    label = actor.name
     _apply(actor, values)
-    try:
-        session.flush()
-    except StaleDataError:
-        # Lost the race between our check and the UPDATE: same answer as above.
-        session.rollback()
-        fresh = session.get(Actor, actor.id)
-        check_version(session, fresh, -1, fresh.name if fresh else values.get("name", ""))
-        raise
+    flush_versioned(session, actor, label)
     return actor
 
 
@@ -239,8 +335,7 @@ FIELD_LABELS = {
     "function": "Funktion", "from_date": "Von", "to_date": "Bis", "person_id": "Person", "actor_id": "Akteur",
     "is_primary": "Hauptzugehörigkeit", "is_directed": "Gerichtet",
 }
-ACTION_LABELS = {"create": "angelegt", "update": "geändert", "delete": "gelöscht", "merge": "zusammengeführt",
-                 "import": "importiert"}
+
 _REFERENCES = {"kind_id": ActorKind, "area_id": Area, "parent_id": Actor, "source_id": Actor, "target_id": Actor,
                "actor_id": Actor, "type_id": CooperationType, "initiative_id": Initiative}
 # Names that only make sense on some entities (``kind_id`` is an actor kind on an actor).

@@ -32,18 +32,18 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from crm.models import Actor, Cooperation, CooperationType, Topic
+from crm.models import Actor, Cooperation, CooperationType, LifeStage, Topic
 from crm.services.errors import ServiceError
-from crm.services.landscape.actors import check_version
+from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
 from crm.services.write_lock import begin_write
 
 EDITABLE_FIELDS = ("source", "target", "type", "intensity", "start_date", "end_date", "description",
                    "topics", "life_stages", "initiative")
 
-INTENSITY_LABELS = {1: "loser Austausch", 2: "regelmäßige Zusammenarbeit", 3: "enge, vertraglich geregelte Zusammenarbeit"}
+INTENSITY_LABELS = {1: "loser Austausch", 2: "regelmäßige Zusammenarbeit",
+                    3: "enge, vertraglich geregelte Zusammenarbeit"}
 
 
 def overlapping(start: date | None, end: date | None) -> Any:
@@ -157,10 +157,11 @@ def update_cooperation(session: Session, cooperation: Cooperation, values: Mappi
     merged = {key: getattr(cooperation, key) for key in EDITABLE_FIELDS}
     merged.update(values)
     lock_pair(session, _actor_id(merged.get("source")), _actor_id(merged.get("target")))
-    check_version(session, cooperation, expected_version, label(cooperation))
+    name = label(cooperation)
+    check_version(session, cooperation, expected_version, name)
     check_rules(session, merged, exclude_id=cooperation.id)
     _apply(cooperation, values)
-    _flush(session, cooperation)
+    flush_versioned(session, cooperation, name)
     return cooperation
 
 
@@ -168,12 +169,13 @@ def end_cooperation(session: Session, cooperation: Cooperation, end_date: date |
                     expected_version: int | None = None) -> Cooperation:
     """End a tie on ``end_date`` (default today); the row stays as history."""
     end_date = end_date or date.today()
-    check_version(session, cooperation, expected_version, label(cooperation))
+    name = label(cooperation)
+    check_version(session, cooperation, expected_version, name)
     if cooperation.start_date and end_date < cooperation.start_date:
         raise ServiceError(f"Das Ende darf nicht vor dem Beginn ({_fmt(cooperation.start_date)}) liegen.",
                            "end_date")
     cooperation.end_date = end_date
-    _flush(session, cooperation)
+    flush_versioned(session, cooperation, name)
     return cooperation
 
 
@@ -183,15 +185,6 @@ def delete_cooperation(session: Session, cooperation: Cooperation) -> None:
     session.flush()
 
 
-def _flush(session: Session, cooperation: Cooperation) -> None:
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        fresh = session.get(Cooperation, cooperation.id)
-        if fresh is not None:
-            check_version(session, fresh, -1, label(fresh))
-        raise
 
 
 def label(cooperation: Cooperation) -> str:
@@ -296,6 +289,10 @@ class CooperationFilter:
     status: str = ""            # "", "laufend", "beendet"
     page: int = 1
     hints: list[str] | None = None
+    # Filters the API offers besides the page's (``initiative_id``, ``life_stage_id``, ``current_on``).
+    initiative_id: int | None = None
+    life_stage_id: int | None = None
+    running_on: date | None = None   # ties running on this day (``status_condition``)
 
     def to_args(self, **overrides: Any) -> dict[str, Any]:
         args: dict[str, Any] = {"q": self.q or None, "akteur": self.actor_id, "art": self.type_id,
@@ -347,8 +344,14 @@ def filtered_cooperations_query(f: CooperationFilter, today: date | None = None)
         query = query.where(Cooperation.type_id == f.type_id)
     if f.topic_id is not None:
         query = query.where(Cooperation.topics.any(Topic.id == f.topic_id))
+    if f.initiative_id is not None:
+        query = query.where(Cooperation.initiative_id == f.initiative_id)
+    if f.life_stage_id is not None:
+        query = query.where(Cooperation.life_stages.any(LifeStage.id == f.life_stage_id))
     if f.status:
         query = query.where(status_condition(f.status, today))
+    if f.running_on is not None:
+        query = query.where(status_condition(TieStatus.RUNNING, f.running_on))
     for word in f.q.split():
         matching = select(Actor.id).where(fold_sql(Actor.name).like(like_pattern(fold_text(word)), escape="\\"))
         query = query.where(or_(Cooperation.source_id.in_(matching), Cooperation.target_id.in_(matching),

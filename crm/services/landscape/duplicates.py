@@ -17,8 +17,6 @@ double-clicked "Speichern" finds the record of the first click instead of saving
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,11 +26,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, Affiliation, Person
+from crm.services.folding import name_words
 from crm.services.write_lock import begin_write
 
 T = TypeVar("T")
-
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss", "æ": "ae", "ø": "oe", "œ": "oe"})
 
 # Legal forms and similar words that do not tell two organisations apart. Compared as whole
 # words after folding and punctuation removal, so „e.V.“, „e. V.“ and „eV“ are all "e v"/"ev".
@@ -65,13 +62,6 @@ def lock_creation(session: Session, kind: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(_CREATION_LOCKS[kind])))
 
 
-def fold(text: str) -> str:
-    """Lower case with umlauts spelt out (ä → ae, ß → ss) and other accents dropped."""
-    text = unicodedata.normalize("NFKC", text or "").lower().translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
 @lru_cache(maxsize=65536)
 def normalise_name(text: str) -> str:
     """The name as compared for duplicates: „Kita St. Anna e.V.“ and „KITA St Anna“ give "kita st anna".
@@ -79,7 +69,7 @@ def normalise_name(text: str) -> str:
     Folds case, umlauts/ß and accents, turns punctuation into spaces, drops legal-form
     words (e.V., gGmbH, GmbH & Co. KG …) and collapses whitespace.
     """
-    words = re.sub(r"[^a-z0-9]+", " ", fold(text).replace("&", " und ")).split()
+    words = name_words((text or "").replace("&", " und "))
     changed = True
     while changed and words:
         changed = False

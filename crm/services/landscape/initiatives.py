@@ -20,12 +20,12 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.models import Actor, Initiative, InitiativeKind, Membership, MembershipRole, Topic
-from crm.services.errors import ConcurrentEditError, ServiceError
-from crm.services.landscape.actors import check_version
+from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
+from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
+from crm.services.write_lock import begin_write
 
 EDITABLE_FIELDS = ("name", "short_name", "kind", "description", "website", "start_date", "end_date", "topics",
                    "life_stages")
@@ -56,6 +56,11 @@ def _apply(obj: Any, fields: tuple[str, ...], values: Mapping[str, Any]) -> None
             setattr(obj, key, value.strip() if type(value) is str and key != "description" else value)
 
 
+NAME_TAKEN = "Eine Initiative mit diesem Namen gibt es bereits."
+# Two requests that both pass the name check race to the unique index; the loser hears the rule.
+unique_rule("initiatives", ("name",), NAME_TAKEN, "name")
+
+
 def check_initiative(session: Session, values: Mapping[str, Any], exclude_id: int | None = None) -> None:
     name = (values.get("name") or "").strip()
     if not name:
@@ -64,13 +69,18 @@ def check_initiative(session: Session, values: Mapping[str, Any], exclude_id: in
     if exclude_id is not None:
         query = query.where(Initiative.id != exclude_id)
     if session.scalars(query).first() is not None:
-        raise ServiceError("Eine Initiative mit diesem Namen gibt es bereits.", "name")
+        raise ServiceError(NAME_TAKEN, "name")
     start, end = values.get("start_date"), values.get("end_date")
     if start and end and end < start:
         raise ServiceError("Das Ende darf nicht vor dem Beginn liegen.", "end_date")
 
 
 def create_initiative(session: Session, values: Mapping[str, Any]) -> Initiative:
+    """A new initiative; ServiceError if a rule is broken. A double-clicked "Speichern" creates one:
+    on SQLite the write lock is taken before the name check (``begin_write``), so the second
+    request waits and finds the first one's initiative; on PostgreSQL the second INSERT hits
+    the unique index, and ``crm.transaction`` answers with the same refusal (``NAME_TAKEN``)."""
+    begin_write(session)
     check_initiative(session, values)
     initiative = Initiative(short_name="", description="", website="")
     _apply(initiative, EDITABLE_FIELDS, values)
@@ -81,19 +91,13 @@ def create_initiative(session: Session, values: Mapping[str, Any]) -> Initiative
 
 def update_initiative(session: Session, initiative: Initiative, values: Mapping[str, Any],
                       expected_version: int | None) -> Initiative:
-    check_version(session, initiative, expected_version, initiative.name)
+    name = initiative.name
+    check_version(session, initiative, expected_version, name)
     merged = {key: getattr(initiative, key) for key in EDITABLE_FIELDS}
     merged.update(values)
     check_initiative(session, merged, exclude_id=initiative.id)
     _apply(initiative, EDITABLE_FIELDS, values)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        fresh = session.get(Initiative, initiative.id)
-        if fresh is not None:
-            check_version(session, fresh, -1, fresh.name)
-        raise
+    flush_versioned(session, initiative, name)
     return initiative
 
 
@@ -192,6 +196,9 @@ class InitiativeFilter:
     status: str = ""          # "", "laufend", "beendet"
     page: int = 1
     hints: list[str] | None = None
+    # Filters the API offers besides the page's.
+    actor_id: int | None = None      # the actor is or was a member
+    active_on: date | None = None    # running on this day (started, not ended)
 
     def to_args(self, **overrides: Any) -> dict[str, Any]:
         args: dict[str, Any] = {"q": self.q or None, "art": self.kind or None, "thema": self.topic_id,
@@ -239,6 +246,11 @@ def filtered_initiatives_query(f: InitiativeFilter, today: date | None = None) -
         query = query.where(or_(Initiative.end_date.is_(None), Initiative.end_date >= today))
     elif f.status == "beendet":
         query = query.where(Initiative.end_date < today)
+    if f.actor_id is not None:
+        query = query.where(Initiative.memberships.any(Membership.actor_id == f.actor_id))
+    if f.active_on is not None:
+        query = query.where(or_(Initiative.start_date.is_(None), Initiative.start_date <= f.active_on),
+                            or_(Initiative.end_date.is_(None), Initiative.end_date >= f.active_on))
     return query.order_by(Initiative.name, Initiative.id)
 
 

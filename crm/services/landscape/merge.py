@@ -40,8 +40,8 @@ from crm.models import (
     Person,
 )
 from crm.services.errors import ServiceError
+from crm.services.folding import fold
 from crm.services.landscape.cooperations import between, overlapping
-from crm.services.landscape.duplicates import fold
 from crm.services.privacy import audit
 
 # Every column that points at an actor or a person, and who moves it. Columns not listed here

@@ -16,11 +16,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.models import Actor, Affiliation, Attendance, Event, Invitation, Person
 from crm.services.errors import ConcurrentEditError, ServiceError
-from crm.services.landscape.actors import check_version
+from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
 
 EDITABLE_FIELDS = ("salutation", "title", "first_name", "last_name", "email", "phone", "notes", "legal_basis")
@@ -50,16 +49,10 @@ def update_person(session: Session, person: Person, values: Mapping[str, Any],
     """Change a person; ConcurrentEditError if someone saved it since ``expected_version``."""
     if person.is_anonymised:
         raise ServiceError("Diese Person ist anonymisiert und kann nicht mehr bearbeitet werden.")
-    check_version(session, person, expected_version, person.full_name)
+    name = person.full_name
+    check_version(session, person, expected_version, name)
     _apply(person, EDITABLE_FIELDS, values)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        fresh = session.get(Person, person.id)
-        if fresh is not None:
-            check_version(session, fresh, -1, fresh.full_name)
-        raise
+    flush_versioned(session, person, name)
     return person
 
 
@@ -143,6 +136,8 @@ class PersonFilter:
     actor_id: int | None = None
     page: int = 1
     hints: list[str] | None = None
+    # The anonymised placeholders (Art. 17) are never listed on the page; the API may ask for them.
+    include_anonymised: bool = False
 
     def to_args(self, **overrides: Any) -> dict[str, Any]:
         args: dict[str, Any] = {"q": self.q or None, "akteur": self.actor_id,
@@ -167,8 +162,14 @@ def person_filter_from_args(session: Session, args: Mapping[str, Any]) -> Person
 
 
 def filtered_persons_query(f: PersonFilter) -> Select:
-    """Persons (never anonymised ones) by name, e-mail or function words and by actor."""
-    query = select(Person).where(Person.is_anonymised.is_(False))
+    """Persons (anonymised ones only if asked for) by name, e-mail or function words and by actor.
+
+    Each word must occur in the first or last name, the e-mail or an affiliation's function or
+    work e-mail; case, umlauts and ß do not matter (``fold_text``).
+    """
+    query = select(Person)
+    if not f.include_anonymised:
+        query = query.where(Person.is_anonymised.is_(False))
     for word in f.q.split():
         pattern = like_pattern(fold_text(word))
         haystack = fold_sql(Person.first_name + " " + Person.last_name + " " + Person.email)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from typing import Any
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -140,9 +142,73 @@ def _changes(obj: Any, *, deleted: bool = False, created: bool = False) -> dict[
     return changes
 
 
-def _summary(obj: Any) -> str:
+# What a record is called on screen (the start page, the log): never its class name.
+ENTITY_LABELS = {
+    "Actor": "Akteur", "Person": "Person", "Affiliation": "Zugehörigkeit", "Consent": "Einwilligung",
+    "Cooperation": "Kooperation", "Initiative": "Initiative", "Membership": "Mitgliedschaft",
+    "Event": "Veranstaltung", "Invitation": "Einladung", "Attendance": "Teilnahme", "User": "Benutzerkonto",
+    "ActorKind": "Akteursart", "Area": "Gebiet", "CooperationType": "Kooperationsart", "EventKind": "Veranstaltungsart",
+    "LifeStage": "Bildungsphase", "Topic": "Themenfeld", "ImportBatch": "Import", "ApiToken": "API-Token",
+    "MailTemplate": "E-Mail-Vorlage",
+}
+# What was done, in words (every action this log records).
+ACTION_LABELS = {"create": "angelegt", "update": "geändert", "delete": "gelöscht", "merge": "zusammengeführt",
+                 "import": "importiert", "send": "versendet", "anonymise": "anonymisiert", "unlock": "entsperrt",
+                 "export": "exportiert", "revoke": "widerrufen", "withdraw": "widerrufen",
+                 "login_failed": "Anmeldung fehlgeschlagen", "login_reset": "Anmeldesperre zurückgesetzt"}
+_REPR = re.compile(r"^<([A-Za-z]+) (\d+)\b.*>$", re.DOTALL)
+
+
+def _name(obj: Any) -> str:
+    """A related record's name, if it is loaded or cheap to load; never a repr."""
+    if obj is None:
+        return "?"
+    for attribute in ("name", "full_name", "title"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return ENTITY_LABELS.get(type(obj).__name__, "Datensatz")
+
+
+def describe(obj: Any) -> str:
+    """What the log and the start page call a record: „Kooperationsvertrag: Grundschule Olewig – Kita
+    St. Anna“, „Grundschule Olewig in MINT-Lernen in Trier (Partner)“ — names, never ids or reprs."""
+    kind = type(obj).__name__
+    if kind == "Cooperation":
+        type_name = obj.type.name if obj.type is not None else "Kooperation"
+        return f"{type_name}: {_name(obj.source)} – {_name(obj.target)}"
+    if kind == "Membership":
+        role = getattr(obj.role, "value", obj.role)
+        from crm.services.landscape.initiatives import ROLE_LABELS
+
+        return f"{_name(obj.actor)} in {_name(obj.initiative)} ({ROLE_LABELS.get(obj.role, role)})"
+    if kind == "Affiliation":
+        function = f" ({obj.function})" if obj.function else ""
+        return f"{_name(obj.person)} – {_name(obj.actor)}{function}"
+    if kind == "Consent":
+        return f"{_name(obj.person)}: {getattr(obj.purpose, 'value', obj.purpose)}"
+    if kind in ("Invitation", "Attendance"):
+        return f"{_name(obj.person)} – {_name(obj.event)}"
+    if kind == "User":
+        return obj.email
     text = str(obj)
-    return text[:300]
+    return text if not _REPR.match(text) else ENTITY_LABELS.get(kind, "Datensatz")
+
+
+def _summary(obj: Any) -> str:
+    try:
+        return describe(obj)[:300]
+    except (AttributeError, InvalidRequestError):  # a related row gone in the same flush: the kind will do
+        return ENTITY_LABELS.get(type(obj).__name__, "Datensatz")
+
+
+def readable_summary(entry: AuditEntry) -> str:
+    """An entry's summary as a person reads it. Entries written before ``describe`` may hold a
+    repr (``<Cooperation 252 13->46 type=2>``): those read „Kooperation Nr. 252“."""
+    found = _REPR.match(entry.summary or "")
+    if found:
+        return f"{ENTITY_LABELS.get(found.group(1), 'Datensatz')} Nr. {found.group(2)}"
+    return entry.summary
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:

@@ -149,6 +149,16 @@ def withdraw(session: Session, person: Person, purpose: ConsentPurpose | str | N
     return purposes
 
 
+def consents_by_person(session: Session, person_ids: list[int]) -> dict[int, list[Consent]]:
+    """Every consent row of these persons, oldest first, in one query (for lists: no query per person)."""
+    result: dict[int, list[Consent]] = {person_id: [] for person_id in person_ids}
+    if person_ids:
+        for row in session.scalars(select(Consent).where(Consent.person_id.in_(person_ids))
+                                   .order_by(Consent.given_at, Consent.id)):
+            result[row.person_id].append(row)
+    return result
+
+
 def status(session: Session, person: Person) -> list[dict[str, Any]]:
     """Per purpose: label, whether contact is allowed, and the history of consent rows."""
     rows = list(session.scalars(select(Consent).where(Consent.person_id == person.id)

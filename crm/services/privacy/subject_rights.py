@@ -95,6 +95,27 @@ def _mentions(text: str, needles: Iterable[str]) -> bool:
     return any(n in lowered for n in needles)
 
 
+def _ascii_anchor(needle: str) -> str:
+    """The longest run of ASCII letters, digits and e-mail characters in a (lower-case) needle, if it
+    has three or more: the part of it that SQL's ``lower()`` folds alike on every database."""
+    best = max(re.findall(r"[a-z0-9@._+-]+", needle), key=len, default="")
+    return best if len(best) >= 3 else ""
+
+
+def may_mention(column: Any, needles: Iterable[str]) -> Any:
+    """A SQL pre-filter that keeps every row whose ``column`` might mention one of ``needles`` in any
+    case, or None when only reading every row will do.
+
+    SQLite's ``lower()`` (and PostgreSQL's in a C locale) folds ASCII only: ``lower('ERIKA MÜLLER')``
+    is ``'erika mÜller'``, which does not contain ``'erika müller'``. So SQL only narrows the rows by a
+    pure-ASCII part of each needle ("erika", "ller"); the real comparison is ``_mentions`` in Python,
+    which folds every letter. A needle without such a part (a Greek name) reads every row."""
+    anchors = {_ascii_anchor(n) for n in needles}
+    if not anchors or "" in anchors:
+        return None
+    return or_(*(func.lower(column).contains(anchor, autoescape=True) for anchor in sorted(anchors)))
+
+
 def _replace(text: str, needles: Iterable[str], replacement: str = PLACEHOLDER) -> str:
     for needle in needles:
         text = re.sub(re.escape(needle), replacement, text, flags=re.IGNORECASE)
@@ -390,8 +411,13 @@ def _scan_other_tables(session: Session, needles: list[str], report: ErasureRepo
         if not pk or not (text_cols or json_cols):
             continue
         for column in text_cols:
-            condition = or_(*(func.lower(column).contains(n, autoescape=True) for n in needles))
-            for row in session.execute(select(*pk, column).where(condition)).all():
+            query = select(*pk, column).where(column.is_not(None), column != "")
+            condition = may_mention(column, needles)
+            if condition is not None:
+                query = query.where(condition)
+            for row in session.execute(query).all():
+                if not _mentions(row[-1], needles):
+                    continue
                 new = _replace(row[-1], needles)
                 if column.type.length:
                     new = new[: column.type.length]
@@ -567,7 +593,6 @@ def surname_mentions(session: Session, surname: str) -> list[Mention]:
     if len(surname) < 3 or surname == PLACEHOLDER:
         return []
     pattern = re.compile(rf"(?<!\w){re.escape(surname)}(?!\w)", re.IGNORECASE)
-    variants = {surname.lower(), surname, surname.upper()}
     found: list[Mention] = []
     for table in Base.metadata.sorted_tables:
         if table.name in REVIEW_SKIPPED:
@@ -580,11 +605,13 @@ def surname_mentions(session: Session, surname: str) -> list[Mention]:
         parent = REVIEW_PARENTS.get(table.name)
         extra = [table.c[parent[1]]] if parent else []
         for column in columns:
-            # A cheap SQL pre-filter (SQLite's lower() knows only ASCII, hence the spellings), then the
-            # word-boundary check in Python.
-            condition = or_(func.lower(column).contains(surname.lower(), autoescape=True),
-                            *(column.contains(v, autoescape=True) for v in variants))
-            for row in session.execute(select(pk[0], column, *extra).where(condition).order_by(pk[0])):
+            # A cheap SQL pre-filter on the ASCII part of the name (``may_mention``), then the
+            # case-insensitive word-boundary check in Python.
+            query = select(pk[0], column, *extra).where(column.is_not(None), column != "")
+            condition = may_mention(column, [surname.lower()])
+            if condition is not None:
+                query = query.where(condition)
+            for row in session.execute(query.order_by(pk[0])):
                 text = row[1] or ""
                 match = pattern.search(text)
                 if match is None:
