@@ -218,7 +218,9 @@ class AuditView(SecureModelView):
 def init_app(app: Flask) -> None:
     from crm.security import csp_nonce
 
-    admin = Admin(app, name="Bildungsnetz · Verwaltung", theme=Bootstrap4Theme(fluid=True),
+    # The base template adds lang, a skip link and the app's accessibility styles (issue 16).
+    admin = Admin(app, name="Bildungsnetz · Verwaltung",
+                  theme=Bootstrap4Theme(fluid=True, base_template="admin/bildungsnetz_base.html"),
                   index_view=IndexView(name="Übersicht", url="/admin"), csp_nonce_generator=csp_nonce)
     session = db
     admin.add_view(UserView(User, session, name="Benutzerkonten", endpoint="admin_users"))
