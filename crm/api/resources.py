@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.api import schemas as s
 from crm.api.core import ApiProblem, no_content, operation, page, paginate_links
+from crm.collation import german
 from crm.extensions import db
 from crm.models import (
     Actor,
@@ -139,7 +140,7 @@ def actor_json(actor: Actor) -> dict[str, Any]:
 def list_actors(query: s.ActorQuery):
     """Akteure nach Name sortiert, gefiltert und seitenweise (``limit``/``offset``, Kopf ``Link``)."""
     stmt = select(Actor).options(selectinload(Actor.kind), selectinload(Actor.area), selectinload(Actor.topics),
-                                 selectinload(Actor.life_stages)).order_by(Actor.name, Actor.id)
+                                 selectinload(Actor.life_stages)).order_by(german(Actor.name), Actor.id)
     if query.q.strip():
         like = _like(query.q)
         matches = [func.lower(col).like(like, escape="\\") for col in (
@@ -301,7 +302,7 @@ def person_json(person: Person) -> dict[str, Any]:
 def list_persons(query: s.PersonQuery):
     """Ansprechpersonen (personenbezogene Daten: nur mit der Berechtigung dafür)."""
     stmt = (select(Person).options(selectinload(Person.affiliations).selectinload(Affiliation.actor))
-            .order_by(Person.last_name, Person.first_name, Person.id))
+            .order_by(german(Person.last_name), german(Person.first_name), Person.id))
     if not query.include_anonymised:
         stmt = stmt.where(Person.is_anonymised.is_(False))
     if query.q.strip():
@@ -576,7 +577,8 @@ def list_initiatives(query: s.InitiativeQuery):
     """Projekte, Bündnisse, Arbeitskreise und Programme mit ihren Mitgliedern."""
     stmt = select(Initiative).options(
         selectinload(Initiative.topics), selectinload(Initiative.life_stages),
-        selectinload(Initiative.memberships).selectinload(Membership.actor)).order_by(Initiative.name, Initiative.id)
+        selectinload(Initiative.memberships).selectinload(Membership.actor)).order_by(
+        german(Initiative.name), Initiative.id)
     if query.q.strip():
         like = _like(query.q)
         stmt = stmt.where(or_(func.lower(Initiative.name).like(like, escape="\\"),

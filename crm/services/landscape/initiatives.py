@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.collation import german
 from crm.models import Actor, Initiative, InitiativeKind, Membership, MembershipRole, Topic
 from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.landscape.actors import check_version
@@ -239,7 +240,7 @@ def filtered_initiatives_query(f: InitiativeFilter, today: date | None = None) -
         query = query.where(or_(Initiative.end_date.is_(None), Initiative.end_date >= today))
     elif f.status == "beendet":
         query = query.where(Initiative.end_date < today)
-    return query.order_by(Initiative.name, Initiative.id)
+    return query.order_by(german(Initiative.name), Initiative.id)
 
 
 @dataclass
@@ -278,5 +279,5 @@ def members(session: Session, initiative: Initiative) -> list[Membership]:
     query = (select(Membership).where(Membership.initiative_id == initiative.id)
              .options(selectinload(Membership.actor).selectinload(Actor.kind))
              .join(Actor, Membership.actor_id == Actor.id)
-             .order_by(Membership.left_on.is_not(None), Actor.name, Membership.joined_on))
+             .order_by(Membership.left_on.is_not(None), german(Actor.name), Membership.joined_on))
     return list(session.scalars(query))
