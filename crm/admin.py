@@ -114,7 +114,10 @@ class UserView(SecureModelView):
                          "locked_until": lambda v, c, m, p: (m.locked_until.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
                                                              if is_locked(m) else "")}
     form_columns = ("email", "name", "role", "is_enabled", "locale", "new_password")
-    form_extra_fields = {"new_password": PasswordField("Neues Passwort", validators=[Optional()])}
+    form_extra_fields = {"new_password": PasswordField(
+        "Neues Passwort", validators=[Optional()],
+        description=f"Mindestens {user_service.MIN_PASSWORD_LENGTH} Zeichen, nicht die E-Mail-Adresse und kein "
+                    "häufiges Passwort. Ein neues Passwort beendet alle Anmeldungen des Kontos.")}
     form_choices = {"role": [(r.value, ROLE_LABELS[r]) for r in ROLE_LABELS],
                     "locale": [("", "Browser"), ("de", "Deutsch"), ("en", "English")]}
     can_delete = False  # accounts are disabled, so the audit log keeps its authors

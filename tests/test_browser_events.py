@@ -36,7 +36,8 @@ def test_organiser_invites_guest_answers_organiser_checks_in(app, create_user) -
         # Build the list: every Grundschule contact.
         page.goto(f"/veranstaltungen/{event_id}")
         page.get_by_role("link", name="Einladungsliste erstellen").click()
-        page.get_by_label("Art des Akteurs").select_option(label="Grundschule")
+        # a multi-choice field: tick the box, no Ctrl needed (templates/macros/multi_choice.html)
+        page.get_by_role("group", name="Art des Akteurs").get_by_label("Grundschule", exact=True).check()
         page.get_by_role("button", name="Vorschau anzeigen").click()
         assert "1 Person wird eingeladen" in page.get_by_test_id("preview-summary").inner_text()
         assert "Anna Adler" in page.get_by_test_id("included").inner_text()
