@@ -73,8 +73,8 @@ OVERFLOW = """() => {
       if (box.right <= width + 1 || box.width === 0 || (inScroller(el) && !escapes(el))) continue;
       if (reported.some(r => r.contains(el))) continue;
       reported.push(el);
-      wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+      const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).filter(Boolean) : [];
+      wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes.map(c => '.' + c).join('') +
                 ' (' + Math.round(box.left) + '–' + Math.round(box.right) + ' px)');
       if (wide.length >= 6) break;
     }
@@ -203,7 +203,8 @@ def test_axe_finds_no_serious_violation_on_any_page(site: Site, role: Role | Non
         for violation in page.evaluate(AXE_RUN, WCAG_TAGS):
             if violation["impact"] in SERIOUS:
                 where = "; ".join(f"{n['target']}" for n in violation["nodes"])
-                walk.problems.append(f"{label}: {violation['id']} ({violation['impact']}) {violation['help']} – {where}")
+                walk.problems.append(f"{label}: {violation['id']} ({violation['impact']}) "
+                                     f"{violation['help']} – {where}")
 
     walk = _walk(site, role, 1280, check, SHOT_DESKTOP)
     _report(walk)
@@ -216,7 +217,8 @@ def test_no_page_scrolls_sideways_on_a_phone(site: Site, role: Role | None) -> N
     def check(page: Any, walk: Walk, label: str) -> None:
         found = page.evaluate(OVERFLOW)
         if found["scroll"] > found["width"]:
-            walk.problems.append(f"{label}: {found['scroll']} px wide at {found['width']} px – {', '.join(found['wide'])}")
+            walk.problems.append(f"{label}: {found['scroll']} px wide at {found['width']} px – "
+                                 f"{', '.join(found['wide'])}")
 
     walk = _walk(site, role, 390, check, SHOT_PHONE)
     _report(walk)

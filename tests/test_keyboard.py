@@ -23,8 +23,8 @@ FOCUS = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => { const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
   let back = null;
   for (let p = el.parentElement; p; p = p.parentElement) {
     const c = rgb(getComputedStyle(p).backgroundColor);
@@ -35,8 +35,9 @@ FOCUS = """() => {
   const ring = rgb(style.outlineColor).slice(0, 3);
   const [a, b] = [lum(ring), lum(back)].sort((x, y) => y - x);
   const box = el.getBoundingClientRect();
-  return {tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 60),
-          id: el.id,  outline: style.outlineStyle, width: parseFloat(style.outlineWidth), contrast: (a + 0.05) / (b + 0.05),
+  const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 60);
+  return {tag: el.tagName.toLowerCase(), text, id: el.id, outline: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), contrast: (a + 0.05) / (b + 0.05),
           visible: box.width > 2 && box.height > 2 && box.bottom > 0 && box.top < window.innerHeight,
           inNavbar: !!el.closest('.app-navbar'), inMenu: !!el.closest('.dropdown-menu')};
 }"""
@@ -100,7 +101,8 @@ def test_skip_link_and_a_visible_focus_ring_on_the_blue_bar_and_in_the_user_menu
         assert brand["inNavbar"] and brand["text"] == "Bildungsnetz"
         link = keys.tab()
         assert link["inNavbar"] and link["text"] == "Dashboard"
-        page.screenshot(path=str(ARTIFACTS / "keyboard-focus-navbar.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 80})
+        page.screenshot(path=str(ARTIFACTS / "keyboard-focus-navbar.png"),
+                        clip={"x": 0, "y": 0, "width": 1280, "height": 80})
         menu_button = keys.tab_to(lambda s: s["id"] == "user-menu")
         assert menu_button["inNavbar"]
         page.keyboard.press("Enter")  # opens the user menu
@@ -108,7 +110,8 @@ def test_skip_link_and_a_visible_focus_ring_on_the_blue_bar_and_in_the_user_menu
         page.keyboard.press("ArrowDown")
         item = keys.focus()
         assert item["inMenu"] and item["outline"] != "none" and item["contrast"] >= 3
-        page.screenshot(path=str(ARTIFACTS / "keyboard-focus-user-menu.png"), clip={"x": 900, "y": 0, "width": 380, "height": 360})
+        page.screenshot(path=str(ARTIFACTS / "keyboard-focus-user-menu.png"),
+                        clip={"x": 900, "y": 0, "width": 380, "height": 360})
         page.keyboard.press("Escape")
         logout = keys.tab_to(lambda s: s["text"] == "Abmelden")
         assert logout["inNavbar"]

@@ -3,8 +3,8 @@
 A map drawn on a canvas says nothing to a screen reader and cannot be walked with the keyboard;
 the table holds the same cut (``network.cut_from_args``: layers, dates, topics, stages, areas,
 kinds) and can be sorted by any column. It reads what the map reads: the cached landscape and
-the cached analysis (``records.analysis``), so it costs no more than the map page. Individual
-actors are named only for roles that may see personal data, as on the map.
+the cached analysis (``records.analysis``), so it costs no more than the map page. Actors are
+named as on the map (``crm.services.landscape.naming``).
 """
 from __future__ import annotations
 
