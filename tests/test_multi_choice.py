@@ -52,7 +52,8 @@ def test_chosen_values_travel_as_a_plain_form_without_javascript(app, login_as) 
     event_id = _event(app)
     client = login_as(Role.ORGANISER)
     page = client.get(f"/veranstaltungen/{event_id}/einladungsliste").get_data(as_text=True)
-    option = r'name="actor_kinds" value="(\d+)"\s+id="[^"]+">\s*<label class="form-check-label" for="[^"]+">([^<]+)</label>'
+    option = (r'name="actor_kinds" value="(\d+)"\s+id="[^"]+">\s*'
+              r'<label class="form-check-label" for="[^"]+">([^<]+)</label>')
     kinds = {name: value for value, name in re.findall(option, page)}
     chosen = client.get(f"/veranstaltungen/{event_id}/einladungsliste?actor_kinds={kinds['Grundschule']}"
                         f"&actor_kinds={kinds['Kita']}&use_filters=1").get_data(as_text=True)
