@@ -224,3 +224,90 @@ def test_no_page_scrolls_sideways_on_a_phone(site: Site, role: Role | None) -> N
     _report(walk)
     assert walk.visited
     assert walk.problems == []
+
+
+def _phone(site: Site) -> Any:
+    """A browser context the size of a phone (390 × 844)."""
+    return chromium_context(site.base_url, viewport={"width": 390, "height": 844})
+
+
+def test_phone_first_pages_map_door_and_answer(site: Site) -> None:
+    """On a phone: the map before its filters and about as high as wide; at the door one name and one
+    big button per row under a search that stays in view; the answer page with large boxes to tap."""
+    with _phone(site) as context:
+        page = context.new_page()
+        _login(page, site, Role.ORGANISER)
+        page.goto("/netzwerk/")
+        layout = page.evaluate("""() => {
+          const map = document.querySelector('.network-map').getBoundingClientRect();
+          const filters = document.querySelector('.map-filters').getBoundingClientRect();
+          return {mapTop: map.top, mapWidth: map.width, mapHeight: map.height, filtersTop: filters.top};
+        }""")
+        assert layout["mapTop"] < layout["filtersTop"] and layout["mapTop"] < 400, layout
+        assert layout["mapWidth"] >= 340 and 300 <= layout["mapHeight"] <= 640, layout
+
+        page.goto(f"/veranstaltungen/{site.ids['event_id']}/einlass")
+        rows = page.evaluate("""() => [...document.querySelectorAll('[data-guest]')].slice(0, 20).map(row => {
+          const r = row.getBoundingClientRect(), b = row.querySelector('button').getBoundingClientRect(),
+                n = row.querySelector('.guest-name').getBoundingClientRect();
+          return {beside: b.left > n.right - 1 && b.top < r.bottom && b.bottom > r.top, height: b.height,
+                  inside: b.right <= window.innerWidth};
+        })""")
+        assert rows and all(r["beside"] and r["height"] >= 44 and r["inside"] for r in rows), rows
+        page.evaluate("window.scrollTo(0, 3000)")
+        box = page.get_by_label("Name oder Akteur suchen").bounding_box()
+        assert box is not None and 0 <= box["y"] < 100, "the search stays at the top while the list scrolls"
+        page.screenshot(path=str(SHOTS / "checkin-phone-scrolled.png"))
+
+    with _phone(site) as context:
+        page = context.new_page()
+        answer_url = next(url for target in _targets(site, None) if target.endpoint == "rsvp.answer"
+                          for url in target.urls)
+        page.goto(answer_url)
+        boxes = page.locator(".answer-choice label").evaluate_all(
+            "labels => labels.map(label => label.getBoundingClientRect().height)")
+        assert len(boxes) >= 3 and min(boxes) >= 44, boxes
+        button = page.get_by_role("button", name="Antwort speichern").bounding_box()
+        assert button is not None and button["width"] >= 390 - 2 * 24, button  # spans the width on a phone
+        page.screenshot(path=str(SHOTS / "rsvp-answer-phone.png"), full_page=True)
+
+
+def _targets(site: Site, role: Role | None) -> list[pages.Target]:
+    with site.demo.app.app_context():
+        return pages.targets(site.demo.app, role, site.ids, site.special)[0]
+
+
+def test_axe_on_opened_menus_errors_and_chosen_values(site: Site) -> None:
+    """States a page load does not show: the open user menu, a form with errors, chosen values of a
+    multi-choice field, a filtered list, the sorted network table."""
+    problems: list[str] = []
+
+    def check(page: Any, label: str) -> None:
+        for violation in page.evaluate(AXE_RUN, WCAG_TAGS):
+            if violation["impact"] in SERIOUS:
+                problems.append(f"{label}: {violation['id']} {violation['help']} – "
+                                f"{'; '.join(n['target'] for n in violation['nodes'])}")
+
+    with chromium_context(site.base_url, viewport={"width": 1280, "height": 900}) as context:
+        context.add_init_script(path=str(AXE))
+        page = context.new_page()
+        _login(page, site, Role.ADMIN)
+        page.get_by_test_id("current-user").click()
+        page.get_by_test_id("user-menu").wait_for(state="visible")
+        check(page, "user menu open")
+        page.goto("/akteure/neu")
+        page.get_by_role("button", name="Speichern").click()
+        page.locator(".invalid-feedback").first.wait_for()
+        check(page, "actor form with errors")
+        page.goto(f"/veranstaltungen/{site.ids['event_id']}/einladungsliste")
+        group = page.get_by_role("group", name="Themenfeld")
+        group.get_by_role("searchbox").fill("li")
+        group.get_by_role("checkbox").first.check()
+        page.get_by_role("group", name="Art des Akteurs").get_by_label("Kita", exact=True).check()
+        check(page, "invitation list with chosen and filtered values")
+        page.goto("/netzwerk/tabelle?sort=-grad&tsort=gewicht")
+        check(page, "network table sorted")
+        page.goto("/akteure/?q=schule&sortierung=-name")
+        page.locator("details").first.evaluate("d => d.open = true")
+        check(page, "directory with all filters open")
+    assert problems == []
