@@ -49,6 +49,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     audit.install()
     _sqlite_foreign_keys()
+    from crm import collation
+
+    collation.install()  # German name order (COLLATE german) on SQLite connections
 
     from crm.views import register_blueprints
 

@@ -189,7 +189,10 @@ class UserView(SecureModelView):
     column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role),
                          "locked_until": lambda v, c, m, p: local_time(m.locked_until) if is_locked(m) else ""}
     form_columns = ("email", "name", "role", "is_enabled", "locale", "new_password")
-    form_extra_fields = {"new_password": PasswordField("Neues Passwort", validators=[Optional()])}
+    form_extra_fields = {"new_password": PasswordField(
+        "Neues Passwort", validators=[Optional()],
+        description=f"Mindestens {user_service.MIN_PASSWORD_LENGTH} Zeichen, nicht die E-Mail-Adresse und kein "
+                    "häufiges Passwort. Ein neues Passwort beendet alle Anmeldungen des Kontos.")}
     form_choices = {"role": [(r.value, ROLE_LABELS[r]) for r in ROLE_LABELS],
                     "locale": [("", "Browser"), ("de", "Deutsch"), ("en", "English")]}
     can_delete = False  # accounts are disabled, so the audit log keeps its authors
@@ -299,7 +302,9 @@ class AuditView(SecureModelView):
 def init_app(app: Flask) -> None:
     from crm.security import csp_nonce
 
-    admin = Admin(app, name="Bildungsnetz · Verwaltung", theme=Bootstrap4Theme(fluid=True),
+    # The base template adds lang, a skip link and the app's accessibility styles (issue 16).
+    admin = Admin(app, name="Bildungsnetz · Verwaltung",
+                  theme=Bootstrap4Theme(fluid=True, base_template="admin/bildungsnetz_base.html"),
                   index_view=IndexView(name="Übersicht", url="/admin"), csp_nonce_generator=csp_nonce)
     session = db
     admin.add_view(UserView(User, session, name="Benutzerkonten", endpoint="admin_users"))

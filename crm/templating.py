@@ -1,7 +1,9 @@
 """Template globals: navigation that only links to pages that exist, and date and number formats."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import format_date, format_datetime, format_decimal
@@ -30,6 +32,11 @@ NAVIGATION = (
 )
 
 
+def choice_pairs(records: Iterable[Any], value: str = "id", text: str = "name") -> list[tuple[Any, Any]]:
+    """``(record.id, record.name)`` pairs for ``multi_choice`` (templates/macros/multi_choice.html)."""
+    return [(getattr(r, value), getattr(r, text)) for r in records]
+
+
 def init_app(app: Flask) -> None:
     def navigation() -> list[tuple[str, str, str]]:
         items = []
@@ -42,6 +49,7 @@ def init_app(app: Flask) -> None:
         return endpoint in app.view_functions
 
     app.jinja_env.globals.update(navigation=navigation, has_endpoint=has_endpoint)
+    app.jinja_env.filters["choice_pairs"] = choice_pairs
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     # Numbers in the user's locale: 12,19 in German, 12.19 in English (never Python's "%.2f").

@@ -34,8 +34,13 @@ def _texts(pattern: re.Pattern, page: str, group: int = 1) -> list[str]:
     return found
 
 
+# The choices of a multi-choice field are vocabulary entries (data, German in both languages), as the
+# options of a select are; the field's own legend stays in the comparison.
+CHOICES_RE = re.compile(r'<div class="multi-choice-options.*?data-multi-choice-empty', re.S)
+
+
 def _labels(page: str) -> list[str]:
-    return _texts(LABEL_RE, page, group=2)
+    return _texts(LABEL_RE, CHOICES_RE.sub("", page), group=2)
 
 
 def _switch(client, locale: str) -> None:

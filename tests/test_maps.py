@@ -86,7 +86,9 @@ def test_filters_change_the_map_json(app, login_as) -> None:
     schools = client.get("/netzwerk/karte.json?categories=Schule").get_json()
     assert [n["id"] for n in schools["nodes"]] == [ids["a"]]
     page = client.get("/netzwerk/?categories=Schule&kinds=Kita").get_data(as_text=True)
-    assert '<option value="Schule" selected>' in page and '<option value="Kita" selected>' in page
+    assert 'name="categories" value="Schule"' in page and 'name="kinds" value="Kita"' in page
+    assert re.search(r'name="categories" value="Schule"\s+id="f-categories-\d+" checked>', page)
+    assert re.search(r'name="kinds" value="Kita"\s+id="f-kinds-\d+" checked>', page)
     by_area = client.get("/netzwerk/karte.json?color_by=community&size_by=betweenness&width_by=intensity").get_json()
     assert by_area["settings"]["color_by"] == "community"
     assert by_area["legend"]["entries"]

@@ -79,6 +79,8 @@ class ActorPickerField(StringField):
                  **kwargs: Any) -> None:
         super().__init__(label, validators, **kwargs)
         self.required_message = required_message
+        if required_message:
+            self.flags.required = True  # marked with * and aria-required (templates/macros/forms.html)
         self.actor: Actor | None = None
         self.chosen_id = ""
 

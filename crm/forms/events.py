@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from crm.collation import german, sort_key
 from crm.extensions import db
 from crm.forms.actors import ActorPickerField
 from crm.forms.fields import ModelMultiSelectField, ModelSelectField, Versioned, load_choices
@@ -162,13 +163,14 @@ class ListFilterForm(FlaskForm):
     def __init__(self, *args, event: Event | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         session = db.session
-        active = lambda model: select(model).where(model.is_active.is_(True)).order_by(model.sort_order, model.name)  # noqa: E731
+        active = lambda model: (select(model).where(model.is_active.is_(True))  # noqa: E731
+                                .order_by(model.sort_order, german(model.name)))
         self.actor_kinds.choices = _choices(session.scalars(active(ActorKind)))
         areas = list(session.scalars(select(Area).where(Area.is_active.is_(True))))
-        self.areas.choices = sorted(_choices(areas, lambda a: a.full_name), key=lambda c: c.label)
+        self.areas.choices = sorted(_choices(areas, lambda a: a.full_name), key=lambda c: sort_key(c.label))
         self.life_stages.choices = _choices(session.scalars(active(LifeStage)))
         self.topics.choices = _choices(session.scalars(active(Topic)))
-        self.initiatives.choices = _choices(session.scalars(select(Initiative).order_by(Initiative.name)))
+        self.initiatives.choices = _choices(session.scalars(select(Initiative).order_by(german(Initiative.name))))
         others = list(session.scalars(select(Event).where(Event.id != (event.id if event else -1))
                                       .order_by(Event.starts_at.desc())))
         label = lambda e: f"{e.title} ({to_local(e.starts_at):%d.%m.%Y})"  # noqa: E731

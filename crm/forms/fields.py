@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
 
+from crm.collation import german
 from crm.extensions import db
 from crm.services.landscape.directory import MAX_ID
 
@@ -23,7 +24,7 @@ def _order(model: Any) -> list[Any]:
     cols = []
     if hasattr(model, "sort_order"):
         cols.append(model.sort_order)
-    cols.append(model.name if hasattr(model, "name") else model.id)
+    cols.append(german(model.name) if hasattr(model, "name") else model.id)
     return cols
 
 

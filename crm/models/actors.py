@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.collation import german
 from crm.models.base import Base, utcnow
 from crm.models.vocabularies import ActorKind, Area, LifeStage, Topic
 
@@ -70,7 +71,8 @@ class Actor(Base):
     kind: Mapped[ActorKind] = relationship()
     area: Mapped[Area | None] = relationship()
     parent: Mapped[Actor | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Actor]] = relationship(back_populates="parent", order_by="Actor.name")
+    children: Mapped[list[Actor]] = relationship(back_populates="parent",
+                                                 order_by=lambda: german(Actor.name))  # crm.collation
     life_stages: Mapped[list[LifeStage]] = relationship(
         secondary=actor_life_stages, order_by="LifeStage.sort_order")
     topics: Mapped[list[Topic]] = relationship(secondary=actor_topics, order_by="Topic.sort_order")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.collation import german
 from crm.models.base import Base
 
 
@@ -69,7 +70,8 @@ class Area(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
     parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.name")
+    children: Mapped[list[Area]] = relationship(back_populates="parent",
+                                                order_by=lambda: german(Area.name))  # crm.collation
 
     @property
     def path(self) -> tuple[Area, ...]:

@@ -75,4 +75,5 @@ def password():
                 flash(_("Ihr Passwort ist geändert. Alle anderen Anmeldungen mit diesem Konto sind beendet."),
                       "success")
                 return redirect(url_for("account.password"))
-    return render_template("account/password.html", form=form), 422 if form.errors else 200
+    return render_template("account/password.html", form=form,
+                           password_min_length=user_service.MIN_PASSWORD_LENGTH), 422 if form.errors else 200

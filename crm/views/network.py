@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.models import Actor, Event, Initiative
 from crm.permissions import Permission, requires
 from crm.services.errors import ServiceError
-from crm.services.network import maps
+from crm.services.network import maps, tables
 from crm.services.network import records as network
 
 bp = Blueprint("network", __name__, url_prefix="/netzwerk")
@@ -62,7 +62,34 @@ def index():
                            args=args, data_url=url_for("network.landscape_json"), threshold=maps.AGGREGATE_THRESHOLD,
                            whole_url=url_for("network.index", **whole),
                            gexf_url=url_for("analysis.network_file", fmt="gexf", **cut_args),
+                           table_url=url_for("network.table", **cut_args),
                            suggestions_url=url_for("analysis.suggestions", **cut_args))
+    return page, (422 if error else 200)
+
+
+@bp.route("/tabelle")
+@requires(Permission.VIEW_LANDSCAPE)
+def table():
+    """The map's actors and ties as two sortable tables, under the same filters (``?sort=-grad``
+    sorts the actors, ``?tsort=gewicht`` the ties; ``seite`` and ``vseite`` page through them)."""
+    args = request.args
+    choices = maps.filter_choices(db.session)
+    error = None
+    data = None
+    try:
+        actor_sort = tables.parse_sort(args.get("sort"), tables.ACTOR_SORTS, "name", "sort")
+        tie_sort = tables.parse_sort(args.get("tsort"), tables.TIE_SORTS, "a", "tsort")
+        data = tables.landscape_table(db.session, network.cut_from_args(args))
+    except ServiceError as exc:
+        error = exc.message
+        actor_sort, tie_sort = tables.Sorting("name", False), tables.Sorting("a", False)
+    actors = tables.paged(tables.sorted_rows(data.actors, tables.ACTOR_SORTS, actor_sort) if data else [],
+                          args.get("seite"))
+    ties = tables.paged(tables.sorted_rows(data.ties, tables.TIE_SORTS, tie_sort) if data else [], args.get("vseite"))
+    cut_args = {k: v for k, v in args.to_dict(flat=False).items() if k in CUT_KEYS}
+    page = render_template("network/table.html", error=error, choices=choices, selected=maps.selected_filters(args),
+                           args=args, data=data, actors=actors, ties=ties, actor_sort=actor_sort, tie_sort=tie_sort,
+                           map_url=url_for("network.index", **cut_args))
     return page, (422 if error else 200)
 
 

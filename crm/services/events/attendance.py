@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from crm.collation import sort_key
 from crm.models import (
     Actor,
     Affiliation,
@@ -80,7 +81,7 @@ def guests(session: Session, event: Event) -> list[Guest]:
             person = attendance.person
             rows[person_id] = Guest(person_id, person.full_name, f"{person.last_name} {person.first_name}".lower(),
                                     attendance.actor.name if attendance.actor else "", None, attendance)
-    return sorted(rows.values(), key=lambda g: (g.sort_name, g.person_id))
+    return sorted(rows.values(), key=lambda g: (sort_key(g.sort_name), g.person_id))
 
 
 def _actor_for(session: Session, event: Event, person: Person) -> int | None:

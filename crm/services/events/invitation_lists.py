@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from crm.collation import german, sort_key
 from crm.models import (
     Actor,
     Affiliation,
@@ -140,7 +141,8 @@ def matching_affiliations(session: Session, flt: ListFilter, today: date) -> lis
 
 def _best(affiliations: list[Affiliation]) -> Affiliation:
     """The actor a person is invited for: the primary affiliation first, then the oldest."""
-    return sorted(affiliations, key=lambda a: (not a.is_primary, a.from_date or date.min, a.actor.name, a.id))[0]
+    return sorted(affiliations,
+                  key=lambda a: (not a.is_primary, a.from_date or date.min, sort_key(a.actor.name), a.id))[0]
 
 
 def _hand_picked(session: Session, person_ids: Iterable[int], today: date,
@@ -183,7 +185,7 @@ def preview(session: Session, event: Event, flt: ListFilter, person_ids: Iterabl
             chosen[person_id] = (best.person, best.actor)
     for person, actor in _hand_picked(session, person_ids, today, actor_for):
         chosen.setdefault(person.id, (person, actor))
-    ordered = sorted(chosen.values(), key=lambda pa: (pa[0].last_name.lower(), pa[0].first_name.lower(), pa[0].id))
+    ordered = sorted(chosen.values(), key=lambda pa: (sort_key(pa[0].last_name), sort_key(pa[0].first_name), pa[0].id))
 
     ids = [p.id for p, _a in ordered]
     existing = {i.person_id: i for i in session.scalars(
@@ -254,7 +256,7 @@ def search_persons(session: Session, text: str, limit: int = 25) -> list[tuple[P
             func.lower(Person.last_name).like(like), func.lower(Person.first_name).like(like),
             func.lower(Person.email).like(like),
             func.lower(Person.first_name + " " + Person.last_name).like(like)))
-        .order_by(Person.last_name, Person.first_name, Person.id).limit(limit)
+        .order_by(german(Person.last_name), german(Person.first_name), Person.id).limit(limit)
         .options(selectinload(Person.affiliations).selectinload(Affiliation.actor))))
     today = date.today()
     result = []

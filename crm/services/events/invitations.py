@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from crm.collation import sort_key
 from crm.models import Affiliation, Answer, ConsentPurpose, Event, EventStatus, Invitation, OutboxMessage, Person
 from crm.models.base import utcnow
 from crm.services.errors import ServiceError
@@ -505,4 +506,4 @@ def remove_invitation(session: Session, invitation: Invitation) -> None:
 
 def invitation_rows(session: Session, event: Event) -> list[Invitation]:
     rows = _load_invitations(session, event)
-    return sorted(rows, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower(), i.id))
+    return sorted(rows, key=lambda i: (sort_key(i.person.last_name), sort_key(i.person.first_name), i.id))

@@ -32,6 +32,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from crm.collation import german, sort_key
 from crm.models import Actor, ActorKind, Affiliation, Cooperation, Initiative, Membership, Person
 from crm.services.imports.readers import FORMULA_PREFIXES
 from crm.services.landscape import cooperations as cooperation_service
@@ -245,7 +246,7 @@ def initiative_table(initiatives: list[Initiative], today: date | None = None) -
     today = today or date.today()
     rows = []
     for i in initiatives:
-        members = sorted(initiative_service.current_members(i, today), key=lambda m: m.actor.name.lower())
+        members = sorted(initiative_service.current_members(i, today), key=lambda m: sort_key(m.actor.name))
         status = "beendet" if i.end_date is not None and i.end_date < today else "laufend"
         rows.append([i.name, i.short_name, initiative_service.KIND_LABELS[i.kind], i.start_date, i.end_date, status,
                      i.website, _names(i.topics), _names(i.life_stages),
@@ -279,7 +280,7 @@ def _kumu_list(items: Iterable[Any]) -> str:
 
 def kumu_tables(session: Session, contact_visible: ContactCheck = _everyone) -> tuple[Table, Table]:
     """Actors and initiatives as elements; cooperations and memberships (with their role) as connections."""
-    actors = list(session.scalars(select(Actor).order_by(Actor.name, Actor.id).options(
+    actors = list(session.scalars(select(Actor).order_by(german(Actor.name), Actor.id).options(
         selectinload(Actor.kind), selectinload(Actor.area), selectinload(Actor.topics),
         selectinload(Actor.life_stages), selectinload(Actor.parent))))
     elements: list[list[Any]] = []
@@ -290,7 +291,7 @@ def kumu_tables(session: Session, contact_visible: ContactCheck = _everyone) -> 
                          a.postcode, a.city, email, phone, a.website, a.external_ref or "",
                          _kumu_id(a.parent) if a.parent else "", a.latitude, a.longitude, a.is_active,
                          a.active_from, a.active_until, "", None, None])
-    initiatives = list(session.scalars(select(Initiative).order_by(Initiative.name, Initiative.id).options(
+    initiatives = list(session.scalars(select(Initiative).order_by(german(Initiative.name), Initiative.id).options(
         selectinload(Initiative.topics), selectinload(Initiative.life_stages))))
     for i in initiatives:
         elements.append([f"initiative-{i.id}", i.name, KUMU_INITIATIVE_TYPE, i.description, _kumu_list(i.topics), "",

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.collation import sort_key
 from crm.models import (
     Actor,
     ActorKind,
@@ -315,7 +316,7 @@ def events_attended(session: Session, actor_id: int) -> list[AttendedEvent]:
         entry.persons.append(row.person)
     result = sorted(by_event.values(), key=lambda e: e.event.starts_at, reverse=True)
     for entry in result:
-        entry.persons.sort(key=lambda p: (p.last_name, p.first_name))
+        entry.persons.sort(key=lambda p: (sort_key(p.last_name), sort_key(p.first_name)))
     return result
 
 

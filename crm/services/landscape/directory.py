@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from crm.collation import german, sort_key
 from crm.models import Actor, ActorKind, Area, Initiative, LifeStage, Membership, Topic
 
 PER_PAGE = 50
@@ -260,16 +261,16 @@ def filtered_actors_query(actor_filter: ActorFilter, today: date | None = None) 
 
 def _ordered(query: Select, sort: str) -> Select:
     if sort == "-name":
-        return query.order_by(Actor.name.desc(), Actor.id.desc())
+        return query.order_by(german(Actor.name).desc(), Actor.id.desc())
     if sort == "art":
         return query.join(ActorKind, Actor.kind_id == ActorKind.id).order_by(
-            ActorKind.sort_order, ActorKind.name, Actor.name, Actor.id)
+            ActorKind.sort_order, german(ActorKind.name), german(Actor.name), Actor.id)
     if sort == "gebiet":
         return query.outerjoin(Area, Actor.area_id == Area.id).order_by(
-            Area.name.is_(None), Area.name, Actor.name, Actor.id)
+            Area.name.is_(None), german(Area.name), german(Actor.name), Actor.id)
     if sort == "geaendert":
         return query.order_by(Actor.updated_at.desc(), Actor.id.desc())
-    return query.order_by(Actor.name, Actor.id)
+    return query.order_by(german(Actor.name), Actor.id)
 
 
 @dataclass
@@ -324,7 +325,7 @@ class FilterChoices:
 
 def area_tree(session: Session) -> list[tuple[Area, int]]:
     """All areas in tree order with their depth, for indented pick lists."""
-    areas = list(session.scalars(select(Area).order_by(Area.sort_order, Area.name)))
+    areas = list(session.scalars(select(Area).order_by(Area.sort_order, german(Area.name))))
     children: dict[int | None, list[Area]] = {}
     for area in areas:
         children.setdefault(area.parent_id, []).append(area)
@@ -342,16 +343,16 @@ def area_tree(session: Session) -> list[tuple[Area, int]]:
 def filter_choices(session: Session) -> FilterChoices:
     """The pick lists of the filter form (active vocabulary entries only)."""
     kinds = list(session.scalars(select(ActorKind).where(ActorKind.is_active.is_(True))
-                                 .order_by(ActorKind.sort_order, ActorKind.name)))
+                                 .order_by(ActorKind.sort_order, german(ActorKind.name))))
     return FilterChoices(
         kinds=kinds,
-        categories=sorted({k.category for k in kinds}),
+        categories=sorted({k.category for k in kinds}, key=sort_key),
         areas=area_tree(session),
         life_stages=list(session.scalars(select(LifeStage).where(LifeStage.is_active.is_(True))
                                          .order_by(LifeStage.sort_order))),
         topics=list(session.scalars(select(Topic).where(Topic.is_active.is_(True))
-                                    .order_by(Topic.sort_order, Topic.name))),
-        initiatives=list(session.scalars(select(Initiative).order_by(Initiative.name))),
+                                    .order_by(Topic.sort_order, german(Topic.name)))),
+        initiatives=list(session.scalars(select(Initiative).order_by(german(Initiative.name)))),
     )
 
 
@@ -366,5 +367,5 @@ def suggest_actors(session: Session, text: str, limit: int = 15, exclude_id: int
     if exclude_id is not None:
         query = query.where(Actor.id != exclude_id)
     starts = fold_sql(Actor.name).like(like_pattern(fold_text(words[0]))[1:], escape="\\")
-    query = query.order_by(None).order_by(starts.desc(), Actor.is_active.desc(), Actor.name, Actor.id)
+    query = query.order_by(None).order_by(starts.desc(), Actor.is_active.desc(), german(Actor.name), Actor.id)
     return list(session.scalars(query.options(selectinload(Actor.kind), selectinload(Actor.area)).limit(limit)))

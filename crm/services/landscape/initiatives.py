@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from crm.collation import german
 from crm.models import Actor, Initiative, InitiativeKind, Membership, MembershipRole, Topic
 from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
 from crm.services.landscape.actors import check_version, flush_versioned
@@ -251,7 +252,7 @@ def filtered_initiatives_query(f: InitiativeFilter, today: date | None = None) -
     if f.active_on is not None:
         query = query.where(or_(Initiative.start_date.is_(None), Initiative.start_date <= f.active_on),
                             or_(Initiative.end_date.is_(None), Initiative.end_date >= f.active_on))
-    return query.order_by(Initiative.name, Initiative.id)
+    return query.order_by(german(Initiative.name), Initiative.id)
 
 
 @dataclass
@@ -290,5 +291,5 @@ def members(session: Session, initiative: Initiative) -> list[Membership]:
     query = (select(Membership).where(Membership.initiative_id == initiative.id)
              .options(selectinload(Membership.actor).selectinload(Actor.kind))
              .join(Actor, Membership.actor_id == Actor.id)
-             .order_by(Membership.left_on.is_not(None), Actor.name, Membership.joined_on))
+             .order_by(Membership.left_on.is_not(None), german(Actor.name), Membership.joined_on))
     return list(session.scalars(query))

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from crm.collation import german
 from crm.models import Actor, Affiliation, Attendance, Event, Invitation, Person
 from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.landscape.actors import check_version, flush_versioned
@@ -177,7 +178,7 @@ def filtered_persons_query(f: PersonFilter) -> Select:
             fold_sql(Affiliation.function + " " + Affiliation.email).like(pattern, escape="\\"))))
     if f.actor_id is not None:
         query = query.where(Person.affiliations.any(Affiliation.actor_id == f.actor_id))
-    return query.order_by(Person.last_name, Person.first_name, Person.id)
+    return query.order_by(german(Person.last_name), german(Person.first_name), Person.id)
 
 
 def person_page(session: Session, f: PersonFilter) -> Page:
@@ -201,7 +202,7 @@ def affiliations_of_actor(session: Session, actor_id: int) -> list[Affiliation]:
     query = (select(Affiliation).join(Person).where(Affiliation.actor_id == actor_id,
                                                     Person.is_anonymised.is_(False))
              .options(selectinload(Affiliation.person))
-             .order_by(Person.last_name, Person.first_name, Affiliation.from_date))
+             .order_by(german(Person.last_name), german(Person.first_name), Affiliation.from_date))
     return list(session.scalars(query))
 
 

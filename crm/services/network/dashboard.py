@@ -23,6 +23,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from crm.collation import sort_key
 from crm.models import Event, EventStatus
 from crm.services.landscape import naming
 from crm.services.network import cache as view_cache
@@ -118,7 +119,7 @@ def _named(core: _Core, hidden: frozenset[int]) -> tuple[list[dict[str, Any]], l
     kinds = {a["id"]: a["kind"] for a in core.result["actors"]}
     areas = {a["id"]: a["area"] for a in core.result["actors"]}
     isolates = sorted(({"id": i, "label": labels.get(i, str(i)), "kind": kinds.get(i, ""), "area": areas.get(i, "")}
-                       for i in core.result["fragility"]["isolates"]), key=lambda r: r["label"])
+                       for i in core.result["fragility"]["isolates"]), key=lambda r: sort_key(r["label"]))
     coop_labels = {cid: f"{labels.get(a, a)} – {labels.get(b, b)}" for cid, a, b in core.cooperation_ends}
     return brokers(core.result, labels), isolates, coop_labels
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crm.collation import german, sort_key
 from crm.models import ActorKind, Answer, Area, Attendance, Invitation, LifeStage, Membership, Topic
 from crm.services.errors import ServiceError
 from crm.services.landscape import naming
@@ -363,15 +364,15 @@ def filter_choices(session: Session) -> dict[str, Any]:
     """What the filter panel offers, from the vocabularies (admins may rename them)."""
     return {
         "layers": list(network.LAYER_LABELS.items()),
-        "topics": list(session.scalars(select(Topic.name).order_by(Topic.sort_order, Topic.name))),
+        "topics": list(session.scalars(select(Topic.name).order_by(Topic.sort_order, german(Topic.name)))),
         "life_stages": [(code, name) for code, name in session.execute(
             select(LifeStage.code, LifeStage.name).order_by(LifeStage.sort_order, LifeStage.id))],
         # the cut matches any element of an actor's area path, so the value is the area's own name;
         # the text shows the tree by indenting (the full path would not fit the filter column)
         "areas": [(a.name, "\u2003" * (len(a.path) - 1) + a.name)
-                  for a in sorted(session.scalars(select(Area)), key=lambda a: a.full_name)],
-        "kinds": list(session.scalars(select(ActorKind.name).order_by(ActorKind.sort_order, ActorKind.name))),
-        "categories": sorted(set(session.scalars(select(ActorKind.category)))),
+                  for a in sorted(session.scalars(select(Area)), key=lambda a: [sort_key(p) for p in a.path])],
+        "kinds": list(session.scalars(select(ActorKind.name).order_by(ActorKind.sort_order, german(ActorKind.name)))),
+        "categories": sorted(set(session.scalars(select(ActorKind.category))), key=sort_key),
         "color_by": list(COLOR_LABELS.items()), "size_by": [(k, METRIC_LABELS[k]) for k in SIZE_BY],
         "width_by": [(k, WIDTH_LABELS[k]) for k in WIDTH_BY], "group_by": list(GROUP_LABELS.items()),
         "views": list(VIEW_LABELS.items()),

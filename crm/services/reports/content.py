@@ -30,6 +30,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm.collation import german, sort_key
 from crm.models import Actor, ActorKind, Area, Attendance, Event, EventStatus, Initiative, LifeStage, Membership, Topic
 from crm.services.errors import ServiceError
 from crm.services.landscape import naming
@@ -127,11 +128,11 @@ class Vocabulary:
 
 def vocabulary(session: Session) -> Vocabulary:
     return Vocabulary(
-        areas=sorted(set(session.scalars(select(Area.name)))),
-        topics=list(session.scalars(select(Topic.name).order_by(Topic.sort_order, Topic.name))),
+        areas=sorted(set(session.scalars(select(Area.name))), key=sort_key),
+        topics=list(session.scalars(select(Topic.name).order_by(Topic.sort_order, german(Topic.name)))),
         life_stages=[(c, n) for c, n in session.execute(
             select(LifeStage.code, LifeStage.name).order_by(LifeStage.sort_order, LifeStage.id))],
-        kinds=list(session.scalars(select(ActorKind.name).order_by(ActorKind.sort_order, ActorKind.name))))
+        kinds=list(session.scalars(select(ActorKind.name).order_by(ActorKind.sort_order, german(ActorKind.name)))))
 
 
 def _values(args: Any, key: str) -> frozenset[str]:
@@ -424,10 +425,10 @@ def build_report(session: Session, scope: Scope, *, organisation: str = "Bildung
     fragile = result["fragility"]
     articulation = [{"id": d["actor"], "label": labels.get(d["actor"], str(d["actor"])), "cut_off": d["cut_off"]}
                     for d in fragile["articulation_details"]]
-    articulation.sort(key=lambda r: (-r["cut_off"], r["label"]))
+    articulation.sort(key=lambda r: (-r["cut_off"], sort_key(r["label"])))
     isolates = [{"id": i, "label": labels.get(i, str(i)), "kind": by_id.get(i, {}).get("kind", "")}
                 for i in fragile["isolates"]]
-    isolates.sort(key=lambda r: r["label"])
+    isolates.sort(key=lambda r: sort_key(r["label"]))
     transitions = transitions_table(result, vocab.stage_names)
     kept = {a["id"] for a in result["actors"]}
     events = _events(session, scope, kept)

@@ -34,8 +34,10 @@
     row.classList.toggle("is-present", present);
     row.querySelector(".guest-badge").hidden = !present;
     form.action = present ? row.getAttribute("data-undo-url") : row.getAttribute("data-checkin-url");
-    button.textContent = present ? list.getAttribute("data-label-undo") : list.getAttribute("data-label-checkin");
-    button.className = "btn guest-button " + (present ? "btn-outline-secondary btn-sm" : "btn-success");
+    // only the visible word changes; the hidden name after it keeps the button's name unique
+    button.querySelector(".guest-button-label").textContent =
+      present ? list.getAttribute("data-label-undo") : list.getAttribute("data-label-checkin");
+    button.className = "btn guest-button " + (present ? "btn-outline-secondary" : "btn-success");
   }
 
   list.addEventListener("submit", function (event) {

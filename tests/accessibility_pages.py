@@ -1,0 +1,152 @@
+"""Every page of the app, found in the URL map, with real ids from the demo region.
+
+Used by ``tests/test_accessibility.py``. New pages are covered without touching this file: a rule's
+``<thing_id>`` argument is filled with the id of a real ``Thing`` row (any model whose class name in
+snake case is ``thing``), ``<fmt>`` with a download format the rule accepts. Only arguments that
+cannot be guessed (signed tokens, import batches, template keys) are made here, per endpoint; a
+rule with an argument nobody can fill is reported by the test, never silently skipped.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.routing import Rule
+
+from crm.extensions import db
+from crm.models import Base, Event, ImportStatus, ImportTarget, Invitation, Role, User
+from crm.models.base import utcnow
+
+# Downloads are told apart by their content type; these are the formats a ``<fmt>`` is tried with.
+FORMATS = ("csv", "xlsx", "json", "pdf", "gexf", "graphml", "ics")
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def model_ids() -> dict[str, int]:
+    """``{"actor_id": 1, "cooperation_id": 4, …}``: the smallest id of every model that has rows.
+    Events: the one with the most invitations, so the door list and statistics have people on them."""
+    ids: dict[str, int] = {}
+    for mapper in Base.registry.mappers:
+        model = mapper.class_
+        if "id" not in mapper.columns:
+            continue
+        first = db.session.scalar(select(func.min(model.id)))
+        if first is not None:
+            ids[f"{snake(model.__name__)}_id"] = int(first)
+    busiest = db.session.execute(select(Invitation.event_id, func.count()).group_by(Invitation.event_id)
+                                 .order_by(func.count().desc(), Invitation.event_id)).first()
+    if busiest is not None:
+        ids["event_id"] = int(busiest[0])
+    return ids
+
+
+CSV_ACTORS = "Name;Art;PLZ;Ort\nBäckerei Barrierefrei;Unternehmen;54290;Trier\n".encode()
+
+
+def _import_tokens(user: User) -> dict[str, str]:
+    """One pending batch (mapping, preview) and one finished (result) owned by ``user``."""
+    from crm.services.imports import batches
+
+    pending = batches.create_batch(db.session, user_id=user.id, target=ImportTarget.ACTORS,
+                                   filename="akteure.csv", data=CSV_ACTORS)
+    done = batches.create_batch(db.session, user_id=user.id, target=ImportTarget.ACTORS,
+                                filename="akteure-fertig.csv", data=CSV_ACTORS)
+    # as batches.commit leaves it (without importing into the demo region)
+    done.status, done.committed_at, done.content = ImportStatus.COMMITTED, utcnow(), b""
+    done.result = {"counts": {"new": 1, "updated": 0, "unchanged": 0}}
+    db.session.flush()
+    return {"pending": pending.token, "done": done.token}
+
+
+def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[Role | None], dict[str, Any]]]:
+    """Argument values that cannot be guessed from the models, per endpoint (and role, where the
+    value belongs to a user). Called inside an app context; commits what it creates."""
+    from crm.services.events import rsvp_tokens
+    from crm.services.mail import templates as mail_templates
+    from crm.services.privacy import consent
+
+    invitation = db.session.scalars(select(Invitation).join(Event)
+                                    .order_by(Event.starts_at.desc(), Invitation.id)).first()
+    answer_token = rsvp_tokens.make_token(invitation) if invitation else ""
+    withdraw = consent.withdrawal_token(invitation.person_id) if invitation else ""
+    imports = {role: _import_tokens(user) for role, user in users.items()}
+    db.session.commit()
+    template_key = mail_templates.DEFINITIONS[0].key
+
+    def per_role(kind: str) -> Callable[[Role | None], dict[str, Any]]:
+        return lambda role: {"token": imports[role][kind]} if role in imports else {}
+
+    return {
+        "rsvp.answer": lambda role: {"token": answer_token},
+        "privacy.public_withdraw": lambda role: {"token": withdraw},
+        "imports.mapping": per_role("pending"),
+        "imports.preview": per_role("pending"),
+        "imports.result": per_role("done"),
+        "events.edit_template": lambda role: {"key": template_key},
+    }
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: str
+    rule: str
+    urls: tuple[str, ...]  # candidates: the first that does not answer 404 is the page
+
+
+def is_static(rule: Rule) -> bool:
+    """Files, and Flask-Admin's select2 lookups (JSON; 404 unless a lookup is configured)."""
+    return rule.endpoint == "static" or rule.endpoint.endswith((".static", ".ajax_lookup"))
+
+
+def admin_query(app: Flask, endpoint: str, ids: dict[str, int]) -> str:
+    """Flask-Admin's edit and details views take the record as ``?id=``."""
+    blueprint, _, view = endpoint.rpartition(".")
+    if view not in ("edit_view", "details_view"):
+        return ""
+    for admin in app.extensions.get("admin", []):
+        for admin_view in admin._views:
+            model = getattr(admin_view, "model", None)
+            if admin_view.endpoint == blueprint and model is not None:
+                first = db.session.scalar(select(func.min(model.id)))
+                return f"?id={first}" if first is not None else ""
+    return ""
+
+
+def targets(app: Flask, role: Role | None, ids: dict[str, int],
+            special: dict[str, Callable[[Role | None], dict[str, Any]]]) -> tuple[list[Target], list[str]]:
+    """Every GET rule as candidate URLs for ``role``, and the rules no value could be found for."""
+    found: list[Target] = []
+    missing: list[str] = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in (rule.methods or ()) or is_static(rule):
+            continue
+        values: dict[str, Any] = dict(special[rule.endpoint](role)) if rule.endpoint in special else {}
+        unknown = [name for name in rule.arguments if name not in values and name not in ids
+                   and name not in ("fmt", "export_type")]
+        if unknown:
+            if rule.endpoint not in special:
+                missing.append(f"{rule.endpoint} {rule.rule}: {', '.join(unknown)}")
+            continue  # a per-user value for a role that has none (imports of a viewer): nothing to visit
+        for name in rule.arguments:
+            values.setdefault(name, ids.get(name))
+        formats = [name for name in ("fmt", "export_type") if name in rule.arguments]
+        with app.test_request_context():
+            from flask import url_for
+
+            if formats:
+                urls = tuple(url_for(rule.endpoint, **{**values, formats[0]: fmt}) for fmt in FORMATS)
+            else:
+                urls = (url_for(rule.endpoint, **values) + admin_query(app, rule.endpoint, ids),)
+        found.append(Target(rule.endpoint, rule.rule, urls))
+    return found, missing
+
+
+def iter_urls(target: Target) -> Iterator[str]:
+    yield from target.urls
