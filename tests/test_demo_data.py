@@ -10,7 +10,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session
 
 from crm.demo import data as demo_data
@@ -101,18 +100,18 @@ def _load(seed: int = 2026, today: date = TODAY) -> list[tuple[str, tuple[str, .
 class DemoLoad:
     session: Session
     counts: dict[str, int]
-    seconds: float
+    statements: int
 
 
 @pytest.fixture(scope="module")
 def demo_load() -> Iterator[DemoLoad]:
     engine = _engine()
     session = Session(engine)
-    started = time.perf_counter()
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(1))
     counts = _load_as_the_cli_does(session)
     session.commit()
-    seconds = time.perf_counter() - started
-    yield DemoLoad(session, counts, seconds)
+    yield DemoLoad(session, counts, len(statements))
     session.close()
     engine.dispose()
 
@@ -209,8 +208,15 @@ def test_counts_are_in_the_expected_ranges(demo_load: DemoLoad) -> None:
     assert counts["Mitgliedschaften"] == count(Membership)
 
 
-def test_loading_takes_less_than_five_seconds(demo_load: DemoLoad) -> None:
-    assert demo_load.seconds < 5, f"demo load took {demo_load.seconds:.1f} s"
+def test_loading_needs_no_more_than_one_statement_per_row(demo_load: DemoLoad) -> None:
+    """`make run` loads the demo in a few seconds; what keeps it there is that no row costs extra
+    queries (lookups per row would multiply the statements). Counted, not timed: timings belong in
+    bench/ (rule 6), and a timed test failed on a busy machine."""
+    session = demo_load.session
+    rows = sum(session.scalar(select(func.count()).select_from(table)) or 0
+               for table in Base.metadata.sorted_tables if table.name not in NOT_DEMO_DATA)
+    assert rows > 3000
+    assert demo_load.statements <= rows * 1.1, (demo_load.statements, rows)
 
 
 def test_same_seed_gives_identical_rows_other_seed_other_rows(demo_session: Session) -> None:
