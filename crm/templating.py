@@ -1,11 +1,13 @@
 """Template globals: navigation that only links to pages that exist, and date formats."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Flask, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from crm.permissions import Permission, can
 
@@ -30,6 +32,15 @@ NAVIGATION = (
 )
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
+
+
+def linkify(text: object) -> Markup:
+    """``|linkify``: text escaped, its http(s) addresses as links (a mail's text part on screen)."""
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}" target="_blank" rel="noopener">{m.group(0)}</a>',
+                           str(escape(text or ""))))
+
+
 def init_app(app: Flask) -> None:
     def navigation() -> list[tuple[str, str, str]]:
         items = []
@@ -44,3 +55,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(navigation=navigation, has_endpoint=has_endpoint)
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["linkify"] = linkify

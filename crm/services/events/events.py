@@ -236,7 +236,7 @@ def list_events(session: Session) -> list[EventRow]:
     for event_id, answer, sent, number in session.execute(
             select(Invitation.event_id, Invitation.answer, Invitation.invited_at.is_not(None), func.count())
             .group_by(Invitation.event_id, Invitation.answer, Invitation.invited_at.is_not(None))):
-        if sent:
+        if sent or answer != Answer.PENDING:  # an answer taken by phone before the mail went out counts too
             counts[event_id]["invited"] += number
         if answer == Answer.ACCEPTED:
             counts[event_id]["accepted"] += number

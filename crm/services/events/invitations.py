@@ -10,23 +10,24 @@ serialised by ``events.lock_event`` so two guests never take the same last place
 """
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, not_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from crm.models import Affiliation, Answer, ConsentPurpose, Event, EventStatus, Invitation, OutboxMessage, Person
+from crm.models import Actor, Affiliation, Answer, ConsentPurpose, Event, EventStatus, Invitation, OutboxMessage, Person
 from crm.models.base import utcnow
 from crm.services.errors import ServiceError
 from crm.services.events import events, ical, rsvp_tokens
+from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate
 from crm.services.mail import outbox
 from crm.services.mail import templates as mail_templates
+from crm.services.mail.delivery import check_base_url
 from crm.services.privacy import audit, consent
 
 ANSWER_LABELS = {
@@ -43,53 +44,14 @@ REMINDER_AUDIENCES = {"pending": "reminder_pending", "accepted": "reminder_accep
 # A reminder of the same kind queued for a guest within this time is not queued again: a second
 # click (or a second organiser) on "Erinnerung senden" must not remind everyone twice.
 REMINDER_REPEAT = timedelta(hours=1)
-LOOPBACK_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+SKIP_NO_CONSENT = "kein Kontakt erlaubt (Widerspruch oder fehlende Einwilligung)"
+SKIP_NO_ADDRESS = "keine E-Mail-Adresse"
 
 
 class DeadlinePassed(ServiceError):
     def __init__(self, deadline: datetime) -> None:
         super().__init__("Die Antwortfrist ist abgelaufen.")
         self.deadline = deadline
-
-
-# --- the public address in links ---------------------------------------------------------------
-
-def _is_loopback(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    if not host or host in LOOPBACK_HOSTS or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
-
-
-def base_url_problem() -> str | None:
-    """Why answer and opt-out links in mails would not work for guests, or None.
-
-    ``BILDUNGSNETZ_BASE_URL`` defaults to http://127.0.0.1:5000 so that ``flask run`` works out
-    of the box; a production installation that forgot to set it would send 150 invitations
-    whose every link points at the guest's own computer.
-    """
-    base = str(current_app.config.get("BILDUNGSNETZ_BASE_URL") or "").strip()
-    if not _is_loopback(urlsplit(base).hostname or ""):
-        return None
-    return (f"Die Adresse für Links in E-Mails (BILDUNGSNETZ_BASE_URL) ist „{base or 'leer'}“ – "
-            "das ist dieser Rechner, nicht die Adresse, unter der Gäste die Anwendung erreichen. "
-            "Antwort- und Abmelde-Links würden bei den Gästen nicht funktionieren.")
-
-
-def sending_blocked() -> bool:
-    """Outside development and tests, mails with links to this machine are refused."""
-    return base_url_problem() is not None and not (current_app.testing or current_app.debug)
-
-
-def check_base_url(field: str | None = None) -> None:
-    """Raise a German ServiceError before queueing mails whose links could not work."""
-    if sending_blocked():
-        raise ServiceError(f"{base_url_problem()} Bitte die Einstellung auf die öffentliche Adresse setzen "
-                           "und die Anwendung neu starten; es wurde nichts versendet.", field)
 
 
 # --- addresses and mail text ------------------------------------------------------------------
@@ -151,19 +113,42 @@ def mail_values(invitation: Invitation, link: str) -> dict[str, str]:
     }
 
 
-def compose(session: Session, invitation: Invitation, key: str, *, calendar: str | None = None,
-            texts: dict[str, mail_templates.Text] | None = None) -> OutboxMessage | None:
-    """Queue the mail ``key`` for ``invitation``; ``calendar`` is REQUEST, CANCEL or None.
+@dataclass
+class Draft:
+    """One mail for one guest, as it will be queued (and as the send page previews it)."""
 
-    Returns None (and queues nothing) if the person has no address.
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    attachments: list[dict[str, Any]]
+    headers: dict[str, str]
+
+
+def sample_links() -> tuple[str, str]:
+    """Answer and opt-out links for previews and test mails: they show where the guest's personal
+    links go, but belong to no one (a click on them changes nothing, and a test mail to the
+    organiser must not carry a guest's real opt-out link)."""
+    base = str(current_app.config.get("BILDUNGSNETZ_BASE_URL", "")).rstrip("/")
+    return f"{base}/antwort/beispiel-link", f"{base}/einwilligung/widerruf/beispiel-link"
+
+
+def draft(session: Session, invitation: Invitation, key: str, *, calendar: str | None = None,
+          texts: dict[str, mail_templates.Text] | None = None, sample: bool = False) -> Draft | None:
+    """The mail ``key`` for ``invitation``; ``calendar`` is REQUEST, CANCEL or None.
+
+    ``sample``: with example links instead of the guest's personal ones (preview, test mail);
+    nothing about the invitation changes. Returns None if the person has no address.
     """
     address = recipient_address(invitation)
     if not address:
         return None
     text = (texts or {}).get(key) or mail_templates.get(session, key)
-    link = rsvp_tokens.answer_url(invitation)
+    if sample:
+        link, withdrawal = sample_links()
+    else:
+        link, withdrawal = rsvp_tokens.answer_url(invitation), consent.withdrawal_url(invitation.person)
     values = mail_values(invitation, link)
-    withdrawal = consent.withdrawal_url(invitation.person)
     footer_values = dict(values, abmelde_link=withdrawal,
                          grund=(f"als Ansprechperson für {values['akteur']}" if values["akteur"]
                                 else f"als Kontakt des {values['organisation']}"))
@@ -180,12 +165,26 @@ def compose(session: Session, invitation: Invitation, key: str, *, calendar: str
                                attendee=ical.Attendee(address, invitation.person.full_name, invitation.answer),
                                description=f"{invitation.event.description.strip()}\n\nIhre Antwort: {link}".strip()),
         })
-    headers = consent.list_unsubscribe_headers(invitation.person)
+    headers = {} if sample else consent.list_unsubscribe_headers(invitation.person)
     contact_email = events.contact(invitation.event).email
     if contact_email:
         headers["Reply-To"] = contact_email
-    return outbox.queue(session, recipient=address, subject=subject, body_text=body, category=key,
-                        invitation_id=invitation.id, attachments=attachments, headers=headers)
+    return Draft(recipient=address, subject=subject, body_text=body, body_html=mail_templates.html(body, link),
+                 attachments=attachments, headers=headers)
+
+
+def compose(session: Session, invitation: Invitation, key: str, *, calendar: str | None = None,
+            texts: dict[str, mail_templates.Text] | None = None) -> OutboxMessage | None:
+    """Queue the mail ``key`` for ``invitation``; ``calendar`` is REQUEST, CANCEL or None.
+
+    Returns None (and queues nothing) if the person has no address.
+    """
+    mail = draft(session, invitation, key, calendar=calendar, texts=texts)
+    if mail is None:
+        return None
+    return outbox.queue(session, recipient=mail.recipient, subject=mail.subject, body_text=mail.body_text,
+                        body_html=mail.body_html, category=key, invitation_id=invitation.id,
+                        attachments=mail.attachments, headers=mail.headers)
 
 
 def _texts(session: Session, *keys: str) -> dict[str, mail_templates.Text]:
@@ -265,10 +264,10 @@ def send_invitations(session: Session, event: Event) -> SendResult:
     session.flush()
     for invitation in pending:
         if invitation.person_id not in allowed:
-            result.skipped.append((invitation, "kein Kontakt erlaubt (Widerspruch oder fehlende Einwilligung)"))
+            result.skipped.append((invitation, SKIP_NO_CONSENT))
             continue
         if not recipient_address(invitation):
-            result.skipped.append((invitation, "keine E-Mail-Adresse"))
+            result.skipped.append((invitation, SKIP_NO_ADDRESS))
             continue
         if not _mark_invited(session, invitation, now):
             continue
@@ -278,6 +277,96 @@ def send_invitations(session: Session, event: Event) -> SendResult:
         event.status = EventStatus.PUBLISHED
     session.flush()
     return result
+
+
+# --- before sending: how many go out, who is skipped, what a guest gets ---------------------------
+
+@dataclass
+class SendPlan:
+    """The unsent invitations of an event by what sending would do with them."""
+
+    sendable: int = 0
+    no_consent: int = 0
+    no_address: int = 0
+
+    @property
+    def unsent(self) -> int:
+        return self.sendable + self.no_consent + self.no_address
+
+    @property
+    def skipped(self) -> int:
+        return self.no_consent + self.no_address
+
+
+def _reason(today: date) -> Any:
+    """SQL twin of ``send_invitations``' checks for one unsent invitation: 'consent', 'address' or 'ok'."""
+    work_address = (select(Affiliation.id).where(
+        Affiliation.person_id == Invitation.person_id, Affiliation.actor_id == Invitation.actor_id,
+        or_(Affiliation.from_date.is_(None), Affiliation.from_date <= today),
+        or_(Affiliation.to_date.is_(None), Affiliation.to_date >= today),
+        func.trim(Affiliation.email) != "").exists())
+    has_address = or_(func.trim(Person.email) != "", work_address)
+    return case((not_(consent.contactable_clause(ConsentPurpose.INVITATIONS)), "consent"),
+                (not_(has_address), "address"), else_="ok")
+
+
+def _unsent(event: Event, today: date) -> Any:
+    return (select(Invitation.id.label("id"), _reason(today).label("reason"))
+            .join(Person, Person.id == Invitation.person_id)
+            .where(Invitation.event_id == event.id, Invitation.invited_at.is_(None)))
+
+
+def send_plan(session: Session, event: Event, today: date | None = None) -> SendPlan:
+    """How many invitations "send" would queue now, and how many it would skip (one query)."""
+    unsent = _unsent(event, today or date.today()).subquery()
+    plan = SendPlan()
+    for reason, number in session.execute(select(unsent.c.reason, func.count()).group_by(unsent.c.reason)):
+        if reason == "ok":
+            plan.sendable = number
+        elif reason == "consent":
+            plan.no_consent = number
+        else:
+            plan.no_address = number
+    return plan
+
+
+def skipped_invitations(session: Session, event: Event, limit: int = 100,
+                        today: date | None = None) -> list[tuple[Invitation, str]]:
+    """Who sending would skip, and why (the first ``limit``, by name), for the send page."""
+    unsent = _unsent(event, today or date.today()).subquery()
+    rows = session.execute(
+        select(Invitation, unsent.c.reason).join(unsent, unsent.c.id == Invitation.id)
+        .join(Person, Person.id == Invitation.person_id).where(unsent.c.reason != "ok")
+        .options(selectinload(Invitation.person), selectinload(Invitation.actor))
+        .order_by(Person.last_name, Person.first_name, Invitation.id).limit(limit)).all()
+    return [(invitation, SKIP_NO_CONSENT if reason == "consent" else SKIP_NO_ADDRESS) for invitation, reason in rows]
+
+
+def sample_invitation(session: Session, event: Event, position: int = 1,
+                      today: date | None = None) -> Invitation | None:
+    """The ``position``-th guest (by name) who would get the invitation now: whose mail the send page shows."""
+    unsent = _unsent(event, today or date.today()).subquery()
+    return session.scalars(
+        select(Invitation).join(unsent, unsent.c.id == Invitation.id).join(Person, Person.id == Invitation.person_id)
+        .where(unsent.c.reason == "ok")
+        .options(selectinload(Invitation.person).selectinload(Person.affiliations), selectinload(Invitation.actor))
+        .order_by(Person.last_name, Person.first_name, Invitation.id)
+        .offset(max(position, 1) - 1).limit(1)).first()
+
+
+def queue_test_mail(session: Session, invitation: Invitation, recipient: str) -> OutboxMessage:
+    """The invitation exactly as ``invitation``'s guest gets it, sent to ``recipient`` (the organiser),
+    with example links and a note on top. Goes through the outbox like every mail, so it also
+    tests the delivery; it is not part of the event's mail counts."""
+    mail = draft(session, invitation, "invitation", calendar="REQUEST", sample=True)
+    if mail is None:
+        raise ServiceError("Für diese Person gibt es keine E-Mail-Adresse.")
+    note = (f"TESTMAIL – so erhält {invitation.person.full_name} die Einladung. "
+            "Antwort- und Abmelde-Link sind in dieser Testmail nur Beispiele.\n\n")
+    return outbox.queue(session, recipient=recipient, subject=f"[Test] {mail.subject}",
+                        body_text=note + mail.body_text,
+                        body_html=mail_templates.html(note + mail.body_text, sample_links()[0]),
+                        category="test", attachments=mail.attachments, headers=mail.headers)
 
 
 def _recently_reminded(session: Session, event: Event, key: str, now: datetime) -> set[int]:
@@ -503,6 +592,26 @@ def remove_invitation(session: Session, invitation: Invitation) -> None:
     session.flush()
 
 
-def invitation_rows(session: Session, event: Event) -> list[Invitation]:
-    rows = _load_invitations(session, event)
-    return sorted(rows, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower(), i.id))
+INVITATIONS_PER_PAGE = 50
+ANSWER_FILTERS = ("pending", "accepted", "tentative", "declined", "waitlisted", "unsent")
+
+
+def invitation_page(session: Session, event: Event, q: str = "", answer: str = "", page: int = 1,
+                    per_page: int = INVITATIONS_PER_PAGE) -> Page:
+    """One page of the event's invitation table, by name; ``q`` finds each word in name, e-mail or
+    actor (case and umlauts folded), ``answer`` is an answer or "unsent". Four statements, however
+    long the list: the count, the page, its persons and its actors."""
+    query = (select(Invitation).join(Person, Person.id == Invitation.person_id)
+             .outerjoin(Actor, Actor.id == Invitation.actor_id)
+             .where(Invitation.event_id == event.id)
+             .options(selectinload(Invitation.person), selectinload(Invitation.actor))
+             .order_by(func.lower(Person.last_name), func.lower(Person.first_name), Invitation.id))
+    if answer == "unsent":
+        query = query.where(Invitation.invited_at.is_(None))
+    elif answer in {a.value for a in Answer}:
+        query = query.where(Invitation.answer == Answer(answer))
+    haystack = fold_sql(Person.first_name + " " + Person.last_name + " " + Person.email + " "
+                        + func.coalesce(Actor.name, ""))
+    for word in q.split()[:8]:
+        query = query.where(haystack.like(like_pattern(fold_text(word)), escape="\\"))
+    return paginate(session, query, page, per_page)

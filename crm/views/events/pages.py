@@ -18,7 +18,8 @@ from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.events import events as event_service
 from crm.services.events import invitations
 from crm.services.events import stats as event_stats
-from crm.services.mail import outbox
+from crm.services.landscape.directory import parse_page
+from crm.services.mail import delivery, outbox
 from crm.services.privacy import audit
 from crm.views.events import bp
 from crm.views.events.common import concurrent_message, flash_error, load_event
@@ -33,19 +34,26 @@ def index():
 
 
 def render_show(event: Event, status: int = 200):
+    """The event page: statements constant in the number of invitations (counters by aggregate,
+    the invitation table one page at a time, searchable)."""
     personal = can(Permission.VIEW_PERSONAL_DATA)
-    rows = invitations.invitation_rows(db.session, event) if personal else []
+    manage = personal and can(Permission.MANAGE_EVENTS)
+    q = request.args.get("q", "").strip()[:200]
+    answer = request.args.get("antwort", "")
+    answer = answer if answer in invitations.ANSWER_FILTERS else ""
+    page = (invitations.invitation_page(db.session, event, q, answer, parse_page(request.args.get("seite")))
+            if personal else None)
     return render_template(
-        "events/show.html", event=event, rows=rows, personal=personal,
-        stats=event_stats.for_event(db.session, event).total,
-        message_counts=outbox.event_counts(db.session, event.id),
-        unsent=sum(1 for r in rows if r.invited_at is None),
+        "events/show.html", event=event, page=page, q=q, answer_filter=answer, personal=personal,
+        stats=event_stats.summary(db.session, event),
+        message_counts=outbox.event_counts(db.session, event.id) if manage else None,
+        plan=invitations.send_plan(db.session, event) if manage else None,
+        delivery=delivery.status(db.session) if manage else None,
         labels=labels(event_service.STATUS_LABELS, EVENT_STATUS),
         answer_labels=labels(invitations.ANSWER_LABELS), confirm_form=ConfirmForm(), cancel_form=CancelForm(),
         answer_choices=OrganiserAnswerForm().answer.choices,
         when=event_service.format_when(event), deadline=event_service.format_moment(event.answer_deadline),
-        can_answer=invitations.can_answer(event), MessageState=MessageState,
-        base_url_problem=invitations.base_url_problem(), sending_blocked=invitations.sending_blocked()), status
+        can_answer=invitations.can_answer(event), MessageState=MessageState), status
 
 
 @bp.route("/<int:event_id>")
