@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -132,13 +133,37 @@ def _check(values: dict[str, Any]) -> None:
         raise ServiceError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.", "deadline_date")
 
 
-def create_event(session: Session, values: dict[str, Any]) -> Event:
+def create_event(session: Session, values: dict[str, Any], creation_token: str | None = None) -> Event:
     _check(values)
-    event = Event(status=EventStatus.DRAFT)
+    event = Event(status=EventStatus.DRAFT, creation_token=creation_token)
     _apply(event, values)
     session.add(event)
     session.flush()
     return event
+
+
+def create_event_once(session: Session, values: dict[str, Any], token: str) -> tuple[Event, bool]:
+    """Create the event of one filled-in form once: a double click on "Speichern", a resent
+    request or five parallel submits of the same form (same ``token``) give one event.
+
+    Returns the event and whether it was created now. SQLite: the write lock is taken first, so
+    the check below stays true until we commit. PostgreSQL: a parallel insert of the same token
+    waits for the first one's commit and then violates the unique constraint; it is undone by
+    its savepoint (never the caller's transaction) and the first one's event is returned.
+    """
+    begin_write(session)
+    existing = session.scalars(select(Event).where(Event.creation_token == token)).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with session.begin_nested():
+            event = create_event(session, values, creation_token=token)
+    except IntegrityError:
+        existing = session.scalars(select(Event).where(Event.creation_token == token)).first()
+        if existing is None:
+            raise
+        return existing, False
+    return event, True
 
 
 def calendar_changes(event: Event, values: dict[str, Any]) -> list[str]:

@@ -1,6 +1,7 @@
 """Events: the list, the event page, the form, cancelling, publishing, closing, statistics."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -69,16 +70,24 @@ def create():
     if request.method == "GET":
         form.contact_name.data = current_user.name or ""
         form.contact_email.data = current_user.email
+        form.creation_token.data = secrets.token_hex(16)
     if form.validate_on_submit():
         try:
-            event = event_service.create_event(db.session, form.values())
+            if form.token:
+                event, created = event_service.create_event_once(db.session, form.values(), form.token)
+            else:  # a form from before tokens (or a script): created as asked
+                event, created = event_service.create_event(db.session, form.values()), True
         except ServiceError as error:
             db.session.rollback()
             attach(form, error, fallback="title")
         else:
             db.session.commit()
-            flash(_("Veranstaltung „%(title)s“ angelegt. Als Nächstes: die Einladungsliste.", title=event.title),
-                  "success")
+            if created:
+                flash(_("Veranstaltung „%(title)s“ angelegt. Als Nächstes: die Einladungsliste.", title=event.title),
+                      "success")
+            else:
+                flash(_("Die Veranstaltung „%(title)s“ war mit diesem Formular schon angelegt – hier ist sie.",
+                        title=event.title), "info")
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
 
