@@ -62,7 +62,7 @@ def test_five_identical_submits_at_the_same_moment_create_one_event(app, login_a
             start.wait(timeout=10)
             response = other.post("/veranstaltungen/neu", data=data)
             answers.append((response.status_code, response.headers.get("Location", "")))
-        except BaseException as error:  # noqa: BLE001 (reported below)
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=submit) for _ in range(5)]
