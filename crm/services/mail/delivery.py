@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from crm.models.base import utcnow
 from crm.services.errors import ServiceError
 from crm.services.mail.mailer import backend
 from crm.services.system import heartbeat
@@ -91,6 +92,7 @@ class Status:
 
 def status(session: Session) -> Status:
     last = heartbeat.last_beat(session, TASK)
-    return Status(uses_mailbox=uses_mailbox(), worker_running=heartbeat.is_running(session, TASK),
+    running = last is not None and last >= utcnow() - heartbeat.STALE_AFTER
+    return Status(uses_mailbox=uses_mailbox(), worker_running=running,
                   last_beat=last, base_url=base_url(), base_url_unreachable=base_url_problem() is not None,
                   sending_blocked=sending_blocked())
