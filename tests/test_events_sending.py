@@ -72,6 +72,8 @@ def test_the_send_page_shows_the_invitation_as_the_guest_gets_it(app, login_as) 
     assert "Gast 1 von 2" in page
     assert "anna@gs-olewig.example" in page and "Einladung: Bildungsgespräch 4/2026 – MINT am " in page
     assert "Sehr geehrte Frau Dr. Adler" in page
+    assert "Wo: Rathaus Trier, Großer Saal" in page and "Bitte sagen Sie uns über Ihren persönlichen Link" in page
+    assert "\\u2013" not in page and "\ufffd" not in page  # the text as the guest reads it, umlauts and dashes
     assert "http://localhost/antwort/beispiel-link" in page  # an example, no guest's real link
     second = client.get(f"/veranstaltungen/{event_id}/versand?nr=2").get_data(as_text=True)
     assert "Sehr geehrter Herr Hahn" in second
@@ -154,6 +156,7 @@ def test_in_development_mail_lands_in_the_mailbox_with_a_working_answer_link_and
     assert "hugo" not in organiser.get("/veranstaltungen/postfach/?q=adler").get_data(as_text=True)
     page = organiser.get(f"/veranstaltungen/postfach/{first_id}").get_data(as_text=True)
     assert "Sehr geehrte Frau Dr. Adler" in page and stored_id in page.replace("&lt;", "<").replace("&gt;", ">")
+    assert "Einladung: Bildungsgespräch 4/2026 – MINT am " in page and "\ufffd" not in page
     [link] = re.findall(r'href="(http://127\.0\.0\.1:5123/antwort/[^"]+)"', page)
     answer = client.get(f.path_of(link))  # the guest, not logged in, follows the link
     assert answer.status_code == 200 and "Bildungsgespräch 4/2026 – MINT" in answer.get_data(as_text=True)

@@ -139,9 +139,13 @@ def test_organiser_journey_from_new_event_to_printed_attendance_list(app, create
             "link").click()
         assert "Sehr geehrte Frau Dr. Adler" in page.get_by_test_id("mail-text").inner_text()
         _shot(page, "journey-3-mailbox-1280.png")
+        page.set_viewport_size(PHONE)
+        _shot(page, "journey-3-mailbox-390.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.set_viewport_size(DESKTOP)
         with page.expect_download() as download_info:
             page.get_by_role("link", name="einladung.ics").click()
-        calendar = icalendar.Calendar.from_ical(open(download_info.value.path(), "rb").read())
+        calendar = icalendar.Calendar.from_ical(download_info.value.path().read_bytes())
         assert str(calendar.walk("VEVENT")[0]["ATTENDEE"]) == "mailto:anna@gs-olewig.example"
         link = page.get_by_test_id("mail-text").get_by_role("link", name=f"{base_url}/antwort/").first
         answer_url = link.get_attribute("href")
@@ -192,7 +196,7 @@ def test_organiser_journey_from_new_event_to_printed_attendance_list(app, create
         page.goto(f"/veranstaltungen/{event_id}")
         with page.expect_download() as download_info:
             page.get_by_role("link", name="Teilnehmerliste (PDF)").click()
-        pdf = open(download_info.value.path(), "rb").read()
+        pdf = download_info.value.path().read_bytes()
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
         assert "Teilnehmerliste" in text and "Anna Adler" in text and "Cem Conrad" in text
         assert "Bea Bauer" not in text  # no answer, not present: not on the list for signatures

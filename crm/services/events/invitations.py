@@ -10,6 +10,7 @@ serialised by ``events.lock_event`` so two guests never take the same last place
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -152,7 +153,9 @@ def draft(session: Session, invitation: Invitation, key: str, *, calendar: str |
     footer_values = dict(values, abmelde_link=withdrawal,
                          grund=(f"als Ansprechperson für {values['akteur']}" if values["akteur"]
                                 else f"als Kontakt des {values['organisation']}"))
-    body = mail_templates.render(text.body, values).rstrip() + "\n" + mail_templates.footer(footer_values)
+    # An empty placeholder (no description) leaves no hole of blank lines in the mail.
+    body = re.sub(r"\n{3,}", "\n\n", mail_templates.render(text.body, values).rstrip())
+    body += "\n" + mail_templates.footer(footer_values)
     subject = " ".join(mail_templates.render(text.subject, values).split())
     attachments = []
     if calendar:

@@ -4,13 +4,13 @@ as a mail program would read it.
 Each row holds the whole MIME message the worker would have handed to SMTP. ``parse`` reads it
 with the standard library's mail parser, so the page shows what a guest's mail program shows:
 sender, subject, the text and the HTML part, and the attached calendar file. The send page
-previews a mail that is not queued yet the same way (``parse(build_message(…).as_string())``).
+previews a mail that is not queued yet the same way (``parse(wire_text(build_message(…)))``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
@@ -51,7 +51,8 @@ def sender() -> str:
 
 
 def parse(raw: str) -> ParsedMail:
-    message: EmailMessage = message_from_string(raw, policy=policy.default)  # type: ignore[assignment]
+    """Read a message stored by ``mailer.wire_text`` (or built for a preview) like a mail program."""
+    message: EmailMessage = message_from_bytes(raw.encode("utf-8"), policy=policy.default)  # type: ignore[assignment]
     text_part = message.get_body(preferencelist=("plain",))
     html_part = message.get_body(preferencelist=("html",))
     calendars = [part for part in message.walk() if part.get_content_type() == "text/calendar"]

@@ -154,7 +154,7 @@ class MailboxTransport:
     def send(self, message: Message, outbox_id: int | None = None) -> None:
         begin_write(self.session)
         self.session.add(MailboxMessage(outbox_message_id=outbox_id, recipient=", ".join(message.send_to),
-                                        subject=(message.subject or "")[:300], raw=message.as_string(),
+                                        subject=(message.subject or "")[:300], raw=wire_text(message),
                                         delivered_at=utcnow()))
         self.session.flush()
 
@@ -166,6 +166,14 @@ class MailboxTransport:
 
     def close(self) -> None:
         pass
+
+
+def wire_text(message: Message) -> str:
+    """The message exactly as SMTP would carry it (``as_bytes``), as text for a database column.
+
+    Parts are UTF-8 with 8-bit transfer encoding; ``as_string`` would re-encode them and lose the
+    umlauts, so the bytes are taken and decoded (``mailbox.parse`` reads them back as bytes)."""
+    return message.as_bytes().decode("utf-8", errors="replace")
 
 
 def backend(app: Flask) -> str:

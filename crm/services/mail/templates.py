@@ -36,7 +36,8 @@ class Definition:
 
 DEFINITIONS: tuple[Definition, ...] = (
     Definition("invitation", "Einladung", "mit Antwort-Link und Kalendereintrag"),
-    Definition("reminder_pending", "Erinnerung an alle ohne Antwort", "an Eingeladene, die noch nicht geantwortet haben"),
+    Definition("reminder_pending", "Erinnerung an alle ohne Antwort",
+               "an Eingeladene, die noch nicht geantwortet haben"),
     Definition("reminder_accepted", "Erinnerung an alle mit Zusage", "kurz vor der Veranstaltung"),
     Definition("update", "Änderung der Veranstaltung", "mit aktualisiertem Kalendereintrag"),
     Definition("cancellation", "Absage der Veranstaltung", "entfernt den Termin aus dem Kalender"),
@@ -113,7 +114,8 @@ def placeholder_errors(text: str, allowed: frozenset[str] | set[str] | None = No
     for _literal, field_name, format_spec, conversion in parsed:
         if field_name is None:
             continue
-        shown = "{" + field_name + (f"!{conversion}" if conversion else "") + (f":{format_spec}" if format_spec else "") + "}"
+        shown = ("{" + field_name + (f"!{conversion}" if conversion else "")
+                 + (f":{format_spec}" if format_spec else "") + "}")
         if field_name == "":
             errors.append("Leere Klammern {} sind kein Platzhalter. Bitte einen Namen eintragen, z. B. {name}.")
         elif field_name not in allowed:
@@ -172,7 +174,8 @@ def footer(values: Mapping[str, str]) -> str:
 # --- the HTML alternative ---------------------------------------------------------------------
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+")
-_STYLE_BODY = "font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1f2328;"
+_STYLE_BODY = ("font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1f2328; "
+               "overflow-wrap: anywhere;")  # a long personal link breaks instead of widening a phone's screen
 _STYLE_BUTTON = ("display: inline-block; padding: 10px 18px; background: #0b5ed7; color: #ffffff; "
                  "text-decoration: none; border-radius: 6px; font-weight: bold;")
 _STYLE_FOOTER = "font-size: 13px; color: #57606a;"
@@ -187,7 +190,8 @@ def _linked(line: str, answer_link: str) -> Markup:
             url, trail = url[:-1], url[-1] + trail
         if answer_link and url == str(escape(answer_link)):
             return (f'<a href="{url}" style="{_STYLE_BUTTON}" target="_blank" rel="noopener">'
-                    f'Zusagen oder absagen</a><br><span style="{_STYLE_FOOTER}">{url}</span>{trail}')
+                    f'Zusagen oder absagen</a><br>'
+                    f'<span style="{_STYLE_FOOTER} word-break: break-all;">{url}</span>{trail}')
         return f'<a href="{url}" target="_blank" rel="noopener">{url}</a>{trail}'
     return Markup(URL_RE.sub(link, str(escape(line))))
 

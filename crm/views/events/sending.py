@@ -13,7 +13,7 @@ from crm.permissions import requires
 from crm.services.errors import ServiceError
 from crm.services.events import invitations
 from crm.services.mail import delivery, mailbox
-from crm.services.mail.mailer import build_message
+from crm.services.mail.mailer import build_message, wire_text
 from crm.services.privacy import audit
 from crm.views.events import bp
 from crm.views.events.common import MANAGE, concurrent_message, flash_error, flash_queued, load_event
@@ -38,7 +38,7 @@ def _preview(event_id: int) -> tuple[mailbox.ParsedMail | None, int]:
     message = build_message(sender=mailbox.sender(), recipient=mail.recipient, subject=mail.subject,
                             body_text=mail.body_text, body_html=mail.body_html, attachments=mail.attachments,
                             headers=mail.headers)
-    return mailbox.parse(message.as_string()), position
+    return mailbox.parse(wire_text(message)), position
 
 
 @bp.route("/<int:event_id>/versand")
