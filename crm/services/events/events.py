@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -191,7 +191,9 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
     capacity_before = event.capacity
     _apply(event, values)
     queued = 0
-    if changed and notify and not is_done and any(i.invited_at is not None for i in event.invitations):
+    sent_any = session.scalar(select(exists().where(Invitation.event_id == event.id,
+                                                    Invitation.invited_at.is_not(None))))
+    if changed and notify and not is_done and sent_any:  # (an EXISTS, not 50,000 rows loaded)
         event.ical_sequence += 1
         queued = invitations.send_updates(session, event)
     if event.capacity != capacity_before:
