@@ -6,10 +6,12 @@ Run: ``.venv/bin/python bench/event_page_bench.py`` — makes a throw-away Postg
 ``BENCH_REQUESTS`` the requests per page.
 
 What is generated (bulk inserts, not through the services: only the page is measured): 50,000
-persons at 500 actors with an affiliation each, one event with every one of them invited; three
-in five mails sent (with an outbox row each), answers mixed (a third accepted, a sixth declined,
-some waitlisted), 5,000 present. The organiser's pages are then requested through the Flask
-test client (the whole request: session, permission, queries, template), each after warm-up:
+persons at 500 actors with an affiliation each, a third of them with consent as legal basis (most
+with a consent row, some withdrawn, some without: the send count has real rules to check), one
+event with every one of them invited; three in five mails sent (with an outbox row each),
+answers mixed (a third accepted, a sixth declined, some waitlisted), 5,000 present. The
+organiser's pages are then requested through the Flask test client (the whole request: session,
+permission, queries, template), each after warm-up:
 
 * the event page (page 1 of the invitation table),
 * a page deep in the table (``?seite=500``),
@@ -81,9 +83,12 @@ def _generate(db, count: int) -> int:
         Affiliation,
         Answer,
         Attendance,
+        Consent,
+        ConsentPurpose,
         EventKind,
         EventStatus,
         Invitation,
+        LegalBasis,
         OutboxMessage,
         Person,
     )
@@ -111,8 +116,15 @@ def _generate(db, count: int) -> int:
         numbers = range(start, min(start + CHUNK, count))
         persons = db.session.execute(insert(Person).returning(Person.id), [
             {"first_name": f"Vorname{n % 97}", "last_name": f"{surnames[n % len(surnames)]}{n:05d}",
-             "salutation": "Frau" if n % 2 else "Herr", "email": f"person{n}@schule.example", "version_id": 1}
+             "salutation": "Frau" if n % 2 else "Herr", "email": f"person{n}@schule.example", "version_id": 1,
+             "legal_basis": LegalBasis.CONSENT if n % 3 == 0 else LegalBasis.PUBLIC_TASK}
             for n in numbers]).scalars().all()
+        # A third of the persons were recorded with consent as legal basis: most of them gave it,
+        # some withdrew it, one in nine never gave it (sending would skip them).
+        db.session.execute(insert(Consent), [
+            {"person_id": pid, "purpose": ConsentPurpose.INVITATIONS, "given_at": now, "method": "Formular",
+             "withdrawn_at": now if n % 27 == 3 else None}
+            for n, pid in zip(numbers, persons) if n % 3 == 0 and n % 9 != 0])
         db.session.execute(insert(Affiliation), [
             {"person_id": pid, "actor_id": actor_ids[n % ACTORS], "function": "Leitung"}
             for n, pid in zip(numbers, persons)])
