@@ -316,7 +316,7 @@ def _unsent(event: Event, *where: Any) -> Any:
             .where(Invitation.event_id == event.id, Invitation.invited_at.is_(None), *where))
 
 
-def send_plan(session: Session, event: Event, today: date | None = None) -> SendPlan:
+def send_plan(session: Session, event: Event, today: date | None = None, unsent: int | None = None) -> SendPlan:
     """How many invitations "send" would queue now, and how many it would skip.
 
     Three counts with the rules in their WHERE clauses (not one query with a CASE per row: that
@@ -324,8 +324,9 @@ def send_plan(session: Session, event: Event, today: date | None = None) -> Send
     every page view at 50,000 invitations)."""
     today = today or date.today()
     contactable = consent.contactable_clause(ConsentPurpose.INVITATIONS)
-    unsent = session.scalar(select(func.count()).select_from(Invitation).where(
-        Invitation.event_id == event.id, Invitation.invited_at.is_(None))) or 0
+    if unsent is None:  # the event page knows it already (``stats.tally``)
+        unsent = session.scalar(select(func.count()).select_from(Invitation).where(
+            Invitation.event_id == event.id, Invitation.invited_at.is_(None))) or 0
     if not unsent:
         return SendPlan()
     allowed = session.scalar(_unsent(event, contactable)) or 0
@@ -603,7 +604,7 @@ ANSWER_FILTERS = ("pending", "accepted", "tentative", "declined", "waitlisted", 
 
 
 def invitation_page(session: Session, event: Event, q: str = "", answer: str = "", page: int = 1,
-                    per_page: int = INVITATIONS_PER_PAGE) -> Page:
+                    per_page: int = INVITATIONS_PER_PAGE, counts: dict[tuple[Answer, bool], int] | None = None) -> Page:
     """One page of the event's invitation table, by name; ``q`` finds each word in name, e-mail or
     actor (case and umlauts folded), ``answer`` is an answer or "unsent".
 
@@ -611,7 +612,8 @@ def invitation_page(session: Session, event: Event, q: str = "", answer: str = "
     query ordered by the persons' names (PostgreSQL walks the name index and stops after the page),
     the total from a count on the invitations alone, and only the page's 50 rows are loaded, with
     their persons and actors. A search folds every row once and takes the total from the same
-    query (``count(*) OVER ()``). Five statements at most, however long the list.
+    query (``count(*) OVER ()``); without a search, ``counts`` (``stats.tally``) gives the total
+    without a query. Five statements at most, however long the list.
     """
     where = [Invitation.event_id == event.id]
     if answer == "unsent":
@@ -634,17 +636,21 @@ def invitation_page(session: Session, event: Event, q: str = "", answer: str = "
                                     .limit(per_page).offset((number - 1) * per_page)).all())
 
     page = max(1, page)
+    rows: list[Any] = []
+    total: int | None = None
     if words:
         rows = ids_on(page, with_total=True)
         total = rows[0][1] if rows else None
-    else:
-        rows, total = [], None
+    elif counts is not None:
+        total = sum(number for (value, is_sent), number in counts.items()
+                    if not answer or (answer == "unsent" and not is_sent) or value.value == answer)
     if total is None:
-        total = session.scalar(select(func.count()).select_from(Invitation).join(
-            Person, Person.id == Invitation.person_id).outerjoin(Actor, Actor.id == Invitation.actor_id)
-            .where(*where)) if words else session.scalar(
-            select(func.count()).select_from(Invitation).where(*where))
-        total = total or 0
+        counting = select(func.count()).select_from(Invitation)
+        if words:
+            counting = counting.join(Person, Person.id == Invitation.person_id).outerjoin(
+                Actor, Actor.id == Invitation.actor_id)
+        total = session.scalar(counting.where(*where)) or 0
+    if not rows:
         page = min(page, max(1, (total + per_page - 1) // per_page))
         rows = ids_on(page, with_total=False)
     ids = [row[0] for row in rows]

@@ -64,21 +64,34 @@ def is_counted() -> Any:
     return or_(Invitation.invited_at.is_not(None), Invitation.answer != Answer.PENDING)
 
 
-def summary(session: Session, event: Event) -> Figures:
-    """The event page's counters in three aggregate queries, whatever the number of invitations."""
+Tally = dict[tuple[Answer, bool], int]
+
+
+def tally(session: Session, event: Event) -> Tally:
+    """The event's invitations counted by (answer, mail sent) in one aggregate query: the counters,
+    the number of unsent invitations and the length of the table all come from it."""
+    sent = Invitation.invited_at.is_not(None)
+    return {(Answer(answer), bool(is_sent)): number for answer, is_sent, number in session.execute(
+        select(Invitation.answer, sent, func.count()).where(Invitation.event_id == event.id)
+        .group_by(Invitation.answer, sent))}
+
+
+def summary(session: Session, event: Event, counts: Tally | None = None) -> Figures:
+    """The event page's counters in three aggregate queries (two with ``counts`` from ``tally``),
+    whatever the number of invitations."""
     figures = Figures()
-    counted = is_counted()
-    for answer, number in session.execute(
-            select(Invitation.answer, func.count()).where(Invitation.event_id == event.id, counted)
-            .group_by(Invitation.answer)):
-        answer = Answer(answer)
+    counts = tally(session, event) if counts is None else counts
+    names = {Answer.ACCEPTED: "accepted", Answer.TENTATIVE: "tentative", Answer.DECLINED: "declined",
+             Answer.WAITLISTED: "waitlisted"}
+    for (answer, is_sent), number in counts.items():
+        if not is_sent and answer == Answer.PENDING:
+            continue  # on the list, neither sent nor answered: not (yet) a guest
         figures.invited += number
         if answer != Answer.PENDING:
             figures.answered += number
-        name = {Answer.ACCEPTED: "accepted", Answer.TENTATIVE: "tentative", Answer.DECLINED: "declined",
-                Answer.WAITLISTED: "waitlisted"}.get(answer)
-        if name:
-            setattr(figures, name, getattr(figures, name) + number)
+        if answer in names:
+            setattr(figures, names[answer], getattr(figures, names[answer]) + number)
+    counted = is_counted()
     present = select(Attendance.person_id).where(Attendance.event_id == event.id)
     figures.no_shows = session.scalar(select(func.count()).select_from(Invitation).where(
         Invitation.event_id == event.id, Invitation.answer == Answer.ACCEPTED,

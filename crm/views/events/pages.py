@@ -42,13 +42,15 @@ def render_show(event: Event, status: int = 200):
     q = request.args.get("q", "").strip()[:200]
     answer = request.args.get("antwort", "")
     answer = answer if answer in invitations.ANSWER_FILTERS else ""
-    page = (invitations.invitation_page(db.session, event, q, answer, parse_page(request.args.get("seite")))
-            if personal else None)
+    counts = event_stats.tally(db.session, event)  # one aggregate for counters, unsent and table length
+    page = (invitations.invitation_page(db.session, event, q, answer, parse_page(request.args.get("seite")),
+                                        counts=counts) if personal else None)
+    unsent = sum(number for (_answer, is_sent), number in counts.items() if not is_sent)
     return render_template(
         "events/show.html", event=event, page=page, q=q, answer_filter=answer, personal=personal,
-        stats=event_stats.summary(db.session, event),
+        stats=event_stats.summary(db.session, event, counts),
         message_counts=outbox.event_counts(db.session, event.id) if manage else None,
-        plan=invitations.send_plan(db.session, event) if manage else None,
+        plan=invitations.send_plan(db.session, event, unsent=unsent) if manage else None,
         delivery=delivery.status(db.session) if manage else None,
         labels=labels(event_service.STATUS_LABELS, EVENT_STATUS),
         answer_labels=labels(invitations.ANSWER_LABELS), confirm_form=ConfirmForm(), cancel_form=CancelForm(),
