@@ -615,7 +615,7 @@ def invitation_page(session: Session, event: Event, q: str = "", answer: str = "
     query (``count(*) OVER ()``); without a search, ``counts`` (``stats.tally``) gives the total
     without a query. Five statements at most, however long the list.
     """
-    where = [Invitation.event_id == event.id]
+    where: list[Any] = [Invitation.event_id == event.id]
     if answer == "unsent":
         where.append(Invitation.invited_at.is_(None))
     elif answer in {a.value for a in Answer}:

@@ -13,6 +13,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -50,6 +51,11 @@ def sender() -> str:
     return str(current_app.config.get("MAIL_DEFAULT_SENDER") or "bildungsbuero@localhost")
 
 
+def _payload(part: Any) -> bytes:
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
 def parse(raw: str) -> ParsedMail:
     """Read a message stored by ``mailer.wire_text`` (or built for a preview) like a mail program."""
     message: EmailMessage = message_from_bytes(raw.encode("utf-8"), policy=policy.default)  # type: ignore[assignment]
@@ -61,10 +67,9 @@ def parse(raw: str) -> ParsedMail:
     for part in message.iter_attachments():
         name, kind = part.get_filename() or "anhang", part.get_content_type()
         is_calendar = name.endswith(".ics") or kind in ("text/calendar", "application/ics")
-        attachments.append(Attachment(name, kind, part.get_payload(decode=True) or b"", method if is_calendar else ""))
+        attachments.append(Attachment(name, kind, _payload(part), method if is_calendar else ""))
     if calendars and not any(a.method for a in attachments):  # a calendar only in the alternative part
-        attachments.append(Attachment("einladung.ics", "text/calendar", calendars[0].get_payload(decode=True) or b"",
-                                      method))
+        attachments.append(Attachment("einladung.ics", "text/calendar", _payload(calendars[0]), method))
     try:
         date = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
     except (TypeError, ValueError):

@@ -153,7 +153,8 @@ class MailboxTransport:
 
     def send(self, message: Message, outbox_id: int | None = None) -> None:
         begin_write(self.session)
-        self.session.add(MailboxMessage(outbox_message_id=outbox_id, recipient=", ".join(message.send_to),
+        recipients = ", ".join(str(r) for r in message.send_to)
+        self.session.add(MailboxMessage(outbox_message_id=outbox_id, recipient=recipients,
                                         subject=(message.subject or "")[:300], raw=wire_text(message),
                                         delivered_at=utcnow()))
         self.session.flush()

@@ -1,6 +1,8 @@
 """What the event handlers share: loaders that answer 404, the permission pair, messages."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -48,7 +50,7 @@ def concurrent_message() -> str:
 
 def back_to_list(event: Event) -> Response:
     """Back to the event's invitation table, on the page and with the search the form came from."""
-    args = {key: request.form[key] for key in ("q", "antwort", "seite") if request.form.get(key)}
+    args: dict[str, Any] = {key: request.form[key] for key in ("q", "antwort", "seite") if request.form.get(key)}
     return redirect(url_for("events.show", event_id=event.id, **args) + "#einladungen")
 
 

@@ -2,10 +2,11 @@
 a test mail to oneself) and the send itself."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from crm.extensions import db
 from crm.forms.events import ConfirmForm
@@ -96,7 +97,7 @@ def send_test_mail(event_id: int):
 
 @bp.route("/<int:event_id>/versenden", methods=["POST"])
 @requires(*MANAGE)
-def send(event_id: int) -> Response:
+def send(event_id: int) -> WerkzeugResponse:
     event = load_event(event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
