@@ -75,7 +75,7 @@ def test_organiser_journey_from_new_event_to_printed_attendance_list(app, create
 
         # 1. A new event, through the form (a double click would still make one event).
         page.get_by_role("link", name="Veranstaltungen").first.click()
-        page.goto("/veranstaltungen/neu")
+        page.get_by_role("link", name="Neue Veranstaltung").click()
         page.get_by_label("Art", exact=True).select_option(label=kind_name)
         page.get_by_label("Titel").fill("Bildungsgespräch 4/2026 – Übergang Kita–Grundschule")
         page.get_by_label("Datum", exact=True).fill(date(date.today().year + 1, 3, 12).isoformat())
