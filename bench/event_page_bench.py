@@ -19,7 +19,8 @@ permission, queries, template), each after warm-up:
 * the send page (``/versand``: the count of what would go out, a preview of one mail).
 
 Prints a table (wall time per request, its SQL time as the client waits for it, the Python CPU time
-of the request, statements, HTML size) and records it in ``bench/results/event_page.json`` under
+of the request, the CPU time the PostgreSQL server process spent on it (from /proc, mean over the
+requests, 10 ms ticks), statements, HTML size) and records it in ``bench/results/event_page.json`` under
 the database's name; the load average before and after is recorded too, because on the shared
 2-core project machine other processes' load inflates the wall times several-fold.
 Issue 13 measured 2.2 s and 5 MB of HTML for the event page at 50,000 invitations before it was
@@ -144,6 +145,20 @@ def _generate(db, count: int) -> int:
     return event.id
 
 
+def _backend_cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the PostgreSQL server processes ``pids`` have used so far, from
+    /proc: unlike wall time it does not grow when other processes compete for the cores."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -200,18 +215,27 @@ def main() -> None:
         pages = {"event page": base, "table page 500": f"{base}?seite=500", "search 'mueller'": f"{base}?q=mueller",
                  "filter accepted": f"{base}?antwort=accepted", "send page": f"{base}/versand"}
         run: dict[str, dict[str, float]] = {}
-        print(f"{'page':<18} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'SQL ms':>7} {'CPU ms':>7} "
+        with app.app_context():  # the server processes that answer this database (only on this machine)
+            backends = [pid for (pid,) in db.session.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))] \
+                if database == "postgresql" else []
+            db.session.remove()
+        print(f"{'page':<18} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'SQL ms':>7} {'CPU ms':>7} {'PG CPU':>7} "
               f"{'statements':>10} {'HTML KB':>8}")
         for label, path in pages.items():
             times: list[float] = []
             sql: list[float] = []
             cpu: list[float] = []
+            pg_cpu = 0.0
             for number in range(WARM_UP + REQUESTS):
                 statements.clear()
                 sql_time["total"] = 0.0
                 started, cpu_started = time.perf_counter(), time.process_time()
+                pg_started = _backend_cpu_seconds(backends)
                 response = client.get(path)
                 elapsed = (time.perf_counter() - started) * 1000
+                if number >= WARM_UP:
+                    pg_cpu += _backend_cpu_seconds(backends) - pg_started
                 assert response.status_code == 200, (path, response.status_code)
                 if number >= WARM_UP:
                     times.append(elapsed)
@@ -220,10 +244,14 @@ def main() -> None:
             size = len(response.data) / 1024
             run[label] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(_percentile(times, 0.95), 1),
                           "max_ms": round(max(times), 1), "sql_p50_ms": round(statistics.median(sql), 1),
-                          "python_cpu_p50_ms": round(statistics.median(cpu), 1), "statements": len(statements),
+                          "python_cpu_p50_ms": round(statistics.median(cpu), 1),
+                          "postgres_cpu_mean_ms": round(pg_cpu * 1000 / REQUESTS, 1),
+                          "cpu_total_mean_ms": round(statistics.mean(cpu) + pg_cpu * 1000 / REQUESTS, 1),
+                          "statements": len(statements),
                           "html_kb": round(size, 1)}
             print(f"{label:<18} {run[label]['p50_ms']:>8.1f} {run[label]['p95_ms']:>8.1f} {run[label]['max_ms']:>8.1f} "
                   f"{run[label]['sql_p50_ms']:>7.1f} {run[label]['python_cpu_p50_ms']:>7.1f} "
+                  f"{run[label]['postgres_cpu_mean_ms']:>7.1f} "
                   f"{len(statements):>10} {size:>8.1f}")
         with app.app_context():
             db.session.remove()
