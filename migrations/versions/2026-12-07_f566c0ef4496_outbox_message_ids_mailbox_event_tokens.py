@@ -13,9 +13,8 @@ Revises: 9b8d72969ada
 Create Date: 2026-12-07 01:04:09.502773
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f566c0ef4496'
@@ -32,7 +31,8 @@ def upgrade():
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('raw', sa.Text(), nullable=False),
     sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_messages.id'], name=op.f('fk_mailbox_messages_outbox_message_id_outbox_messages'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_messages.id'],
+                            name=op.f('fk_mailbox_messages_outbox_message_id_outbox_messages'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mailbox_messages'))
     )
     with op.batch_alter_table('mailbox_messages', schema=None) as batch_op:
