@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mails follow the address `make run` serves (0.0.0.0 listens everywhere: links use the host name).
+BILDUNGSNETZ_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname),$(HOST)):$(PORT)
+# Development: mail goes to the mailbox inside the application (Veranstaltungen > Entwicklungs-Postfach).
+MAIL_BACKEND ?= mailbox
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test install translations chromium postgres test-sqlite test-postgres bench clean
@@ -21,12 +25,14 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d crm/translations
 
+run: export BILDUNGSNETZ_BASE_URL := $(BILDUNGSNETZ_BASE_URL)
+run: export MAIL_BACKEND := $(MAIL_BACKEND)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) crm seed
 	$(FLASK) crm demo --if-empty
 	@$(FLASK) crm demo-users
-	@echo "Bildungsnetz läuft auf http://$(HOST):$(PORT)/"
+	@echo "Bildungsnetz läuft auf $(BILDUNGSNETZ_BASE_URL)/ (E-Mails: $(MAIL_BACKEND))"
 	@# The background worker (mail delivery) runs beside the server and stops with it.
 	@$(FLASK) crm worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)

@@ -148,6 +148,7 @@ def worker_command(interval: float, once: bool) -> None:
     from flask import current_app
 
     from crm.services.mail import outbox
+    from crm.services.mail.mailer import backend
     from crm.services.system import heartbeat
     from crm.worker import BackgroundWorker, Task
 
@@ -172,8 +173,10 @@ def worker_command(interval: float, once: bool) -> None:
             while worker.run_once() and not stop["now"]:
                 pass
             return
-        click.echo(f"Hintergrundprozess {name} läuft: {', '.join(t.name for t in tasks)} "
-                   f"(SMTP {config.get('MAIL_SERVER')}:{config.get('MAIL_PORT')}). Beenden mit Strg+C.")
+        target = ("Entwicklungs-Postfach" if backend(current_app) == "mailbox"
+                  else f"SMTP {config.get('MAIL_SERVER')}:{config.get('MAIL_PORT')}")
+        click.echo(f"Hintergrundprozess {name} läuft: {', '.join(t.name for t in tasks)} ({target}). "
+                   "Beenden mit Strg+C.")
         worker.run_forever()
 
 

@@ -25,6 +25,13 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
+def _mail_backend(value: str) -> str:
+    backend = value.strip().lower()
+    if backend not in ("smtp", "mailbox"):
+        raise ValueError(f"MAIL_BACKEND must be 'smtp' or 'mailbox', not {value!r}")
+    return backend
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None,
             "SQLAlchemy-URL der Datenbank. Standard: SQLite-Datei `instance/bildungsnetz.sqlite3`. "
@@ -36,6 +43,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Öffentliche Adresse, für Links in E-Mails (Antwort-Links, Abmeldung)."),
     Setting("BILDUNGSNETZ_ORGANISATION", "Bildungsbüro",
             "Name der Stelle, der in E-Mails und Berichten erscheint."),
+    Setting("MAIL_BACKEND", "smtp",
+            "Wohin der Hintergrundprozess E-Mails zustellt: `smtp` (Betrieb) oder `mailbox` (Entwicklung: ins "
+            "Entwicklungs-Postfach der Anwendung, nichts verlässt den Rechner; `make run` setzt es).", _mail_backend),
     Setting("MAIL_SERVER", "localhost", "SMTP-Server für den Versand."),
     Setting("MAIL_PORT", 25, "SMTP-Port.", int),
     Setting("MAIL_USE_TLS", False, "STARTTLS verwenden.", _bool),

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from crm.permissions import Permission, can
 
@@ -35,6 +37,13 @@ NAVIGATION = (
 def choice_pairs(records: Iterable[Any], value: str = "id", text: str = "name") -> list[tuple[Any, Any]]:
     """``(record.id, record.name)`` pairs for ``multi_choice`` (templates/macros/multi_choice.html)."""
     return [(getattr(r, value), getattr(r, text)) for r in records]
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
+
+
+def linkify(text: object) -> Markup:
+    """``|linkify``: text escaped, its http(s) addresses as links (a mail's text part on screen)."""
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}" target="_blank" rel="noopener">{m.group(0)}</a>',
+                           str(escape(text or ""))))
 
 
 def init_app(app: Flask) -> None:
@@ -55,3 +64,4 @@ def init_app(app: Flask) -> None:
     # Numbers in the user's locale: 12,19 in German, 12.19 in English (never Python's "%.2f").
     app.jinja_env.filters["decimal"] = lambda value, places=2: (
         format_decimal(value, format="#,##0" + ("." + "0" * places if places else "")) if value is not None else "")
+    app.jinja_env.filters["linkify"] = linkify

@@ -101,8 +101,9 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server(port: int | None = None, delay: float = 0.0) -> Iterator[SmtpServer]:
-    recorder = Recorder(delay=delay)
+def smtp_server(port: int | None = None, delay: float = 0.0, recorder: Recorder | None = None) -> Iterator[SmtpServer]:
+    """``recorder``: a handler of one's own (a ``Recorder`` subclass that refuses or holds a message)."""
+    recorder = recorder or Recorder(delay=delay)
     port = port or free_port()
     controller = Controller(recorder, hostname=HOST, port=port, ready_timeout=10)
     controller.start()

@@ -48,8 +48,18 @@ def test_organiser_invites_guest_answers_organiser_checks_in(app, create_user) -
         page.wait_for_url(f"{base_url}/veranstaltungen/{event_id}#einladungen")
         assert "Anna Adler" in page.get_by_test_id("invitations").inner_text()
 
-        # Send: the mail goes to the outbox; the worker delivers it.
+        # Send: the button names the count and asks once; the mail goes to the outbox; the worker delivers it.
+        questions: list[str] = []
+
+        def accept(dialog) -> None:
+            questions.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
+        assert page.get_by_test_id("send").inner_text() == "1 Einladung versenden"
         page.get_by_test_id("send").click()
+        page.wait_for_url(f"{base_url}/veranstaltungen/{event_id}#einladungen")
+        assert questions == ["1 Einladung jetzt versenden? Das lässt sich nicht zurücknehmen."]
         assert page.get_by_text("1 Einladungen sind im Postausgang").is_visible()
         assert page.get_by_label("Antwort von Anna Adler eintragen").input_value() == "pending"
         page.screenshot(path=str(ARTIFACTS / "event-invitations.png"), full_page=True)
@@ -143,7 +153,10 @@ def test_door_page_on_a_phone_speaks_german_when_things_fail_and_picks_actors_by
             db.session.get(Event, event_id).status = EventStatus.PUBLISHED
             db.session.commit()
 
-        # A walk-in: type a few letters of the actor, pick the suggestion.
+        # A walk-in: the form is behind a button above the list; type a few letters of the actor, pick one.
+        opener = page.get_by_text("+ Person ohne Einladung erfassen")
+        assert opener.bounding_box()["y"] < 844, "reachable without scrolling"
+        opener.click()
         page.get_by_label("Nachname").fill("Walk")
         page.get_by_label("Vorname").fill("Wanda")
         page.get_by_role("combobox", name="Akteur (freiwillig)").fill("St. An")
@@ -159,3 +172,39 @@ def test_door_page_on_a_phone_speaks_german_when_things_fail_and_picks_actors_by
     with app.app_context():
         [attendance] = db.session.scalars(select(Attendance)).all()
         assert attendance.person.full_name == "Wanda Walk" and attendance.actor_id == kita_id
+
+
+def test_the_door_list_of_79_guests_filters_as_one_types_on_a_phone(app, create_user) -> None:
+    """The bug seen at the door: every row had `d-flex`, which beats the `hidden` attribute, so all
+    79 rows stayed while one typed; and the walk-in form sat below them, 5,682 px down."""
+    from crm.models import EventStatus
+    from crm.models.base import utcnow
+
+    organiser = create_user(Role.ORGANISER)
+    with app.app_context():
+        school = f.actor("Grundschule Olewig", kind="Grundschule")
+        people = [f.person(f"Gast{n:02d}", "Vorname", email=f"gast{n}@schule.example", at=school) for n in range(78)]
+        people.append(f.person("Zander", "Zoe", email="zoe@kita.example", at=f.actor("Kita Sonnenschein", kind="Kita")))
+        event = f.event("Bildungskonferenz Trier 2026")
+        for invitation in f.invite(event, *people):
+            invitation.invited_at = utcnow()
+        event.status = EventStatus.PUBLISHED
+        db.session.commit()
+        event_id = event.id
+    with live_server(app) as base_url, chromium_page(base_url, viewport={"width": 390, "height": 844}) as page:
+        page.goto("/anmelden")
+        page.get_by_label("E-Mail").fill(organiser.email)
+        page.get_by_label("Passwort").fill("richtig-langes-passwort")
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(f"{base_url}/")
+        page.goto(f"/veranstaltungen/{event_id}/einlass")
+        assert page.locator("[data-guest]:visible").count() == 79
+        assert page.get_by_text("+ Person ohne Einladung erfassen").bounding_box()["y"] < 844
+        search = page.get_by_label("Name oder Akteur suchen")
+        search.press_sequentially("sonnen", delay=20)
+        visible = page.locator("[data-guest]:visible")
+        assert visible.count() == 1 and "Zoe Zander" in visible.first.inner_text()
+        assert page.evaluate("document.documentElement.scrollHeight") < 1500  # 78 rows really gone
+        search.fill("gast0")
+        assert page.locator("[data-guest]:visible").count() == 10
+        page.screenshot(path=str(ARTIFACTS / "checkin-79-search-phone.png"), full_page=True)

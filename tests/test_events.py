@@ -29,7 +29,7 @@ from crm.models import (
 )
 from crm.models.base import utcnow
 from crm.services.events import invitation_lists, invitations
-from crm.services.mail import outbox
+from crm.services.mail import delivery, outbox
 from tests import factories_events as f
 from tests.smtp import smtp_server
 
@@ -649,7 +649,8 @@ def test_two_sessions_adding_the_same_people_at_once_add_them_once(app, landscap
 
 # --- the public address in links --------------------------------------------------------------
 
-def test_links_to_this_machine_are_refused_outside_development(app, login_as, landscape) -> None:
+def test_links_to_this_machine_are_refused_outside_development_and_the_organiser_is_told_whom_to_ask(
+        app, login_as, landscape) -> None:
     L = landscape
     client = login_as(Role.ORGANISER)
     with app.app_context():
@@ -661,7 +662,7 @@ def test_links_to_this_machine_are_refused_outside_development(app, login_as, la
                                ("http://[::1]/", True), ("http://0.0.0.0", True), ("", True),
                                ("https://bildungsnetz.trier.de", False), ("http://10.1.2.3", False)):
             app.config["BILDUNGSNETZ_BASE_URL"] = base
-            assert (invitations.base_url_problem() is not None) is loopback, base
+            assert (delivery.base_url_problem() is not None) is loopback, base
     url = f"/veranstaltungen/{L['event']}"
     app.config["BILDUNGSNETZ_BASE_URL"] = "http://127.0.0.1:5000"
     page = client.get(url).get_data(as_text=True)
@@ -669,19 +670,31 @@ def test_links_to_this_machine_are_refused_outside_development(app, login_as, la
     app.config["TESTING"] = False  # as in production
     try:
         page = client.get(url).get_data(as_text=True)
-        assert "Deshalb werden keine Einladungen" in page
+        assert "Deshalb wird nichts versendet" in page and "technische Betreuung der Anwendung (IT)" in page
+        assert "BILDUNGSNETZ_BASE_URL" not in page, "the organiser cannot change settings: no names of them"
+        send_button = re.search(r'<button[^>]*data-testid="send"[^>]*>', page).group(0)
+        assert "disabled" in send_button
         response = client.post_form(f"{url}/versenden", follow_redirects=True)
         text = response.get_data(as_text=True)
-        assert "das ist dieser Rechner" in text and "es wurde nichts versendet" in text
+        assert "Das ist der Server selbst" in text and "Es wurde nichts versendet" in text
+        assert "BILDUNGSNETZ_BASE_URL" not in text
         with app.app_context():
             assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
             assert db.session.get(Event, L["event"]).status == EventStatus.DRAFT
             event = db.session.get(Event, L["event"])
             event.status = EventStatus.PUBLISHED
             db.session.commit()
-            with pytest.raises(invitations.ServiceError, match="BILDUNGSNETZ_BASE_URL"):
+            with pytest.raises(invitations.ServiceError, match="Server selbst"):
                 invitations.send_reminders(db.session, db.session.get(Event, L["event"]), "pending")
             db.session.rollback()
+            event = db.session.get(Event, L["event"])
+            event.status = EventStatus.DRAFT
+            db.session.commit()
+        # The development mailbox: the links are opened on this machine, so they work there.
+        app.config["MAIL_BACKEND"] = "mailbox"
+        page = client.get(url).get_data(as_text=True)
+        assert 'data-testid="base-url-warning"' not in page and 'data-testid="mailbox-note"' in page
+        app.config["MAIL_BACKEND"] = "smtp"
         app.config["BILDUNGSNETZ_BASE_URL"] = "https://bildungsnetz.trier.example"
         assert 'data-testid="base-url-warning"' not in client.get(url).get_data(as_text=True)
         assert client.post_form(f"{url}/versenden").status_code == 302
@@ -690,6 +703,7 @@ def test_links_to_this_machine_are_refused_outside_development(app, login_as, la
             assert "https://bildungsnetz.trier.example/antwort/" in message.body_text
     finally:
         app.config["TESTING"] = True
+        app.config["MAIL_BACKEND"] = "smtp"
 
 
 # --- status: publishing without invitations, finished events ------------------------------------

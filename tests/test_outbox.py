@@ -4,8 +4,15 @@ workers at once on whichever database this pass runs (PostgreSQL: SKIP LOCKED; S
 conditional UPDATE under BEGIN IMMEDIATE)."""
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import icalendar
 from sqlalchemy import func, select
@@ -15,7 +22,7 @@ from crm.models import DeliveryAttempt, Event, MessageState, OutboxMessage, Role
 from crm.services.mail import outbox
 from tests import factories_events as f
 from tests.conftest import make_app
-from tests.smtp import free_port, silent_server, smtp_server
+from tests.smtp import Recorder, free_port, silent_server, smtp_server
 
 
 def _queue(count: int, prefix: str = "gast") -> None:
@@ -284,7 +291,7 @@ def test_a_sender_with_a_display_name_gives_bare_addresses_to_calendars_and_gues
     assert str(vevent["ORGANIZER"]) == "mailto:bildungsbuero@trier.example"
     assert vevent["ORGANIZER"].params["CN"] == "Bildungsbüro der Stadt Trier"
     unfolded = mail.calendar.replace("\r\n ", "")
-    assert "ORGANIZER;CN=Bildungsbüro der Stadt Trier:mailto:bildungsbuero@trier.example\r\n" in unfolded
+    assert 'ORGANIZER;CN="Bildungsbüro der Stadt Trier":mailto:bildungsbuero@trier.example\r\n' in unfolded
     assert mail.message["Reply-To"] == "bildungsbuero@trier.example"
     assert mail.message["From"].addresses[0].addr_spec == "bildungsbuero@trier.example"
     assert mail.message["From"].addresses[0].display_name == "Bildungsbüro Trier"
@@ -297,3 +304,136 @@ def test_a_sender_with_a_display_name_gives_bare_addresses_to_calendars_and_gues
         db.session.commit()
     page = client.get(f"/antwort/{token}").get_data(as_text=True)
     assert 'href="mailto:bildungsbuero@trier.example"' in page and "&lt;bildungsbuero" not in page
+
+
+# --- after a crash: a short lease, one Message-ID per message -----------------------------------
+
+class _HoldSecond(Recorder):
+    """Records every message; the second one is recorded and then held (no reply) until released,
+    as a server that has the message while the worker still waits for its "250"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second_arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.received) == 2:
+            self.second_arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+        return reply
+
+
+class _RefuseFirst(Recorder):
+    """Answers the first message with a temporary refusal (451) and accepts the rest."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await super().handle_DATA(server, session, envelope)
+        if len(self.received) == 1:
+            return "451 4.3.0 Bitte später noch einmal"
+        return "250 Message accepted for delivery"
+
+
+def test_a_killed_worker_process_batch_is_taken_over_within_minutes_with_the_same_message_ids(
+        app, database_url) -> None:
+    """``flask crm worker`` in its own process, killed with SIGKILL while the SMTP server holds the
+    second message of its batch: the batch is taken over after one short lease, and the message
+    the server already had arrives a second time with the same Message-ID (at-least-once)."""
+    with app.app_context():
+        _queue(5)
+        stored_ids = dict(db.session.execute(select(OutboxMessage.recipient, OutboxMessage.message_id)).all())
+    assert len(set(stored_ids.values())) == 5 and all(v.startswith("<") for v in stored_ids.values())
+    recorder = _HoldSecond()
+    with smtp_server(recorder=recorder) as server:
+        env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret-key", MAIL_SERVER=server.host,
+                   MAIL_PORT=str(server.port), MAIL_BACKEND="smtp", MAIL_TIMEOUT="30",
+                   BILDUNGSNETZ_BASE_URL="http://localhost")
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "crm", "worker", "--interval", "0.2"]
+        process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert recorder.second_arrived.wait(60), "the worker process never delivered"
+            killed_at = datetime.now(UTC)
+            os.kill(process.pid, signal.SIGKILL)
+        finally:
+            process.wait(timeout=30)
+            recorder.release.set()
+        _use_port(app, server.port)
+        with app.app_context():
+            rows = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
+            assert [m.state for m in rows.values()].count(MessageState.SENT) == 1
+            stuck = [m for m in rows.values() if m.state == MessageState.SENDING]
+            assert len(stuck) == 4 and {m.claimed_by for m in stuck} == {f"{socket.gethostname()}:{process.pid}"}
+            # The dead worker's claim runs out within two minutes with the default settings ...
+            assert all(m.claimed_until <= killed_at + timedelta(minutes=2) for m in stuck)
+            deadline = max(m.claimed_until for m in stuck)
+            taker = f.worker("nachfolger", lambda: deadline + timedelta(seconds=1))
+            assert taker.lease <= timedelta(minutes=2)
+            # ... and is not taken over before (no second sender while the first may be alive).
+            assert f.worker("zu-frueh", lambda: killed_at).run_until_idle().claimed == 0
+            report = taker.run_until_idle()
+            assert (report.released, report.sent) == (4, 4)
+            assert outbox.counts(db.session)[MessageState.SENT] == 5
+        received = server.wait_for(6)
+    assert len(received) == 6
+    by_recipient: dict[str, list[str]] = {}
+    for mail in received:
+        by_recipient.setdefault(mail.rcpt_tos[0], []).append(mail.message_id)
+    assert sorted(by_recipient) == sorted(stored_ids)
+    assert sorted(len(ids) for ids in by_recipient.values()) == [1, 1, 1, 1, 2]
+    for recipient, ids in by_recipient.items():
+        assert set(ids) == {stored_ids[recipient]}, "every copy carries the id stored on the row"
+
+
+def test_a_retried_message_keeps_its_message_id(app) -> None:
+    clock = f.clock()
+    with app.app_context(), smtp_server(recorder=_RefuseFirst()) as server:
+        _use_port(app, server.port)
+        _queue(1)
+        [stored] = db.session.scalars(select(OutboxMessage.message_id)).all()
+        worker = f.worker("w1", clock)
+        assert worker.run_until_idle().retried == 1
+        clock.advance(seconds=61)
+        assert worker.run_until_idle().sent == 1
+        first, second = server.wait_for(2)
+    assert first.message_id == second.message_id == stored
+
+
+def test_a_message_queued_before_ids_were_stored_gets_one_and_keeps_it(app) -> None:
+    """Rows from before the migration have ''; the worker gives them an id once, before the first try."""
+    clock = f.clock()
+    with app.app_context(), smtp_server(recorder=_RefuseFirst()) as server:
+        _use_port(app, server.port)
+        _queue(1)
+        db.session.execute(OutboxMessage.__table__.update().values(message_id=""))
+        db.session.commit()
+        worker = f.worker("w1", clock)
+        worker.run_until_idle()
+        stored = db.session.scalars(select(OutboxMessage.message_id)).one()
+        assert stored.startswith("<outbox-")
+        clock.advance(seconds=61)
+        worker.run_until_idle()
+        first, second = server.wait_for(2)
+    assert first.message_id == second.message_id == stored
+
+
+def test_the_lease_is_renewed_per_message_and_never_for_a_message_another_worker_took(app) -> None:
+    clock = f.clock()
+    with app.app_context():
+        _queue(3)
+        slow = f.worker("langsam", clock)
+        assert slow.lease == timedelta(seconds=90)  # two SMTP timeouts of 30 s plus 30 s
+        ids = slow.claim()
+        messages = slow._load(ids)
+        clock.advance(seconds=80)
+        owned, until = slow._mark_sent(messages[0], clock(), [m.id for m in messages[1:]])
+        assert owned == set(ids[1:]) and until == clock() + slow.lease  # renewed with the outcome
+        clock.advance(seconds=80)  # 160 s after the claim, but only 80 s after the renewal
+        other = f.worker("andere", clock)
+        assert other.run_until_idle().claimed == 0
+        clock.advance(seconds=11)
+        assert other.release_expired() == 2
+        assert other.claim() == ids[1:]
+        owned, _until = slow._mark_sent(messages[1], clock(), [messages[2].id])
+        assert owned == set(), "the slow worker does not send what the other one now holds"

@@ -1,6 +1,7 @@
 """Forms for events, invitation lists, mail texts, reminders, the door and the public answer page."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
@@ -71,6 +72,13 @@ class EventForm(Versioned, FlaskForm):
         Optional(), Email(_l("Das ist keine gültige E-Mail-Adresse."))])
     notify = BooleanField(_l("Eingeladene über Änderungen an Zeit, Ort oder Titel informieren "
                              "(mit aktualisiertem Kalendereintrag)"), default=True)
+    # One token per "new event" form: sending it twice (double click, resend) creates one event.
+    creation_token = HiddenField()
+
+    @property
+    def token(self) -> str | None:
+        value = (self.creation_token.data or "").strip()
+        return value if re.fullmatch(r"[0-9a-f]{32}", value) else None
 
     def __init__(self, *args, event: Event | None = None, **kwargs) -> None:
         super().__init__(*args, obj=event, **kwargs)

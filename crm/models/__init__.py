@@ -7,7 +7,7 @@ from crm.models.cooperations import Cooperation
 from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
 from crm.models.imports import ImportBatch, ImportStatus, ImportTarget
 from crm.models.initiatives import Initiative, InitiativeKind, Membership, MembershipRole
-from crm.models.outbox import DeliveryAttempt, MailTemplate, MessageState, OutboxMessage
+from crm.models.outbox import DeliveryAttempt, MailboxMessage, MailTemplate, MessageState, OutboxMessage
 from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis, Person
 from crm.models.users import Role, User
 from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, Topic
@@ -22,5 +22,5 @@ __all__ = [
 ]
 __all__ += ["ImportBatch", "ImportStatus", "ImportTarget"]
 __all__ += ["ApiToken"]
-__all__ += ["MailTemplate"]
+__all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]

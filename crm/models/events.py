@@ -73,6 +73,9 @@ class Event(Base):
     contact_name: Mapped[str] = mapped_column(String(200), nullable=False, default="",
                                               doc="Whom guests contact (shown after the answer deadline).")
     contact_email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    # The one-time token of the form that created the event: a double click or a resent request
+    # carries the same token, and the unique constraint lets only the first one create a row.
+    creation_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)

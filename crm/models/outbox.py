@@ -38,6 +38,9 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     claimed_until: Mapped[datetime | None] = mapped_column(nullable=True)
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The Message-ID header, made once when the message is queued and used on every attempt, so a
+    # message sent twice (a worker killed after the SMTP server accepted it) is recognisably one.
+    message_id: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
@@ -87,3 +90,28 @@ class MailTemplate(Base):
 
     def __repr__(self) -> str:
         return f"<MailTemplate {self.id} {self.key!r}>"
+
+
+class MailboxMessage(Base):
+    """A message "delivered" to the development mailbox instead of an SMTP server.
+
+    With ``MAIL_BACKEND=mailbox`` (what ``make run`` sets) the worker writes the exact bytes it
+    would have handed to SMTP here, so an organiser trying the application sees each mail as the
+    guest would, with its working answer link and calendar file, and the outbox path (queue,
+    claim, attempt, sent) is the same as in production.
+    """
+
+    __tablename__ = "mailbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), nullable=True, index=True)
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    raw: Mapped[str] = mapped_column(Text, nullable=False, doc="the whole MIME message as it would go out")
+    delivered_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, index=True)
+
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MailboxMessage {self.id} to={self.recipient!r}>"

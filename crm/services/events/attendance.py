@@ -29,6 +29,7 @@ from crm.models import (
 from crm.models.base import utcnow
 from crm.services.errors import ServiceError
 from crm.services.events.events import lock_event
+from crm.services.events.stats import is_counted
 from crm.services.landscape.duplicates import normalise_name
 
 
@@ -62,9 +63,10 @@ def present_count(session: Session, event: Event) -> int:
 
 
 def guests(session: Session, event: Event) -> list[Guest]:
-    """Everyone on the list or present, sorted by last name: invited guests and walk-ins."""
+    """Everyone on the list or present, sorted by last name: invited guests (mail sent or an answer
+    recorded, e.g. by phone before the mail went out) and walk-ins."""
     invitations = list(session.scalars(
-        select(Invitation).where(Invitation.event_id == event.id, Invitation.invited_at.is_not(None))
+        select(Invitation).where(Invitation.event_id == event.id, is_counted())
         .options(selectinload(Invitation.person), selectinload(Invitation.actor))))
     present = {a.person_id: a for a in session.scalars(
         select(Attendance).where(Attendance.event_id == event.id)
@@ -174,7 +176,7 @@ def walk_in(session: Session, event: Event, first_name: str, last_name: str, act
     source = AttendanceSource.WALK_IN
     invited = session.scalars(select(Invitation).where(
         Invitation.event_id == event.id, Invitation.person_id == person.id)).first()
-    if invited is not None and invited.invited_at is not None:
+    if invited is not None and (invited.invited_at is not None or invited.answer != Answer.PENDING):
         source = AttendanceSource.DOOR
     attendance = Attendance(event_id=event.id, person_id=person.id, source=source, checked_in_at=utcnow(),
                             actor_id=actor.id if actor is not None else (invited.actor_id if invited else None))

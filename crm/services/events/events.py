@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.models import Answer, Attendance, Event, EventStatus, Invitation
@@ -131,13 +132,37 @@ def _check(values: dict[str, Any]) -> None:
         raise ServiceError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.", "deadline_date")
 
 
-def create_event(session: Session, values: dict[str, Any]) -> Event:
+def create_event(session: Session, values: dict[str, Any], creation_token: str | None = None) -> Event:
     _check(values)
-    event = Event(status=EventStatus.DRAFT)
+    event = Event(status=EventStatus.DRAFT, creation_token=creation_token)
     _apply(event, values)
     session.add(event)
     session.flush()
     return event
+
+
+def create_event_once(session: Session, values: dict[str, Any], token: str) -> tuple[Event, bool]:
+    """Create the event of one filled-in form once: a double click on "Speichern", a resent
+    request or five parallel submits of the same form (same ``token``) give one event.
+
+    Returns the event and whether it was created now. SQLite: the write lock is taken first, so
+    the check below stays true until we commit. PostgreSQL: a parallel insert of the same token
+    waits for the first one's commit and then violates the unique constraint; it is undone by
+    its savepoint (never the caller's transaction) and the first one's event is returned.
+    """
+    begin_write(session)
+    existing = session.scalars(select(Event).where(Event.creation_token == token)).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with session.begin_nested():
+            event = create_event(session, values, creation_token=token)
+    except IntegrityError:
+        existing = session.scalars(select(Event).where(Event.creation_token == token)).first()
+        if existing is None:
+            raise
+        return existing, False
+    return event, True
 
 
 def calendar_changes(event: Event, values: dict[str, Any]) -> list[str]:
@@ -166,7 +191,9 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
     capacity_before = event.capacity
     _apply(event, values)
     queued = 0
-    if changed and notify and not is_done and any(i.invited_at is not None for i in event.invitations):
+    sent_any = session.scalar(select(exists().where(Invitation.event_id == event.id,
+                                                    Invitation.invited_at.is_not(None))))
+    if changed and notify and not is_done and sent_any:  # (an EXISTS, not 50,000 rows loaded)
         event.ical_sequence += 1
         queued = invitations.send_updates(session, event)
     if event.capacity != capacity_before:
@@ -230,7 +257,7 @@ def list_events(session: Session) -> list[EventRow]:
     for event_id, answer, sent, number in session.execute(
             select(Invitation.event_id, Invitation.answer, Invitation.invited_at.is_not(None), func.count())
             .group_by(Invitation.event_id, Invitation.answer, Invitation.invited_at.is_not(None))):
-        if sent:
+        if sent or answer != Answer.PENDING:  # an answer taken by phone before the mail went out counts too
             counts[event_id]["invited"] += number
         if answer == Answer.ACCEPTED:
             counts[event_id]["accepted"] += number

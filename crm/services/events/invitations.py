@@ -10,24 +10,26 @@ serialised by ``events.lock_event`` so two guests never take the same last place
 """
 from __future__ import annotations
 
-import ipaddress
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from crm.collation import sort_key
-from crm.models import Affiliation, Answer, ConsentPurpose, Event, EventStatus, Invitation, OutboxMessage, Person
+from crm.collation import german
+from crm.models import Actor, Affiliation, Answer, ConsentPurpose, Event, EventStatus, Invitation, OutboxMessage, Person
 from crm.models.base import utcnow
 from crm.services.errors import ServiceError
 from crm.services.events import events, ical, rsvp_tokens
+from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern
 from crm.services.mail import outbox
 from crm.services.mail import templates as mail_templates
+from crm.services.mail.delivery import check_base_url
 from crm.services.privacy import audit, consent
 
 ANSWER_LABELS = {
@@ -44,53 +46,14 @@ REMINDER_AUDIENCES = {"pending": "reminder_pending", "accepted": "reminder_accep
 # A reminder of the same kind queued for a guest within this time is not queued again: a second
 # click (or a second organiser) on "Erinnerung senden" must not remind everyone twice.
 REMINDER_REPEAT = timedelta(hours=1)
-LOOPBACK_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+SKIP_NO_CONSENT = "kein Kontakt erlaubt (Widerspruch oder fehlende Einwilligung)"
+SKIP_NO_ADDRESS = "keine E-Mail-Adresse"
 
 
 class DeadlinePassed(ServiceError):
     def __init__(self, deadline: datetime) -> None:
         super().__init__("Die Antwortfrist ist abgelaufen.")
         self.deadline = deadline
-
-
-# --- the public address in links ---------------------------------------------------------------
-
-def _is_loopback(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    if not host or host in LOOPBACK_HOSTS or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
-
-
-def base_url_problem() -> str | None:
-    """Why answer and opt-out links in mails would not work for guests, or None.
-
-    ``BILDUNGSNETZ_BASE_URL`` defaults to http://127.0.0.1:5000 so that ``flask run`` works out
-    of the box; a production installation that forgot to set it would send 150 invitations
-    whose every link points at the guest's own computer.
-    """
-    base = str(current_app.config.get("BILDUNGSNETZ_BASE_URL") or "").strip()
-    if not _is_loopback(urlsplit(base).hostname or ""):
-        return None
-    return (f"Die Adresse für Links in E-Mails (BILDUNGSNETZ_BASE_URL) ist „{base or 'leer'}“ – "
-            "das ist dieser Rechner, nicht die Adresse, unter der Gäste die Anwendung erreichen. "
-            "Antwort- und Abmelde-Links würden bei den Gästen nicht funktionieren.")
-
-
-def sending_blocked() -> bool:
-    """Outside development and tests, mails with links to this machine are refused."""
-    return base_url_problem() is not None and not (current_app.testing or current_app.debug)
-
-
-def check_base_url(field: str | None = None) -> None:
-    """Raise a German ServiceError before queueing mails whose links could not work."""
-    if sending_blocked():
-        raise ServiceError(f"{base_url_problem()} Bitte die Einstellung auf die öffentliche Adresse setzen "
-                           "und die Anwendung neu starten; es wurde nichts versendet.", field)
 
 
 # --- addresses and mail text ------------------------------------------------------------------
@@ -152,23 +115,48 @@ def mail_values(invitation: Invitation, link: str) -> dict[str, str]:
     }
 
 
-def compose(session: Session, invitation: Invitation, key: str, *, calendar: str | None = None,
-            texts: dict[str, mail_templates.Text] | None = None) -> OutboxMessage | None:
-    """Queue the mail ``key`` for ``invitation``; ``calendar`` is REQUEST, CANCEL or None.
+@dataclass
+class Draft:
+    """One mail for one guest, as it will be queued (and as the send page previews it)."""
 
-    Returns None (and queues nothing) if the person has no address.
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    attachments: list[dict[str, Any]]
+    headers: dict[str, str]
+
+
+def sample_links() -> tuple[str, str]:
+    """Answer and opt-out links for previews and test mails: they show where the guest's personal
+    links go, but belong to no one (a click on them changes nothing, and a test mail to the
+    organiser must not carry a guest's real opt-out link)."""
+    base = str(current_app.config.get("BILDUNGSNETZ_BASE_URL", "")).rstrip("/")
+    return f"{base}/antwort/beispiel-link", f"{base}/einwilligung/widerruf/beispiel-link"
+
+
+def draft(session: Session, invitation: Invitation, key: str, *, calendar: str | None = None,
+          texts: dict[str, mail_templates.Text] | None = None, sample: bool = False) -> Draft | None:
+    """The mail ``key`` for ``invitation``; ``calendar`` is REQUEST, CANCEL or None.
+
+    ``sample``: with example links instead of the guest's personal ones (preview, test mail);
+    nothing about the invitation changes. Returns None if the person has no address.
     """
     address = recipient_address(invitation)
     if not address:
         return None
     text = (texts or {}).get(key) or mail_templates.get(session, key)
-    link = rsvp_tokens.answer_url(invitation)
+    if sample:
+        link, withdrawal = sample_links()
+    else:
+        link, withdrawal = rsvp_tokens.answer_url(invitation), consent.withdrawal_url(invitation.person)
     values = mail_values(invitation, link)
-    withdrawal = consent.withdrawal_url(invitation.person)
     footer_values = dict(values, abmelde_link=withdrawal,
                          grund=(f"als Ansprechperson für {values['akteur']}" if values["akteur"]
                                 else f"als Kontakt des {values['organisation']}"))
-    body = mail_templates.render(text.body, values).rstrip() + "\n" + mail_templates.footer(footer_values)
+    # An empty placeholder (no description) leaves no hole of blank lines in the mail.
+    body = re.sub(r"\n{3,}", "\n\n", mail_templates.render(text.body, values).rstrip())
+    body += "\n" + mail_templates.footer(footer_values)
     subject = " ".join(mail_templates.render(text.subject, values).split())
     attachments = []
     if calendar:
@@ -181,12 +169,26 @@ def compose(session: Session, invitation: Invitation, key: str, *, calendar: str
                                attendee=ical.Attendee(address, invitation.person.full_name, invitation.answer),
                                description=f"{invitation.event.description.strip()}\n\nIhre Antwort: {link}".strip()),
         })
-    headers = consent.list_unsubscribe_headers(invitation.person)
+    headers = {} if sample else consent.list_unsubscribe_headers(invitation.person)
     contact_email = events.contact(invitation.event).email
     if contact_email:
         headers["Reply-To"] = contact_email
-    return outbox.queue(session, recipient=address, subject=subject, body_text=body, category=key,
-                        invitation_id=invitation.id, attachments=attachments, headers=headers)
+    return Draft(recipient=address, subject=subject, body_text=body, body_html=mail_templates.html(body, link),
+                 attachments=attachments, headers=headers)
+
+
+def compose(session: Session, invitation: Invitation, key: str, *, calendar: str | None = None,
+            texts: dict[str, mail_templates.Text] | None = None) -> OutboxMessage | None:
+    """Queue the mail ``key`` for ``invitation``; ``calendar`` is REQUEST, CANCEL or None.
+
+    Returns None (and queues nothing) if the person has no address.
+    """
+    mail = draft(session, invitation, key, calendar=calendar, texts=texts)
+    if mail is None:
+        return None
+    return outbox.queue(session, recipient=mail.recipient, subject=mail.subject, body_text=mail.body_text,
+                        body_html=mail.body_html, category=key, invitation_id=invitation.id,
+                        attachments=mail.attachments, headers=mail.headers)
 
 
 def _texts(session: Session, *keys: str) -> dict[str, mail_templates.Text]:
@@ -266,10 +268,10 @@ def send_invitations(session: Session, event: Event) -> SendResult:
     session.flush()
     for invitation in pending:
         if invitation.person_id not in allowed:
-            result.skipped.append((invitation, "kein Kontakt erlaubt (Widerspruch oder fehlende Einwilligung)"))
+            result.skipped.append((invitation, SKIP_NO_CONSENT))
             continue
         if not recipient_address(invitation):
-            result.skipped.append((invitation, "keine E-Mail-Adresse"))
+            result.skipped.append((invitation, SKIP_NO_ADDRESS))
             continue
         if not _mark_invited(session, invitation, now):
             continue
@@ -279,6 +281,100 @@ def send_invitations(session: Session, event: Event) -> SendResult:
         event.status = EventStatus.PUBLISHED
     session.flush()
     return result
+
+
+# --- before sending: how many go out, who is skipped, what a guest gets ---------------------------
+
+@dataclass
+class SendPlan:
+    """The unsent invitations of an event by what sending would do with them."""
+
+    sendable: int = 0
+    no_consent: int = 0
+    no_address: int = 0
+
+    @property
+    def unsent(self) -> int:
+        return self.sendable + self.no_consent + self.no_address
+
+    @property
+    def skipped(self) -> int:
+        return self.no_consent + self.no_address
+
+
+def _has_address(today: date) -> Any:
+    """SQL twin of ``address_for``: a current work address at the invitation's actor, or the person's own."""
+    work_address = (select(Affiliation.id).where(
+        Affiliation.person_id == Invitation.person_id, Affiliation.actor_id == Invitation.actor_id,
+        or_(Affiliation.from_date.is_(None), Affiliation.from_date <= today),
+        or_(Affiliation.to_date.is_(None), Affiliation.to_date >= today),
+        func.trim(Affiliation.email) != "").exists())
+    return or_(func.trim(Person.email) != "", work_address)
+
+
+def _unsent(event: Event, *where: Any) -> Any:
+    return (select(func.count()).select_from(Invitation).join(Person, Person.id == Invitation.person_id)
+            .where(Invitation.event_id == event.id, Invitation.invited_at.is_(None), *where))
+
+
+def send_plan(session: Session, event: Event, today: date | None = None, unsent: int | None = None) -> SendPlan:
+    """How many invitations "send" would queue now, and how many it would skip.
+
+    Three counts with the rules in their WHERE clauses (not one query with a CASE per row: that
+    made PostgreSQL's planner expect enough work to compile the query first, 40 ms of JIT on
+    every page view at 50,000 invitations)."""
+    today = today or date.today()
+    contactable = consent.contactable_clause(ConsentPurpose.INVITATIONS)
+    if unsent is None:  # the event page knows it already (``stats.tally``)
+        unsent = session.scalar(select(func.count()).select_from(Invitation).where(
+            Invitation.event_id == event.id, Invitation.invited_at.is_(None))) or 0
+    if not unsent:
+        return SendPlan()
+    allowed = session.scalar(_unsent(event, contactable)) or 0
+    sendable = session.scalar(_unsent(event, contactable, _has_address(today))) or 0
+    return SendPlan(sendable=sendable, no_consent=unsent - allowed, no_address=allowed - sendable)
+
+
+def skipped_invitations(session: Session, event: Event, limit: int = 100,
+                        today: date | None = None) -> list[tuple[Invitation, str]]:
+    """Who sending would skip, and why (the first ``limit``, by name), for the send page."""
+    today = today or date.today()
+    skipped = list(session.scalars(
+        select(Invitation).join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.event_id == event.id, Invitation.invited_at.is_(None),
+               not_(and_(consent.contactable_clause(ConsentPurpose.INVITATIONS), _has_address(today))))
+        .options(selectinload(Invitation.person), selectinload(Invitation.actor))
+        .order_by(Person.last_name, Person.first_name, Invitation.id).limit(limit)))
+    allowed = _contactable_ids(session, (i.person_id for i in skipped))
+    return [(i, SKIP_NO_ADDRESS if i.person_id in allowed else SKIP_NO_CONSENT) for i in skipped]
+
+
+def sample_invitation(session: Session, event: Event, position: int = 1,
+                      today: date | None = None) -> Invitation | None:
+    """The ``position``-th guest (by name) who would get the invitation now: whose mail the send page shows."""
+    today = today or date.today()
+    return session.scalars(
+        select(Invitation).join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.event_id == event.id, Invitation.invited_at.is_(None),
+               consent.contactable_clause(ConsentPurpose.INVITATIONS), _has_address(today))
+        .options(selectinload(Invitation.person).selectinload(Person.affiliations), selectinload(Invitation.actor))
+        .order_by(Person.last_name, Person.first_name, Invitation.id)
+        .offset(max(position, 1) - 1).limit(1)).first()
+
+
+def queue_test_mail(session: Session, invitation: Invitation, recipient: str) -> OutboxMessage:
+    """The invitation exactly as ``invitation``'s guest gets it, sent to ``recipient`` (the organiser),
+    with example links and a note on top. Goes through the outbox like every mail, so it also
+    tests the delivery; it is not part of the event's mail counts."""
+    mail = draft(session, invitation, "invitation", calendar="REQUEST", sample=True)
+    if mail is None:
+        raise ServiceError("Für diese Person gibt es keine E-Mail-Adresse.")
+    note = (f"TESTMAIL – so erhält {invitation.person.full_name} die Einladung. "
+            "Antwort- und Abmelde-Link sind in dieser Testmail nur Beispiele.\n\n")
+    return outbox.queue(session, recipient=recipient, subject=f"[Test] {mail.subject}",
+                        body_text=note + mail.body_text,
+                        body_html=mail_templates.html(note + mail.body_text, sample_links()[0]),
+                        category="test", attachments=mail.attachments, headers=mail.headers)
 
 
 def _recently_reminded(session: Session, event: Event, key: str, now: datetime) -> set[int]:
@@ -504,6 +600,62 @@ def remove_invitation(session: Session, invitation: Invitation) -> None:
     session.flush()
 
 
-def invitation_rows(session: Session, event: Event) -> list[Invitation]:
-    rows = _load_invitations(session, event)
-    return sorted(rows, key=lambda i: (sort_key(i.person.last_name), sort_key(i.person.first_name), i.id))
+INVITATIONS_PER_PAGE = 50
+ANSWER_FILTERS = ("pending", "accepted", "tentative", "declined", "waitlisted", "unsent")
+
+
+def invitation_page(session: Session, event: Event, q: str = "", answer: str = "", page: int = 1,
+                    per_page: int = INVITATIONS_PER_PAGE, counts: dict[tuple[Answer, bool], int] | None = None) -> Page:
+    """One page of the event's invitation table, by name; ``q`` finds each word in name, e-mail or
+    actor (case and umlauts folded), ``answer`` is an answer or "unsent".
+
+    Built for 50,000 invitations (``bench/event_page_bench.py``): the page's ids come from a narrow
+    query ordered by the persons' names (PostgreSQL walks the name index and stops after the page),
+    the total from a count on the invitations alone, and only the page's 50 rows are loaded, with
+    their persons and actors. A search folds every row once and takes the total from the same
+    query (``count(*) OVER ()``); without a search, ``counts`` (``stats.tally``) gives the total
+    without a query. Five statements at most, however long the list.
+    """
+    where: list[Any] = [Invitation.event_id == event.id]
+    if answer == "unsent":
+        where.append(Invitation.invited_at.is_(None))
+    elif answer in {a.value for a in Answer}:
+        where.append(Invitation.answer == Answer(answer))
+    words = q.split()[:8]
+    if words:
+        haystack = fold_sql(Person.first_name + " " + Person.last_name + " " + Person.email + " "
+                            + func.coalesce(Actor.name, ""))
+        where += [haystack.like(like_pattern(fold_text(word)), escape="\\") for word in words]
+    order = (german(Person.last_name), german(Person.first_name), Invitation.id)
+
+    def ids_on(number: int, with_total: bool) -> list[Any]:
+        columns = (Invitation.id, func.count().over()) if with_total else (Invitation.id,)
+        query = select(*columns).join(Person, Person.id == Invitation.person_id)
+        if words:
+            query = query.outerjoin(Actor, Actor.id == Invitation.actor_id)
+        return list(session.execute(query.where(*where).order_by(*order)
+                                    .limit(per_page).offset((number - 1) * per_page)).all())
+
+    page = max(1, page)
+    rows: list[Any] = []
+    total: int | None = None
+    if words:
+        rows = ids_on(page, with_total=True)
+        total = rows[0][1] if rows else None
+    elif counts is not None:
+        total = sum(number for (value, is_sent), number in counts.items()
+                    if not answer or (answer == "unsent" and not is_sent) or value.value == answer)
+    if total is None:
+        counting = select(func.count()).select_from(Invitation)
+        if words:
+            counting = counting.join(Person, Person.id == Invitation.person_id).outerjoin(
+                Actor, Actor.id == Invitation.actor_id)
+        total = session.scalar(counting.where(*where)) or 0
+    if not rows:
+        page = min(page, max(1, (total + per_page - 1) // per_page))
+        rows = ids_on(page, with_total=False)
+    ids = [row[0] for row in rows]
+    loaded = {i.id: i for i in session.scalars(
+        select(Invitation).where(Invitation.id.in_(ids))
+        .options(selectinload(Invitation.person), selectinload(Invitation.actor)))} if ids else {}
+    return Page(items=[loaded[i] for i in ids if i in loaded], total=total, page=page, per_page=per_page)

@@ -16,6 +16,10 @@
 
 ``MAIL_SUPPRESS_SEND`` is honoured as in flask-mail (nothing goes out, the message counts as
 handed over); the configuration sets it explicitly, so tests do not silently suppress mail.
+
+Where a message goes is a *transport*: ``SmtpSession`` (production) or ``MailboxTransport``
+(``MAIL_BACKEND=mailbox``, development): the latter stores the bytes that SMTP would have
+received in ``mailbox_messages``, in the same commit that marks the outbox row sent.
 """
 from __future__ import annotations
 
@@ -23,10 +27,17 @@ import smtplib
 from email import policy
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask
 from flask_mail import Attachment, Connection, Message
+from sqlalchemy.orm import Session
+
+from crm.models import MailboxMessage
+from crm.models.base import utcnow
+from crm.services.write_lock import begin_write
+
+BACKENDS = ("smtp", "mailbox")
 
 
 class TimeoutConnection(Connection):
@@ -72,6 +83,21 @@ class CalendarMessage(Message):
         return part
 
 
+class Transport(Protocol):
+    """Where the worker hands a built message: ``open`` may fail (server down), ``send`` one message,
+    ``discard`` after a failed send, ``reset`` after a broken connection, ``close`` at the end."""
+
+    def open(self) -> None: ...
+
+    def send(self, message: Message, outbox_id: int | None = None) -> None: ...
+
+    def discard(self) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class SmtpSession:
     """One SMTP connection for a batch of messages; opened lazily, closed quietly."""
 
@@ -86,10 +112,13 @@ class SmtpSession:
             connection.host = None if self.state.suppress else connection.configure_host()
             self.connection = connection
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message, outbox_id: int | None = None) -> None:
         self.open()
         assert self.connection is not None
         self.connection.send(message)
+
+    def discard(self) -> None:
+        """Nothing to undo: what the server refused, it did not take."""
 
     def reset(self) -> None:
         """Forget a connection that failed; the next ``send`` opens a new one."""
@@ -107,6 +136,55 @@ class SmtpSession:
                 connection.host.quit()
             except (smtplib.SMTPException, OSError):
                 connection.host.close()
+
+
+class MailboxTransport:
+    """The development mailbox: "delivery" is a row with the message as it would go over the wire.
+
+    The row is added to the worker's session and committed by the worker together with the
+    outbox row's ``sent`` (so in development each message lands exactly once).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open(self) -> None:
+        pass
+
+    def send(self, message: Message, outbox_id: int | None = None) -> None:
+        begin_write(self.session)
+        recipients = ", ".join(str(r) for r in message.send_to)
+        self.session.add(MailboxMessage(outbox_message_id=outbox_id, recipient=recipients,
+                                        subject=(message.subject or "")[:300], raw=wire_text(message),
+                                        delivered_at=utcnow()))
+        self.session.flush()
+
+    def discard(self) -> None:
+        self.session.rollback()
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def wire_text(message: Message) -> str:
+    """The message exactly as SMTP would carry it (``as_bytes``), as text for a database column.
+
+    Parts are UTF-8 with 8-bit transfer encoding; ``as_string`` would re-encode them and lose the
+    umlauts, so the bytes are taken and decoded (``mailbox.parse`` reads them back as bytes)."""
+    return message.as_bytes().decode("utf-8", errors="replace")
+
+
+def backend(app: Flask) -> str:
+    """``smtp`` or ``mailbox`` (see the ``MAIL_BACKEND`` setting)."""
+    value = str(app.config.get("MAIL_BACKEND") or "smtp").strip().lower()
+    return value if value in BACKENDS else "smtp"
+
+
+def open_transport(app: Flask, session: Session) -> Transport:
+    return MailboxTransport(session) if backend(app) == "mailbox" else SmtpSession(app)
 
 
 def build_message(*, sender: str, recipient: str, subject: str, body_text: str, body_html: str = "",

@@ -1,7 +1,10 @@
-"""The mail outbox: a message is a database row first, and a worker delivers it over SMTP.
+"""The mail outbox: a message is a database row first, and a worker delivers it.
 
 Queueing (``queue``) only adds an ``OutboxMessage`` to the caller's transaction: the invitation
-and its mail are committed together or not at all. ``flask crm outbox`` runs a ``Worker``.
+and its mail are committed together or not at all. The background worker (``flask crm worker``,
+or ``flask crm outbox``) runs a ``Worker``. It hands messages to SMTP, or with
+``MAIL_BACKEND=mailbox`` (development) to the development mailbox table; everything else on the
+path (claim, attempts, retries, sent) is the same.
 
 What the worker guarantees, and how:
 
@@ -11,19 +14,24 @@ What the worker guarantees, and how:
 * **Retries with exponential back-off**: after the n-th failed try the next one is due after
   ``retry_base * 2**(n-1)`` seconds (at most ``retry_max``). A permanent refusal (5xx for the
   recipient or the content) fails at once. Every try is a ``DeliveryAttempt`` row.
-* **Never the same message from two workers.** Claiming is its own short transaction that sets
-  ``state='sending'``, ``claimed_by`` and ``claimed_until`` and commits *before* any SMTP traffic.
-  PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks rows no other worker is claiming, then
-  they are updated. SQLite (one writer at a time, no row locks): the claim transaction starts
+* **Never the same message from two live workers.** Claiming is its own short transaction that
+  sets ``state='sending'``, ``claimed_by`` and ``claimed_until`` and commits *before* any SMTP
+  traffic. PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks rows no other worker is claiming,
+  then they are updated. SQLite (one writer at a time, no row locks): the claim transaction starts
   with ``BEGIN IMMEDIATE`` (see ``write_lock``), and every row is taken with a conditional
   ``UPDATE … WHERE id=? AND state='queued'`` whose row count says whether we got it.
-* **A killed worker loses nothing**: its claimed rows return to ``queued`` once ``claimed_until``
-  has passed (the lease covers a whole batch at the SMTP timeout), recorded as a failed try.
+* **A short lease, renewed per message.** A claim is valid for ``lease`` (two SMTP timeouts plus
+  30 s: 90 s with ``MAIL_TIMEOUT=30``), counted from the last message the worker finished: each
+  outcome is committed together with a renewal of the rest of the batch, and the worker only
+  sends messages whose renewal it still holds. So a killed worker's batch is taken over by
+  another worker about 1.5 minutes later (it was 12.7 minutes when one lease covered a whole
+  batch), recorded as a failed try.
 * **At-least-once, honestly.** If a worker dies after the SMTP server accepted a message but
-  before ``sent`` was committed, the message is sent again after the lease expires. That
-  window is kept tiny: the row is marked ``sent`` in its own commit right after the SMTP call
-  returns, before the next message is touched. The ``Message-ID`` is stable per outbox row
-  (``<outbox-<id>.<created>@<domain>>``), so mail systems that de-duplicate see one message.
+  before ``sent`` was committed, or one SMTP conversation outlasts the lease, the message is sent
+  again after the lease expires. The row is marked ``sent`` in its own commit right after the
+  SMTP call returns, so the window is one SMTP conversation. Each message carries the same
+  ``Message-ID`` on every attempt (made when it is queued, kept on the row), so mail systems
+  and people can see that the second copy is the same message.
 """
 from __future__ import annotations
 
@@ -33,6 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app
@@ -43,7 +52,7 @@ from sqlalchemy.orm import Session, selectinload
 from crm.models import DeliveryAttempt, Invitation, OutboxMessage
 from crm.models.base import utcnow
 from crm.models.outbox import MessageState
-from crm.services.mail.mailer import SmtpSession, build_message
+from crm.services.mail.mailer import Transport, build_message, open_transport
 from crm.services.write_lock import begin_write
 
 log = logging.getLogger(__name__)
@@ -65,10 +74,11 @@ def queue(session: Session, *, recipient: str, subject: str, body_text: str, cat
           invitation_id: int | None = None, attachments: list[dict[str, Any]] | None = None,
           headers: dict[str, str] | None = None, body_html: str = "") -> OutboxMessage:
     """Add a message to the caller's transaction; the worker sends it after the commit."""
+    sender = str(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
     message = OutboxMessage(recipient=recipient.strip(), subject=subject[:300], body_text=body_text,
                             body_html=body_html, attachments=list(attachments or []), headers=dict(headers or {}),
                             category=category, invitation_id=invitation_id, state=MessageState.QUEUED,
-                            next_attempt_at=utcnow())
+                            next_attempt_at=utcnow(), message_id=new_message_id(sender))
     session.add(message)
     return message
 
@@ -115,9 +125,25 @@ def list_messages(session: Session, *, state: str = "", event_id: int | None = N
     return list(session.scalars(query))
 
 
-def message_id(message_id_: int, created_at: datetime, sender: str) -> str:
-    domain = sender.rpartition("@")[2].strip(" >") or "localhost"
-    return f"<outbox-{message_id_}.{created_at.strftime('%Y%m%d%H%M%S')}@{domain}>"
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2].strip() or "localhost"
+
+
+def new_message_id(sender: str) -> str:
+    """A fresh, globally unique Message-ID in the sender's domain (stored on the row once)."""
+    return make_msgid("outbox", domain=_domain(sender))
+
+
+def legacy_message_id(message_id_: int, created_at: datetime, sender: str) -> str:
+    """The id of a row queued before ids were stored: derived from the row, as it was then."""
+    return f"<outbox-{message_id_}.{created_at.strftime('%Y%m%d%H%M%S')}@{_domain(sender)}>"
+
+
+def lease_for(timeout: float) -> timedelta:
+    """How long a claim lasts without renewal: two SMTP timeouts (connecting and one slow
+    reply) plus 30 s, so a message that is still being sent is not taken over, and a dead
+    worker's batch waits 90 s with the default timeout."""
+    return timedelta(seconds=2 * timeout + 30)
 
 
 # --- the worker -------------------------------------------------------------------------------
@@ -174,6 +200,7 @@ class _Claimed:
     attempt_count: int
     claimed_until: datetime
     created_at: datetime
+    message_id: str
 
 
 @dataclass
@@ -196,8 +223,7 @@ class Worker:
         self.timeout = float(config.get("MAIL_TIMEOUT") or 30)
         self.sender = str(config.get("MAIL_DEFAULT_SENDER") or "bildungsbuero@localhost")
         if self.lease is None:
-            # Long enough for a whole batch in which every message runs into the SMTP timeout.
-            self.lease = timedelta(seconds=60 + self.batch * (self.timeout + 5))
+            self.lease = lease_for(self.timeout)
         self.is_postgres = self.session.get_bind().dialect.name == "postgresql"
 
     # -- claiming --
@@ -264,50 +290,84 @@ class Worker:
         rows = self.session.execute(
             select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text,
                    OutboxMessage.body_html, OutboxMessage.attachments, OutboxMessage.headers,
-                   OutboxMessage.attempt_count, OutboxMessage.claimed_until, OutboxMessage.created_at)
+                   OutboxMessage.attempt_count, OutboxMessage.claimed_until, OutboxMessage.created_at,
+                   OutboxMessage.message_id)
             .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.name,
                    OutboxMessage.state == MessageState.SENDING)
             .order_by(OutboxMessage.id)).all()
+        messages = [_Claimed(*row) for row in rows]
+        missing = [m for m in messages if not m.message_id]
+        if missing:  # rows queued before ids were stored: fix theirs now, once, before the first try
+            begin_write(self.session)
+            for message in missing:
+                message.message_id = legacy_message_id(message.id, message.created_at, self.sender)
+                self.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,
+                                                                 OutboxMessage.message_id == "")
+                                     .values(message_id=message.message_id)
+                                     .execution_options(synchronize_session=False))
         self.session.commit()  # end the read: no lock or snapshot is held while we talk SMTP
-        return [_Claimed(*row) for row in rows]
+        return messages
 
     # -- outcomes (each its own short transaction, starting with a write) --
 
-    def _mark_sent(self, message: _Claimed, started: datetime) -> None:
+    def _renew(self, ids: list[int]) -> tuple[set[int], datetime]:
+        """Extend the claim on ``ids`` (inside the caller's transaction); returns those we still hold.
+
+        A message whose claim expired and was taken over by another worker is not ours any more:
+        the conditional UPDATE leaves it alone and we do not send it.
+        """
+        assert self.lease is not None
+        until = self.clock() + self.lease
+        if not ids:
+            return set(), until
+        mine = (OutboxMessage.id.in_(ids), OutboxMessage.state == MessageState.SENDING,
+                OutboxMessage.claimed_by == self.name)
+        self.session.execute(update(OutboxMessage).where(*mine).values(claimed_until=until)
+                             .execution_options(synchronize_session=False))
+        return set(self.session.scalars(select(OutboxMessage.id).where(*mine))), until
+
+    def _finish(self, message: _Claimed, values: dict[str, Any], attempt: DeliveryAttempt,
+                rest: list[int]) -> tuple[int, set[int], datetime]:
+        """Record one outcome and renew the claim on the rest of the batch, in one commit."""
         begin_write(self.session)
         result = self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id, OutboxMessage.state == MessageState.SENDING,
                    OutboxMessage.claimed_by == self.name)
-            .values(state=MessageState.SENT, sent_at=self.clock(), claimed_by="", claimed_until=None, last_error="")
-            .execution_options(synchronize_session=False))
-        self.session.add(DeliveryAttempt(message_id=message.id, worker=self.name, started_at=started,
-                                         is_success=True))
+            .values(**values).execution_options(synchronize_session=False))
+        self.session.add(attempt)
+        owned, until = self._renew(rest)
         self.session.commit()
-        if result.rowcount != 1:
+        return result.rowcount, owned, until
+
+    def _mark_sent(self, message: _Claimed, started: datetime,
+                   rest: list[int] | None = None) -> tuple[set[int], datetime]:
+        rowcount, owned, until = self._finish(
+            message, dict(state=MessageState.SENT, sent_at=self.clock(), claimed_by="", claimed_until=None,
+                          last_error=""),
+            DeliveryAttempt(message_id=message.id, worker=self.name, started_at=started, is_success=True),
+            rest or [])
+        if rowcount != 1:
             log.warning("Outbox message %s was sent after this worker's claim had expired; "
                         "another worker may send it again.", message.id)
+        return owned, until
 
-    def _mark_failed(self, message: _Claimed, started: datetime, error: BaseException) -> bool:
-        """Record a failed try; returns True if the worker gave up on the message."""
+    def _mark_failed(self, message: _Claimed, started: datetime, error: BaseException,
+                     rest: list[int] | None = None) -> tuple[bool, set[int], datetime]:
+        """Record a failed try; returns whether the worker gave up on the message, and the renewal."""
         permanent = is_permanent(error)
         gave_up = permanent or message.attempt_count >= self.max_attempts
         now = self.clock()
         text = _describe(error)
-        begin_write(self.session)
-        self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.state == MessageState.SENDING,
-                   OutboxMessage.claimed_by == self.name)
-            .values(state=MessageState.FAILED if gave_up else MessageState.QUEUED, claimed_by="",
-                    claimed_until=None, last_error=text,
-                    next_attempt_at=now if gave_up else now + backoff(message.attempt_count, self.retry_base,
-                                                                      self.retry_max))
-            .execution_options(synchronize_session=False))
-        self.session.add(DeliveryAttempt(message_id=message.id, worker=self.name, started_at=started,
-                                         is_success=False, error=text))
-        self.session.commit()
-        return gave_up
+        _rowcount, owned, until = self._finish(
+            message, dict(state=MessageState.FAILED if gave_up else MessageState.QUEUED, claimed_by="",
+                          claimed_until=None, last_error=text,
+                          next_attempt_at=now if gave_up else now + backoff(message.attempt_count, self.retry_base,
+                                                                            self.retry_max)),
+            DeliveryAttempt(message_id=message.id, worker=self.name, started_at=started, is_success=False,
+                            error=text),
+            rest or [])
+        return gave_up, owned, until
 
     def _unclaim(self, messages: list[_Claimed]) -> None:
         """Hand back messages we did not try (stopping, or too little lease left): no try is counted."""
@@ -326,6 +386,12 @@ class Worker:
 
     # -- one batch --
 
+    def _build(self, message: _Claimed) -> Any:
+        return build_message(sender=self.sender, recipient=message.recipient, subject=message.subject,
+                             body_text=message.body_text, body_html=message.body_html,
+                             attachments=message.attachments, headers=message.headers,
+                             message_id=message.message_id)
+
     def run_batch(self) -> Report:
         report = Report(released=self.release_expired())
         ids = self.claim()
@@ -333,46 +399,53 @@ class Worker:
         if not ids:
             return report
         messages = self._load(ids)
-        smtp = SmtpSession(self.app)
+        owned = {m.id for m in messages}
+        until = min((m.claimed_until for m in messages), default=self.clock())
+        transport: Transport = open_transport(self.app, self.session)
         try:
             for index, message in enumerate(messages):
-                if self.should_stop() or self.clock() + timedelta(seconds=self.timeout + 5) >= message.claimed_until:
-                    self._unclaim(messages[index:])
+                rest = [m.id for m in messages[index + 1:]]
+                if self.should_stop() or self.clock() + timedelta(seconds=self.timeout + 5) >= until:
+                    self._unclaim([m for m in messages[index:] if m.id in owned])
                     break
+                if message.id not in owned:
+                    log.warning("Outbox message %s: this worker's claim expired and another worker took it "
+                                "over; not sending it here.", message.id)
+                    continue
                 started = self.clock()
                 try:
-                    outgoing = build_message(
-                        sender=self.sender, recipient=message.recipient, subject=message.subject,
-                        body_text=message.body_text, body_html=message.body_html, attachments=message.attachments,
-                        headers=message.headers,
-                        message_id=message_id(message.id, message.created_at, self.sender))
+                    outgoing = self._build(message)
                 except Exception as error:
-                    report.failed += self._mark_failed(message, started, error)
+                    gave_up, owned, until = self._mark_failed(message, started, error, rest)
+                    report.failed += gave_up
+                    report.retried += not gave_up
                     continue
                 try:
-                    smtp.open()
+                    transport.open()
                 except Exception as error:
                     log.warning("SMTP connection failed: %s", _describe(error))
-                    for rest in messages[index:]:
-                        if self._mark_failed(rest, started, error):
-                            report.failed += 1
-                        else:
-                            report.retried += 1
+                    for position, other in enumerate(messages[index:], index):
+                        if other.id not in owned:
+                            continue
+                        gave_up, owned, until = self._mark_failed(other, started, error,
+                                                                  [m.id for m in messages[position + 1:]])
+                        report.failed += gave_up
+                        report.retried += not gave_up
                     break
                 try:
-                    smtp.send(outgoing)
+                    transport.send(outgoing, outbox_id=message.id)
                 except Exception as error:
-                    if self._mark_failed(message, started, error):
-                        report.failed += 1
-                    else:
-                        report.retried += 1
+                    transport.discard()
+                    gave_up, owned, until = self._mark_failed(message, started, error, rest)
+                    report.failed += gave_up
+                    report.retried += not gave_up
                     if isinstance(error, (OSError, smtplib.SMTPServerDisconnected)):
-                        smtp.reset()
+                        transport.reset()
                 else:
-                    self._mark_sent(message, started)  # at once: the at-least-once window ends here
+                    owned, until = self._mark_sent(message, started, rest)  # the at-least-once window ends here
                     report.sent += 1
         finally:
-            smtp.close()
+            transport.close()
         return report
 
     def run_until_idle(self, max_batches: int | None = None) -> Report:

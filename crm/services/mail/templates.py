@@ -11,11 +11,13 @@ mail and is not editable: no edit can remove the way out.
 """
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,7 +36,8 @@ class Definition:
 
 DEFINITIONS: tuple[Definition, ...] = (
     Definition("invitation", "Einladung", "mit Antwort-Link und Kalendereintrag"),
-    Definition("reminder_pending", "Erinnerung an alle ohne Antwort", "an Eingeladene, die noch nicht geantwortet haben"),
+    Definition("reminder_pending", "Erinnerung an alle ohne Antwort",
+               "an Eingeladene, die noch nicht geantwortet haben"),
     Definition("reminder_accepted", "Erinnerung an alle mit Zusage", "kurz vor der Veranstaltung"),
     Definition("update", "Änderung der Veranstaltung", "mit aktualisiertem Kalendereintrag"),
     Definition("cancellation", "Absage der Veranstaltung", "entfernt den Termin aus dem Kalender"),
@@ -111,7 +114,8 @@ def placeholder_errors(text: str, allowed: frozenset[str] | set[str] | None = No
     for _literal, field_name, format_spec, conversion in parsed:
         if field_name is None:
             continue
-        shown = "{" + field_name + (f"!{conversion}" if conversion else "") + (f":{format_spec}" if format_spec else "") + "}"
+        shown = ("{" + field_name + (f"!{conversion}" if conversion else "")
+                 + (f":{format_spec}" if format_spec else "") + "}")
         if field_name == "":
             errors.append("Leere Klammern {} sind kein Platzhalter. Bitte einen Namen eintragen, z. B. {name}.")
         elif field_name not in allowed:
@@ -165,3 +169,44 @@ class _Values(dict):
 
 def footer(values: Mapping[str, str]) -> str:
     return render((MAIL_DIR / "footer.txt").read_text(encoding="utf-8"), values)
+
+
+# --- the HTML alternative ---------------------------------------------------------------------
+
+URL_RE = re.compile(r"https?://[^\s<>\"']+")
+_STYLE_BODY = ("font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1f2328; "
+               "overflow-wrap: anywhere;")  # a long personal link breaks instead of widening a phone's screen
+_STYLE_BUTTON = ("display: inline-block; padding: 10px 18px; background: #0b5ed7; color: #ffffff; "
+                 "text-decoration: none; border-radius: 6px; font-weight: bold;")
+_STYLE_FOOTER = "font-size: 13px; color: #57606a;"
+
+
+def _linked(line: str, answer_link: str) -> Markup:
+    """One escaped line with its links clickable; the personal answer link as a button."""
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0)
+        trail = ""
+        while url and url[-1] in ".,;:)":  # the full stop after a link is not part of it
+            url, trail = url[:-1], url[-1] + trail
+        if answer_link and url == str(escape(answer_link)):
+            return (f'<a href="{url}" style="{_STYLE_BUTTON}" target="_blank" rel="noopener">'
+                    f'Zusagen oder absagen</a><br>'
+                    f'<span style="{_STYLE_FOOTER} word-break: break-all;">{url}</span>{trail}')
+        return f'<a href="{url}" target="_blank" rel="noopener">{url}</a>{trail}'
+    return Markup(URL_RE.sub(link, str(escape(line))))
+
+
+def html(text: str, answer_link: str = "") -> str:
+    """The HTML part of a mail, made from its plain text: the same words, paragraphs kept, links
+    clickable and the answer link as a button. Built from the escaped text, so an edited mail
+    text (or a guest's name) can never add markup; styles are inline, as mail programs want."""
+    body, _sep, footer = text.partition("\n-- \n")
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    parts = ["<p>" + "<br>".join(_linked(line, answer_link) for line in paragraph.split("\n")) + "</p>"
+             for paragraph in paragraphs]
+    if footer.strip():
+        lines = "<br>".join(_linked(line, "") for line in footer.strip().split("\n"))
+        parts.append(f'<hr style="border: 0; border-top: 1px solid #d0d7de;"><p style="{_STYLE_FOOTER}">{lines}</p>')
+    return ('<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+            f'<body style="{_STYLE_BODY}">' + "\n".join(parts) + "</body></html>")

@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, exists, not_, or_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import Session
 
 from crm.models import Consent, ConsentPurpose, LegalBasis, Person
@@ -67,9 +67,13 @@ def contactable_clause(purpose: ConsentPurpose | str) -> Any:
     """``may_contact`` as an SQL condition on ``Person`` (without the e-mail check), for list builders:
     ``select(Person).where(consent.contactable_clause(ConsentPurpose.INVITATIONS))``."""
     purpose = ConsentPurpose(purpose)
-    valid = exists().where(Consent.person_id == Person.id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None))
-    withdrawn = exists().where(Consent.person_id == Person.id, Consent.purpose == purpose,
-                               Consent.withdrawn_at.is_not(None))
+    # Uncorrelated ``IN (SELECT …)``, not ``EXISTS (… WHERE person_id = persons.id)``: inside the ORs
+    # below PostgreSQL cannot turn EXISTS into a join and runs it once per row; with real consent
+    # rows, counting 20,000 invitees took 0.7 s and was JIT-compiled first. An IN list is hashed once.
+    valid = Person.id.in_(select(Consent.person_id).where(Consent.purpose == purpose,
+                                                          Consent.withdrawn_at.is_(None)))
+    withdrawn = Person.id.in_(select(Consent.person_id).where(Consent.purpose == purpose,
+                                                              Consent.withdrawn_at.is_not(None)))
     # ``give`` refuses a second open consent and ``withdraw`` closes all, so "a withdrawal and no
     # open consent" is exactly "the latest row is withdrawn" (``may_contact``'s rule).
     base = and_(Person.is_anonymised.is_(False), Person.is_opted_out.is_(False), or_(not_(withdrawn), valid))

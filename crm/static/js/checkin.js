@@ -9,6 +9,9 @@
   var counter = document.getElementById("present-count");
   var status = document.getElementById("checkin-status");
   var noMatch = document.getElementById("no-match");
+  var guestCount = document.getElementById("guest-count");
+  var walkIn = document.getElementById("walk-in-details");
+  var walkInFromSearch = document.getElementById("walk-in-from-search");
   var rows = Array.prototype.slice.call(list.querySelectorAll("[data-guest]"));
 
   function normalise(text) {
@@ -25,8 +28,26 @@
       if (match) { shown += 1; }
     });
     noMatch.hidden = shown > 0;
+    if (guestCount) {
+      guestCount.textContent = guestCount.getAttribute("data-label")
+        .replace("%(shown)s", String(shown)).replace("%(total)s", String(rows.length));
+    }
   }
   search.addEventListener("input", filter);
+
+  // Nobody found: the walk-in form opens above the list, with the typed name filled in.
+  if (walkIn && walkInFromSearch) {
+    walkInFromSearch.addEventListener("click", function () {
+      var words = search.value.trim().split(/\s+/).filter(Boolean);
+      var first = document.getElementById("first_name");
+      var last = document.getElementById("last_name");
+      if (last && words.length) { last.value = words[words.length - 1]; }
+      if (first && words.length > 1) { first.value = words.slice(0, -1).join(" "); }
+      walkIn.open = true;
+      walkIn.scrollIntoView({ block: "start" });
+      (first && !first.value ? first : last || first).focus();
+    });
+  }
 
   function render(row, present) {
     var form = row.querySelector(".guest-form");

@@ -5,7 +5,8 @@ names, addresses, the door and the attendance list need VIEW_PERSONAL_DATA as we
 change needs MANAGE_EVENTS.
 
 One blueprint (``events``), its handlers split by what the organiser is doing: ``pages``,
-``invitations``, ``mail`` and ``door``; ``common`` holds the loaders they share.
+``invitations``, ``sending`` (preview, test mail, send), ``mail`` (texts, outbox), ``mailbox`` (the
+development mailbox) and ``door``; ``common`` holds the loaders they share.
 """
 from __future__ import annotations
 
@@ -13,4 +14,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__, url_prefix="/veranstaltungen")
 
-from crm.views.events import door, invitations, mail, pages  # noqa: E402,F401  (register the routes)
+from crm.views.events import door, invitations, mail, mailbox, pages, sending  # noqa: E402,F401  (register the routes)

@@ -17,7 +17,16 @@ from crm.services.events import invitation_lists, invitations
 from crm.services.mail import templates as mail_templates
 from crm.services.privacy import audit
 from crm.views.events import bp
-from crm.views.events.common import MANAGE, concurrent_message, flash_error, load_event, load_invitation, load_person
+from crm.views.events.common import (
+    MANAGE,
+    back_to_list,
+    concurrent_message,
+    flash_error,
+    flash_queued,
+    load_event,
+    load_invitation,
+    load_person,
+)
 from crm.views.events.pages import render_show
 
 
@@ -100,7 +109,7 @@ def remove_invitation(event_id: int, invitation_id: int):
         except ServiceError as error:
             db.session.rollback()
             flash_error(error)
-    return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
+    return back_to_list(event)
 
 
 @bp.route("/<int:event_id>/einladungen/<int:invitation_id>/antwort", methods=["POST"])
@@ -133,38 +142,7 @@ def record_answer(event_id: int, invitation_id: int):
     for promoted in result.promoted:
         flash(_("%(name)s ist von der Warteliste nachgerückt und wird benachrichtigt.",
                 name=promoted.person.full_name), "success")
-    return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
-
-
-@bp.route("/<int:event_id>/versenden", methods=["POST"])
-@requires(*MANAGE)
-def send(event_id: int):
-    event = load_event(event_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        result = invitations.send_invitations(db.session, event)
-    except ServiceError as error:
-        db.session.rollback()
-        flash_error(error)
-        return redirect(url_for("events.show", event_id=event.id))
-    except StaleDataError:  # the event row changed under us (the lock makes this rare)
-        db.session.rollback()
-        flash(concurrent_message(), "danger")
-        return redirect(url_for("events.show", event_id=event.id))
-    if not result.queued and not result.skipped:
-        db.session.rollback()
-        flash(_("Es gibt keine unversendeten Einladungen mehr – sie wurden bereits versendet."), "info")
-        return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
-    audit.record(db.session, "send", event, f"{result.queued} Einladungen versendet",
-                 {"queued": result.queued, "skipped": [f"{i.person.full_name}: {r}" for i, r in result.skipped]})
-    db.session.commit()
-    flash(_("%(count)s Einladungen sind im Postausgang und werden jetzt zugestellt.", count=result.queued),
-          "success")
-    for invitation, reason in result.skipped:
-        flash(_("Nicht versendet an %(name)s: %(reason)s.", name=invitation.person.full_name, reason=reason),
-              "warning")
-    return redirect(url_for("events.show", event_id=event.id) + "#einladungen")
+    return back_to_list(event)
 
 
 @bp.route("/<int:event_id>/erinnerung", methods=["GET", "POST"])
@@ -185,7 +163,7 @@ def reminder(event_id: int):
             audit.record(db.session, "send", event, f"Erinnerung an {queued} Personen versendet",
                          {"audience": form.audience.data, "queued": queued})
             db.session.commit()
-            flash(_("Erinnerung an %(count)s Personen ist im Postausgang.", count=queued), "success")
+            flash_queued(_("Erinnerung an %(count)s Personen ist im Postausgang.", count=queued))
             return redirect(url_for("events.show", event_id=event.id))
     counts = {audience: len(invitations.reminder_recipients(db.session, event, audience))
               for audience in invitations.REMINDER_AUDIENCES}

@@ -10,7 +10,7 @@ from crm.models import MessageState, OutboxMessage
 from crm.permissions import Permission, requires
 from crm.service_labels import labels
 from crm.services.errors import ConcurrentEditError, ServiceError
-from crm.services.mail import outbox
+from crm.services.mail import delivery, outbox
 from crm.services.mail import templates as mail_templates
 from crm.services.privacy import audit
 from crm.views.events import bp
@@ -77,6 +77,7 @@ def outbox_index():
     messages = outbox.list_messages(db.session, state=state, event_id=event.id if event else None)
     return render_template("events/outbox.html", messages=messages, state=state, event=event,
                            counts=outbox.counts(db.session), labels=labels(outbox.STATE_LABELS),
+                           uses_mailbox=delivery.uses_mailbox(),
                            MessageState=MessageState, retry_form=ConfirmForm())
 
 

@@ -1,6 +1,7 @@
 """Events: the list, the event page, the form, cancelling, publishing, closing, statistics."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,8 @@ from crm.services.errors import ConcurrentEditError, ServiceError
 from crm.services.events import events as event_service
 from crm.services.events import invitations
 from crm.services.events import stats as event_stats
-from crm.services.mail import outbox
+from crm.services.landscape.directory import parse_page
+from crm.services.mail import delivery, outbox
 from crm.services.privacy import audit
 from crm.views.events import bp
 from crm.views.events.common import concurrent_message, flash_error, load_event
@@ -33,19 +35,28 @@ def index():
 
 
 def render_show(event: Event, status: int = 200):
+    """The event page: statements constant in the number of invitations (counters by aggregate,
+    the invitation table one page at a time, searchable)."""
     personal = can(Permission.VIEW_PERSONAL_DATA)
-    rows = invitations.invitation_rows(db.session, event) if personal else []
+    manage = personal and can(Permission.MANAGE_EVENTS)
+    q = request.args.get("q", "").strip()[:200]
+    answer = request.args.get("antwort", "")
+    answer = answer if answer in invitations.ANSWER_FILTERS else ""
+    counts = event_stats.tally(db.session, event)  # one aggregate for counters, unsent and table length
+    page = (invitations.invitation_page(db.session, event, q, answer, parse_page(request.args.get("seite")),
+                                        counts=counts) if personal else None)
+    unsent = sum(number for (_answer, is_sent), number in counts.items() if not is_sent)
     return render_template(
-        "events/show.html", event=event, rows=rows, personal=personal,
-        stats=event_stats.for_event(db.session, event).total,
-        message_counts=outbox.event_counts(db.session, event.id),
-        unsent=sum(1 for r in rows if r.invited_at is None),
+        "events/show.html", event=event, page=page, q=q, answer_filter=answer, personal=personal,
+        stats=event_stats.summary(db.session, event, counts),
+        message_counts=outbox.event_counts(db.session, event.id) if manage else None,
+        plan=invitations.send_plan(db.session, event, unsent=unsent) if manage else None,
+        delivery=delivery.status(db.session) if manage else None,
         labels=labels(event_service.STATUS_LABELS, EVENT_STATUS),
         answer_labels=labels(invitations.ANSWER_LABELS), confirm_form=ConfirmForm(), cancel_form=CancelForm(),
         answer_choices=OrganiserAnswerForm().answer.choices,
         when=event_service.format_when(event), deadline=event_service.format_moment(event.answer_deadline),
-        can_answer=invitations.can_answer(event), MessageState=MessageState,
-        base_url_problem=invitations.base_url_problem(), sending_blocked=invitations.sending_blocked()), status
+        can_answer=invitations.can_answer(event), MessageState=MessageState), status
 
 
 @bp.route("/<int:event_id>")
@@ -61,16 +72,24 @@ def create():
     if request.method == "GET":
         form.contact_name.data = current_user.name or ""
         form.contact_email.data = current_user.email
+        form.creation_token.data = secrets.token_hex(16)
     if form.validate_on_submit():
         try:
-            event = event_service.create_event(db.session, form.values())
+            if form.token:
+                event, created = event_service.create_event_once(db.session, form.values(), form.token)
+            else:  # a form from before tokens (or a script): created as asked
+                event, created = event_service.create_event(db.session, form.values()), True
         except ServiceError as error:
             db.session.rollback()
             attach(form, error, fallback="title")
         else:
             db.session.commit()
-            flash(_("Veranstaltung „%(title)s“ angelegt. Als Nächstes: die Einladungsliste.", title=event.title),
-                  "success")
+            if created:
+                flash(_("Veranstaltung „%(title)s“ angelegt. Als Nächstes: die Einladungsliste.", title=event.title),
+                      "success")
+            else:
+                flash(_("Die Veranstaltung „%(title)s“ war mit diesem Formular schon angelegt – hier ist sie.",
+                        title=event.title), "info")
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
 
