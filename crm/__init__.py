@@ -48,6 +48,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     audit.install()
     _sqlite_foreign_keys()
+    from crm.services import computed
+
+    computed.init_app(app)
 
     from crm.views import register_blueprints
 

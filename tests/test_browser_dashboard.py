@@ -15,13 +15,11 @@ pytestmark = pytest.mark.browser
 
 def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
     from crm.demo.generator import load_demo
-    from crm.services.network import records as network
     from crm.services.privacy import audit
 
     with app.app_context(), audit.suppressed():
         load_demo(db.session, today=date.today())
         db.session.commit()
-    network._CACHE.clear()
     user = create_user(Role.VIEWER, name="Amt für Schulen")
     with live_server(app) as base_url, chromium_page(base_url) as page:
         problems: list[str] = []
@@ -42,7 +40,6 @@ def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         assert page.outside_requests == []
         assert [p for p in problems if "Content Security Policy" in p] == []
-    network._CACHE.clear()
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.VIEWER])

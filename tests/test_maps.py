@@ -10,6 +10,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Answer, MembershipRole, Role
+from crm.services.computed import store, versions
 from crm.services.network import maps
 from crm.services.network import records as network
 from crm.services.privacy import audit
@@ -19,14 +20,6 @@ HOSTILE = ('<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=
            '" onmouseover="window.__xss=1', '<a href="javascript:window.__xss=1">x</a>')
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Tests empty the tables and ids start again, so the data version can repeat between tests."""
-    maps._CACHE.clear()
-    network._CACHE.clear()
-    yield
-    maps._CACHE.clear()
-    network._CACHE.clear()
 
 
 def _small_landscape(app) -> dict[str, int]:
@@ -139,12 +132,13 @@ def test_drilled_group_stays_the_same_group_across_years(app, login_as) -> None:
 def test_threshold_switches_to_aggregate(app) -> None:
     _small_landscape(app)
     with app.test_request_context(), app.app_context():
-        spec = maps.landscape_map(db.session, network.cut_from_args({}), maps.MapOptions(threshold=3))
+        context = store.Context(versions.current(db.session), store.today())
+        spec = maps.compute_landscape_map(db.session, network.cut_from_args({}), maps.MapOptions(threshold=3), context)
         assert spec["mode"] == "aggregate" and spec["aggregated_because"] == "threshold"
         assert spec["counts"]["actors"] == 4
         community = int(spec["nodes"][0]["drill"]["value"])
-        drilled = maps.landscape_map(db.session, network.cut_from_args({}),
-                                     maps.MapOptions(threshold=1, community=community))
+        drilled = maps.compute_landscape_map(db.session, network.cut_from_args({}),
+                                             maps.MapOptions(threshold=1, community=community), context)
         assert drilled["mode"] == "aggregate" and drilled["group_by"] == "area"  # not the same single group again
 
 

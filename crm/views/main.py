@@ -7,7 +7,7 @@ from crm.babel_setup import LOCALES
 from crm.extensions import db
 from crm.permissions import Permission, can, public, requires
 from crm.services.landscape.overview import overview
-from crm.services.network.dashboard import dashboard
+from crm.views import dashboard
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +17,7 @@ bp = Blueprint("main", __name__)
 def index():
     """Staff start with their work lists; read-only users (Ämter, leadership) land on the dashboard."""
     if not can(Permission.VIEW_PERSONAL_DATA):
-        return render_template("dashboard/index.html", board=dashboard(db.session))
+        return dashboard.page()
     return render_template("main/index.html", overview=overview(db.session))
 
 
