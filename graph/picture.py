@@ -59,6 +59,15 @@ class Picture:
                    legend_title=str(data.get("legend_title", "")), mode=str(data.get("mode", "actors")))
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary with "…" (never inside a word)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:/–-(")
+    return (cut or text[:limit - 1]) + "…"
+
+
 def _overlaps(box: tuple[float, float, float, float], placed: list[tuple[float, float, float, float]]) -> bool:
     x0, y0, x1, y1 = box
     return any(not (x1 < a0 or x0 > a1 or y1 < b0 or y0 > b1) for a0, b0, a1, b1 in placed)
@@ -102,7 +111,7 @@ def from_map(spec: Mapping[str, Any], *, label_ids: Iterable[Hashable] = (), lab
     placed: list[tuple[float, float, float, float]] = []
     named: dict[Hashable, str] = {}
     for node in sorted((n for n in result if n.id in rank), key=lambda n: rank[n.id]):
-        text = node.label[:40]
+        text = shorten(node.label, 40)
         box = (node.x + 0.012, node.y - label_height / 2, node.x + 0.012 + char_width * len(text),
                node.y + label_height / 2)
         if box[2] > 1.0:   # would run off the right edge: put it left of the dot
@@ -163,7 +172,7 @@ def to_svg(pic: Picture, *, width: int = 800, title: str = "") -> str:
             y = top + 20 * (i // 2 + 1)
             parts.append(f'<rect x="{round(x, 1)}" y="{round(y - 10, 1)}" width="12" height="12" '
                          f'fill="{escape(colour)}"/><text x="{round(x + 18, 1)}" y="{round(y, 1)}">'
-                         f'{escape(label[:45])} ({count})</text>')
+                         f'{escape(shorten(label, 45))} ({count})</text>')
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
