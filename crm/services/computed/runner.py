@@ -90,18 +90,19 @@ class ComputeRunner:
             select(R.kind, R.key, func.max(R.last_read_at), func.max(R.data_version), func.max(R.day))
             .group_by(R.kind, R.key)).all()
         wanted = {(kind, key) for kind, key, read, _, _ in latest if read >= now - timedelta(days=self.keep_days)}
+        due = min(now, utcnow())   # the data have rested: due at once
         queued = 0
         for kind, key in sorted(wanted):
             if self._has_job(kind, key, version, day):
                 continue
             params = self.session.scalar(select(R.params).where(R.kind == kind, R.key == key)
                                          .order_by(R.data_version.desc(), R.day.desc()).limit(1))
-            store._insert_job(self.session, kind, key, params or {}, version, day, now)
+            store._insert_job(self.session, kind, key, params or {}, version, day, due)
             queued += 1
         for kind, params in STANDING:
             key = store.key_of(params)
             if (kind, key) not in wanted and not self._has_job(kind, key, version, day):
-                store._insert_job(self.session, kind, key, params, version, day, now)
+                store._insert_job(self.session, kind, key, params, version, day, due)
                 queued += 1
         self.session.commit()
         self.refreshed = (version, day)
