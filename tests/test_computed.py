@@ -233,7 +233,7 @@ def test_a_job_of_a_worker_that_died_is_taken_over(app, login_as) -> None:
         assert runner.recover() == 1                   # the dead one's; the live worker keeps its job
         assert db.session.get(ComputedResult, job.id).status == ComputeStatus.QUEUED
         assert db.session.get(ComputedResult, job2.id).status == ComputeStatus.RUNNING
-    assert client.get("/berechnung/%d.json" % job.id).get_json()["status"] == "queued"
+    assert client.get(f"/berechnung/{job.id}.json").get_json()["status"] == "queued"
 
 
 def test_a_failing_computation_is_reported_and_retried(app, login_as, monkeypatch) -> None:
