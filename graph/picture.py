@@ -139,7 +139,7 @@ def to_svg(pic: Picture, *, width: int = 800, title: str = "") -> str:
     pad = 30
     inner = width - 2 * pad
     legend_rows = -(-len(pic.legend) // 2)
-    height = int(pad * 2 + inner * pic.aspect + (24 + 20 * legend_rows if pic.legend else 0))
+    height = int(pad * 2 + inner * pic.aspect + (40 + 20 * legend_rows if pic.legend else 0))
 
     def sx(x: float) -> float:
         return round(pad + x * inner, 1)
@@ -164,7 +164,7 @@ def to_svg(pic: Picture, *, width: int = 800, title: str = "") -> str:
             parts.append(f'<text x="{sx(node.x) + 8}" y="{sy(node.y) + 4}">{escape(node.label)}</text>')
     parts.append("</g>")
     if pic.legend:
-        top = pad + inner * pic.aspect + 18
+        top = pad + inner * pic.aspect + 34
         parts.append(f'<g font-size="12" font-family="DejaVu Sans, sans-serif" fill="#212529">'
                      f'<text x="{pad}" y="{round(top, 1)}" font-weight="bold">{escape(pic.legend_title)}</text>')
         for i, (label, colour, count) in enumerate(pic.legend):
