@@ -43,7 +43,8 @@ from bench.graph_bench import landscape as synthetic
 from bench.map_bench import insert_region
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TIERS = {"kommune": (2_000, 10_000, 40), "land": (40_000, 200_000, 800), "bund": (300_000, 1_000_000, 6_000)}
+TIERS = {"demo": (0, 0, 0), "kommune": (2_000, 10_000, 40), "land": (40_000, 200_000, 800),
+         "bund": (300_000, 1_000_000, 6_000)}
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -123,12 +124,17 @@ def build(url: str, tier: str) -> tuple[Any, Any, dict[str, Any]]:
         seed_vocabularies(db.session)
         db.session.commit()
         started = time.perf_counter()
-        nodes, edges = synthetic(n, m)
+        nodes, edges = synthetic(n, m) if n else ([], [])
         info["generate_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         with audit.suppressed():
-            insert_region(db.session, nodes, edges)
-            info["memberships"] = add_initiatives(db.session, initiatives, n)
+            if n:
+                insert_region(db.session, nodes, edges)
+                info["memberships"] = add_initiatives(db.session, initiatives, n)
+            else:   # the demo region itself (Trier and the Landkreis), as ``make run`` loads it
+                from crm.demo.generator import load_demo
+
+                info["memberships"] = dict(load_demo(db.session)).get("Mitgliedschaften", 0)
         create_user(db.session, "viewer@bench.example", "richtig-langes-passwort", Role.VIEWER, "Bench")
         db.session.commit()
         if url.startswith("postgresql"):

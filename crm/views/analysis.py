@@ -46,6 +46,9 @@ def result():
     db.session.commit()  # a queued job
     if not lookup.ready:
         return pending_json(lookup)
+    if lookup.payload_bytes > store.STREAM_ABOVE:
+        return stamp_headers(Response(store.stream_payload(db.session, lookup.result_id),
+                                      mimetype="application/json"), lookup)
     raw = store.raw_payload(db.session, lookup.result_id, lookup.computed_at, lookup.payload_bytes)
     return stamp_headers(Response(raw, mimetype="application/json"), lookup)
 

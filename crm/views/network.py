@@ -9,17 +9,20 @@ answers 202 with a status the map script polls. The map data go into the page as
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from crm.errors import problem
 from crm.extensions import db
 from crm.models import Actor, Event, Initiative
 from crm.permissions import Permission, requires
-from crm.services.computed import store
+from crm.services.computed import cache, store
 from crm.services.errors import ServiceError
 from crm.services.network import maps
 from crm.services.network import records as network
@@ -43,6 +46,19 @@ def _json(build: Callable[[], dict[str, Any]]):
     return jsonify(maps.add_urls(spec, _actor_url))
 
 
+def _spec_text(lookup: store.Lookup, *, html: bool) -> str:
+    """The stored map as JSON text with the actors' addresses, made once per stored result and
+    process (a Land's map is 0.5 MB; serialising it on every request cost more than reading it)."""
+    def build() -> str:
+        spec = maps.add_urls(dict(lookup.result), _actor_url)
+        if html:
+            return str(htmlsafe_json_dumps(spec, dumps=json.dumps))
+        return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
+
+    key = ("map-spec", "html" if html else "json", lookup.result_id, lookup.computed_at, request.script_root)
+    return cache.cached(key, build, cost=lambda text: float(len(text) * 2))
+
+
 def _landscape_lookup() -> store.Lookup:
     cut = network.cut_from_args(request.args)
     options = maps.options_from_args(request.args)
@@ -58,19 +74,22 @@ def index():
     choices = maps.filter_choices(db.session)
     error = None
     spec = None
+    spec_json = None
     lookup = None
     try:
         lookup = _landscape_lookup()
         if lookup.result is None:
             return progress_page(lookup, _("Netzwerkkarte der Bildungslandschaft"))
-        spec = maps.add_urls(dict(lookup.result), _actor_url)
+        spec = lookup.result
+        spec_json = Markup(_spec_text(lookup, html=True))
     except ServiceError as exc:
         error = exc.message
     args = request.args
     selected = maps.selected_filters(args)
     whole = {k: v for k, v in args.to_dict(flat=False).items() if k not in ("community", "view")}
     cut_args = {k: v for k, v in args.to_dict(flat=False).items() if k in CUT_KEYS}
-    page = render_template("network/index.html", spec=spec, lookup=lookup, error=error, choices=choices,
+    page = render_template("network/index.html", spec=spec, spec_json=spec_json, lookup=lookup, error=error,
+                           choices=choices,
                            selected=selected, args=args, data_url=url_for("network.landscape_json"),
                            threshold=maps.AGGREGATE_THRESHOLD,
                            whole_url=url_for("network.index", **whole),
@@ -91,7 +110,7 @@ def landscape_json():
         return problem(422, error.message, errors={error.field or "": [error.message]})
     if lookup.result is None:
         return pending_json(lookup)
-    return stamp_headers(jsonify(maps.add_urls(dict(lookup.result), _actor_url)), lookup)
+    return stamp_headers(Response(_spec_text(lookup, html=False), mimetype="application/json"), lookup)
 
 
 @bp.route("/akteur/<int:actor_id>.json")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -133,8 +133,27 @@ def key_of(params: Mapping[str, Any]) -> str:
 
 
 def encode(payload: Any) -> tuple[bytes, int]:
-    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return zlib.compress(raw, 6), len(raw)
+    """Compressed JSON and its size before compression, written piece by piece: the analysis of the
+    Bund is a JSON text of some hundred MB that never has to exist in memory as a whole."""
+    compressor = zlib.compressobj(6)
+    parts: list[bytes] = []
+    size = 0
+    encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    buffer: list[str] = []
+    buffered = 0
+    for chunk in encoder.iterencode(payload):
+        buffer.append(chunk)
+        buffered += len(chunk)
+        if buffered > 1 << 20:
+            data = "".join(buffer).encode()
+            size += len(data)
+            parts.append(compressor.compress(data))
+            buffer, buffered = [], 0
+    data = "".join(buffer).encode()
+    size += len(data)
+    parts.append(compressor.compress(data))
+    parts.append(compressor.flush())
+    return b"".join(parts), size
 
 
 def _rows(session: Session, kind: str, key: str) -> list[Any]:
@@ -227,6 +246,22 @@ def raw_payload(session: Session, result_id: int, computed_at: datetime | None, 
         return zlib.decompress(data) if data else b"null"
 
     return cache.cached(("computed-raw", result_id, computed_at), load, cost=lambda value: float(len(value)))
+
+
+STREAM_ABOVE = 32 * 1024 * 1024   # JSON larger than this is streamed to the client, not kept in the cache
+
+
+def stream_payload(session: Session, result_id: int) -> Iterator[bytes]:
+    """The result's JSON text in pieces, decompressed while it is sent (a Bund analysis)."""
+    data = session.scalar(select(R.payload).where(R.id == result_id)) or b""
+
+    def pieces() -> Iterator[bytes]:
+        decompressor = zlib.decompressobj()
+        for start in range(0, len(data), 1 << 20):
+            yield decompressor.decompress(data[start:start + (1 << 20)])
+        yield decompressor.flush()
+
+    return pieces()
 
 
 def payload(session: Session, result_id: int, computed_at: datetime | None, payload_bytes: int) -> Any:

@@ -44,6 +44,8 @@ from graph.cut import Cut
 CHART_YEARS = 6
 UPCOMING = 8
 CELL_LINKS = 12   # cooperations linked per heat-map cell (templates/reports/_macros.html)
+LINKED_CELLS = 400   # above this many heat-map cells (a Land: 266 areas × 7 transitions) cells show counts only
+ISOLATES_SHOWN = 100
 
 
 @dataclass
@@ -54,11 +56,12 @@ class Dashboard:
     brokers: list[dict[str, Any]]
     isolates: list[dict[str, Any]]
     transitions: dict[str, Any]
-    cooperation_labels: dict[int, str]
+    cooperation_labels: dict[int, str] | None
     years: list[int]
     topic_years: dict[str, dict[int, int]]
     chart_svg: Markup
     upcoming: list[dict[str, Any]]
+    isolates_total: int = 0
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -95,7 +98,11 @@ def compute_dashboard(session: Session, context: store.Context) -> dict[str, Any
     per_topic = topic_years(scoped_ties(nodes, edges, everything), years)
     labels = naming.actor_labels(nodes, naming.hidden_individuals(session))
     transitions = transitions_table(result, vocabulary(session).stage_names)
-    linked = {cid for row in transitions["rows"] for cell in row["cells"] for cid in cell["cooperations"][:CELL_LINKS]}
+    cells = [cell for row in transitions["rows"] for cell in row["cells"]]
+    for cell in cells:   # the page links at most CELL_LINKS per cell; a Land's cells hold thousands
+        cell["total"] = len(cell["cooperations"])
+        cell["cooperations"] = cell["cooperations"][:CELL_LINKS] if len(cells) <= LINKED_CELLS else []
+    linked = {cid for cell in cells for cid in cell["cooperations"]}
     ends = {int(e.ref.split(":", 1)[1]): (e.source, e.target) for e in edges if e.ref.startswith("cooperation:")}
     kinds = {a["id"]: a["kind"] for a in result["actors"]}
     areas = {a["id"]: a["area"] for a in result["actors"]}
@@ -103,10 +110,10 @@ def compute_dashboard(session: Session, context: store.Context) -> dict[str, Any
                        for i in result["fragility"]["isolates"]), key=lambda r: r["label"])
     return {
         "today": today.isoformat(), "figures": [asdict(f) for f in figures], "brokers": brokers(result, labels),
-        "isolates": isolates, "transitions": transitions,
-        "cooperation_labels": {str(cid): f"{labels.get(ends[cid][0], ends[cid][0])} – "
-                                         f"{labels.get(ends[cid][1], ends[cid][1])}"
-                               for cid in sorted(linked) if cid in ends},
+        "isolates": isolates[:ISOLATES_SHOWN], "isolates_total": len(isolates), "transitions": transitions,
+        "cooperation_labels": None if len(cells) > LINKED_CELLS else {
+            str(cid): f"{labels.get(ends[cid][0], ends[cid][0])} – {labels.get(ends[cid][1], ends[cid][1])}"
+            for cid in sorted(linked) if cid in ends},
         "years": years, "topic_years": per_topic,
         "chart_svg": str(line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld")),
         "actors": len(nodes),
@@ -118,9 +125,10 @@ def _board(data: dict[str, Any]) -> Dashboard:
     return Dashboard(
         today=today, last_year=same_day_last_year(today), figures=[Figure(**f) for f in data["figures"]],
         brokers=data["brokers"], isolates=data["isolates"], transitions=data["transitions"],
-        cooperation_labels={int(k): v for k, v in data["cooperation_labels"].items()}, years=data["years"],
+        cooperation_labels=None if data["cooperation_labels"] is None else {
+            int(k): v for k, v in data["cooperation_labels"].items()}, years=data["years"],
         topic_years={topic: {int(y): n for y, n in counts.items()} for topic, counts in data["topic_years"].items()},
-        chart_svg=Markup(data["chart_svg"]), upcoming=[])
+        chart_svg=Markup(data["chart_svg"]), upcoming=[], isolates_total=int(data.get("isolates_total", 0)))
 
 
 def dashboard(session: Session) -> tuple[Dashboard | None, store.Lookup]:

@@ -492,6 +492,9 @@ def build_report(session: Session, scope: Scope, *, organisation: str = "Bildung
                 for i in fragile["isolates"]]
     isolates.sort(key=lambda r: r["label"])
     transitions = transitions_table(result, vocab.stage_names)
+    for row in transitions["rows"]:   # the report shows counts; the ids behind them stay in the analysis
+        for cell in row["cells"]:
+            cell["cooperations"] = []
     kept = {a["id"] for a in result["actors"]}
     events = _events(session, scope, kept)
     years = list(range(scope.until.year - 4, scope.until.year + 1))
