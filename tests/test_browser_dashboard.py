@@ -30,12 +30,12 @@ def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
         page.get_by_role("button", name="Anmelden").click()
         page.wait_for_url(f"{base_url}/")
         assert page.get_by_role("heading", name="Bildungslandschaft: Dashboard").is_visible()
-        assert page.get_by_test_id("transition-heatmap").is_visible()
+        page.get_by_test_id("transition-heatmap").wait_for(timeout=30_000)   # computed by the worker beside
         assert page.locator("svg.chart polyline").count() >= 1
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
         page.get_by_role("link", name="Berichte").first.click()
         page.get_by_role("button", name="Bericht anzeigen").click()
-        assert page.get_by_test_id("report").is_visible()
+        page.get_by_test_id("report").wait_for(timeout=30_000)
         assert page.locator("svg.network-picture circle").count() > 100
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         assert page.outside_requests == []

@@ -17,7 +17,10 @@ from crm.services.errors import ServiceError
 
 
 @operation("GET", "/analysis", summary="Netzwerkanalyse", tag="Analyse", permissions=[Permission.VIEW_LANDSCAPE],
-           query=s.AnalysisQuery, response=s.AnalysisOut, errors=(401, 403, 422))
+           query=s.AnalysisQuery, response=s.AnalysisOut, errors=(401, 403, 422),
+           extra_responses={202: "Wird noch berechnet (erstmals für diesen Ausschnitt): `status`, `status_url`, "
+                                 "`retry_after`; erneut abrufen.",
+                            503: "Die Berechnung ist fehlgeschlagen; sie wird beim nächsten Abruf wiederholt."})
 def get_analysis(query: s.AnalysisQuery):
     """Schlüsselakteure und Vermittler, Gruppen (Communities), Brücken und Gelenkpunkte, Abdeckung der
     Übergänge für einen Ausschnitt des Netzwerks (Ebenen, Stichtag oder Zeitraum, Themen, Phasen,

@@ -97,12 +97,12 @@ class ComputeRunner:
                 continue
             params = self.session.scalar(select(R.params).where(R.kind == kind, R.key == key)
                                          .order_by(R.data_version.desc(), R.day.desc()).limit(1))
-            store._insert_job(self.session, kind, key, params or {}, version, day, due)
+            store.insert_job(self.session, kind, key, params or {}, version, day, due)
             queued += 1
         for kind, params in STANDING:
             key = store.key_of(params)
             if (kind, key) not in wanted and not self._has_job(kind, key, version, day):
-                store._insert_job(self.session, kind, key, params, version, day, due)
+                store.insert_job(self.session, kind, key, params, version, day, due)
                 queued += 1
         self.session.commit()
         self.refreshed = (version, day)
@@ -143,7 +143,7 @@ class ComputeRunner:
                 # overtaken by newer data: the job for the current data replaces it
                 self.session.execute(delete(R).where(R.id == row.id, R.status == ComputeStatus.QUEUED))
                 if not self._has_job(row.kind, row.key, version, day):
-                    store._insert_job(self.session, row.kind, row.key, row.params, version, day, now)
+                    store.insert_job(self.session, row.kind, row.key, row.params, version, day, now)
                 self.session.commit()
                 continue
             claimed = self.session.execute(

@@ -162,7 +162,7 @@ def _rows(session: Session, kind: str, key: str) -> list[Any]:
                            .where(R.kind == kind, R.key == key)).all()
 
 
-def _insert_job(session: Session, kind: str, key: str, params: Mapping[str, Any], version: int, day: date,
+def insert_job(session: Session, kind: str, key: str, params: Mapping[str, Any], version: int, day: date,
                 due_at: datetime, status: str = ComputeStatus.QUEUED) -> None:
     """One row per job key, whoever asks at the same moment (the database decides)."""
     values = {"kind": kind, "key": key, "params": dict(params), "data_version": version, "day": day,
@@ -212,7 +212,7 @@ def lookup(session: Session, kind: str, params: Mapping[str, Any], *, enqueue: b
     now = utcnow()
     if mine is None:
         if enqueue:
-            _insert_job(session, kind, key, params, version, day, due_time(session, have_older=done is not None))
+            insert_job(session, kind, key, params, version, day, due_time(session, have_older=done is not None))
             mine = next((r for r in _rows(session, kind, key) if r.data_version == version and r.day == day), None)
             job = _job(mine) if mine is not None and mine.status in (ComputeStatus.QUEUED, ComputeStatus.RUNNING) \
                 else None
@@ -310,7 +310,7 @@ def obtain(session: Session, kind: str, params: Mapping[str, Any], context: Cont
               "started_at": started, "computed_at": finished, "duration": (finished - started).total_seconds(),
               "error": ""}
     if row is None:
-        _insert_job(session, kind, key, params, context.version, context.day, finished, status=ComputeStatus.DONE)
+        insert_job(session, kind, key, params, context.version, context.day, finished, status=ComputeStatus.DONE)
         session.execute(update(R).where(R.kind == kind, R.key == key, R.data_version == context.version,
                                         R.day == context.day, R.status != ComputeStatus.RUNNING).values(**values))
     elif row.status != ComputeStatus.RUNNING:  # queued or failed: this computation answers it
