@@ -40,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.graph_bench import landscape as synthetic
-from bench.map_bench import insert_region
+from bench.map_bench import _bulk, insert_region
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TIERS = {"demo": (0, 0, 0), "kommune": (2_000, 10_000, 40), "land": (40_000, 200_000, 800),
@@ -79,7 +79,7 @@ def database(tier: str, kind: str) -> str:
 def add_initiatives(session: Any, count: int, actors: int, seed: int = 7) -> int:
     """Initiatives with heavy-tailed member counts (most 5-30, a few hundreds); the largest hub of
     the cooperations (actor 1 of the region) is a member of many, as a Landesinstitut would be."""
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, select
 
     from crm.models import Actor, Initiative, InitiativeKind, Membership, MembershipRole
 
@@ -99,8 +99,8 @@ def add_initiatives(session: Any, count: int, actors: int, seed: int = 7) -> int
         for actor in sorted(chosen):
             members.append({"initiative_id": i, "actor_id": first + actor, "role": MembershipRole.MEMBER,
                             "joined_on": date(rng.randint(2012, 2025), rng.randint(1, 12), 1), "left_on": None})
-    session.execute(insert(Initiative), rows)
-    session.execute(insert(Membership), members)
+    _bulk(session, Initiative, rows)
+    _bulk(session, Membership, [dict(m, id=i) for i, m in enumerate(members, 1)])
     return len(members)
 
 
@@ -137,8 +137,14 @@ def build(url: str, tier: str) -> tuple[Any, Any, dict[str, Any]]:
                 info["memberships"] = dict(load_demo(db.session)).get("Mitgliedschaften", 0)
         create_user(db.session, "viewer@bench.example", "richtig-langes-passwort", Role.VIEWER, "Bench")
         db.session.commit()
-        if url.startswith("postgresql"):
-            db.session.execute(__import__("sqlalchemy").text("ANALYZE"))
+        if url.startswith("postgresql"):   # ids were given explicitly: move the sequences past them
+            from sqlalchemy import text
+
+            for table in ("actors", "cooperations", "initiatives", "memberships"):
+                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                        f"(SELECT max(id) FROM {table}))"))
+            db.session.commit()
+            db.session.execute(text("ANALYZE"))
             db.session.commit()
         info["insert_s"] = round(time.perf_counter() - started, 1)
         del nodes, edges

@@ -142,6 +142,31 @@ def _clear() -> None:
             db.session.commit()
 
 
+def _bulk(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Many rows at once: ``COPY`` on PostgreSQL (a million cooperations in seconds, where an
+    executemany of INSERTs took over half an hour on a busy machine), executemany elsewhere."""
+    from sqlalchemy import insert
+
+    table = getattr(table, "__table__", table)
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    defaults = {}   # what an INSERT through SQLAlchemy fills in and COPY does not
+    for column in table.columns:
+        if column.name not in rows[0] and column.default is not None:
+            defaults[column.name] = (column.default.arg if column.default.is_scalar
+                                     else column.default.arg(None) if column.default.is_callable else None)
+    defaults = {k: v for k, v in defaults.items() if v is not None}
+    columns = list(rows[0]) + list(defaults)
+    cursor = session.connection().connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            values = [row.get(c, defaults.get(c)) for c in columns]
+            copy.write_row([getattr(v, "value", v) for v in values])
+
+
 def insert_region(session: Any, nodes: list[Any], edges: list[Any]) -> None:
     """The synthetic records as database rows (bulk inserts; vocabulary entries created as needed)."""
     from datetime import date, datetime
@@ -176,19 +201,19 @@ def insert_region(session: Any, nodes: list[Any], edges: list[Any]) -> None:
                 areas[path[:depth]] = row.id
     since = datetime(2012, 1, 1, tzinfo=UTC)
     offset = (session.scalar(select(Actor.id).order_by(Actor.id.desc()).limit(1)) or 0) + 1
-    session.execute(insert(Actor), [
+    _bulk(session, Actor, [
         {"id": offset + n.id, "name": n.label, "kind_id": kinds[n.kind], "area_id": areas[n.area_path],
          "is_active": n.active, "created_at": since, "updated_at": since, "version_id": 1,
          "active_until": None if n.active else date(2020, 6, 30)} for n in nodes])
-    session.execute(insert(actor_topics), [{"actor_id": offset + n.id, "topic_id": topics[t]}
+    _bulk(session, actor_topics, [{"actor_id": offset + n.id, "topic_id": topics[t]}
                                            for n in nodes for t in n.topics])
-    session.execute(insert(actor_life_stages), [{"actor_id": offset + n.id, "life_stage_id": stages[c]}
+    _bulk(session, actor_life_stages, [{"actor_id": offset + n.id, "life_stage_id": stages[c]}
                                                 for n in nodes for c in n.life_stages if c in stages])
-    session.execute(insert(Cooperation), [
+    _bulk(session, Cooperation, [
         {"id": i, "source_id": offset + e.source, "target_id": offset + e.target, "type_id": types[e.type],
          "is_directed": e.directed, "intensity": e.intensity or 2, "start_date": e.start, "end_date": e.end,
          "created_at": since, "updated_at": since, "version_id": 1} for i, e in enumerate(edges, 1)])
-    session.execute(insert(cooperation_topics), [{"cooperation_id": i, "topic_id": topics[t]}
+    _bulk(session, cooperation_topics, [{"cooperation_id": i, "topic_id": topics[t]}
                                                  for i, e in enumerate(edges, 1) for t in e.topics])
     session.flush()
 

@@ -75,7 +75,8 @@ def pdf():
     if failed is not None:
         return failed
     assert report is not None
-    return _download(report_pdf.pdf(report), "application/pdf", report, "pdf")
+    # rendered by the worker with the report; rendered here only for a report stored before that
+    return _download(report.pdf_bytes or report_pdf.pdf(report), "application/pdf", report, "pdf")
 
 
 @bp.route("/bericht.xlsx")

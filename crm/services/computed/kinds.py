@@ -41,9 +41,16 @@ def dashboard(session: Session, params: Mapping[str, Any], context: Context) -> 
 
 @register("report")
 def report(session: Session, params: Mapping[str, Any], context: Context) -> Computed:
-    from crm.services.reports import content
+    import base64
+
+    from crm.models.base import utcnow
+    from crm.services.reports import content, pdf
 
     scope = content.scope_from_dict(params["scope"])
     built = content.build_report(session, scope, organisation=str(params.get("organisation") or "Bildungsbüro"),
                                  context=context)
-    return Computed(built.to_payload(), size=int(built.figure("actors").now))
+    built.computed_at = utcnow()
+    payload = built.to_payload()
+    # the PDF is rendered here too: laying out the tables of a Land takes seconds, a download none
+    payload["pdf"] = base64.b64encode(pdf.pdf(built)).decode("ascii")
+    return Computed(payload, size=int(built.figure("actors").now))

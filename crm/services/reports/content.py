@@ -23,6 +23,7 @@ figure is the stored landscape map of the end date (its server layout), not a la
 """
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -364,6 +365,7 @@ class Report:
     chart_svg: Markup
     paragraphs: dict[str, list[str]] = field(default_factory=dict)
     computed_at: datetime | None = None     # when the worker computed it (set when read from the store)
+    pdf_bytes: bytes | None = None          # the PDF the worker rendered with it (``crm.services.computed.kinds``)
 
     @property
     def period_text(self) -> str:
@@ -409,7 +411,8 @@ class Report:
             topic_years={t: {int(y): n for y, n in v.items()} for t, v in data["topic_years"].items()},
             years=[int(y) for y in data["years"]], picture=Picture.from_dict(data["picture"]),
             chart_svg=Markup(data["chart_svg"]), paragraphs=data["paragraphs"],
-            computed_at=computed_at)
+            computed_at=computed_at,
+            pdf_bytes=base64.b64decode(data["pdf"]) if data.get("pdf") else None)
 
 
 def _tie_rows(ties: list[EdgeRecord], labels: Mapping[int, str], when: str) -> list[dict[str, Any]]:
