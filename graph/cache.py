@@ -75,6 +75,15 @@ class AnalysisCache:
                 old, _ = self._data.popitem(last=False)
                 self.cost -= self._costs.pop(old, 0.0)
 
+    def discard(self, stale: Callable[[Hashable], bool]) -> int:
+        """Drop every entry whose key ``stale`` says is no longer needed; returns how many."""
+        with self._lock:
+            keys = [key for key in self._data if stale(key)]
+            for key in keys:
+                del self._data[key]
+                self.cost -= self._costs.pop(key, 0.0)
+            return len(keys)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

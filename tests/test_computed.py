@@ -284,6 +284,12 @@ def test_the_app_owns_one_bounded_cache(app) -> None:
         for i in range(100):
             cache.cached(("x", i), lambda i=i: i, cost=lambda value: 10_000_000.0)
         assert len(own) <= 25 and own.cost <= own.max_cost
+        own.clear()
+        for version in (1, 2, 3):
+            cache.cached(("landscape", version, "heute", "layers"), lambda: "records")
+            cache.cached(("computed", version, "at"), lambda: "result")
+        assert cache.forget_versions_before(3) == 2     # older landscapes go, stored results stay
+        assert ("landscape", 3, "heute", "layers") in own and ("computed", 1, "at") in own
     assert len({id(a.extensions[cache.EXTENSION]) for a in (app,)}) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ComputedResult)) == 0

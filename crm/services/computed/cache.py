@@ -42,6 +42,19 @@ def cached(key: Hashable, compute: Callable[[], Any], cost: Callable[[Any], floa
     return cache.get_or_compute(key, compute, cost)
 
 
+VERSIONED = ("landscape", "partition", "positions", "group-metrics")
+
+
+def forget_versions_before(version: int) -> int:
+    """Drop what was loaded or laid out for older data versions: nothing asks for them again once
+    the worker computes for a newer one (so a worker holds one version's landscape, not one per edit)."""
+    cache = app_cache()
+    if cache is None:
+        return 0
+    return cache.discard(lambda key: isinstance(key, tuple) and len(key) > 1 and key[0] in VERSIONED
+                         and isinstance(key[1], int) and key[1] < version)
+
+
 def clear() -> None:
     cache = app_cache()
     if cache is not None:

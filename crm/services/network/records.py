@@ -329,7 +329,12 @@ def cached_landscape(session: Session, layers: Iterable[str], version: int | Non
     """``landscape`` loaded once per data version, day and layers in this process (the app's cache)."""
     layers = frozenset(layers)
     version = data_version(session) if version is None else version
-    return cache.cached(("landscape", version, date.today(), layers), lambda: landscape(session, sorted(layers)),
+
+    def load() -> Landscape:
+        cache.forget_versions_before(version)
+        return landscape(session, sorted(layers))
+
+    return cache.cached(("landscape", version, date.today(), layers), load,
                         cost=lambda land: float((len(land.nodes) + len(land.edges)) * RECORD_BYTES))
 
 
