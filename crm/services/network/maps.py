@@ -33,7 +33,7 @@ from crm.services.network import records as network
 from graph.build import build_graph
 from graph.communities import Partition, communities
 from graph.cut import Cut, apply_cut
-from graph.layout import layout, radial
+from graph.layout import layout
 from graph.maps import (
     AGGREGATE_THRESHOLD,
     COLOR_BY,
@@ -45,7 +45,6 @@ from graph.maps import (
     WIDTH_LABELS,
     actor_map,
     aggregate_map,
-    ego_ids,
     years,
 )
 from graph.metrics import compute_metrics
@@ -128,6 +127,8 @@ def validate_cut(session: Session, cut: Cut) -> None:
     """Every topic, life stage, area, kind and category of the cut must exist in the
     vocabularies (as ``reports.scope_from_args`` checks the report's scope): a mistyped or
     outdated bookmark gets a German message instead of an empty map."""
+    if not (cut.topics or cut.life_stages or cut.areas or cut.kinds or cut.categories):
+        return   # nothing to check: no vocabulary is read
     known = filter_choices(session)
     allowed = {"topics": (set(known["topics"]), "Themen"),
                "life_stages": ({code for code, _ in known["life_stages"]}, "Bildungsphasen"),
@@ -315,18 +316,14 @@ def ego_map(session: Session, actor_id: int, args: Mapping[str, Any]) -> dict[st
     options = options_from_args(args)
     cut = replace(_embedded_cut(session, args, ("cooperation", "initiative")), include_inactive=True)
     land = network.neighbourhood(session, actor_id, cut.layers, steps, cut)
-    nodes, edges = apply_cut(land.nodes, land.edges, cut)
-    graph = build_graph(nodes, edges)
-    keep = ego_ids(graph, actor_id, steps) or {actor_id}
+    nodes, edges = apply_cut(land.nodes, land.edges, cut)   # everyone here is within ``steps`` under the cut
     hidden = naming.hidden_individuals(session)
-    nodes = naming.named([n for n in nodes if n.id in keep], hidden)
-    edges = [e for e in edges if e.source in keep and e.target in keep]
+    nodes = naming.named(nodes, hidden)
     rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False), nodes, hidden)
-    drawn = build_graph(nodes, edges)
-    spec = actor_map(nodes, edges, positions=radial(drawn, actor_id) if actor_id in drawn else None,
-                     metrics=rows, community=membership, community_labels=labels,
+    spec = actor_map(nodes, edges, metrics=rows, community=membership, community_labels=labels,
                      color_by=options.color_by, size_by=options.size_by, width_by=options.width_by,
-                     highlight={actor_id}, change_between=_change_between(cut), spring_limit=REQUEST_SPRING_LIMIT)
+                     highlight={actor_id}, change_between=_change_between(cut), spring_limit=REQUEST_SPRING_LIMIT,
+                     centre=actor_id)
     spec.update(steps=steps, cut=cut.to_dict(), centre=actor_id)
     return spec
 

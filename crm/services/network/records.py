@@ -170,10 +170,16 @@ def cooperation_edges(session: Session, touching: Iterable[int] | None = None,
                 for column in (Cooperation.source_id, Cooperation.target_id):
                     found.update((row[0], row) for row in session.execute(query.where(_within(session, column, chunk))))
         if among is not None:
-            members = set(among)
-            for chunk in _chunks(members):
-                found.update((row[0], row) for row in session.execute(
-                    query.where(_within(session, Cooperation.source_id, chunk))) if row[2] in members)
+            members = sorted(set(among))
+            if len(members) <= CHUNK:   # both ends in the set: the database filters
+                found.update((row[0], row) for row in session.execute(query.where(
+                    _within(session, Cooperation.source_id, members),
+                    _within(session, Cooperation.target_id, members))))
+            else:
+                kept = set(members)
+                for chunk in _chunks(kept):
+                    found.update((row[0], row) for row in session.execute(
+                        query.where(_within(session, Cooperation.source_id, chunk))) if row[2] in kept)
         rows = [found[i] for i in sorted(found)]
     ids = None if touching is None and among is None else [row[0] for row in rows]
     topics = _names_by_owner(session, cooperation_topics, "cooperation_id", Topic, "name", ids)
