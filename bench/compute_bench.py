@@ -201,7 +201,9 @@ def run_worker(app: Any) -> list[dict[str, Any]]:
                  "stored_mb": round(len(r.payload or b"") / 1e6, 2), "actors": r.size, "status": r.status}
                 for r in db.session.scalars(select(ComputedResult).order_by(ComputedResult.id))]
         db.session.remove()
-    print(f"  worker: {total:.1f} s, peak RSS {peak_mb():.0f} MB", flush=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"  worker: {total:.1f} s, CPU of the process so far {usage.ru_utime + usage.ru_stime:.0f} s, "
+          f"peak RSS {peak_mb():.0f} MB", flush=True)
     for row in rows:
         print(f"    {row['kind']:10} {row['status']:7} {row['seconds']:8.2f} s  JSON {row['json_mb']:7.2f} MB "
               f"stored {row['stored_mb']:6.2f} MB  ({row['actors']} actors)", flush=True)

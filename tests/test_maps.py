@@ -389,3 +389,15 @@ def test_unknown_filter_values_are_refused(app, login_as, query, field) -> None:
     assert page.status_code == 422
     assert "Unbekannte Angabe im Feld" in page.get_data(as_text=True)
     assert client.get("/netzwerk/karte.json?topics=MINT&kinds=Grundschule&categories=Schule").status_code == 200
+
+
+def test_an_ego_map_too_large_to_draw_is_refused_with_a_message(app, login_as, monkeypatch) -> None:
+    """Partners of partners of a hub can be half a Land: refused before the ties are read (a 422 with
+    a German message), never a request that runs into the server's timeout."""
+    ids = _small_landscape(app)
+    monkeypatch.setattr(maps, "EGO_LIMIT", 2)
+    client = login_as(Role.VIEWER)
+    response = client.get(f"/netzwerk/akteur/{ids['a']}.json?steps=2", headers={"Accept": "application/json"})
+    assert response.status_code == 422 and "direkten Partner" in response.get_json()["detail"]
+    monkeypatch.setattr(maps, "EGO_LIMIT", 1500)
+    assert client.get(f"/netzwerk/akteur/{ids['a']}.json?steps=2").status_code == 200

@@ -58,6 +58,8 @@ MAX_ACTORS = 5000
 # Maps drawn while a page waits (ego, initiative, event): above this many actors in a component the
 # layout is igraph's (milliseconds) instead of networkx's spring layout (0.2 s for 200 actors).
 REQUEST_SPRING_LIMIT = 60
+# An ego map with more actors is refused with a message (a request must stay well under 30 s).
+EGO_LIMIT = 1500
 ROLE_LABELS = {"lead": "Leitung", "partner": "Partner", "member": "Mitglied", "funder": "Förderer"}
 
 
@@ -315,7 +317,7 @@ def ego_map(session: Session, actor_id: int, args: Mapping[str, Any]) -> dict[st
     steps = _steps(args)
     options = options_from_args(args)
     cut = replace(_embedded_cut(session, args, ("cooperation", "initiative")), include_inactive=True)
-    land = network.neighbourhood(session, actor_id, cut.layers, steps, cut)
+    land = network.neighbourhood(session, actor_id, cut.layers, steps, cut, limit=EGO_LIMIT)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)   # everyone here is within ``steps`` under the cut
     hidden = naming.hidden_individuals(session)
     nodes = naming.named(nodes, hidden)

@@ -349,12 +349,15 @@ def cached_landscape(session: Session, layers: Iterable[str], version: int | Non
 CLIQUE_LIMIT = 40
 
 
-def neighbourhood(session: Session, centre: int, layers: Iterable[str], steps: int, cut: Any) -> Landscape:
+def neighbourhood(session: Session, centre: int, layers: Iterable[str], steps: int, cut: Any,
+                  limit: int | None = None) -> Landscape:
     """The actor, everyone within ``steps`` ties of ``layers`` that exist under ``cut``, and the
     ties among them, from targeted queries (never the whole landscape).
 
     Ties among the neighbours: every cooperation; initiative and event ties only for groups with
-    at most ``CLIQUE_LIMIT`` members in the map (see there)."""
+    at most ``CLIQUE_LIMIT`` members in the map (see there). More than ``limit`` actors is refused
+    with a German message before the ties among them are read (a hub's partners of partners are
+    half a Land: drawing them would take longer than a request may)."""
     from graph.cut import apply_cut
 
     layers = [layer for layer in LAYERS if layer in set(layers)]
@@ -380,6 +383,10 @@ def neighbourhood(session: Session, centre: int, layers: Iterable[str], steps: i
             break
         reached |= found
         frontier = found
+        if limit is not None and len(reached) > limit:
+            raise ServiceError(f"Diese Karte umfasst mehr als {limit:,} Akteure".replace(",", ".")
+                               + " und wäre nicht mehr lesbar. Bitte nur die direkten Partner zeigen oder nach Thema, "
+                                 "Bildungsphase oder Gebiet filtern.", "steps")
     edges = []
     for layer in layers:
         edges.extend(cooperation_edges(session, among=reached) if layer == "cooperation"
