@@ -53,6 +53,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     collation.install()  # German name order (COLLATE german) on SQLite connections
 
+    from crm.services import computed
+
+    computed.init_app(app)
+
     from crm.views import register_blueprints
 
     register_blueprints(app)

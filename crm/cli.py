@@ -141,16 +141,17 @@ def outbox_command(once: bool, worker_name: str, batch: int, interval: float, ma
 @click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Sekunden Pause, wenn keine Aufgabe etwas zu tun hatte.")
 @click.option("--once", is_flag=True, help="Jede Aufgabe abarbeiten, bis nichts mehr fällig ist, dann beenden.")
-def worker_command(interval: float, once: bool) -> None:
-    """Hintergrundprozess: stellt E-Mails zu und meldet sich regelmäßig (Herzschlag) in der Datenbank."""
+@click.option("--tasks", default="outbox,analysis", show_default=True,
+              help="Aufgaben dieses Prozesses, kommagetrennt: outbox (E-Mail), analysis (Auswertungen).")
+def worker_command(interval: float, once: bool, tasks: str) -> None:
+    """Hintergrundprozess: stellt E-Mails zu, berechnet Auswertungen und meldet sich regelmäßig (Herzschlag)."""
     import signal
 
     from flask import current_app
 
-    from crm.services.mail import outbox
     from crm.services.mail.mailer import backend
     from crm.services.system import heartbeat
-    from crm.worker import BackgroundWorker, Task
+    from crm.worker import TASKS, BackgroundWorker, build_tasks
 
     stop = {"now": False}
 
@@ -161,12 +162,14 @@ def worker_command(interval: float, once: bool) -> None:
     signal.signal(signal.SIGINT, request_stop)
     config = current_app.config
     name = heartbeat.default_name()
-    mail = outbox.Worker(
-        db.session, name, max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS),
-        retry_base=float(config.get("OUTBOX_RETRY_SECONDS") or outbox.DEFAULT_RETRY_BASE),
-        should_stop=lambda: stop["now"])
-    tasks = [Task("outbox", lambda: mail.run_batch().claimed > 0)]
-    worker = BackgroundWorker(db.session, name, tasks, interval=interval, should_stop=lambda: stop["now"])
+    names = [t.strip() for t in tasks.split(",") if t.strip()]
+    unknown = sorted(set(names) - set(TASKS))
+    if unknown or not names:
+        raise click.BadParameter(f"Unbekannte Aufgabe: {', '.join(unknown) or '(keine)'}. Möglich: {', '.join(TASKS)}.",
+                                 param_hint="--tasks")
+    chosen = build_tasks(current_app._get_current_object(), db.session, name, names,  # type: ignore[attr-defined]
+                         should_stop=lambda: stop["now"])
+    worker = BackgroundWorker(db.session, name, chosen, interval=interval, should_stop=lambda: stop["now"])
     with audit.acting_as(f"worker:{name}"):
         if once:
             worker.beat()
@@ -175,7 +178,7 @@ def worker_command(interval: float, once: bool) -> None:
             return
         target = ("Entwicklungs-Postfach" if backend(current_app) == "mailbox"
                   else f"SMTP {config.get('MAIL_SERVER')}:{config.get('MAIL_PORT')}")
-        click.echo(f"Hintergrundprozess {name} läuft: {', '.join(t.name for t in tasks)} ({target}). "
+        click.echo(f"Hintergrundprozess {name} läuft: {', '.join(t.name for t in chosen)} ({target}). "
                    "Beenden mit Strg+C.")
         worker.run_forever()
 

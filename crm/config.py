@@ -93,6 +93,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Jahre ohne Aktivität, nach denen eine Person zur Prüfung (Löschen oder Behalten) vorgelegt wird. "
             "Gelöscht wird nie automatisch.", int),
     Setting("API_TOKEN_DAYS", 365, "Gültigkeit neuer API-Tokens in Tagen (0: unbegrenzt).", int),
+    Setting("COMPUTE_DEBOUNCE_SECONDS", 15.0,
+            "Sekunden Ruhe in den Daten, bevor der Hintergrundprozess Auswertungen, Karten, Dashboard und Berichte "
+            "neu berechnet (zehn Änderungen hintereinander lösen eine Berechnung aus, nicht zehn).", float),
+    Setting("COMPUTE_KEEP_DAYS", 14,
+            "Ausschnitte, die so viele Tage lang niemand aufgerufen hat, rechnet der Hintergrundprozess nach "
+            "Änderungen nicht mehr neu (beim nächsten Aufruf wieder).", int),
+    Setting("VIEW_CACHE_ENTRIES", 64, "Höchstzahl der Einträge im Zwischenspeicher eines Prozesses.", int),
+    Setting("VIEW_CACHE_MB", 256,
+            "Obergrenze des Zwischenspeichers je Prozess in MB (geschätzt); ältere Einträge werden verdrängt.", int),
 )
 
 

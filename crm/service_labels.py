@@ -69,7 +69,9 @@ MARKED = (
     _l("Tätig bis"), _l("Kumu-ID (nur für Verbindungen in derselben Datei)"), _l("Anrede"), _l("Titel"),
     _l("Vorname"), _l("Nachname"), _l("Akteur"), _l("Akteur-ID oder Kennung des Akteurs"), _l("Funktion"),
     _l("Seit"), _l("Bis"), _l("Von (Akteur)"), _l("Zu (Akteur)"), _l("Von (Akteur-ID oder Kennung)"),
-    _l("Zu (Akteur-ID oder Kennung)"), _l("Art der Kooperation"), _l("Intensität (1–3)"), _l("Beginn"),
+    _l("Zu (Akteur-ID oder Kennung)"), _l("Art der Kooperation"), _l("Intensität (1–3)"),
+    _l("Gewicht (Stärke, beliebige Zahl)"),
+    _l("Wird unverändert gespeichert; ganze Zahlen 1 bis 3 gelten zugleich als Intensität."), _l("Beginn"),
     _l("Ende"), _l("Richtung"), _l("Art der Initiative"), _l("Kumu-ID"), _l("Von"), _l("Zu"), _l("Von (ID)"),
     _l("Zu (ID)"), _l("Beigetreten am"), _l("Ausgetreten am"), _l("Rolle"),
     # crm.services.imports.mapping.FIELDS (the hints)

@@ -1,10 +1,14 @@
 """The background worker: one process that runs the app's periodic tasks and reports a heartbeat.
 
 Requests never do slow or unreliable work themselves (DESIGN.md, rule 8): mail goes to the
-outbox and is delivered here, and computed views are computed here. A task is a function that
+outbox and is delivered here (task ``outbox``), and analyses, maps, the dashboard and reports
+are computed here and stored in the database (task ``analysis``,
+``crm.services.computed.runner``). A task is a function that
 does one small unit of work and says whether there may be more; the loop runs every task in
 turn, beats, and sleeps only when no task found anything to do. ``make run`` starts one worker
-beside the development server; production runs one or more (``flask crm worker``) under systemd.
+beside the development server; production runs one or more (``flask crm worker``) under systemd,
+for example one for mail and one for analyses (``--tasks outbox`` / ``--tasks analysis``), so that an
+analysis of a Land that takes minutes does not hold back the mail (docs/deploy.md).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from crm.services.system import heartbeat
@@ -27,6 +32,35 @@ class Task:
 
     name: str
     step: Callable[[], bool]
+
+
+TASKS = ("outbox", "analysis")
+
+
+def build_tasks(app: Flask, session: Session, name: str, names: list[str],
+                should_stop: Callable[[], bool] = lambda: False) -> list[Task]:
+    """The tasks called ``names`` for worker ``name``, configured from the app's settings."""
+    from crm.extensions import db
+    from crm.services.computed.runner import ComputeRunner
+    from crm.services.mail import outbox
+
+    config = app.config
+    tasks: list[Task] = []
+    if "outbox" in names:
+        mail = outbox.Worker(
+            session, name, max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS),
+            retry_base=float(config.get("OUTBOX_RETRY_SECONDS") or outbox.DEFAULT_RETRY_BASE), should_stop=should_stop)
+        tasks.append(Task("outbox", lambda: mail.run_batch().claimed > 0))
+    if "analysis" in names:
+        def beat_aside() -> None:  # from the heartbeat thread while a long computation runs
+            with app.app_context(), Session(db.engine) as own:
+                heartbeat.beat(own, name, names)
+                own.commit()
+
+        compute = ComputeRunner(session, name, debounce=float(config.get("COMPUTE_DEBOUNCE_SECONDS", 15)),
+                                keep_days=int(config.get("COMPUTE_KEEP_DAYS", 14)), beat=beat_aside)
+        tasks.append(Task("analysis", compute.step))
+    return tasks
 
 
 @dataclass

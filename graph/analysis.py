@@ -120,6 +120,7 @@ def analyse(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], cut: Cut |
         suggestions=[asdict(s) for s in suggestions], cut=cut.to_dict(),
         parameters={"stage_order": list(stage_order), "resolution": resolution, "seed": seed, "engine": engine,
                     "engine_used": metrics.info["engine"], "community_engine": partition.engine,
+                    "community_runs": partition.runs, "community_seed": partition.best_seed,
                     "area_level": area_level, "top_n": top_n, "weighted_paths": weighted_paths,
                     "betweenness_pivots": metrics.info["betweenness_pivots"],
                     "closeness_pivots": metrics.info["closeness_pivots"]},

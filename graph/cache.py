@@ -1,4 +1,6 @@
-"""A small thread-safe LRU cache for analysis results, keyed by a data-version token.
+"""A small thread-safe LRU cache for analysis results, keyed by a data-version token, bounded by
+the number of entries and, optionally, by their total size (``max_cost``, e.g. bytes): a process
+that serves the maps of a Land must not grow without limit as the data change.
 
 The app passes a token that changes whenever the landscape changes (e.g. the id of the
 last audit entry), so a key never serves stale data: old entries simply stop being asked
@@ -27,15 +29,19 @@ def cache_key(token: Hashable, cut: Hashable, params: Mapping[str, Any] | None =
 
 
 class AnalysisCache:
-    """LRU of at most ``maxsize`` results. ``get`` returns ``None`` on a miss."""
+    """LRU of at most ``maxsize`` results and, with ``max_cost``, at most that total cost (the newest
+    entry is always kept, however costly). ``get`` returns ``None`` on a miss."""
 
-    def __init__(self, maxsize: int = 32) -> None:
+    def __init__(self, maxsize: int = 32, max_cost: float | None = None) -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
         self.maxsize = maxsize
+        self.max_cost = max_cost
         self.hits = 0
         self.misses = 0
+        self.cost = 0.0
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._costs: dict[Hashable, float] = {}
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
 
@@ -57,20 +63,38 @@ class AnalysisCache:
             self._data.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: Any) -> None:
+    def put(self, key: Hashable, value: Any, cost: float = 0.0) -> None:
         with self._lock:
+            self.cost -= self._costs.pop(key, 0.0)
             self._data[key] = value
+            self._costs[key] = cost
+            self.cost += cost
             self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
+            while len(self._data) > 1 and (len(self._data) > self.maxsize or (
+                    self.max_cost is not None and self.cost > self.max_cost)):
+                old, _ = self._data.popitem(last=False)
+                self.cost -= self._costs.pop(old, 0.0)
+
+    def discard(self, stale: Callable[[Hashable], bool]) -> int:
+        """Drop every entry whose key ``stale`` says is no longer needed; returns how many."""
+        with self._lock:
+            keys = [key for key in self._data if stale(key)]
+            for key in keys:
+                del self._data[key]
+                self.cost -= self._costs.pop(key, 0.0)
+            return len(keys)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._costs.clear()
+            self.cost = 0.0
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any],
+                       cost: Callable[[Any], float] | None = None) -> Any:
         """The cached value, or ``compute()`` stored under ``key`` (computed once per key even
-        when several threads ask at the same time). Exceptions are not cached."""
+        when several threads ask at the same time). Exceptions are not cached. ``cost(value)``
+        gives the entry's size for ``max_cost``."""
         value = self.get(key, _MISSING)
         if value is not _MISSING:
             return value
@@ -84,7 +108,7 @@ class AnalysisCache:
                     return value
             try:
                 value = compute()
-                self.put(key, value)
+                self.put(key, value, cost(value) if cost is not None else 0.0)
                 return value
             finally:
                 with self._lock:

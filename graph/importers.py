@@ -75,6 +75,7 @@ class ImportedEdge:
     life_stages: tuple[str, ...] = ()
     intensity: int | None = None
     key: str = ""                    # the tie's id in the file (GEXF/GraphML edge id, Kumu ID)
+    weight_given: bool = False       # the file stated the weight (else ``weight`` is the default 1)
 
 
 @dataclass
@@ -277,9 +278,11 @@ def _make_edge(source: str, target: str, values: Mapping[str, Any], where: str, 
     if fields.get("directed") not in (None, ""):
         directed = _bool(fields["directed"], where, names["directed"])
     weight = 1.0
+    weight_given = False
     if fields.get("weight") not in (None, ""):
         try:
             weight = _float(fields["weight"], where, names["weight"])
+            weight_given = True
         except GraphImportError:
             if text_weight is None:
                 raise
@@ -297,7 +300,8 @@ def _make_edge(source: str, target: str, values: Mapping[str, Any], where: str, 
         start=start, end=end, directed=directed, attrs=attrs,
         layer=str(fields.get("layer") or "cooperation").strip() or "cooperation", topics=_split(fields.get("topics")),
         life_stages=_split(fields.get("life_stages")),
-        intensity=_int(fields.get("intensity"), where, names.get("intensity", "intensity")), key=key)
+        intensity=_int(fields.get("intensity"), where, names.get("intensity", "intensity")), key=key,
+        weight_given=weight_given)
 
 
 # --- GEXF ----------------------------------------------------------------------------------

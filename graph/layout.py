@@ -40,7 +40,8 @@ def _sort_key(node: Hashable) -> tuple[str, str]:
     return (type(node).__name__, str(node))
 
 
-def _component_layout(graph: nx.Graph, nodes: list[Hashable], seed: int, weight: str | None) -> Positions:
+def _component_layout(graph: nx.Graph, nodes: list[Hashable], seed: int, weight: str | None,
+                      spring_limit: int = SPRING_LIMIT) -> Positions:
     """One connected component in a box whose side grows with the square root of its size
     (constant density: 1,000 actors are not squeezed into the box of 10), centred on 0,0."""
     n = len(nodes)
@@ -51,7 +52,7 @@ def _component_layout(graph: nx.Graph, nodes: list[Hashable], seed: int, weight:
     sub = graph.subgraph(nodes)
     for u, v, data in sorted(sub.edges(data=True), key=lambda e: (_sort_key(e[0]), _sort_key(e[1]))):
         ordered.add_edge(u, v, weight=float(data.get(weight, 1.0)) if weight else 1.0)
-    if n <= SPRING_LIMIT:
+    if n <= spring_limit:
         k = SPRING_K / math.sqrt(n)  # more room than networkx's default (1/sqrt(n)): labels fit
         raw = nx.spring_layout(ordered, seed=seed, k=k, iterations=80, weight="weight" if weight else None)
         coords = {node: (float(p[0]), float(p[1])) for node, p in raw.items()}
@@ -68,14 +69,17 @@ def _component_layout(graph: nx.Graph, nodes: list[Hashable], seed: int, weight:
     return {node: ((x - cx) / span * side, (y - cy) / span * side) for node, (x, y) in coords.items()}
 
 
-def layout(graph: nx.Graph, *, seed: int = 42, scale: float = SCALE, weight: str | None = "weight") -> Positions:
+def layout(graph: nx.Graph, *, seed: int = 42, scale: float = SCALE, weight: str | None = "weight",
+           spring_limit: int = SPRING_LIMIT) -> Positions:
     """Deterministic positions for every node of ``graph`` (keys = node ids, values = x, y).
 
     Each connected component is laid out on its own and the boxes are packed in rows, largest
     first: a force layout of the whole would push isolated actors to the far rim and squeeze the
     connected landscape into a dot. Node order does not matter (nodes and components are sorted
     by a stable key), so the same network read in another order gives the same picture.
-    ``scale`` multiplies all coordinates (1000 = the default spacing).
+    ``scale`` multiplies all coordinates (1000 = the default spacing). ``spring_limit``: components
+    up to this size use networkx's spring layout, larger ones igraph's (a map drawn while a page
+    waits, the ego map of a hub, passes a small limit: igraph lays out 500 actors in milliseconds).
     """
     if graph.number_of_nodes() == 0:
         return {}
@@ -83,7 +87,7 @@ def layout(graph: nx.Graph, *, seed: int = 42, scale: float = SCALE, weight: str
     components.sort(key=lambda c: (-len(c), _sort_key(c[0])))
     boxes = []
     for nodes in components:
-        local = _component_layout(graph, nodes, seed, weight)
+        local = _component_layout(graph, nodes, seed, weight, spring_limit)
         xs = [p[0] for p in local.values()]
         ys = [p[1] for p in local.values()]
         boxes.append((local, max(xs) - min(xs), max(ys) - min(ys), min(xs), min(ys)))
@@ -111,3 +115,40 @@ def layout(graph: nx.Graph, *, seed: int = 42, scale: float = SCALE, weight: str
     # (up to 40 px wide) would otherwise touch each other in a corner of the canvas
     factor = scale / SCALE * (MIN_EXTENT / extent if 0 < extent < MIN_EXTENT else 1.0)
     return {node: (round((px - cx) * factor, 1), round((py - cy) * factor, 1)) for node, (px, py) in positions.items()}
+
+
+RING_GAP = 220.0  # distance between the rings of an ego map
+
+
+def radial(graph: nx.Graph, centre: Hashable) -> Positions:
+    """Concentric rings around ``centre`` for an ego map: the actor in the middle, its partners
+    on the first ring, their partners on the second. Linear in the size of the map (an ego map of
+    a hub with 600 partners is drawn while the page waits; a force layout takes a noticeable time
+    there) and deterministic. On a ring, actors follow the angle of the partner that brought them
+    in, then their id, so that whoever works together sits together; a ring's radius grows with its
+    number of actors, so neighbours stay ``SPACING`` apart."""
+    if centre not in graph:
+        return layout(graph)
+    depth = nx.single_source_shortest_path_length(graph, centre)
+    angle: dict[Hashable, float] = {centre: 0.0}
+    positions: Positions = {centre: (0.0, 0.0)}
+    rings: dict[int, list[Hashable]] = {}
+    for node, d in depth.items():
+        if d:
+            rings.setdefault(d, []).append(node)
+    radius = 0.0
+    for d in sorted(rings):
+        def parent_angle(node: Hashable, d: int = d) -> tuple[float, tuple[str, str]]:
+            inner = [angle[p] for p in graph.adj[node] if depth.get(p) == d - 1 and p in angle]
+            return (min(inner) if inner else 0.0, _sort_key(node))
+
+        members = sorted(rings[d], key=parent_angle)
+        radius = max(radius + RING_GAP, len(members) * SPACING / (2 * math.pi))
+        for i, node in enumerate(members):
+            a = 2 * math.pi * i / len(members)
+            angle[node] = a
+            positions[node] = (round(radius * math.cos(a), 1), round(radius * math.sin(a), 1))
+    rest = [n for n in graph if n not in positions]   # not connected to the centre (should not happen)
+    for i, node in enumerate(sorted(rest, key=_sort_key)):
+        positions[node] = (round(radius + RING_GAP + (i % 10) * SPACING, 1), round((i // 10) * SPACING, 1))
+    return positions

@@ -62,7 +62,7 @@ import networkx as nx
 
 from graph.build import build_graph
 from graph.cut import tie_exists
-from graph.layout import Positions, layout
+from graph.layout import Positions, layout, radial
 from graph.records import EdgeRecord, NodeRecord
 
 AGGREGATE_THRESHOLD = 1500
@@ -283,7 +283,8 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
               color_by: str = "category", size_by: str = "degree", width_by: str = "weight",
               highlight: Iterable[Hashable] = (), seed: int = 42,
               extra_cards: Mapping[Hashable, Sequence[tuple[str, str]]] | None = None,
-              change_between: tuple[date, date] | None = None) -> dict[str, Any]:
+              change_between: tuple[date, date] | None = None, spring_limit: int | None = None,
+              centre: Hashable | None = None) -> dict[str, Any]:
     """One node per actor of ``nodes`` and one edge per pair with ties in ``edges`` (already cut).
 
     ``metrics`` per actor (the analysis' actor rows) set sizes and the numbers on hover cards;
@@ -292,7 +293,9 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
     ``highlight``: actors drawn with a thick border (the centre of an ego map).
     ``extra_cards``: further (label, value) lines for a hover card, e.g. "Teilnehmende: 3".
     ``change_between``: (then, now); each edge gets ``change`` (:func:`tie_change`), a colour
-    and dashes, and the legend gets ``ties``.
+    and dashes, and the legend gets ``ties``. ``spring_limit``: see :func:`graph.layout.layout`.
+    ``centre``: an ego map: without ``positions`` the actors are laid out in rings around it
+    (:func:`graph.layout.radial`).
     """
     _check(color_by, COLOR_BY, "color_by")
     _check(size_by, SIZE_BY, "size_by")
@@ -306,7 +309,12 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
     positions = dict(positions or {})
     missing = [n for n in graph.nodes if n not in positions]
     if len(missing) == graph.number_of_nodes():
-        positions = layout(graph, seed=seed)
+        if centre is not None and centre in graph:
+            positions = radial(graph, centre)
+        elif spring_limit is None:
+            positions = layout(graph, seed=seed)
+        else:
+            positions = layout(graph, seed=seed, spring_limit=spring_limit)
     elif missing:
         # Actors the shared layout does not know (created since): on the rim, so the known picture stays.
         known = [positions[n] for n in graph.nodes if n in positions]

@@ -58,14 +58,42 @@ class ClosingApp:
                 close()
 
 
+def _compute_loop(app: Flask, stop: threading.Event) -> None:
+    """The background worker's "analysis" task, as ``make run`` starts it beside the server: pages
+    that show computed results (dashboard, map, report) get them from here."""
+    from crm.extensions import db
+    from crm.services.computed.runner import ComputeRunner
+
+    with app.app_context():
+        runner = ComputeRunner(db.session, "live-worker", debounce=0)
+        while not stop.is_set():
+            try:
+                busy = runner.step()
+            except Exception:  # the test's tables are being emptied; the next round tries again
+                db.session.rollback()
+                busy = False
+            if not busy:
+                stop.wait(0.2)
+        db.session.remove()
+
+
 @contextmanager
-def live_server(app: Flask) -> Iterator[str]:
+def live_server(app: Flask, *, worker: bool = True) -> Iterator[str]:
+    """The app on a free port, with the compute worker beside it (``worker=False``: none, to see
+    what a page shows while nobody computes)."""
     server = make_server("127.0.0.1", 0, ClosingApp(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    stop = threading.Event()
+    computing = threading.Thread(target=_compute_loop, args=(app, stop), daemon=True) if worker else None
+    if computing is not None:
+        computing.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        stop.set()
+        if computing is not None:
+            computing.join(timeout=30)
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

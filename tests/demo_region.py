@@ -36,7 +36,6 @@ class DemoRegion:
 def demo_region_fixture(database_url: str) -> Iterator[DemoRegion]:
     from crm.demo.generator import load_demo
     from crm.services.accounts.users import create_user
-    from crm.services.network import records as network
     from crm.services.privacy import audit
 
     app = make_app(database_url)
@@ -48,11 +47,9 @@ def demo_region_fixture(database_url: str) -> Iterator[DemoRegion]:
         for role, email in emails.items():
             create_user(db.session, email, PASSWORD, role, role.value.title())
         db.session.commit()
-    network._CACHE.clear()  # another module may have analysed other data with the same version key
     try:
         yield DemoRegion(app, today, emails)
     finally:
-        network._CACHE.clear()
         with app.app_context():
             db.session.remove()
             _empty_all_tables()

@@ -15,13 +15,11 @@ pytestmark = pytest.mark.browser
 
 def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
     from crm.demo.generator import load_demo
-    from crm.services.network import records as network
     from crm.services.privacy import audit
 
     with app.app_context(), audit.suppressed():
         load_demo(db.session, today=date.today())
         db.session.commit()
-    network._CACHE.clear()
     user = create_user(Role.VIEWER, name="Amt für Schulen")
     with live_server(app) as base_url, chromium_page(base_url) as page:
         problems: list[str] = []
@@ -32,17 +30,16 @@ def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
         page.get_by_role("button", name="Anmelden").click()
         page.wait_for_url(f"{base_url}/")
         assert page.get_by_role("heading", name="Bildungslandschaft: Dashboard").is_visible()
-        assert page.get_by_test_id("transition-heatmap").is_visible()
+        page.get_by_test_id("transition-heatmap").wait_for(timeout=30_000)   # computed by the worker beside
         assert page.locator("svg.chart polyline").count() >= 1
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
         page.get_by_role("link", name="Berichte").first.click()
         page.get_by_role("button", name="Bericht anzeigen").click()
-        assert page.get_by_test_id("report").is_visible()
+        page.get_by_test_id("report").wait_for(timeout=30_000)
         assert page.locator("svg.network-picture circle").count() > 100
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         assert page.outside_requests == []
         assert [p for p in problems if "Content Security Policy" in p] == []
-    network._CACHE.clear()
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.VIEWER])

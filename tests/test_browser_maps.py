@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from crm.models import Answer, MembershipRole, Role
-from crm.services.network import maps
-from crm.services.network import records as network
 from tests import factories_coordinator as f
 from tests.browser import ARTIFACTS, chromium_page, live_server
 
@@ -18,13 +16,6 @@ HOSTILE = ('<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=
            '" onmouseover="window.__xss=1', '<a href="javascript:window.__xss=1">x</a>')
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    maps._CACHE.clear()
-    network._CACHE.clear()
-    yield
-    maps._CACHE.clear()
-    network._CACHE.clear()
 
 
 def _login(page, email: str) -> None:

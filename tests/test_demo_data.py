@@ -55,7 +55,7 @@ TODAY = date(2026, 11, 1)
 BERLIN = ZoneInfo("Europe/Berlin")
 REPO = Path(__file__).resolve().parents[1]
 # The audit log records *that* the demo was loaded (with the clock's time); it is not demo data.
-NOT_DEMO_DATA = {"audit_entries"}
+NOT_DEMO_DATA = {"audit_entries", "data_versions"}  # bookkeeping: when it was written, not what
 
 
 def _engine() -> Engine:

@@ -30,7 +30,7 @@ def test_gephi_export_with_malformed_viz_namespace_becomes_a_landscape(app, logi
     token = start(client, "kumu", LES_MISERABLES)
     page = text_of(client.get(f"/import/{token}/zuordnung").get_data(as_text=True))
     assert "GEXF (Gephi)" in page
-    assert "Gewichte lagen nicht zwischen 1 und 3" in page  # co-occurrence counts up to 31, said openly
+    assert "Gewichte liegen nicht zwischen 1 und 3" in page  # co-occurrence counts up to 31, kept and said
     map_columns(client, token, default_kind=str(kind), default_cooperation_type=str(tie))
     status, page = dry_run(client, token)
     assert status == 200 and "Probelauf erfolgreich: 331 neu" in text_of(page), text_of(page)[:2000]
@@ -42,6 +42,7 @@ def test_gephi_export_with_malformed_viz_namespace_becomes_a_landscape(app, logi
         valjean = db.session.scalars(select(Actor).where(Actor.name == "Valjean")).one()
         assert db.session.scalar(select(func.count()).select_from(Cooperation).where(
             (Cooperation.source_id == valjean.id) | (Cooperation.target_id == valjean.id))) == 36
+        valjean_id = valjean.id
     after = counts(app)
 
     token = start(client, "kumu", LES_MISERABLES)  # the same file again changes nothing
@@ -148,3 +149,52 @@ def test_reimported_app_export_keeps_initiative_and_event_ties_out_of_the_cooper
     with app.app_context():
         tie = db.session.scalars(select(Cooperation)).one()
         assert tie.start_date == date(2020, 1, 1)
+
+
+def test_les_miserables_weights_are_kept_and_reproduce_the_strengths(app, login_as) -> None:
+    """The file's co-occurrence counts (up to 31) are kept as weights, not rounded into 1-3: the
+    weighted degree of Valjean is 158 in the file, and so it is in the analysis. The intensity of
+    those ties is the one default of every format (2)."""
+    client = login_as(Role.COORDINATOR)
+    kind = ensure_kind(app, "Romanfigur", "Zivilgesellschaft")
+    tie = ensure_cooperation_type(app, "Gemeinsame Szene")
+    token = start(client, "kumu", LES_MISERABLES)
+    map_columns(client, token, default_kind=str(kind), default_cooperation_type=str(tie))
+    status, _ = commit(client, token)
+    assert status == 200
+    from graph.importers import read_gexf
+
+    parsed = read_gexf(LES_MISERABLES.read_bytes())
+    label = {n.key: n.label for n in parsed.nodes}
+    in_file = sum(e.weight for e in parsed.edges if "Valjean" in (label[e.source_key], label[e.target_key]))
+    assert in_file == 158
+    with app.app_context():
+        valjean = db.session.scalars(select(Actor).where(Actor.name == "Valjean")).one()
+        ties = db.session.scalars(select(Cooperation).where(
+            (Cooperation.source_id == valjean.id) | (Cooperation.target_id == valjean.id))).all()
+        # weights of 1 to 3 are the intensity itself; the others are kept beside the default intensity 2
+        assert sum(t.intensity if t.weight is None else t.weight for t in ties) == 158
+        assert max(t.weight or 0 for t in ties) == 31
+        assert {t.intensity for t in ties if t.weight is not None} == {2}
+    result = client.get("/analyse/ergebnis.json").get_json()
+    row = next(a for a in result["actors"] if a["label"] == "Valjean")
+    assert row["strength"] == 158 and row["degree"] == 36
+
+
+def test_a_tie_without_weight_gets_the_one_default_intensity_in_every_format(app, login_as) -> None:
+    client = login_as(Role.COORDINATOR)
+    ensure_kind(app, "Grundschule", "Schule")
+    ensure_cooperation_type(app, "Kooperationsvertrag")
+    gexf = (b'<?xml version="1.0" encoding="UTF-8"?><gexf xmlns="http://gexf.net/1.3" version="1.3"><graph '
+            b'defaultedgetype="undirected"><attributes class="node"><attribute id="kind" title="kind" type="string"/>'
+            b'</attributes><nodes><node id="a" label="GS A"><attvalues><attvalue for="kind" value="Grundschule"/>'
+            b'</attvalues></node><node id="b" label="GS B"><attvalues><attvalue for="kind" value="Grundschule"/>'
+            b'</attvalues></node></nodes><edges><edge id="e" source="a" target="b" label="Kooperationsvertrag"/>'
+            b'</edges></graph></gexf>')
+    token = start(client, "kumu", ("ohne-gewicht.gexf", gexf))
+    map_columns(client, token, default_cooperation_type="Kooperationsvertrag")
+    status, page = commit(client, token)
+    assert status == 200, text_of(page)[:2000]
+    with app.app_context():
+        tie = db.session.scalars(select(Cooperation)).one()
+        assert (tie.intensity, tie.weight) == (2, None)

@@ -232,3 +232,20 @@ def test_a_kumu_map_with_initiatives_by_label(app, login_as) -> None:
     assert "„Schirmherrschaft“ ist keine Rolle in einer Initiative" in text
     assert "Unbekannter Akteur „Gesamtschule West“" in text
     assert counts(app) == before
+
+
+def test_kumu_accepts_any_positive_strength_and_keeps_it_as_the_weight(app, login_as) -> None:
+    """Kumu's strength is a number on the map's own scale: 5 is accepted (it was refused), kept
+    as the weight; 1 to 3 are also the intensity, other values leave the default intensity 2."""
+    client = login_as(Role.COORDINATOR)
+    ensure_kind(app, "Kita", "Kita")
+    ensure_cooperation_type(app, "Förderung")
+    elements = b"ID,Label,Type\nx1,Stiftung Bildung,Kita\nx2,Kita Regenbogen,Kita\nx3,Kita Sonnenschein,Kita\n"
+    connections = "From,To,Type,Strength\nx1,x2,Förderung,5\nx1,x3,Förderung,3\n".encode()
+    token = start(client, "kumu", ("elements.csv", elements), ("connections.csv", connections))
+    map_columns(client, token)
+    status, page = commit(client, token)
+    assert status == 200, text_of(page)[:2000]
+    with app.app_context():
+        ties = {(t.target.name, t.weight, t.intensity) for t in db.session.scalars(select(Cooperation))}
+    assert ties == {("Kita Regenbogen", 5.0, 2), ("Kita Sonnenschein", None, 3)}

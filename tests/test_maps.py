@@ -10,6 +10,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Answer, MembershipRole, Role
+from crm.services.computed import store, versions
 from crm.services.network import maps
 from crm.services.network import records as network
 from crm.services.privacy import audit
@@ -19,14 +20,6 @@ HOSTILE = ('<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=
            '" onmouseover="window.__xss=1', '<a href="javascript:window.__xss=1">x</a>')
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Tests empty the tables and ids start again, so the data version can repeat between tests."""
-    maps._CACHE.clear()
-    network._CACHE.clear()
-    yield
-    maps._CACHE.clear()
-    network._CACHE.clear()
 
 
 def _small_landscape(app) -> dict[str, int]:
@@ -141,12 +134,13 @@ def test_drilled_group_stays_the_same_group_across_years(app, login_as) -> None:
 def test_threshold_switches_to_aggregate(app) -> None:
     _small_landscape(app)
     with app.test_request_context(), app.app_context():
-        spec = maps.landscape_map(db.session, network.cut_from_args({}), maps.MapOptions(threshold=3))
+        context = store.Context(versions.current(db.session), store.today())
+        spec = maps.compute_landscape_map(db.session, network.cut_from_args({}), maps.MapOptions(threshold=3), context)
         assert spec["mode"] == "aggregate" and spec["aggregated_because"] == "threshold"
         assert spec["counts"]["actors"] == 4
         community = int(spec["nodes"][0]["drill"]["value"])
-        drilled = maps.landscape_map(db.session, network.cut_from_args({}),
-                                     maps.MapOptions(threshold=1, community=community))
+        drilled = maps.compute_landscape_map(db.session, network.cut_from_args({}),
+                                             maps.MapOptions(threshold=1, community=community), context)
         assert drilled["mode"] == "aggregate" and drilled["group_by"] == "area"  # not the same single group again
 
 
@@ -397,3 +391,15 @@ def test_unknown_filter_values_are_refused(app, login_as, query, field) -> None:
     assert page.status_code == 422
     assert "Unbekannte Angabe im Feld" in page.get_data(as_text=True)
     assert client.get("/netzwerk/karte.json?topics=MINT&kinds=Grundschule&categories=Schule").status_code == 200
+
+
+def test_an_ego_map_too_large_to_draw_is_refused_with_a_message(app, login_as, monkeypatch) -> None:
+    """Partners of partners of a hub can be half a Land: refused before the ties are read (a 422 with
+    a German message), never a request that runs into the server's timeout."""
+    ids = _small_landscape(app)
+    monkeypatch.setattr(maps, "EGO_LIMIT", 2)
+    client = login_as(Role.VIEWER)
+    response = client.get(f"/netzwerk/akteur/{ids['a']}.json?steps=2", headers={"Accept": "application/json"})
+    assert response.status_code == 422 and "direkten Partner" in response.get_json()["detail"]
+    monkeypatch.setattr(maps, "EGO_LIMIT", 1500)
+    assert client.get(f"/netzwerk/akteur/{ids['a']}.json?steps=2").status_code == 200

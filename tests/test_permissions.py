@@ -66,7 +66,7 @@ def test_every_endpoint_declares_its_access(app) -> None:
 def test_public_endpoints_are_only_the_intended_ones(app) -> None:
     public = sorted({rule.endpoint for rule in app.url_map.iter_rules()
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
-    assert public == ["api.openapi_document", "auth.login", "auth.logout", "main.set_language",
+    assert public == ["api.openapi_document", "auth.login", "auth.logout", "health.health", "main.set_language",
                       "privacy.public_withdraw", "rsvp.answer"]
 
 

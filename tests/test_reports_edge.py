@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from crm.models import Role
-from graph.picture import picture, to_svg
+from graph.maps import actor_map
+from graph.picture import Picture, from_map, to_svg
 from graph.records import EdgeRecord, NodeRecord
 
 TODAY = {"since": f"{date.today().year}-01-01", "until": date.today().isoformat()}
@@ -40,16 +41,27 @@ def test_hostile_actor_names_are_neutralised(login_as, create_actor) -> None:
         assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 
 
-def test_picture_is_seeded_and_escapes_labels() -> None:
+def test_picture_is_the_map_layout_and_escapes_labels() -> None:
+    """The report's figure is the map spec's server layout (no layout of its own), the same every
+    time, inside its box, stored and read back unchanged, and its names are inert text."""
     nodes = [NodeRecord(id=i, label=f"<b>Akteur {i}</b>") for i in range(6)]
     edges = [EdgeRecord(source=i, target=i + 1) for i in range(5)]
-    first = picture(nodes, edges, label_ids=[0, 3], seed=7)
-    assert first == picture(nodes, edges, label_ids=[0, 3], seed=7)
-    assert all(0 <= n.x <= 1 and 0 <= n.y <= 1 for n in first.nodes) and len(first.edges) == 5
+    spec = actor_map(nodes, edges, color_by="community", community={i: i // 3 for i in range(6)},
+                     community_labels={0: "Gruppe <A>", 1: "Gruppe B"})
+    first = from_map(spec, label_ids=[0, 3])
+    assert first == from_map(actor_map(nodes, edges, color_by="community", community={i: i // 3 for i in range(6)},
+                                       community_labels={0: "Gruppe <A>", 1: "Gruppe B"}), label_ids=[0, 3])
+    by_id = {n["id"]: n for n in spec["nodes"]}
+    # same arrangement as the map: the order of the x coordinates is the map's
+    assert sorted(first.nodes, key=lambda n: n.x)[0].id == min(by_id, key=lambda i: by_id[i]["x"])
+    assert all(0 <= n.x <= 1 and 0 <= n.y <= first.aspect for n in first.nodes) and len(first.edges) == 5
+    assert Picture.from_dict(first.to_dict()) == first
+    assert [label for label, _, _ in first.legend] == ["Gruppe <A>", "Gruppe B"]
     svg = to_svg(first, title="Netz & <Test>")
-    assert "<b>" not in svg and "&lt;b&gt;Akteur 0&lt;/b&gt;" in svg and "Akteur 1" not in svg
+    assert "<b>" not in svg and "&lt;b&gt;Akteur 0&lt;/b&gt;" in svg and ">&lt;b&gt;Akteur 1" not in svg
+    assert "Gruppe &lt;A&gt;" in svg
     assert "<script" not in svg and svg.count("<circle") == 6
-    assert picture([], []).nodes == []
+    assert from_map({"nodes": [], "edges": []}).nodes == []
 
 
 def test_dashboard_follows_a_write_at_once(login_as, create_actor) -> None:

@@ -110,6 +110,12 @@ def test_bad_choices_are_refused_with_a_message(app, login_as) -> None:
     ids = _landscape(app)
     client = login_as(Role.COORDINATOR)
     url = f"{PAGE}/einladen?event={ids['event']}"
+    client.follow_computing = False
+    early = client.post_form(url, {})  # before the suggestions were ever computed: back to the page
+    assert early.status_code == 303 and early.headers["Location"].startswith(f"{PAGE}?event=")
+    assert client.get(early.headers["Location"]).status_code == 202  # the progress page
+    client.follow_computing = True
+    assert client.get(f"{PAGE}?event={ids['event']}").status_code == 200  # as the user sees them
     nothing = client.post_form(url, {})
     assert nothing.status_code == 422 and "mindestens einen Vorschlag" in nothing.get_data(as_text=True)
     forged = client.post_form(url, {"pairs": f"{ids['gs']}-99999"})
@@ -157,6 +163,7 @@ def test_a_contact_with_two_workplaces_is_invited_for_the_suggested_actor(app, l
         db.session.add(Affiliation(person_id=ids["p_gs"], actor_id=ids["club"], function="Vorsitz", is_primary=True))
         db.session.commit()
     client = login_as(Role.ORGANISER)
+    client.get(f"{PAGE}?event={ids['event']}")  # the page the organiser chooses on
     response = client.post_form(f"{PAGE}/einladen?event={ids['event']}", {"pairs": _pair(ids["gs"], ids["rs"])})
     assert response.status_code == 302
     with app.app_context():

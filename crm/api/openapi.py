@@ -99,6 +99,11 @@ def build_document(server_url: str = "/api/v1") -> dict[str, Any]:
         for code in sorted(set(op.errors) | {400, 401, 405}):
             responses[str(code)] = {"description": ERROR_TEXT.get(code, "Fehler."),
                                     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for code, text in sorted(op.extra_responses.items()):   # e.g. 202 while a result is computed
+            responses[str(code)] = {"description": text, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"status": {"type": "string"}, "detail": {"type": "string"},
+                                                 "retry_after": {"type": "integer"}, "job": {"type": "integer"},
+                                                 "status_url": {"type": "string"}}}}}}
         entry: dict[str, Any] = {
             "operationId": op.endpoint.split(".", 1)[1],
             "summary": op.summary,

@@ -3,6 +3,7 @@ from crm.models.actors import Actor
 from crm.models.api_tokens import ApiToken
 from crm.models.audit import AuditEntry
 from crm.models.base import Base
+from crm.models.computed import ComputedResult, ComputeStatus, DataVersion
 from crm.models.cooperations import Cooperation
 from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
 from crm.models.imports import ImportBatch, ImportStatus, ImportTarget
@@ -24,3 +25,4 @@ __all__ += ["ImportBatch", "ImportStatus", "ImportTarget"]
 __all__ += ["ApiToken"]
 __all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]
+__all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, SmallInteger, Table, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Integer, SmallInteger, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.actors import Actor
@@ -49,6 +49,10 @@ class Cooperation(Base):
     type_id: Mapped[int] = mapped_column(ForeignKey("cooperation_types.id"), nullable=False, index=True)
     is_directed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     intensity: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=2)
+    weight: Mapped[float | None] = mapped_column(
+        Float, nullable=True,
+        doc="The tie's weight as an imported file gave it (GEXF/GraphML weight, Kumu strength); the analysis "
+            "uses it instead of the intensity, so weighted measures reproduce the file. None: the intensity.")
     start_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")

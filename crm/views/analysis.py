@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -21,9 +21,11 @@ from crm.forms.suggestions import SuggestionInviteForm
 from crm.models import Event
 from crm.permissions import Permission, can, requires
 from crm.service_labels import label, labels
+from crm.services.computed import store
 from crm.services.errors import ServiceError
 from crm.services.events import invitation_lists, suggested_invitations
 from crm.services.network import records as network
+from crm.views.computed import pending_json, progress_page, stamp_headers
 
 bp = Blueprint("analysis", __name__, url_prefix="/analyse")
 
@@ -40,7 +42,15 @@ def result():
         return problem(422, _("„resolution“ muss eine Zahl sein."), errors={"resolution": [_("keine Zahl")]})
     if not 0.05 <= resolution <= 10:
         return problem(422, _("„resolution“ liegt zwischen 0,05 und 10."), errors={"resolution": [_("außerhalb")]})
-    return jsonify(network.analysis(db.session, cut, resolution=resolution))
+    lookup = network.stored_analysis(db.session, cut, resolution=resolution, decode=False)
+    db.session.commit()  # a queued job
+    if not lookup.ready:
+        return pending_json(lookup)
+    if lookup.payload_bytes > store.STREAM_ABOVE:
+        return stamp_headers(Response(store.stream_payload(db.session, lookup.result_id),
+                                      mimetype="application/json"), lookup)
+    raw = store.raw_payload(db.session, lookup.result_id, lookup.computed_at, lookup.payload_bytes)
+    return stamp_headers(Response(raw, mimetype="application/json"), lookup)
 
 
 @bp.route("/netzwerk.<fmt>")
@@ -86,9 +96,14 @@ def _suggestions_page(form: SuggestionInviteForm | None = None, error: str | Non
     events: list[Event] = []
     event = plan = None
     cut = None
+    lookup = None
     try:
         cut = network.cut_from_args(request.args)
-        pairs = suggested_invitations.suggested_pairs(db.session, cut)
+        lookup = network.stored_analysis(db.session, cut)
+        db.session.commit()  # a queued analysis
+        if lookup.result is None:
+            return progress_page(lookup, _("Vorschläge für neue Verbindungen"))
+        pairs = suggested_invitations.suggested_pairs(db.session, cut, analysis=lookup.result)
     except ServiceError as exc:
         error, status = exc.message, 422
     if cut is not None and can(Permission.MANAGE_EVENTS):
@@ -98,9 +113,11 @@ def _suggestions_page(form: SuggestionInviteForm | None = None, error: str | Non
             plan = suggested_invitations.plan(db.session, event, cut)
             form = form or SuggestionInviteForm(pairs)
     page = render_template("analysis/suggestions.html", pairs=pairs, events=events, event=event, plan=plan,
-                           form=form, error=error, cut_args=_cut_args(), args=request.args,
+                           form=form, error=error, cut_args=_cut_args(), args=request.args, lookup=lookup,
                            reasons=labels(invitation_lists.REASONS), layer_labels=labels(network.LAYER_LABELS))
-    return page, status
+    response = stamp_headers(page, lookup)
+    response.status_code = status
+    return response
 
 
 @bp.route("/vorschlaege")
@@ -121,7 +138,12 @@ def invite_suggested():
         cut = network.cut_from_args(request.args)
     except ServiceError as exc:
         return _suggestions_page(error=exc.message, status=422)
-    form = SuggestionInviteForm(suggested_invitations.suggested_pairs(db.session, cut))
+    try:
+        form = SuggestionInviteForm(suggested_invitations.suggested_pairs(db.session, cut))
+    except store.NotReady:  # posted before the suggestions were ever computed (not from the page)
+        db.session.commit()
+        flash(_("Die Vorschläge werden gerade berechnet. Bitte wählen Sie, sobald sie erscheinen."), "warning")
+        return redirect(url_for("analysis.suggestions", event=event.id, **_cut_args()), 303)
     if not form.validate_on_submit():
         return _suggestions_page(form=form, status=422)
     try:

@@ -8,8 +8,8 @@ from crm.extensions import db
 from crm.permissions import Permission, can, public, requires
 from crm.service_labels import label
 from crm.services.landscape.overview import overview
-from crm.services.network.dashboard import dashboard
 from crm.services.privacy import audit
+from crm.views import dashboard
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +19,7 @@ bp = Blueprint("main", __name__)
 def index():
     """Staff start with their work lists; read-only users (Ämter, leadership) land on the dashboard."""
     if not can(Permission.VIEW_PERSONAL_DATA):
-        return render_template("dashboard/index.html", board=dashboard(db.session))
+        return dashboard.page()
     words = {**audit.ACTION_LABELS, **audit.ENTITY_LABELS}
     return render_template("main/index.html", overview=overview(db.session),
                            change_words={text: label(text) for text in words.values()})

@@ -1,23 +1,32 @@
 """Network maps: the landscape map with its filter panel, and the JSON the maps draw.
 
-Filters travel in the URL (GET), so a map can be bookmarked and sent to the Amt. The map data
-go into the page as JSON (``|tojson`` in a ``<script type="application/json">`` block, never
-executed) and ``static/js/network-map.js`` draws them with the vis-network copy the app ships.
+Filters travel in the URL (GET), so a map can be bookmarked and sent to the Amt. The landscape
+map is computed by the background worker and stored; the page shows it with its "Stand", or a
+progress page (202) that reloads itself while it is computed for the first time, and its JSON
+answers 202 with a status the map script polls. The map data go into the page as JSON
+(``|tojson`` in a ``<script type="application/json">`` block, never executed) and
+``static/js/network-map.js`` draws them with the vis-network copy the app ships.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from crm.errors import problem
 from crm.extensions import db
 from crm.models import Actor, Event, Initiative
 from crm.permissions import Permission, requires
+from crm.services.computed import cache, store
 from crm.services.errors import ServiceError
 from crm.services.network import maps, tables
 from crm.services.network import records as network
+from crm.views.computed import pending_json, progress_page, stamp_headers
 
 bp = Blueprint("network", __name__, url_prefix="/netzwerk")
 
@@ -37,10 +46,25 @@ def _json(build: Callable[[], dict[str, Any]]):
     return jsonify(maps.add_urls(spec, _actor_url))
 
 
-def _landscape_spec() -> dict[str, Any]:
+def _spec_text(lookup: store.Lookup, *, html: bool) -> str:
+    """The stored map as JSON text with the actors' addresses, made once per stored result and
+    process (a Land's map is 0.5 MB; serialising it on every request cost more than reading it)."""
+    def build() -> str:
+        spec = maps.add_urls(dict(lookup.result), _actor_url)
+        if html:
+            return str(htmlsafe_json_dumps(spec, dumps=json.dumps))
+        return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
+
+    key = ("map-spec", "html" if html else "json", lookup.result_id, lookup.computed_at, request.script_root)
+    return cache.cached(key, build, cost=lambda text: float(len(text) * 2))
+
+
+def _landscape_lookup() -> store.Lookup:
     cut = network.cut_from_args(request.args)
     options = maps.options_from_args(request.args)
-    return maps.landscape_map(db.session, cut, options)
+    lookup = maps.landscape_map(db.session, cut, options)
+    db.session.commit()  # a queued job
+    return lookup
 
 
 @bp.route("/")
@@ -50,21 +74,31 @@ def index():
     choices = maps.filter_choices(db.session)
     error = None
     spec = None
+    spec_json = None
+    lookup = None
     try:
-        spec = maps.add_urls(_landscape_spec(), _actor_url)
+        lookup = _landscape_lookup()
+        if lookup.result is None:
+            return progress_page(lookup, _("Netzwerkkarte der Bildungslandschaft"))
+        spec = lookup.result
+        spec_json = Markup(_spec_text(lookup, html=True))
     except ServiceError as exc:
         error = exc.message
     args = request.args
     selected = maps.selected_filters(args)
     whole = {k: v for k, v in args.to_dict(flat=False).items() if k not in ("community", "view")}
     cut_args = {k: v for k, v in args.to_dict(flat=False).items() if k in CUT_KEYS}
-    page = render_template("network/index.html", spec=spec, error=error, choices=choices, selected=selected,
-                           args=args, data_url=url_for("network.landscape_json"), threshold=maps.AGGREGATE_THRESHOLD,
+    page = render_template("network/index.html", spec=spec, spec_json=spec_json, lookup=lookup, error=error,
+                           choices=choices,
+                           selected=selected, args=args, data_url=url_for("network.landscape_json"),
+                           threshold=maps.AGGREGATE_THRESHOLD,
                            whole_url=url_for("network.index", **whole),
                            gexf_url=url_for("analysis.network_file", fmt="gexf", **cut_args),
                            table_url=url_for("network.table", **cut_args),
                            suggestions_url=url_for("analysis.suggestions", **cut_args))
-    return page, (422 if error else 200)
+    response = stamp_headers(page, lookup if spec is not None else None)
+    response.status_code = 422 if error else 200
+    return response
 
 
 @bp.route("/tabelle")
@@ -96,7 +130,14 @@ def table():
 @bp.route("/karte.json")
 @requires(Permission.VIEW_LANDSCAPE)
 def landscape_json():
-    return _json(_landscape_spec)
+    """The stored map; 202 with the job's status while it is computed for the first time."""
+    try:
+        lookup = _landscape_lookup()
+    except ServiceError as error:
+        return problem(422, error.message, errors={error.field or "": [error.message]})
+    if lookup.result is None:
+        return pending_json(lookup)
+    return stamp_headers(Response(_spec_text(lookup, html=False), mimetype="application/json"), lookup)
 
 
 @bp.route("/akteur/<int:actor_id>.json")

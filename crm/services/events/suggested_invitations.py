@@ -132,9 +132,18 @@ def _contacts(session: Session, actor_ids: set[int], today: date) -> dict[int, l
 
 def suggested_pairs(session: Session, cut: Any, *, today: date | None = None,
                     analysis: dict[str, Any] | None = None) -> list[SuggestedPair]:
-    """The ranked suggestions of ``cut`` (from the cached analysis) with their contact persons."""
+    """The ranked suggestions of ``cut`` (from the stored analysis; ``store.NotReady`` while it is
+    computed for the first time) with their contact persons. Queues the analysis when missing:
+    the caller commits."""
+    from crm.services.computed import store
+
     today = today or date.today()
-    result = analysis if analysis is not None else network.analysis(session, cut)
+    result = analysis
+    if result is None:
+        lookup = network.stored_analysis(session, cut)
+        if lookup.result is None:
+            raise store.NotReady(lookup)
+        result = lookup.result
     rows = result.get("suggestions", [])
     contacts = _contacts(session, {int(r["source"]) for r in rows} | {int(r["target"]) for r in rows}, today)
     return [SuggestedPair(rank=i + 1, source=int(r["source"]), target=int(r["target"]),

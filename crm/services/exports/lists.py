@@ -301,7 +301,8 @@ def kumu_tables(session: Session, contact_visible: ContactCheck = _everyone) -> 
         Cooperation.start_date.is_(None), Cooperation.start_date, Cooperation.id))
     connections: list[list[Any]] = [
         [f"kooperation-{c.id}", _kumu_id(c.source), _kumu_id(c.target), c.type.name,
-         "directed" if c.is_directed else "undirected", c.intensity, c.description, _kumu_list(c.topics),
+         "directed" if c.is_directed else "undirected", c.intensity if c.weight is None else c.weight,
+         c.description, _kumu_list(c.topics),
          _kumu_list(c.life_stages), c.start_date, c.end_date, ""] for c in cooperations]
     memberships = session.scalars(select(Membership).order_by(Membership.initiative_id, Membership.joined_on,
                                                               Membership.id))

@@ -77,6 +77,24 @@ def parse_intensity(text: str) -> int:
                     "auch „niedrig“, „mittel“, „hoch“).")
 
 
+def parse_weight(text: str) -> float:
+    """A tie's weight as a file gives it (Kumu "Strength", GEXF/GraphML "weight"): any positive
+    number (German or English decimals), or the intensity words."""
+    lowered = text.strip().lower()
+    if lowered in _INTENSITY_WORDS:
+        return float(_INTENSITY_WORDS[lowered])
+    raw = lowered.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+|\d+,\d+", raw):
+        raw = raw.replace(".", "").replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise CellError(f"„{text}“ ist kein Gewicht (eine positive Zahl, z. B. 5 oder 0,5).") from None
+    if not (value > 0 and value < 1e9):
+        raise CellError(f"„{text}“: Ein Gewicht ist eine positive Zahl.")
+    return value
+
+
 def parse_direction(text: str) -> bool:
     lowered = text.lower()
     if lowered in {"directed", "gerichtet", "ja", "1", "true"}:

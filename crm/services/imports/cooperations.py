@@ -18,8 +18,10 @@ from sqlalchemy.orm import selectinload
 from crm.models import Cooperation
 from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
 from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, require, resolve_actor
+from crm.services.landscape.cooperations import DEFAULT_INTENSITY
 
-LABELS = {"intensity": "Intensität", "start_date": "Beginn", "end_date": "Ende", "description": "Beschreibung",
+LABELS = {"intensity": "Intensität", "weight": "Gewicht", "start_date": "Beginn", "end_date": "Ende",
+          "description": "Beschreibung",
           "topics": "Themen", "life_stages": "Bildungsphasen", "is_directed": "Richtung"}
 
 
@@ -78,6 +80,11 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             continue
         if not record.ok:
             continue  # a cell of this row could not be read: comparing it with others would mislead
+        weight = values.get("weight")
+        if weight is not None and float(weight).is_integer() and 1 <= weight <= 3 \
+                and values.get("intensity", weight) == weight:
+            # a strength of 1 to 3 is the intensity itself; only other weights are kept beside it
+            values["intensity"], values["weight"] = int(weight), None
         directed = values.get("direction", coop_type.is_directed)
         key = _key(coop_type.id, source, target, directed)
         row_key = (*key, start)
@@ -101,7 +108,8 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                         "sie zu aktualisieren.")
                 continue
             fields = dict(source=source, target=target, type=coop_type, is_directed=directed,
-                          intensity=values.get("intensity", 2), start_date=start, end_date=end,
+                          intensity=values.get("intensity", DEFAULT_INTENSITY), weight=values.get("weight"),
+                          start_date=start, end_date=end,
                           description=values.get("description", ""), topics=list(values.get("topics", [])),
                           life_stages=list(values.get("life_stages", [])))
             if ctx.writing:
@@ -114,7 +122,7 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             record_obj: Any = coop
         else:
             record_obj = match
-            changes = {k: values[k] for k in ("intensity", "start_date", "end_date", "description")
+            changes = {k: values[k] for k in ("intensity", "weight", "start_date", "end_date", "description")
                        if k in values and values[k] != getattr(match, k)}
             if "direction" in values and values["direction"] != match.is_directed:
                 changes["is_directed"] = values["direction"]

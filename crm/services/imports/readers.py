@@ -509,23 +509,27 @@ def _read_graph_xml(data: bytes) -> ParsedFile:
     elements = [{"ID": n.key, "Label": n.label, "Type": n.kind, "Tags": list(n.topics),
                  "Bildungsphasen": list(n.life_stages), "Gebiet": n.area,
                  "Aktiv": "ja" if n.active else "nein"} for n in landscape.nodes]
-    clamped = 0
+    beyond = 0
     connections = []
     edges, skipped = _cooperation_edges_only(landscape.edges)
     if skipped:
         notes.append(_skipped_layers_note(skipped))
+    # A file that weights some ties weights all: GEXF's default weight of a tie without one is 1.
+    weighted = any(edge.weight_given for edge in edges)
     for edge in edges:
-        intensity = edge.intensity
-        if intensity is None:
-            intensity = min(max(round(edge.weight), 1), 3)
-            clamped += intensity != edge.weight
-        connections.append({"From": edge.source_key, "To": edge.target_key, "Type": edge.type,
-                            "Strength": intensity, "Start": edge.start, "End": edge.end,
-                            "Tags": list(edge.topics),
-                            "Direction": "directed" if edge.directed else ""})
-    if clamped:
-        notes.append(f"{clamped} Gewichte lagen nicht zwischen 1 und 3 und wurden als Intensität 1–3 "
-                     "übernommen (gerundet und begrenzt).")
+        connection: dict[str, Any] = {"From": edge.source_key, "To": edge.target_key, "Type": edge.type,
+                                      "Start": edge.start, "End": edge.end, "Tags": list(edge.topics),
+                                      "Direction": "directed" if edge.directed else ""}
+        if weighted:  # kept exactly: weighted measures reproduce the file
+            connection["Weight"] = edge.weight
+            beyond += edge.intensity is None and not (float(edge.weight).is_integer() and 1 <= edge.weight <= 3)
+        if edge.intensity is not None:
+            connection["Intensität"] = edge.intensity
+        connections.append(connection)
+    if beyond:
+        notes.append(f"{beyond} Gewichte liegen nicht zwischen 1 und 3: Sie werden unverändert als Gewicht "
+                     "übernommen (die Analyse rechnet mit ihnen); die Intensität dieser Kooperationen ist "
+                     "„2 – regelmäßig“, bis Sie sie ändern.")
     sheets = [_objects_sheet("Elements", elements)] if elements else []
     if connections:
         sheets.append(_objects_sheet("Connections", connections))

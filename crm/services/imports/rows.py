@@ -90,6 +90,8 @@ def convert(ctx: Context, spec: FieldSpec, text: str) -> Any:
         return cells.parse_date(text)
     if kind == "intensity":
         return cells.parse_intensity(text)
+    if kind == "weight":
+        return cells.parse_weight(text)
     if kind == "latitude":
         return cells.parse_decimal(text, -90, 90, "Breitengrad")
     if kind == "longitude":

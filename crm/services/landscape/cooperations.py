@@ -39,6 +39,9 @@ from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
 from crm.services.write_lock import begin_write
 
+# One default for every door (form, API, Kumu, GEXF, GraphML): "regelmäßige Zusammenarbeit".
+DEFAULT_INTENSITY = 2
+
 EDITABLE_FIELDS = ("source", "target", "type", "intensity", "start_date", "end_date", "description",
                    "topics", "life_stages", "initiative")
 
@@ -109,7 +112,7 @@ def _apply(cooperation: Cooperation, values: Mapping[str, Any]) -> None:
     if "type" in values and values["type"] is not None:
         cooperation.is_directed = values["type"].is_directed
     if cooperation.intensity is None:
-        cooperation.intensity = 2
+        cooperation.intensity = DEFAULT_INTENSITY
     if cooperation.description is None:
         cooperation.description = ""
 

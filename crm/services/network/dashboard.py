@@ -7,15 +7,16 @@ network measures come from the cached analysis (``crm.services.network.records.a
 No person names, e-mails or phones; individual actors (volunteers, independent experts)
 are named only for roles that may see personal data (``crm.services.landscape.naming``).
 
-Caching: at 20,000 actors loading the landscape, two snapshots and the topic counts take
-seconds, and the dashboard is the start page of every viewer. The heavy part (figures,
-analysis, transitions, topic chart) is kept per data version and day
-(``crm.services.network.cache``); the names, which depend on who is looking, are applied per
-request and cached per version, day and naming decision. Upcoming events are read fresh.
+Computed by the background worker (kind ``dashboard``, ``compute_dashboard``), after every change
+of the data and each midnight, and stored: at 40,000 actors loading the landscape, two snapshots,
+the analysis and the topic counts take minutes, and the dashboard is the start page of every
+viewer. The page (``dashboard``) reads the stored figures and names, shows when they were
+computed, and reads only the upcoming events fresh. The heat map links at most 12 cooperations
+per cell, so only the names of those are stored.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,8 +26,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from crm.collation import sort_key
 from crm.models import Event, EventStatus
+from crm.services.computed import store
 from crm.services.landscape import naming
-from crm.services.network import cache as view_cache
 from crm.services.network import records as network
 from crm.services.reports.charts import line_chart_svg
 from crm.services.reports.content import (
@@ -40,10 +41,12 @@ from crm.services.reports.content import (
     vocabulary,
 )
 from graph.cut import Cut
-from graph.records import NodeRecord
 
 CHART_YEARS = 6
 UPCOMING = 8
+CELL_LINKS = 12   # cooperations linked per heat-map cell (templates/reports/_macros.html)
+LINKED_CELLS = 400   # above this many heat-map cells (a Land: 266 areas × 7 transitions) cells show counts only
+ISOLATES_SHOWN = 100
 
 
 @dataclass
@@ -54,11 +57,12 @@ class Dashboard:
     brokers: list[dict[str, Any]]
     isolates: list[dict[str, Any]]
     transitions: dict[str, Any]
-    cooperation_labels: dict[int, str]
+    cooperation_labels: dict[int, str] | None
     years: list[int]
     topic_years: dict[str, dict[int, int]]
     chart_svg: Markup
     upcoming: list[dict[str, Any]]
+    isolates_total: int = 0
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -82,56 +86,58 @@ def upcoming_events(session: Session, now: datetime | None = None, limit: int = 
             for e in events]
 
 
-@dataclass(frozen=True)
-class _Core:
-    """What does not depend on who is looking: computed once per data version and day."""
-
-    nodes: list[NodeRecord]
-    cooperation_ends: list[tuple[int, int, int]]     # cooperation id, source, target
-    figures: list[Figure]
-    result: dict[str, Any]
-    transitions: dict[str, Any]
-    years: list[int]
-    topic_years: dict[str, dict[int, int]]
-    chart_svg: Markup
-
-
-def _core(session: Session, version: str, today: date) -> _Core:
-    land = view_cache.landscape(session, ("cooperation",), version)
+def compute_dashboard(session: Session, context: store.Context) -> dict[str, Any]:
+    """Everything the dashboard shows except the upcoming events, as JSON-ready data (worker only)."""
+    today = context.day
+    land = network.cached_landscape(session, ("cooperation",), context.version)
     nodes, edges = land.nodes, land.edges
     everything = Cut()
     figures = compare(snapshot(session, same_day_last_year(today), everything, land=(nodes, edges)),
                       snapshot(session, today, everything, land=(nodes, edges)))
-    result = network.analysis(session, Cut(as_of=today))
+    result = store.obtain(session, "analysis", network.analysis_params(Cut(as_of=today)), context)
     years = list(range(today.year - CHART_YEARS + 1, today.year + 1))
     per_topic = topic_years(scoped_ties(nodes, edges, everything), years)
-    return _Core(
-        nodes=nodes, cooperation_ends=[(int(e.ref.split(":", 1)[1]), e.source, e.target)
-                                       for e in edges if e.ref.startswith("cooperation:")],
-        figures=figures, result=result, transitions=transitions_table(result, vocabulary(session).stage_names),
-        years=years, topic_years=per_topic,
-        chart_svg=line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld"))
-
-
-def _named(core: _Core, hidden: frozenset[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, str]]:
-    """Brokers, isolated actors and the cooperations behind the heat map, with display names."""
-    labels = naming.actor_labels(core.nodes, hidden)
-    kinds = {a["id"]: a["kind"] for a in core.result["actors"]}
-    areas = {a["id"]: a["area"] for a in core.result["actors"]}
+    labels = naming.actor_labels(nodes, naming.hidden_individuals(session))
+    transitions = transitions_table(result, vocabulary(session).stage_names)
+    cells = [cell for row in transitions["rows"] for cell in row["cells"]]
+    for cell in cells:   # the page links at most CELL_LINKS per cell; a Land's cells hold thousands
+        cell["total"] = len(cell["cooperations"])
+        cell["cooperations"] = cell["cooperations"][:CELL_LINKS] if len(cells) <= LINKED_CELLS else []
+    linked = {cid for cell in cells for cid in cell["cooperations"]}
+    ends = {int(e.ref.split(":", 1)[1]): (e.source, e.target) for e in edges if e.ref.startswith("cooperation:")}
+    kinds = {a["id"]: a["kind"] for a in result["actors"]}
+    areas = {a["id"]: a["area"] for a in result["actors"]}
     isolates = sorted(({"id": i, "label": labels.get(i, str(i)), "kind": kinds.get(i, ""), "area": areas.get(i, "")}
-                       for i in core.result["fragility"]["isolates"]), key=lambda r: sort_key(r["label"]))
-    coop_labels = {cid: f"{labels.get(a, a)} – {labels.get(b, b)}" for cid, a, b in core.cooperation_ends}
-    return brokers(core.result, labels), isolates, coop_labels
+                       for i in result["fragility"]["isolates"]), key=lambda r: sort_key(r["label"]))
+    return {
+        "today": today.isoformat(), "figures": [asdict(f) for f in figures], "brokers": brokers(result, labels),
+        "isolates": isolates[:ISOLATES_SHOWN], "isolates_total": len(isolates), "transitions": transitions,
+        "cooperation_labels": None if len(cells) > LINKED_CELLS else {
+            str(cid): f"{labels.get(ends[cid][0], ends[cid][0])} – {labels.get(ends[cid][1], ends[cid][1])}"
+            for cid in sorted(linked) if cid in ends},
+        "years": years, "topic_years": per_topic,
+        "chart_svg": str(line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld")),
+        "actors": len(nodes),
+    }
 
 
-def dashboard(session: Session, today: date | None = None) -> Dashboard:
-    today = today or date.today()
-    version = network.data_version(session)
-    core = view_cache.cached(("dashboard", version, today), lambda: _core(session, version, today))
-    hidden = naming.hidden_individuals(session)
-    top, isolates, coop_labels = view_cache.cached(("dashboard-names", version, today, hidden),
-                                                   lambda: _named(core, hidden))
+def _board(data: dict[str, Any]) -> Dashboard:
+    today = date.fromisoformat(data["today"])
     return Dashboard(
-        today=today, last_year=same_day_last_year(today), figures=core.figures, brokers=top, isolates=isolates,
-        transitions=core.transitions, cooperation_labels=coop_labels, years=core.years,
-        topic_years=core.topic_years, chart_svg=core.chart_svg, upcoming=upcoming_events(session))
+        today=today, last_year=same_day_last_year(today), figures=[Figure(**f) for f in data["figures"]],
+        brokers=data["brokers"], isolates=data["isolates"], transitions=data["transitions"],
+        cooperation_labels=None if data["cooperation_labels"] is None else {
+            int(k): v for k, v in data["cooperation_labels"].items()}, years=data["years"],
+        topic_years={topic: {int(y): n for y, n in counts.items()} for topic, counts in data["topic_years"].items()},
+        chart_svg=Markup(data["chart_svg"]), upcoming=[], isolates_total=int(data.get("isolates_total", 0)))
+
+
+def dashboard(session: Session) -> tuple[Dashboard | None, store.Lookup]:
+    """The stored dashboard (None while the first one is computed) and its lookup (time, progress).
+    The caller commits (a queued job)."""
+    lookup = store.lookup(session, "dashboard", {})
+    if lookup.result is None:
+        return None, lookup
+    board = _board(lookup.result)
+    board.upcoming = upcoming_events(session)
+    return board, lookup

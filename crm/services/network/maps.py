@@ -1,9 +1,11 @@
 """Network maps of the landscape, of one actor's surroundings, one initiative and one event.
 
-The database side of ``graph.maps``: loads records through ``crm.services.network.records`` (same
-layers, same cut, same cached analysis as the analysis page), keeps what is expensive in
-caches keyed by the data version (``crm.services.network.cache``: a write anywhere makes the
-next request recompute), and hands plain map specs to the views.
+The database side of ``graph.maps``. The map of the whole landscape is computed by the background
+worker (``compute_landscape_map``, kind ``map`` in ``crm.services.computed``) and stored with the
+analysis it sizes its nodes by; a page reads it (``landscape_map``) and shows when it was made.
+The ego, initiative and event maps are small: a request draws them itself from a few targeted
+queries (``records.neighbourhood``/``records.among``), never from the whole landscape, and takes
+measures for the hover cards from a stored analysis when one is there.
 
 Filters are checked against the vocabularies (``validate_cut``): an unknown topic, area or
 kind is a German error (422), not a silently empty map.
@@ -25,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from crm.collation import german, sort_key
 from crm.models import ActorKind, Answer, Area, Attendance, Invitation, LifeStage, Membership, Topic
+from crm.services.computed import cache, store
 from crm.services.errors import ServiceError
 from crm.services.landscape import naming
-from crm.services.network import cache as view_cache
 from crm.services.network import records as network
 from graph.build import build_graph
 from graph.communities import Partition, communities
@@ -44,7 +46,6 @@ from graph.maps import (
     WIDTH_LABELS,
     actor_map,
     aggregate_map,
-    ego_ids,
     years,
 )
 from graph.metrics import compute_metrics
@@ -55,9 +56,12 @@ VIEW_LABELS = {"auto": "automatisch", "actors": "Akteure", "groups": "Gruppen (z
 GROUP_LABELS = {"community": "Communities", "area": "Gebiete"}
 # Above this, even a forced actor view is refused: vis-network would freeze the tab.
 MAX_ACTORS = 5000
+# Maps drawn while a page waits (ego, initiative, event): above this many actors in a component the
+# layout is igraph's (milliseconds) instead of networkx's spring layout (0.2 s for 200 actors).
+REQUEST_SPRING_LIMIT = 60
+# An ego map with more actors is refused with a message (a request must stay well under 30 s).
+EGO_LIMIT = 1500
 ROLE_LABELS = {"lead": "Leitung", "partner": "Partner", "member": "Mitglied", "funder": "Förderer"}
-
-_CACHE = view_cache.CACHE  # shared with the dashboard; tests clear it
 
 
 @dataclass(frozen=True)
@@ -104,19 +108,30 @@ def _steps(args: Mapping[str, Any]) -> int:
 
 
 def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
-    return view_cache.cached(key, compute)
+    """Partitions, positions and group measures, kept in the worker's cache while it computes
+    several maps of one data version (the years of a time slider share positions)."""
+    return cache.cached(key, compute)
 
 
-def cached_landscape(session: Session, layers: frozenset[str]) -> network.Landscape:
-    """The landscape records for ``layers``; loading 20,000 actors takes seconds, so it is kept
-    until the data version changes."""
-    return view_cache.landscape(session, layers)
+def options_dict(options: MapOptions) -> dict[str, Any]:
+    return asdict(options)
+
+
+def options_from_dict(data: Mapping[str, Any]) -> MapOptions:
+    return MapOptions(**{k: v for k, v in data.items() if k in MapOptions.__dataclass_fields__})
+
+
+def map_params(cut: Cut, options: MapOptions) -> dict[str, Any]:
+    """What identifies a stored landscape map."""
+    return {"cut": cut.to_dict(), "options": options_dict(options)}
 
 
 def validate_cut(session: Session, cut: Cut) -> None:
     """Every topic, life stage, area, kind and category of the cut must exist in the
     vocabularies (as ``reports.scope_from_args`` checks the report's scope): a mistyped or
     outdated bookmark gets a German message instead of an empty map."""
+    if not (cut.topics or cut.life_stages or cut.areas or cut.kinds or cut.categories):
+        return   # nothing to check: no vocabulary is read
     known = filter_choices(session)
     allowed = {"topics": (set(known["topics"]), "Themen"),
                "life_stages": ({code for code, _ in known["life_stages"]}, "Bildungsphasen"),
@@ -145,7 +160,7 @@ def _timeless(cut: Cut) -> Cut:
     return replace(cut, as_of=None, since=None, until=None)
 
 
-def _partition(version: str, land: network.Landscape, cut: Cut) -> Partition:
+def _partition(version: int, land: network.Landscape, cut: Cut) -> Partition:
     """Louvain groups of the network of all ties ever under the cut's other filters: the groups keep
     their numbers when the year changes, so a drilled-down group stays the same group while the
     time slider moves, and the group view shows the ties between the same groups growing."""
@@ -158,7 +173,7 @@ def _partition(version: str, land: network.Landscape, cut: Cut) -> Partition:
     return _cached(("partition", version, date.today(), timeless), compute)
 
 
-def _positions(version: str, key: Hashable, nodes: list[NodeRecord], edges: list[EdgeRecord]) -> dict:
+def _positions(version: int, key: Hashable, nodes: list[NodeRecord], edges: list[EdgeRecord]) -> dict:
     return _cached(("positions", version, date.today(), key), lambda: layout(build_graph(nodes, edges)))
 
 
@@ -169,7 +184,7 @@ def _metrics_of(result: Mapping[str, Any], labels: Mapping[int, str]) -> tuple[d
     return rows, membership, names
 
 
-def _group_metrics(version: str, cut: Cut, community: int, nodes: list[NodeRecord],
+def _group_metrics(version: int, cut: Cut, community: int, nodes: list[NodeRecord],
                    edges: list[EdgeRecord]) -> dict[Hashable, dict[str, Any]]:
     """Measures of the actors of one drilled-down group, computed on the group's own network
     (who brokers *inside* the group). A group drawn as actors has at most
@@ -184,22 +199,41 @@ def _group_metrics(version: str, cut: Cut, community: int, nodes: list[NodeRecor
     return _cached(("group-metrics", version, date.today(), cut, community), compute)
 
 
-def landscape_map(session: Session, cut: Cut, options: MapOptions = MapOptions()) -> dict[str, Any]:
-    """The map of the landscape under ``cut``: actors, or groups above the threshold.
-
-    The finished spec is cached too (a year button pressed twice, a bookmarked map opened by
-    several Ämter): it depends only on the data version, the cut and the options."""
+def landscape_map(session: Session, cut: Cut, options: MapOptions = MapOptions()) -> store.Lookup:
+    """The stored map of the landscape under ``cut`` (actors, or groups above the threshold), and
+    whether a newer one is being computed; queues it when missing. Never computes: the worker does
+    (``compute_landscape_map``). The caller commits (the queued job)."""
     validate_cut(session, cut)
-    version = network.data_version(session)
+    lookup = store.lookup(session, "map", map_params(cut, options))
+    if lookup.result is not None and lookup.result.get("error"):
+        raise ServiceError(lookup.result["error"]["message"], lookup.result["error"]["field"])
+    return lookup
+
+
+def compute_landscape_map(session: Session, cut: Cut, options: MapOptions, context: store.Context) -> dict[str, Any]:
+    """The worker's side of ``landscape_map``. A refusal (a group that no longer exists, too many
+    actors for the actor view) is stored as the result, so the page shows it like any other."""
     hidden = naming.hidden_individuals(session)
-    spec = _cached(("spec", version, date.today(), cut, options, hidden),
-                   lambda: _landscape_map(session, version, cut, options, hidden))
-    return dict(spec)  # shared parts are never changed: add_urls makes new node records
+    try:
+        return _landscape_map(session, context, cut, options, hidden)
+    except ServiceError as error:
+        return {"error": {"message": error.message, "field": error.field}}
 
 
-def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions,
+def report_map(session: Session, cut: Cut, context: store.Context, hidden: frozenset[int]) -> dict[str, Any]:
+    """The map of ``cut`` coloured by group, for the council report's figure: the same server layout
+    as the map page (positions are shared in the worker's cache for a data version), with the
+    report's naming (no individual named); aggregated into groups above the threshold, like the map."""
+    try:
+        return _landscape_map(session, context, cut, MapOptions(color_by="community"), hidden)
+    except ServiceError:
+        return {"nodes": [], "edges": [], "mode": "actors"}
+
+
+def _landscape_map(session: Session, context: store.Context, cut: Cut, options: MapOptions,
                    hidden: frozenset[int]) -> dict[str, Any]:
-    land = cached_landscape(session, cut.layers)
+    version = context.version
+    land = network.cached_landscape(session, cut.layers, version)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)
     labels = naming.actor_labels(nodes, hidden)
     spec_years = years([e for e in land.edges if e.layer in cut.layers])
@@ -230,7 +264,8 @@ def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions
         spec["aggregated_because"] = ("groups" if options.view == "groups" else "threshold")
     else:
         if options.community is None:
-            rows, membership, community_labels = _metrics_of(network.analysis(session, cut), labels)
+            result = store.obtain(session, "analysis", network.analysis_params(cut), context)
+            rows, membership, community_labels = _metrics_of(result, labels)
         else:
             rows = _group_metrics(version, cut, options.community, nodes, edges)
             membership, community_labels = dict(partition.membership), _partition_labels(partition, labels)
@@ -250,17 +285,21 @@ def _landscape_map(session: Session, version: str, cut: Cut, options: MapOptions
     spec["drilled"] = None if options.community is None else {
         "community": options.community, "label": drilled_label,
         "metrics": "group" if spec["mode"] == "actors" else None}  # measures computed inside the group
-    spec["data_version"] = version
+    spec["data_version"] = str(version)
     return spec
 
 
-def _small_analysis(session: Session, cut: Cut, hidden: frozenset[int]) -> tuple[dict, dict, dict]:
-    """Metrics for the hover cards of embedded maps: the cached analysis of the whole cut while
-    the landscape is small enough to analyse on a page view, else none (cards show the degree)."""
-    land = cached_landscape(session, cut.layers)
-    if len(land.nodes) > AGGREGATE_THRESHOLD:
+def _small_analysis(session: Session, cut: Cut, nodes: list[NodeRecord],
+                    hidden: frozenset[int]) -> tuple[dict, dict, dict]:
+    """Measures for the hover cards of embedded maps: the stored analysis of the whole cut, when
+    one is there and the landscape is small enough to read it on a page view; else none (the
+    cards show the degree in the map). Never queues a computation: a hover card is no reason to
+    analyse a Land."""
+    lookup = store.lookup(session, "analysis", network.analysis_params(cut), enqueue=False, decode=False)
+    if lookup.result_id is None or lookup.size > AGGREGATE_THRESHOLD:
         return {}, {}, {}
-    return _metrics_of(network.analysis(session, cut), naming.actor_labels(land.nodes, hidden))
+    result = store.payload(session, lookup.result_id, lookup.computed_at, lookup.payload_bytes)
+    return _metrics_of(result, naming.actor_labels(nodes, hidden))
 
 
 def _embedded_cut(session: Session, args: Mapping[str, Any], default_layers: tuple[str, ...]) -> Cut:
@@ -274,21 +313,20 @@ def _embedded_cut(session: Session, args: Mapping[str, Any], default_layers: tup
 
 
 def ego_map(session: Session, actor_id: int, args: Mapping[str, Any]) -> dict[str, Any]:
-    """The actor and everyone within 1 or 2 steps, under the cut of ``args``."""
+    """The actor and everyone within 1 or 2 steps, under the cut of ``args``: loaded by targeted
+    queries around the actor (``records.neighbourhood``), drawn in the request."""
     steps = _steps(args)
     options = options_from_args(args)
     cut = replace(_embedded_cut(session, args, ("cooperation", "initiative")), include_inactive=True)
-    land = cached_landscape(session, cut.layers)
-    nodes, edges = apply_cut(land.nodes, land.edges, cut)
-    graph = build_graph(nodes, edges)
-    keep = ego_ids(graph, actor_id, steps) or {actor_id}
+    land = network.neighbourhood(session, actor_id, cut.layers, steps, cut, limit=EGO_LIMIT)
+    nodes, edges = apply_cut(land.nodes, land.edges, cut)   # everyone here is within ``steps`` under the cut
     hidden = naming.hidden_individuals(session)
-    nodes = naming.named([n for n in nodes if n.id in keep], hidden)
-    edges = [e for e in edges if e.source in keep and e.target in keep]
-    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False), hidden)
+    nodes = naming.named(nodes, hidden)
+    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False), nodes, hidden)
     spec = actor_map(nodes, edges, metrics=rows, community=membership, community_labels=labels,
                      color_by=options.color_by, size_by=options.size_by, width_by=options.width_by,
-                     highlight={actor_id}, change_between=_change_between(cut))
+                     highlight={actor_id}, change_between=_change_between(cut), spring_limit=REQUEST_SPRING_LIMIT,
+                     centre=actor_id)
     spec.update(steps=steps, cut=cut.to_dict(), centre=actor_id)
     return spec
 
@@ -304,7 +342,8 @@ def initiative_map(session: Session, initiative_id: int, args: Mapping[str, Any]
     for m in session.scalars(select(Membership).where(Membership.initiative_id == initiative_id)):
         if (m.joined_on is None or m.joined_on <= day) and (m.left_on is None or m.left_on >= day):
             roles[m.actor_id] = ROLE_LABELS.get(str(m.role), str(m.role))
-    return _members_map(session, cut, options, roles, "Rolle", highlight={a for a, r in roles.items() if r == "Leitung"})
+    return _members_map(session, cut, options, roles, "Rolle",
+                        highlight={a for a, r in roles.items() if r == "Leitung"})
 
 
 def event_map(session: Session, event_id: int, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -328,16 +367,15 @@ def event_map(session: Session, event_id: int, args: Mapping[str, Any]) -> dict[
 
 def _members_map(session: Session, cut: Cut, options: MapOptions, lines: Mapping[int, str], line_label: str,
                  highlight: set[int] | None = None) -> dict[str, Any]:
-    land = cached_landscape(session, cut.layers)
-    keep = set(lines)
+    land = network.among(session, lines, cut.layers)
     hidden = naming.hidden_individuals(session)
-    nodes = naming.named([n for n in land.nodes if n.id in keep], hidden)
+    nodes = naming.named(land.nodes, hidden)
     _, edges = apply_cut(nodes, land.edges, cut)
-    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False), hidden)
+    rows, membership, labels = _small_analysis(session, replace(cut, include_inactive=False), nodes, hidden)
     spec = actor_map(nodes, edges, metrics=rows, community=membership, community_labels=labels,
                      color_by=options.color_by, size_by=options.size_by, width_by=options.width_by,
                      highlight=highlight or (), extra_cards={a: [(line_label, v)] for a, v in lines.items()},
-                     change_between=_change_between(cut))
+                     change_between=_change_between(cut), spring_limit=REQUEST_SPRING_LIMIT)
     spec["cut"] = cut.to_dict()
     return spec
 

@@ -10,17 +10,23 @@ organisations only: individual actors are "Einzelperson (kind, area)" for every 
 (``crm.services.landscape.naming`` with ``public=True``). No person name, e-mail or phone is read
 here at all.
 
-"As of a day" semantics, chosen so that a comparison with last year is honest:
-an actor counts on day ``d`` when it was recorded by then (``created_at``) and was not
-yet closed (inactive actors count until their last change, which is when they were
-closed); ties exist on ``d`` by ``graph.cut.tie_exists``. Density, components and isolated
-actors are measured on that day's actors and ties.
+"As of a day" semantics, the same as the analysis' (``graph.cut``), so that the figures and the
+brokers named from the analysis on the end date agree: an actor counts on day ``d`` when it was
+active then (its active window, ``active_from``/``active_until``; not when it was typed into the
+CRM: a landscape imported later was there all along); ties exist on ``d`` by
+``graph.cut.tie_exists``. Density, components and isolated actors are measured on that day's
+actors and ties.
+
+Computed by the background worker (kind ``report``, ``compute_report``) and stored as JSON, so the
+HTML page, the PDF and the workbook read the same figures and no request computes; the network
+figure is the stored landscape map of the end date (its server layout), not a layout of its own.
 """
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,16 +37,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.collation import german, sort_key
-from crm.models import Actor, ActorKind, Area, Attendance, Event, EventStatus, Initiative, LifeStage, Membership, Topic
+from crm.models import ActorKind, Area, Attendance, Event, EventStatus, Initiative, LifeStage, Membership, Topic
+from crm.services.computed import store
 from crm.services.errors import ServiceError
 from crm.services.landscape import naming
-from crm.services.network import cache as view_cache
 from crm.services.network import records as network
 from crm.services.reports.charts import line_chart_svg
 from graph.build import build_graph
 from graph.change import NO_TOPIC, ties_per_year_by_topic
 from graph.cut import Cut, apply_cut
-from graph.picture import Picture, picture, to_svg
+from graph.picture import Picture, from_map, to_svg
 from graph.records import EdgeRecord, NodeRecord
 
 TOP_BROKERS = 10
@@ -173,6 +179,12 @@ def scope_from_args(session: Session, args: Any, today: date | None = None) -> S
     return scope
 
 
+def scope_from_dict(data: Mapping[str, Any]) -> Scope:
+    """The scope back from ``Scope.query()`` (stored job parameters)."""
+    return Scope(since=date.fromisoformat(data["since"]), until=date.fromisoformat(data["until"]),
+                 **{key: frozenset(data.get(key) or ()) for key in ("areas", "topics", "life_stages", "kinds")})
+
+
 def describe_scope(scope: Scope, vocab: Vocabulary) -> str:
     """The scope in one German sentence fragment, for the title page and the HTML heading."""
     parts = []
@@ -189,12 +201,6 @@ def describe_scope(scope: Scope, vocab: Vocabulary) -> str:
 
 
 # ---------------------------------------------------------------- snapshots
-
-def _existing_actor_ids(session: Session, day: date) -> set[int]:
-    end_of_day = start_of(day + timedelta(days=1))
-    rows = session.execute(select(Actor.id, Actor.is_active, Actor.updated_at).where(Actor.created_at < end_of_day))
-    return {i for i, active, updated in rows if active or updated >= end_of_day}
-
 
 def _shape(graph: nx.Graph) -> dict[str, float | int]:
     """Density, components and isolated actors: the three measures a snapshot reports. Counted
@@ -226,10 +232,9 @@ def snapshot(session: Session, day: date, cut: Cut, *, land: tuple[list[NodeReco
         whole = network.landscape(session, ("cooperation",))
         land = (whole.nodes, whole.edges)
     nodes, edges = land
-    existing = _existing_actor_ids(session, day)
-    day_cut = replace(cut, as_of=day, since=None, until=None, include_inactive=True,
+    day_cut = replace(cut, as_of=day, since=None, until=None, include_inactive=False,
                       layers=frozenset({"cooperation"}))
-    kept_nodes, kept_edges = apply_cut([n for n in nodes if n.id in existing], edges, day_cut)
+    kept_nodes, kept_edges = apply_cut(nodes, edges, day_cut)
     metrics = _shape(build_graph(kept_nodes, kept_edges))
     in_scope = {n.id for n in kept_nodes}
     restricted = bool(cut.areas or cut.topics or cut.life_stages or cut.kinds or cut.categories)
@@ -357,17 +362,58 @@ class Report:
     events: list[dict[str, Any]]
     topic_years: dict[str, dict[int, int]]
     years: list[int]
-    picture_svg: Markup
     picture: Picture
     chart_svg: Markup
     paragraphs: dict[str, list[str]] = field(default_factory=dict)
+    computed_at: datetime | None = None     # when the worker computed it (set when read from the store)
+    pdf_bytes: bytes | None = None          # the PDF the worker rendered with it (``crm.services.computed.kinds``)
 
     @property
     def period_text(self) -> str:
         return f"{de_date(self.scope.since)} bis {de_date(self.scope.until)}"
 
+    @property
+    def picture_title(self) -> str:
+        return f"Netzwerk der Kooperationen am {de_date(self.scope.until)}"
+
+    @property
+    def picture_svg(self) -> Markup:
+        return Markup(to_svg(self.picture, title=self.picture_title))
+
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready (stored by the worker, read by the three renderings)."""
+        def rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in item.items()} for item in items]
+
+        return {"scope": self.scope.query(), "scope_text": self.scope_text, "organisation": self.organisation,
+                "created": self.created.isoformat(), "figures": [asdict(f) for f in self.figures],
+                "new_ties": rows(self.new_ties), "ended_ties": rows(self.ended_ties), "brokers": self.brokers,
+                "communities": self.communities, "articulation": self.articulation, "bridges": self.bridges,
+                "isolates": self.isolates, "transitions": self.transitions, "events": rows(self.events),
+                "topic_years": self.topic_years, "years": self.years, "picture": self.picture.to_dict(),
+                "chart_svg": str(self.chart_svg), "paragraphs": self.paragraphs}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any], computed_at: datetime | None = None) -> Report:
+        def rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{k: (date.fromisoformat(v) if k == "date" and v else v) for k, v in item.items()}
+                    for item in items]
+
+        scope = scope_from_dict(data["scope"])
+        return cls(
+            scope=scope, scope_text=data["scope_text"], organisation=data["organisation"],
+            created=date.fromisoformat(data["created"]), figures=[Figure(**f) for f in data["figures"]],
+            new_ties=rows(data["new_ties"]), ended_ties=rows(data["ended_ties"]), brokers=data["brokers"],
+            communities=data["communities"], articulation=data["articulation"], bridges=data["bridges"],
+            isolates=data["isolates"], transitions=data["transitions"], events=rows(data["events"]),
+            topic_years={t: {int(y): n for y, n in v.items()} for t, v in data["topic_years"].items()},
+            years=[int(y) for y in data["years"]], picture=Picture.from_dict(data["picture"]),
+            chart_svg=Markup(data["chart_svg"]), paragraphs=data["paragraphs"],
+            computed_at=computed_at,
+            pdf_bytes=base64.b64decode(data["pdf"]) if data.get("pdf") else None)
 
 
 def _tie_rows(ties: list[EdgeRecord], labels: Mapping[int, str], when: str) -> list[dict[str, Any]]:
@@ -404,19 +450,39 @@ def _events(session: Session, scope: Scope, in_scope: set[int]) -> list[dict[str
     return result
 
 
+def report_params(scope: Scope, organisation: str) -> dict[str, Any]:
+    """What identifies a stored report."""
+    return {"scope": scope.query(), "organisation": organisation}
+
+
+def report(session: Session, scope: Scope, *, organisation: str = "Bildungsbüro") -> tuple[Report | None, store.Lookup]:
+    """The stored report for ``scope`` (None while the first one is computed) and its lookup; queues
+    the computation when missing. The caller commits."""
+    lookup = store.lookup(session, "report", report_params(scope, organisation))
+    if lookup.result is None:
+        return None, lookup
+    return Report.from_payload(lookup.result, lookup.computed_at), lookup
+
+
 def build_report(session: Session, scope: Scope, *, organisation: str = "Bildungsbüro",
-                 today: date | None = None) -> Report:
-    """Everything the report shows, computed once for HTML, PDF and XLSX."""
+                 context: store.Context | None = None) -> Report:
+    """Everything the report shows, computed once for HTML, PDF and XLSX (the background worker
+    calls this; with no ``context`` it computes for the current data, as benchmarks do)."""
+    from crm.services.network import maps
+
+    context = context or store.Context(network.data_version(session), store.today())
     vocab = vocabulary(session)
-    land = view_cache.landscape(session, ("cooperation",))
+    land = network.cached_landscape(session, ("cooperation",), context.version)
     nodes, edges = land.nodes, land.edges
     base_cut = scope.cut()
     then, now = (snapshot(session, day, base_cut, land=(nodes, edges)) for day in (scope.since, scope.until))
-    labels = naming.actor_labels(nodes, naming.hidden_individuals(session, public=True))
+    hidden = naming.hidden_individuals(session, public=True)
+    labels = naming.actor_labels(nodes, hidden)
     ties = scoped_ties(nodes, edges, base_cut)
     new = [e for e in ties if e.start is not None and scope.since <= e.start <= scope.until]
     ended = [e for e in ties if e.end is not None and scope.since <= e.end <= scope.until]
-    result = network.analysis(session, scope.cut(as_of=scope.until))
+    end_cut = scope.cut(as_of=scope.until)
+    result = store.obtain(session, "analysis", network.analysis_params(end_cut), context)
     by_id = {a["id"]: a for a in result["actors"]}
     top = brokers(result, labels)
     communities = [{"label": labels.get(c["centre"], c["label"]), "size": c["size"],
@@ -430,25 +496,24 @@ def build_report(session: Session, scope: Scope, *, organisation: str = "Bildung
                 for i in fragile["isolates"]]
     isolates.sort(key=lambda r: sort_key(r["label"]))
     transitions = transitions_table(result, vocab.stage_names)
+    for row in transitions["rows"]:   # the report shows counts; the ids behind them stay in the analysis
+        for cell in row["cells"]:
+            cell["cooperations"] = []
     kept = {a["id"] for a in result["actors"]}
     events = _events(session, scope, kept)
     years = list(range(scope.until.year - 4, scope.until.year + 1))
     if scope.since.year < years[0]:
         years = list(range(scope.since.year, scope.until.year + 1))[-10:]
     per_topic = topic_years(ties, years)
-    membership = {a["id"]: a["community"] for a in result["actors"] if a.get("community") is not None}
-    kept_nodes, kept_edges = apply_cut(nodes, edges, replace(scope.cut(as_of=scope.until)))
-    pic = picture([replace(n, label=labels.get(n.id, n.label)) for n in kept_nodes], kept_edges, groups=membership,
-                  label_ids=[b["id"] for b in top[:8]])
-    title = f"Netzwerk der Kooperationen am {de_date(scope.until)}"
+    spec = maps.report_map(session, end_cut, context, hidden)
+    pic = from_map(spec, label_ids=[b["id"] for b in top[:8]] if spec.get("mode") == "actors" else ())
     report = Report(
         scope=scope, scope_text=describe_scope(scope, vocab), organisation=organisation,
-        created=today or date.today(), figures=compare(then, now),
+        created=context.day, figures=compare(then, now),
         new_ties=_tie_rows(new, labels, "start"), ended_ties=_tie_rows(ended, labels, "end"),
         brokers=top, communities=communities, articulation=articulation, bridges=len(fragile["bridges"]),
         isolates=isolates, transitions=transitions, events=events, topic_years=per_topic, years=years,
-        picture_svg=Markup(to_svg(pic, title=title)), picture=pic,
-        chart_svg=line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld"))
+        picture=pic, chart_svg=line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld"))
     report.paragraphs = prose(report)
     return report
 

@@ -6,6 +6,14 @@ its figures, the tables, a chart of new cooperations per topic and a still pictu
 network. Charts and the picture are drawn with fpdf2's own vector primitives (no image
 library needed, sharp in print). Fonts come from ``crm/static/fonts`` like the
 attendance list, so umlauts print on every server.
+
+Readable as handed over: table rows are white or a light grey under black text (contrast
+above 15:1; fpdf2 would otherwise fill them with whatever colour the last chart drew), columns
+are at least as wide as their longest word (a narrow column broke "Betweenness" mid-word; the
+font shrinks a little where a table is too wide), every page names the report and its period
+with "Seite n von m", and the network figure is the map's own server layout with a legend.
+The PDF is rendered from the stored report (``crm.services.reports.content``): no layout, no
+analysis is computed here.
 """
 from __future__ import annotations
 
@@ -13,16 +21,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import TableCellFillMode
 from fpdf.fonts import FontFace
 
 from crm.services.events.attendance_lists import FONT_DIR
 from crm.services.reports.charts import top_series
-from crm.services.reports.content import Report, de_date, de_number
-from graph.picture import PALETTE
+from crm.services.reports.content import BERLIN, Report, de_date, de_number
+from graph.picture import PALETTE, shorten
 
 MAX_TIE_ROWS = 60
-HEAD = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
-
+HEAD = FontFace(emphasis="BOLD", color=(0, 0, 0), fill_color=(222, 226, 230))
+STRIPE = (244, 245, 247)          # every other row; black on it: contrast 19:1
+CELL_PADDING = 1.0                # mm left and right of a cell's text
+MIN_TABLE_FONT = 6.5
 
 def _rgb(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
@@ -44,8 +55,6 @@ class _ReportPdf(FPDF):
         self.set_font("DejaVu", "", 10)
 
     def footer(self) -> None:
-        if self.page_no() == 1:
-            return
         self.set_y(-12)
         self.set_font("DejaVu", "", 8)
         self.set_text_color(100, 100, 100)
@@ -71,18 +80,59 @@ class _ReportPdf(FPDF):
             self.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT")
             self.ln(2)
 
+    def _longest_word(self, texts: Sequence[str], bold: bool = False) -> float:
+        self.set_font("DejaVu", "B" if bold else "", self.font_size_pt)
+        widest = max((self.get_string_width(word) for text in texts for word in str(text).split()), default=0.0)
+        self.set_font("DejaVu", "", self.font_size_pt)
+        return widest
+
+    def fit_widths(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
+                   size: float) -> tuple[list[float], float]:
+        """Column widths (mm, summing to the text width) in which no word has to be broken, and the
+        font size that makes them fit: every column gets at least its longest word, the rest of the
+        page is shared in the proportions asked for; where even that is too wide, the font shrinks."""
+        total = self.epw
+        while True:
+            self.set_font("DejaVu", "", size)
+            need = [max(self._longest_word([headers[i]], bold=True),
+                        self._longest_word([str(r[i]) for r in rows if i < len(r) and r[i] is not None]))
+                    + 2 * CELL_PADDING + 0.6 for i in range(len(headers))]
+            if sum(need) <= total or size <= MIN_TABLE_FONT:
+                break
+            size = round(size - 0.5, 1)
+        scale = total / sum(widths)
+        wanted = [w * scale for w in widths]
+        result = [max(w, n) for w, n in zip(wanted, need)]
+        excess = sum(result) - total
+        while excess > 0.01:   # take the excess from the columns that have room above their minimum
+            room = [r - n if r > n else 0.0 for r, n in zip(result, need)]
+            spare = sum(room)
+            if spare <= 0:
+                break
+            result = [r - excess * (rm / spare) for r, rm in zip(result, room)]
+            excess = sum(result) - total
+        return result, size
+
     def table_of(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
                  align: Sequence[str] | None = None, size: float = 8.5) -> None:
         if not rows:
             return
+        cells = [["" if value is None else str(value) for value in row] for row in rows]
+        fitted, size = self.fit_widths(headers, cells, widths, size)
         self.set_font("DejaVu", "", size)
+        self.set_fill_color(255, 255, 255)
+        self.set_text_color(0, 0, 0)
+        self.set_draw_color(150, 150, 150)
         aligns = tuple(align or ["LEFT"] * len(headers))
-        with self.table(col_widths=tuple(widths), text_align=aligns, headings_style=HEAD, line_height=4.6,
-                        first_row_as_headings=True, repeat_headings=1) as table:
-            for row in [headers, *rows]:
+        with self.table(col_widths=tuple(fitted), width=self.epw, text_align=aligns, headings_style=HEAD,
+                        line_height=size * 0.55, first_row_as_headings=True, repeat_headings=1,
+                        cell_fill_color=STRIPE, cell_fill_mode=TableCellFillMode.ROWS,
+                        padding=(0.4, CELL_PADDING, 0.4, CELL_PADDING)) as table:
+            for row in [list(headers), *cells]:
                 line = table.row()
                 for value in row:
-                    line.cell("" if value is None else str(value))
+                    line.cell(value)
+        self.set_draw_color(0, 0, 0)
         self.ln(3)
         self.set_font("DejaVu", "", 10)
 
@@ -134,42 +184,77 @@ class _ReportPdf(FPDF):
             ly = top + 3 + index * 5
             self.rect(left + width + 6, ly - 2.5, 3, 3, style="F")
             self.set_text_color(0, 0, 0)
-            self.text(left + width + 11, ly, name[:32])
+            self.text(left + width + 11, ly, shorten(name, 34))
         self.set_draw_color(0, 0, 0)
         self.set_line_width(0.2)
         self.set_y(top + height + 9)
         self.set_font("DejaVu", "", 10)
 
-    def network_picture(self, size: float = 150) -> None:
+    def network_picture(self) -> None:
+        """The stored map of the end date (its server layout, colours by group) with a legend.
+        Labels sit on a white box so that lines and dots never cover them."""
         pic = self.report.picture
         if not pic.nodes:
             self.note("Im gewählten Ausschnitt gibt es keine Akteure.")
             return
-        if self.get_y() + size > self.h - self.b_margin:
-            self.add_page()
-        left, top = self.l_margin + (self.epw - size) / 2, self.get_y() + 2
-        inner = size - 16
+        legend_rows = -(-len(pic.legend) // 2)
+        legend_height = 8 + 4.6 * legend_rows if pic.legend else 0
+        room = self.h - self.b_margin - self.get_y() - 4 - legend_height
+        width = min(self.epw, room / pic.aspect)
+        height = width * pic.aspect
+        left, top = self.l_margin + (self.epw - width) / 2, self.get_y() + 2
+        pad = 4.0
 
         def at(x: float, y: float) -> tuple[float, float]:
-            return left + 8 + x * inner, top + 8 + y * inner
+            return left + pad + x * (width - 2 * pad), top + pad + y * (width - 2 * pad)
 
         self.set_draw_color(190, 190, 190)
-        self.set_line_width(0.15)
+        self.set_line_width(0.12)
         for x1, y1, x2, y2 in pic.edges:
             self.line(*at(x1, y1), *at(x2, y2))
         self.set_draw_color(255, 255, 255)
         self.set_line_width(0.2)
+        big = 4.0 if pic.mode == "aggregate" else 1.6
         for node in pic.nodes:
             self.set_fill_color(*_rgb(node.colour))
-            self.circle(*at(node.x, node.y), 0.8 + 1.6 * node.size, style="FD")
+            self.circle(*at(node.x, node.y), 0.7 + big * node.size, style="FD")
         self.set_font("DejaVu", "", 6.5)
+        self.set_text_color(0, 0, 0)
         for node in pic.nodes:
-            if node.label:
-                x, y = at(node.x, node.y)
-                self.text(x + 2.5, y + 1, node.label[:40])
+            if not node.label:
+                continue
+            x, y = at(node.x, node.y)
+            text_width = self.get_string_width(node.label)
+            tx = x + 2.2 if x + 2.2 + text_width < left + width else x - 2.2 - text_width
+            self.set_fill_color(255, 255, 255)
+            self.rect(tx - 0.5, y - 1.9, text_width + 1.0, 2.8, style="F")
+            self.text(tx, y + 0.6, node.label)
+        self.set_y(top + height + 2)
+        if pic.legend:
+            self.set_font("DejaVu", "B", 8)
+            self.cell(0, 5, pic.legend_title or "Legende", new_x="LMARGIN", new_y="NEXT")
+            self.set_font("DejaVu", "", 7.5)
+            column = self.epw / 2
+            start_y = self.get_y()
+            for i, (label, colour, count) in enumerate(pic.legend):
+                x = self.l_margin + (i % 2) * column
+                y = start_y + (i // 2) * 4.6
+                self.set_fill_color(*_rgb(colour))
+                self.rect(x, y + 0.8, 3, 3, style="F")
+                self.set_xy(x + 4.5, y)
+                self.cell(column - 6, 4.6, f"{shorten(label, 48)} ({de_number(count)})")
+            self.set_y(start_y + legend_rows * 4.6 + 2)
         self.set_draw_color(0, 0, 0)
-        self.set_y(top + size + 2)
+        self.set_fill_color(255, 255, 255)
         self.set_font("DejaVu", "", 10)
+
+
+def _stand(report: Report) -> str:
+    """"07.12.2026, 10:15 Uhr" (Berlin) when the worker computed it, else the day."""
+    if report.computed_at is None:
+        return de_date(report.created)
+    local = report.computed_at.astimezone(BERLIN)
+    return f"{local:%d.%m.%Y}, {local:%H:%M} Uhr"
 
 
 def _title_page(doc: _ReportPdf, report: Report) -> None:
@@ -182,7 +267,7 @@ def _title_page(doc: _ReportPdf, report: Report) -> None:
     doc.ln(12)
     doc.set_font("DejaVu", "", 11)
     for label, value in (("Zeitraum", report.period_text), ("Ausschnitt", report.scope_text),
-                         ("Stand der Daten", de_date(report.created)), ("Erstellt von", report.organisation)):
+                         ("Stand der Daten", _stand(report)), ("Erstellt von", report.organisation)):
         doc.set_font("DejaVu", "B", 11)
         doc.cell(40, 7, label)
         doc.set_font("DejaVu", "", 11)
@@ -271,8 +356,13 @@ def pdf(report: Report) -> bytes:
 
     doc.add_page()
     doc.heading(f"8. Das Netzwerk am {de_date(report.scope.until)}")
-    doc.note("Jeder Punkt ist ein Akteur, jede Linie eine laufende Kooperation; Farben zeigen die Gruppen, "
-             "größere Punkte mehr Kooperationen. Beschriftet sind die wichtigsten Vermittler. Die Anordnung ist "
-             "fest (gleiche Daten, gleiches Bild).")
+    if report.picture.mode == "aggregate":
+        doc.note("Das Netzwerk ist zu groß, um jeden Akteur einzeln zu zeichnen: jeder Kreis ist eine Gruppe "
+                 "eng zusammenarbeitender Akteure (größer = mehr Akteure), jede Linie steht für die Kooperationen "
+                 "zwischen zwei Gruppen. Die Anordnung ist die der Netzwerkkarte.")
+    else:
+        doc.note("Jeder Punkt ist ein Akteur, jede Linie eine laufende Kooperation; Farben zeigen die Gruppen, "
+                 "größere Punkte mehr Kooperationen. Beschriftet sind die wichtigsten Vermittler. Die Anordnung "
+                 "ist die der Netzwerkkarte (gleiche Daten, gleiches Bild); Akteure ohne Kooperation stehen unten.")
     doc.network_picture()
     return bytes(doc.output())

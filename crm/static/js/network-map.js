@@ -141,8 +141,18 @@
     return window.fetch(this.src + (query ? "?" + query : ""), {
       credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      return response.json().then(function (data) {
+        return { ok: response.ok, pending: response.status === 202, data: data };
+      });
     }).then(function (result) {
+      if (result.pending) {
+        /* computed by the background worker for the first time: ask again shortly */
+        self.setStatus(self.messages.computing || result.data.detail || "…");
+        var seconds = Math.min(Math.max(Number(result.data.retry_after) || 3, 1), 30);
+        window.clearTimeout(self.retry);
+        self.retry = window.setTimeout(function () { self.fetch(fit); }, seconds * 1000);
+        return;
+      }
       self.root.removeAttribute("aria-busy");
       if (!result.ok) { self.setStatus(result.data.detail || self.messages.error || "Fehler"); return; }
       self.load(result.data, fit);
