@@ -98,7 +98,8 @@ def build_document(server_url: str = "/api/v1") -> dict[str, Any]:
         responses[str(op.status)] = success
         for code in sorted(set(op.errors) | {400, 401, 405}):
             responses[str(code)] = {"description": ERROR_TEXT.get(code, "Fehler."),
-                                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                                    "content": {"application/problem+json": {
+                                        "schema": {"$ref": "#/components/schemas/Problem"}}}}
         entry: dict[str, Any] = {
             "operationId": op.endpoint.split(".", 1)[1],
             "summary": op.summary,

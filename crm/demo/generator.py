@@ -444,7 +444,8 @@ class _DemoBuilder:
             successor = self._new_person(position, tie.function, start)
             successor.notes = f"Nachfolge von {leaver.full_name} als {tie.function}."
             moved = rng.random() < 0.5 and self._move_on(leaver, tie.to_date, organisations)
-            leaver.notes = f"Seit {tie.to_date:%m/%Y} nicht mehr bei {tie.actor.name}; Nachfolge: {successor.full_name}."
+            leaver.notes = (f"Seit {tie.to_date:%m/%Y} nicht mehr bei {tie.actor.name}; "
+                            f"Nachfolge: {successor.full_name}.")
             if moved:
                 leaver.notes += f" Jetzt bei {leaver.affiliations[-1].actor.name}."
             leaver.updated_at = self._stamp(tie.to_date)

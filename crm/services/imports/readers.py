@@ -103,7 +103,8 @@ class ParsedFile:
     @property
     def format_label(self) -> str:
         return {"csv": "CSV", "xlsx": "Excel (.xlsx)", "geojson": "GeoJSON", "kumu-json": "Kumu-JSON",
-                "zip": "ZIP mit CSV-Dateien", "gexf": "GEXF (Gephi)", "graphml": "GraphML"}.get(self.format, self.format)
+                "zip": "ZIP mit CSV-Dateien", "gexf": "GEXF (Gephi)",
+                "graphml": "GraphML"}.get(self.format, self.format)
 
     @property
     def delimiter_label(self) -> str | None:
