@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from crm.api.core import OPERATIONS, Operation
 
@@ -39,8 +39,8 @@ ERROR_TEXT = {
 }
 
 
-def _components() -> tuple[dict[str, Any], dict[tuple[type[BaseModel], str], Any]]:
-    models: list[tuple[type[BaseModel], str]] = []
+def _components() -> tuple[dict[str, Any], dict[tuple[Any, JsonSchemaMode], dict[str, Any]]]:
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = []
     for op in OPERATIONS:
         if op.body is not None:
             models.append((op.body, "validation"))

@@ -81,8 +81,9 @@ class ActorPickerField(StringField):
         self.required_message = required_message
         self.actor: Actor | None = None
         self.chosen_id = ""
+        self.data: Any  # WTForms is untyped: the typed name, or the Actor it was given
 
-    def process(self, formdata, data=unset_value, extra_filters=None) -> None:  # type: ignore[override]
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         if isinstance(data, Actor):
             self.actor, data = data, data.name
         super().process(formdata, data, extra_filters)

@@ -83,7 +83,7 @@ class MappingForm(FlaskForm):
     sections: list[SheetSection]
     value_rows: list[ValueRow]
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for section in self.sections:
             taken: dict[str, ColumnRow] = {}

@@ -157,7 +157,7 @@ def public_withdraw(token: str):
     The page shows no personal data, so a forwarded link reveals nothing."""
     data = consent.read_withdrawal_token(token)
     person = db.session.get(Person, data[0]) if data else None
-    if person is None:
+    if person is None or data is None:
         return render_template("privacy/withdraw_public.html", invalid=True), 404
     purpose = data[1]
     label = _("alle E-Mails") if purpose == consent.ALL else consent.PURPOSE_LABELS[ConsentPurpose(purpose)]

@@ -12,9 +12,9 @@ import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportStatus, ImportTarget
@@ -100,10 +100,10 @@ def recent_batches(session: Session, user_id: int, limit: int = 10) -> list[Impo
 
 def cleanup(session: Session) -> int:
     now = utcnow()
-    result = session.execute(delete(ImportBatch).where(or_(
+    result = cast("CursorResult[Any]", session.execute(delete(ImportBatch).where(or_(
         (ImportBatch.status == ImportStatus.PENDING) & (ImportBatch.created_at < now - PENDING_LIFETIME),
         (ImportBatch.status != ImportStatus.PENDING) & (ImportBatch.created_at < now - FINISHED_LIFETIME),
-    )).execution_options(synchronize_session=False))
+    )).execution_options(synchronize_session=False)))
     return result.rowcount or 0
 
 
@@ -146,10 +146,10 @@ def commit(session: Session, batch: ImportBatch) -> Report:
     report = run(session, batch, write=True)
     if not report.ready:
         return report
-    claimed = session.execute(
+    claimed = cast("CursorResult[Any]", session.execute(
         update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PENDING)
         .values(status=ImportStatus.COMMITTED, committed_at=utcnow(), result=report.as_dict(), content=b"")
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         raise AlreadyImported()
     counts = report.counts

@@ -50,8 +50,8 @@ def _describe(coop: Any) -> str:
 def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
     existing: dict[tuple[Any, ...], list[Cooperation]] = defaultdict(list)
     query = select(Cooperation).options(selectinload(Cooperation.topics), selectinload(Cooperation.life_stages))
-    for coop in ctx.session.scalars(query):
-        existing[_key(coop.type_id, coop.source, coop.target, coop.is_directed)].append(coop)
+    for saved in ctx.session.scalars(query):
+        existing[_key(saved.type_id, saved.source, saved.target, saved.is_directed)].append(saved)
     seen: dict[tuple[Any, ...], int] = {}
     default_type = ctx.defaults.get("cooperation_type")
     for record in records:
@@ -110,11 +110,11 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             else:
                 coop = SimpleNamespace(**fields)
             existing[key].append(coop)  # later rows of the file see it, in the preview as well
-            action, changed = NEW, ()
+            action, changed = NEW, tuple[str, ...]()
             record_obj: Any = coop
         else:
             record_obj = match
-            changes = {k: values[k] for k in ("intensity", "start_date", "end_date", "description")
+            changes: dict[str, Any] = {k: values[k] for k in ("intensity", "start_date", "end_date", "description")
                        if k in values and values[k] != getattr(match, k)}
             if "direction" in values and values["direction"] != match.is_directed:
                 changes["is_directed"] = values["direction"]

@@ -96,7 +96,7 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
     jobs: list[SheetJob] = []
     for plan in plans:
         sheet = parsed.sheets[plan.index]
-        job = SheetJob(sheet, plan.kind, mapping_of(batch, plan), sheet.name if several else "")
+        job = SheetJob(sheet, plan.kind or "", mapping_of(batch, plan), sheet.name if several else "")
         _check_columns(job, defaults, report)
         jobs.append(job)
     if batch.target == ImportTarget.KUMU and not plans:

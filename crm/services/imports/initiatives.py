@@ -119,7 +119,7 @@ def process_initiatives(ctx: Context, job: SheetJob, records: list[Record]) -> N
                 ctx.session.add(initiative)
             else:
                 initiative = SimpleNamespace(id=None, **fields)
-            action, changed = NEW, ()
+            action, changed = NEW, tuple[str, ...]()
         else:
             changes = {k: values[k] for k in SCALAR_FIELDS if k in values and values[k] != getattr(initiative, k)}
             if "initiative_kind" in values and values["initiative_kind"] != initiative.kind:
@@ -174,8 +174,8 @@ def _ends(ctx: Context, job: SheetJob, record: Record) -> tuple[Any, Any] | None
 
 def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> None:
     existing: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
-    for membership in ctx.session.scalars(select(Membership)):
-        existing[(("db", membership.initiative_id), ("db", membership.actor_id))].append(membership)
+    for saved in ctx.session.scalars(select(Membership)):
+        existing[(("db", saved.initiative_id), ("db", saved.actor_id))].append(saved)
     seen: dict[tuple[Any, ...], int] = {}
     for record in records:
         values = record.values
@@ -222,7 +222,7 @@ def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> N
             if ctx.writing:
                 ctx.session.add(membership)
             candidates.append(membership)
-            action, changed = NEW, ()
+            action, changed = NEW, tuple[str, ...]()
         else:
             membership = match
             changes: dict[str, Any] = {}

@@ -83,14 +83,14 @@ class Vocabulary:
         self.cooperation_types = list(session.scalars(
             select(CooperationType).order_by(CooperationType.sort_order, CooperationType.name)))
         self.areas = list(session.scalars(select(Area).options(selectinload(Area.parent))))
-        self._by_name = {
+        self._by_name: dict[str, dict[str, Any]] = {
             "kind": {name_key(k.name): k for k in self.kinds},
             "topics": {name_key(t.name): t for t in self.topics},
             "life_stages": {**{name_key(s.code): s for s in self.life_stages},
                             **{name_key(s.name): s for s in self.life_stages}},
             "cooperation_type": {name_key(t.name): t for t in self.cooperation_types},
         }
-        self._by_id = {
+        self._by_id: dict[str, dict[int, Any]] = {
             "kind": {k.id: k for k in self.kinds}, "topics": {t.id: t for t in self.topics},
             "life_stages": {s.id: s for s in self.life_stages},
             "cooperation_type": {t.id: t for t in self.cooperation_types}, "area": {a.id: a for a in self.areas},
@@ -119,14 +119,18 @@ class Vocabulary:
             return True, None if mapping[key] == IGNORE else self.by_id(vocabulary, mapping[key])
         return False, None
 
+    def _entries(self, vocabulary: str) -> list[Any]:
+        by_vocabulary: dict[str, list[Any]] = {
+            "kind": self.kinds, "topics": self.topics, "life_stages": self.life_stages,
+            "cooperation_type": self.cooperation_types, "area": self.areas}
+        return by_vocabulary[vocabulary]
+
     def known_names(self, vocabulary: str) -> list[str]:
-        entries = {"kind": self.kinds, "topics": self.topics, "life_stages": self.life_stages,
-                   "cooperation_type": self.cooperation_types, "area": self.areas}[vocabulary]
+        entries = self._entries(vocabulary)
         return [e.full_name if vocabulary == "area" else e.name for e in entries]
 
     def choices(self, vocabulary: str) -> list[tuple[str, str]]:
-        entries = {"kind": self.kinds, "topics": self.topics, "life_stages": self.life_stages,
-                   "cooperation_type": self.cooperation_types, "area": self.areas}[vocabulary]
+        entries = self._entries(vocabulary)
         items = [(str(e.id), e.full_name if vocabulary == "area" else e.name) for e in entries]
         return sorted(items, key=lambda i: i[1]) if vocabulary == "area" else items
 

@@ -160,7 +160,7 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         first_rows.setdefault(id(person), record)
         pairs[(id(person), *pair[1:])] = record.line  # a person new in this file has an identity only now
         if actor is not None:
-            wanted = {k: values[k] for k in ("function", "from_date", "to_date") if k in values}
+            wanted: dict[str, Any] = {k: values[k] for k in ("function", "from_date", "to_date") if k in values}
             affiliation = _affiliation_of(person, actor, wanted, ctx) if action != NEW else None
             if affiliation is None:
                 if write:

@@ -444,7 +444,7 @@ def _geojson_sheet(document: dict[str, Any]) -> Sheet:
 def _point(geometry: Any) -> tuple[float, float] | None:
     if not isinstance(geometry, dict):
         return None
-    coords = geometry.get("coordinates")
+    coords: Any = geometry.get("coordinates")
     try:
         if geometry.get("type") == "Point":
             return float(coords[0]), float(coords[1])
@@ -468,7 +468,8 @@ def _cooperation_edges_only(edges: Iterable[Any]) -> tuple[list[Any], Counter[st
     cooperations they would invent a Kooperation for every pair of members. Files of other
     tools have no layer, which means cooperation.
     """
-    kept, skipped = [], Counter()
+    kept: list[Any] = []
+    skipped: Counter[str] = Counter()
     for edge in edges:
         layer = (edge.layer or "cooperation").strip() or "cooperation"
         if layer == "cooperation":

@@ -272,10 +272,12 @@ def delete_actor(session: Session, actor: Actor) -> dict[str, int]:
     for child in session.scalars(select(Actor).where(Actor.parent_id == actor.id)):
         child.parent_id = actor.parent_id if actor.parent_id != child.id else None
         removed["children"] += 1
-    for model, key in ((Invitation, "invitations"), (Attendance, "attendances")):
-        for row in session.scalars(select(model).where(model.actor_id == actor.id)):
-            row.actor_id = None
-            removed[key] += 1
+    for invitation in session.scalars(select(Invitation).where(Invitation.actor_id == actor.id)):
+        invitation.actor_id = None
+        removed["invitations"] += 1
+    for attendance in session.scalars(select(Attendance).where(Attendance.actor_id == actor.id)):
+        attendance.actor_id = None
+        removed["attendances"] += 1
     session.flush()
     session.expire(actor, ["affiliations", "children"])
     session.delete(actor)

@@ -214,10 +214,12 @@ def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
     _move_cooperations(session, keep, other, result)
     _move_memberships(session, keep, other, result)
     _move_affiliations_of_actor(session, keep, other, result)
-    for model, label in ((Invitation, "Einladungen"), (Attendance, "Teilnahmen")):
-        for row in session.scalars(select(model).where(model.actor_id == other.id)):
-            row.actor_id = keep.id
-            result.count("moved", label)
+    for invitation in session.scalars(select(Invitation).where(Invitation.actor_id == other.id)):
+        invitation.actor_id = keep.id
+        result.count("moved", "Einladungen")
+    for attendance in session.scalars(select(Attendance).where(Attendance.actor_id == other.id)):
+        attendance.actor_id = keep.id
+        result.count("moved", "Teilnahmen")
     # The hierarchy: other's sub-actors move up to keep; if keep was below other, it takes other's place.
     if keep.parent_id == other.id:
         keep.parent = other.parent if other.parent_id != keep.id else None
