@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportStatus, ImportTarget
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.imports.engine import initial_mapping, mapping_of, run, sheet_plans
 from crm.services.imports.lookups import Vocabulary
 from crm.services.imports.mapping import TARGET_LABELS
@@ -33,8 +33,8 @@ FINISHED_LIFETIME = timedelta(days=7)
 
 class AlreadyImported(ServiceError):
     def __init__(self) -> None:
-        super().__init__("Dieser Import wurde bereits ausgeführt (zum Beispiel durch doppeltes Klicken); "
-                         "es wurde nichts doppelt gespeichert.")
+        super().__init__(N_("Dieser Import wurde bereits ausgeführt (zum Beispiel durch doppeltes Klicken); "
+                            "es wurde nichts doppelt gespeichert."))
 
 
 def clean_filename(name: str) -> str:
@@ -52,8 +52,8 @@ def bundle(files: list[tuple[str, bytes]]) -> tuple[str, bytes]:
         for number, (name, data) in enumerate(files, start=1):
             member = clean_filename(name)
             if not member.lower().endswith((".csv", ".txt", ".tsv")):
-                raise ReadError(f"„{member}“: Mehrere Dateien zusammen müssen CSV-Dateien sein "
-                                "(Elemente und Verbindungen).")
+                raise ReadError(N_("„%(file)s“: Mehrere Dateien zusammen müssen CSV-Dateien sein "
+                                   "(Elemente und Verbindungen)."), {"file": member})
             if member in used:
                 member = f"{number}-{member}"
             used.add(member)
@@ -154,7 +154,7 @@ def commit(session: Session, batch: ImportBatch) -> Report:
         raise AlreadyImported()
     counts = report.counts
     audit.record(session, "import", batch,
-                 f"Import „{batch.filename}“ ({TARGET_LABELS[batch.target]}): {report.summary()}",
+                 f"Import „{batch.filename}“ ({TARGET_LABELS[batch.target]}): {report.summary(shown=False)}",
                  {"filename": batch.filename, "target": batch.target.value, "rows": report.rows,
                   "created": counts["new"], "updated": counts["updated"], "unchanged": counts["unchanged"],
                   "by_kind": report.counts_by_kind()})

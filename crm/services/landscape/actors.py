@@ -29,7 +29,7 @@ from crm.models import (
     Membership,
     Person,
 )
-from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
+from crm.services.errors import N_, ConcurrentEditError, ServiceError, unique_rule
 from crm.services.privacy.audit import ACTION_LABELS
 
 EDITABLE_FIELDS = (
@@ -67,17 +67,17 @@ def flush_versioned(session: Session, obj: Any, label: str) -> None:
 # One place for them: the page form, the API, the import and Flask-Admin all call ``check_actor``
 # (through ``create_actor`` and ``update_actor``) and show its refusal under their own field.
 
-NAME_REQUIRED = "Bitte geben Sie einen Namen ein."
-KIND_REQUIRED = "Bitte wählen Sie die Art des Akteurs."
-PARENT_CYCLE = ("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur "
-                "untergeordnet werden.")
-REF_TAKEN = "Diese Kennung hat bereits „%(name)s“."
-PERIOD_REVERSED = "„Tätig bis“ darf nicht vor „Tätig seit“ liegen."
-ACTIVE_IN_THE_PAST = ("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: "
-                      "entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
+NAME_REQUIRED = N_("Bitte geben Sie einen Namen ein.")
+KIND_REQUIRED = N_("Bitte wählen Sie die Art des Akteurs.")
+PARENT_CYCLE = N_("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur "
+                  "untergeordnet werden.")
+REF_TAKEN = N_("Diese Kennung hat bereits „%(name)s“.")
+PERIOD_REVERSED = N_("„Tätig bis“ darf nicht vor „Tätig seit“ liegen.")
+ACTIVE_IN_THE_PAST = N_("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: "
+                        "entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
 
 # Two requests that pass ``check_external_ref`` in the same moment race to the unique index.
-unique_rule("actors", ("external_ref",), "Die Kennung „{value}“ hat bereits ein anderer Akteur.", "external_ref")
+unique_rule("actors", ("external_ref",), N_("Die Kennung „%(value)s“ hat bereits ein anderer Akteur."), "external_ref")
 
 
 def check_parent(actor: Any, parent: Any, parent_of: Callable[[Any], Any] | None = None) -> None:

@@ -53,7 +53,7 @@ from crm.models import (
     Person,
 )
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.privacy import audit
 
 PLACEHOLDER = "Anonymisierte Person"
@@ -517,7 +517,7 @@ def anonymise(session: Session, person: Person) -> ErasureReport:
     ``report.review`` lists the places where the surname alone still occurs (``surname_mentions``),
     for the coordinator to check by hand."""
     if person.is_anonymised:
-        raise ServiceError("Diese Person ist bereits anonymisiert.")
+        raise ServiceError(N_("Diese Person ist bereits anonymisiert."))
     traces = traces_of(session, person)
     related = traces.related
     report = ErasureReport(person_id=person.id)
