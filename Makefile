@@ -12,7 +12,7 @@ BILDUNGSNETZ_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostna
 MAIL_BACKEND ?= mailbox
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install translations chromium postgres test-sqlite test-postgres bench clean
+.PHONY: run test install translations chromium postgres lint test-sqlite test-postgres bench clean
 
 install: $(VENV)/.installed translations
 
@@ -55,7 +55,13 @@ test-sqlite: install chromium
 test-postgres: install chromium postgres
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) --ignore=tests/graph
 
-test: test-sqlite test-postgres
+# Lint and types first, so CI prints their output: ruff on the tree, mypy on crm and graph (setup.cfg), strict on graph.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m mypy --strict graph
+
+test: lint test-sqlite test-postgres
 
 # Measurements (never timed tests): every bench/*.py prints its numbers.
 bench: install

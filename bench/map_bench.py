@@ -226,9 +226,11 @@ def demo_region(client: Any) -> dict[str, Any]:
     timed(rows, "/dashboard/ warm", lambda: _get(client, "/dashboard/"))
     for layers in ("cooperation", "cooperation,initiative,event"):
         _clear()
-        _, size = timed(rows, f"/netzwerk/?layers={layers} kalt", lambda layers=layers: _get(client, f"/netzwerk/?layers={layers}"))
+        _, size = timed(rows, f"/netzwerk/?layers={layers} kalt",
+                        lambda layers=layers: _get(client, f"/netzwerk/?layers={layers}"))
         rows[-1]["bytes"] = size
-        timed(rows, f"/netzwerk/?layers={layers} warm", lambda layers=layers: _get(client, f"/netzwerk/?layers={layers}"))
+        timed(rows, f"/netzwerk/?layers={layers} warm",
+              lambda layers=layers: _get(client, f"/netzwerk/?layers={layers}"))
         _clear()
         _, size = timed(rows, f"/netzwerk/karte.json?layers={layers} kalt",
                         lambda layers=layers: _get(client, f"/netzwerk/karte.json?layers={layers}"))
@@ -291,10 +293,12 @@ def large_region(tmp: str, n: int, m: int) -> dict[str, Any]:
                     lambda: _get(client, drill))
     rows[-1]["bytes"] = size
     timed(rows, "HTTP Drill-down größte Gruppe warm", lambda: _get(client, drill))
-    _, size = timed(rows, "HTTP Aggregat nach Gebieten", lambda: _get(client, f"/netzwerk/karte.json?{query}&group_by=area"))
+    _, size = timed(rows, "HTTP Aggregat nach Gebieten",
+                    lambda: _get(client, f"/netzwerk/karte.json?{query}&group_by=area"))
     rows[-1]["bytes"] = size
     city = f"{query}&areas=Stadt+Trier&view=actors"
-    _, size = timed(rows, "HTTP Stadt Trier als Akteure (Layout, erzwungen)", lambda: _get(client, f"/netzwerk/karte.json?{city}"))
+    _, size = timed(rows, "HTTP Stadt Trier als Akteure (Layout, erzwungen)",
+                    lambda: _get(client, f"/netzwerk/karte.json?{city}"))
     rows[-1]["bytes"] = size
     rows += browser_times(app, [("Aggregat 20.000 gezeichnet", f"/netzwerk/?{query}"),
                                 ("Drill-down größte Gruppe gezeichnet",

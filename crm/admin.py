@@ -88,7 +88,7 @@ class SecureModelView(_Guarded, ModelView):
 
 
 class VocabularyView(SecureModelView):
-    column_list = ("name", "sort_order", "is_active")
+    column_list: tuple[str, ...] = ("name", "sort_order", "is_active")
     column_labels = {"name": "Name", "sort_order": "Reihenfolge", "is_active": "Aktiv", "category": "Kategorie",
                      "is_individual": "Einzelperson", "code": "Kürzel", "is_directed": "Gerichtet",
                      "description": "Beschreibung", "parent": "Übergeordnet", "level": "Ebene"}

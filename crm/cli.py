@@ -96,7 +96,8 @@ def settings_command() -> None:
 
 @crm_cli.command("outbox")
 @click.option("--once", is_flag=True, help="Alle fälligen E-Mails zustellen und dann beenden (sonst: Dauerbetrieb).")
-@click.option("--worker-name", default="", help="Name dieses Zustellers in der Protokollierung (Standard: Rechner:PID).")
+@click.option("--worker-name", default="",
+              help="Name dieses Zustellers in der Protokollierung (Standard: Rechner:PID).")
 @click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 1000),
               help="E-Mails, die pro Durchgang reserviert werden.")
 @click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),

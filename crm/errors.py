@@ -65,7 +65,8 @@ class RedactingFilter(logging.Filter):
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             if any(isinstance(a, str) and SECRET_PATHS.search(a) for a in args):
                 cleaned = tuple(redact(a) if isinstance(a, str) else a for a in args)
-                record.args = cleaned if isinstance(record.args, tuple) else cleaned[0]
+                # typeshed allows a tuple or a mapping; handlers also pass a single value, kept as it came
+                record.args = cleaned if isinstance(record.args, tuple) else cleaned[0]  # type: ignore[assignment]
         return True
 
 

@@ -1,12 +1,12 @@
 """Flask extensions, created unbound; ``create_app`` binds them with ``init_app``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
-from typing import TYPE_CHECKING
-
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 

@@ -28,7 +28,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from flask import flash
 from sqlalchemy.exc import IntegrityError
@@ -59,7 +59,7 @@ def _with_author(session: Session, error: ConcurrentEditError) -> ConcurrentEdit
 def committing(session: Session | None = None) -> Iterator[None]:
     """Run the block and commit once; on a refusal roll back and raise it as a ServiceError
     (``ConcurrentEditError`` for conflicts, the rule's refusal for a lost unique race)."""
-    current: Session = session if session is not None else cast(Session, db.session)
+    current: Session = session if session is not None else db.session
     try:
         yield
         current.commit()

@@ -50,7 +50,8 @@ class AnalysisResult:
         """
         # Shallow: ``jsonable`` walks nested values itself; ``asdict`` would deep-copy the
         # whole result first (seconds for 20,000 actors).
-        return jsonable({f.name: getattr(self, f.name) for f in fields(self) if f.name != "timings"})
+        result: dict[str, Any] = jsonable({f.name: getattr(self, f.name) for f in fields(self) if f.name != "timings"})
+        return result
 
 
 def analyse(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], cut: Cut | None = None, *,

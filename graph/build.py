@@ -7,8 +7,9 @@ what made it (layers, types, refs, dates), so every number can be traced back.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import networkx as nx
 
@@ -23,7 +24,7 @@ def add_nodes(graph: nx.Graph, nodes: Iterable[NodeRecord]) -> None:
                        active=node.active, attrs=dict(node.attrs))
 
 
-def _merge(data: dict, edge: EdgeRecord) -> None:
+def _merge(data: dict[str, Any], edge: EdgeRecord) -> None:
     data["weight"] += edge.weight
     data["layers"].add(edge.layer)
     if edge.type:
@@ -41,7 +42,7 @@ def _merge(data: dict, edge: EdgeRecord) -> None:
     data["end"] = None if data["end"] is None or edge.end is None else max(data["end"], edge.end)
 
 
-def _new(edge: EdgeRecord) -> dict:
+def _new(edge: EdgeRecord) -> dict[str, Any]:
     return {"weight": float(edge.weight), "layers": {edge.layer}, "types": {edge.type} - {""},
             "refs": [edge.ref] if edge.ref else [], "topics": set(edge.topics), "untagged": not edge.topics,
             "life_stages": set(edge.life_stages), "count": 1, "directed": edge.directed,
@@ -88,7 +89,7 @@ def build_graph(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, dir
         known = graph.adj
         # Collapse in a plain dict first and hand networkx the edges once: looking pairs up
         # in networkx's adjacency views per record cost more than the merging itself.
-        found: dict[tuple, dict] = {}
+        found: dict[tuple[Hashable, Hashable], dict[str, Any]] = {}
         for edge in edges:
             source, target = edge.source, edge.target
             if source == target or source not in known or target not in known:

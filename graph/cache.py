@@ -18,7 +18,7 @@ from typing import Any
 _MISSING = object()
 
 
-def cache_key(token: Hashable, cut: Hashable, params: Mapping[str, Any] | None = None) -> tuple:
+def cache_key(token: Hashable, cut: Hashable, params: Mapping[str, Any] | None = None) -> tuple[Any, ...]:
     """A hashable key from the data version, the cut and the analysis parameters.
 
     Parameters are sorted by name; list values become tuples so they can be hashed.

@@ -102,7 +102,7 @@ def _brokers(labels: dict[Hashable, str], then: dict[Hashable, Any], now: dict[H
 def _degree_changes(labels: dict[Hashable, str], then: dict[Hashable, Any], now: dict[Hashable, Any],
                     top_n: int) -> list[dict[str, Any]]:
     """Largest changes of degree; an actor absent on a day has degree 0 there."""
-    changes = []
+    changes: list[dict[str, Any]] = []
     for actor in set(then) | set(now):
         before = then[actor].degree if actor in then else 0
         after = now[actor].degree if actor in now else 0
@@ -140,7 +140,7 @@ def change(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], then: date,
                                                                               lean=True),
                                      engine=engine, pivots=pivots, seed=seed, with_constraint=False)
                      for day_nodes, ties in ((nodes_then, before), (nodes_now, after)))
-    labels = {n.id: n.label for n in nodes}
+    labels: dict[Hashable, str] = {n.id: n.label for n in nodes}
     return {"then": then.isoformat(), "now": now.isoformat(),
             "new": _refs(new), "ended": _refs(ended), "persisting": len(before_ids & after_ids),
             "short_lived": _refs(short_lived),
@@ -161,7 +161,8 @@ def ties_per_year_by_topic(edges: Sequence[EdgeRecord], years: Iterable[int]) ->
     """
     result: dict[str, dict[int, dict[str, int]]] = defaultdict(dict)
     for year in sorted(set(years)):
-        new, running = Counter(), Counter()
+        new: Counter[str] = Counter()
+        running: Counter[str] = Counter()
         end_of_year = date(year, 12, 31)
         for edge in edges:
             topics = tuple(dict.fromkeys(edge.topics)) or (NO_TOPIC,)

@@ -42,7 +42,8 @@ def use_igraph(graph: nx.Graph, engine: str) -> bool:
         return False
     if engine == "igraph":
         return True
-    return graph.number_of_nodes() > IGRAPH_THRESHOLD or graph.number_of_edges() > IGRAPH_EDGE_THRESHOLD
+    large: bool = graph.number_of_nodes() > IGRAPH_THRESHOLD or graph.number_of_edges() > IGRAPH_EDGE_THRESHOLD
+    return large
 
 
 def engine_name(graph: nx.Graph, engine: str) -> str:

@@ -355,7 +355,8 @@ def _principal_vector(matrix: sp.csr_array) -> np.ndarray:
         _, vectors = eigsh(matrix.astype(float), k=1, which="LA", v0=np.ones(size), tol=0, maxiter=100 * size)
         vector = vectors[:, 0]
     vector = np.abs(vector)
-    return vector / np.linalg.norm(vector)
+    unit: np.ndarray = vector / np.linalg.norm(vector)
+    return unit
 
 
 def _eigenvector(graph: nx.Graph, view: IGraphView | None, weight: str | None) -> dict[Hashable, float]:
@@ -385,9 +386,9 @@ def _eigenvector(graph: nx.Graph, view: IGraphView | None, weight: str | None) -
     index = {node: i for i, node in enumerate(order)}
     matrix = nx.to_scipy_sparse_array(undirected, nodelist=order, weight=weight, format="csr", dtype=float)
     for component in components:
-        members = np.array(sorted(index[v] for v in component))
-        vector = _principal_vector(matrix[members][:, members]) * math.sqrt(len(members) / n)
-        for i, value in zip(members, vector):
+        positions = np.array(sorted(index[v] for v in component))
+        vector = _principal_vector(matrix[positions][:, positions]) * math.sqrt(len(positions) / n)
+        for i, value in zip(positions, vector):
             result[order[i]] = float(value)
     return result
 
@@ -403,7 +404,9 @@ def _pagerank(graph: nx.Graph, view: IGraphView | None, alpha: float) -> dict[Ha
     if n == 0:
         return {}
     if view is None:
-        return nx.pagerank(graph, alpha=alpha, weight="weight", tol=PAGERANK_TOL, max_iter=100_000)
+        ranks: dict[Hashable, float] = nx.pagerank(graph, alpha=alpha, weight="weight", tol=PAGERANK_TOL,
+                                                   max_iter=100_000)
+        return ranks
     values = view.graph.pagerank(directed=graph.is_directed(), damping=alpha, weights=view.weights)
     return view.as_dict(values)
 

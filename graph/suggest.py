@@ -62,10 +62,12 @@ class Suggestion:
 def _popcount(words: np.ndarray) -> np.ndarray:
     """Set bits per row of a uint64 matrix."""
     if hasattr(np, "bitwise_count"):
-        return np.bitwise_count(words).sum(axis=1).astype(np.int64)
+        counts: np.ndarray = np.bitwise_count(words).sum(axis=1).astype(np.int64)
+        return counts
     as_bytes = words.view(np.uint8).reshape(words.shape[0], -1)
     table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
-    return table[as_bytes].sum(axis=1)
+    looked_up: np.ndarray = table[as_bytes].sum(axis=1)
+    return looked_up
 
 
 def _bitmasks(values: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> np.ndarray:
@@ -224,7 +226,7 @@ def suggest_ties(graph: nx.Graph, *, community_of: Mapping[Hashable, int] | None
     first, second = np.minimum(ru, rv), np.maximum(ru, rv)
     best = chosen[np.lexsort((second, first, -np.round(score[chosen], 9)))][:top_n]
 
-    topic_names = sorted(vocabulary, key=vocabulary.get)
+    topic_names = sorted(vocabulary, key=vocabulary.__getitem__)
     result = []
     for c in best:
         a, b = int(u[c]), int(v[c])

@@ -265,7 +265,8 @@ def test_pagination_with_link_headers_and_total(app, client, token_for, create_a
 
 def test_filters(app, client, token_for, landscape, create_actor) -> None:
     headers = token_for(Role.COORDINATOR)
-    names = lambda url: [i.get("name") or i.get("last_name") for i in client.get(url, headers=headers).get_json()["items"]]  # noqa: E731
+    names = lambda url: [i.get("name") or i.get("last_name")  # noqa: E731
+                         for i in client.get(url, headers=headers).get_json()["items"]]
     assert names("/api/v1/actors?q=olewig") == ["Grundschule Olewig"]
     assert names("/api/v1/actors?q=%25") == []  # LIKE wildcards are literal
     assert names(f"/api/v1/persons?actor_id={landscape['actor']}") == ["Musterfrau"]
@@ -400,7 +401,8 @@ def test_bad_requests_are_problem_json_never_html(app, client, token_for) -> Non
     _problem(client.get("/api/v1/events?since=gestern", headers=headers), 422)
     _problem(client.get("/api/v1/actors?q=%00", headers=headers), 422)
     _problem(client.post("/api/v1/actors", data="name=x", headers=headers), 415)
-    _problem(client.post("/api/v1/actors", data="{kaputt", headers=dict(headers, **{"Content-Type": "application/json"})), 400)
+    _problem(client.post("/api/v1/actors", data="{kaputt",
+                         headers=dict(headers, **{"Content-Type": "application/json"})), 400)
     _problem(client.post("/api/v1/actors", json=[1, 2], headers=headers), 422)
     body = _problem(client.post("/api/v1/actors", data='{"name": "\\ud800", "kind_id": 1}',
                                 headers=dict(headers, **{"Content-Type": "application/json"})), 422)

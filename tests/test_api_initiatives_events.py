@@ -203,9 +203,11 @@ def test_delete_for_mistakes(app, client, token_for, landscape) -> None:  # noqa
         assert db.session.get(Actor, landscape["actor"]) is None
         assert db.session.get(Actor, landscape["kita"]) is not None
         # Each deletion is in the log; the person's without their data.
-        deleted = {e.entity_type: e for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "delete"))}
+        deleted = {e.entity_type: e
+                   for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "delete"))}
         assert {"Cooperation", "Initiative", "Person", "Actor"} <= set(deleted)
-        assert deleted["Person"].summary == "Anonymisierte Person" and "Musterfrau" not in str(deleted["Person"].changes)
+        assert deleted["Person"].summary == "Anonymisierte Person"
+        assert "Musterfrau" not in str(deleted["Person"].changes)
         # The event keeps its numbers: the attendance stays, without the actor.
         event = db.session.get(Event, landscape["event"])
         assert event is not None

@@ -235,7 +235,8 @@ def test_change_between_two_days_in_the_filter_panel(app, create_user) -> None:
         page.mouse.move(point["x"], point["y"])
         card = page.get_by_test_id("map-card")
         page.wait_for_function("() => document.querySelector('[data-map-card]').textContent.includes(' – ')")
-        assert "Grundschule Olewig – IHK Trier" in card.inner_text() or "IHK Trier – Grundschule Olewig" in card.inner_text()
+        assert ("Grundschule Olewig – IHK Trier" in card.inner_text()
+                or "IHK Trier – Grundschule Olewig" in card.inner_text())
         assert "Kooperationsvertrag" in card.inner_text() and "neu im Zeitraum" in card.inner_text()
         page.screenshot(path=str(ARTIFACTS / "map-change-between.png"), full_page=True)
         # a year button shows one day again: the change fields are emptied
@@ -274,7 +275,8 @@ def _hostile_vocabulary(app) -> list[int]:
             actors.append(actor)
         db.session.flush()
         for i, (a, b) in enumerate(zip(actors, actors[1:])):
-            ctype = db.session.scalars(select(CooperationType).where(CooperationType.name == "Typ " + VOCABULARY[i])).one()
+            ctype = db.session.scalars(
+                select(CooperationType).where(CooperationType.name == "Typ " + VOCABULARY[i])).one()
             db.session.add(Cooperation(source_id=a.id, target_id=b.id, type=ctype, intensity=2,
                                        start_date=date(2021, 1, 1), end_date=date(2023, 1, 1) if i == 1 else None))
         db.session.commit()

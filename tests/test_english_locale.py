@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
 from babel.messages.pofile import read_po
 
-from crm.models import Role
+from crm.extensions import db
+from crm.models import ConsentPurpose, LegalBasis, Role, User
 from crm.service_labels import EVENT_STATUS
+from crm.services.accounts import api_tokens
 from tests import factories_coordinator as f
+from tests import factories_imports as imp
+from tests import factories_privacy as fp
+from tests.conftest import PASSWORD
 
 LABEL_RE = re.compile(r"<(label|legend)\b[^>]*>(.*?)</\1>", re.S)
 OPTION_RE = re.compile(r"<option\b[^>]*>(.*?)</option>", re.S)
@@ -167,3 +173,81 @@ def test_every_service_label_has_an_english_translation() -> None:
     assert not missing, f"add these to crm/service_labels.py and translate them: {missing}"
     assert catalogue.get("abgesagt", EVENT_STATUS).string == "cancelled"
     assert catalogue.get("abgesagt").string == "declined"  # a guest's answer
+
+
+# --------------------------------------------------------------------------- the services' refusals
+
+def _text(response) -> str:
+    return " ".join(html.unescape(TAG_RE.sub(" ", response.get_data(as_text=True))).split())
+
+
+def test_service_refusals_in_english(app, login_as, create_user) -> None:
+    """The rules live in the services and speak German there; a user of the English interface reads
+    each refusal in English, with the values it names: one rule per domain, through pages and API."""
+    coordinator = login_as(Role.COORDINATOR)
+    _switch(coordinator, "en")
+
+    # Actor (page form): the duplicate check says why it suspects one, then the rule refuses the
+    # reference, naming the actor that has it.
+    f.actor(app, "Grundschule Olewig", external_ref="51234")
+    values = {"name": "Neue Schule", "kind": str(f.kind_id(app)), "external_ref": "51234", "is_active": "y"}
+    response = coordinator.post_form("/akteure/neu", values)
+    assert "Grundschule Olewig (same external reference)" in _text(response), _text(response)[:800]
+    response = coordinator.post_form("/akteure/neu", {**values, "confirm_duplicate": "y"})
+    assert response.status_code == 422
+    assert "This reference is already used by “Grundschule Olewig”." in _text(response)
+    assert "Diese Kennung" not in _text(response)
+
+    # Cooperation (page form): no second tie of the same type in the same period, with names and dates.
+    school, kita = f.actor(app, "Grundschule Ehrang"), f.actor(app, "Kita St. Anna", kind="Kita")
+    f.cooperation(app, school, kita, start=date(2024, 1, 1))
+    response = coordinator.post_form("/kooperationen/neu", {
+        "source": "Grundschule Ehrang", "source_id": str(school), "target": "Kita St. Anna", "target_id": str(kita),
+        "type": str(f.ctype_id(app)), "intensity": "2", "start_date": "2025-08-01"})
+    assert response.status_code == 422
+    text = _text(response)
+    assert ("Between “Grundschule Ehrang” and “Kita St. Anna” there is already a cooperation of the type "
+            "“Kooperationsvertrag” in this period (01.01.2024 to open).") in text, text
+    assert "besteht in diesem Zeitraum" not in text
+
+    # Import: a file that cannot be read, and a cell that cannot, at its row and column.
+    response = imp.upload(coordinator, "actors", ("leer.csv", b"   "))
+    assert response.status_code == 422 and "The file is empty." in _text(response)
+    imp.ensure_kind(app, "Grundschule")
+    token = imp.start(coordinator, "actors", ("akteure.csv", b"Name;Art;PLZ\nGrundschule Irsch;Grundschule;123\n"
+))
+    imp.map_columns(coordinator, token)
+    _status, page = imp.preview(coordinator, token)
+    text = imp.text_of(page)
+    assert "“123” is not a postcode (five digits)." in text and "Row 2" in text, text
+    assert "ist keine PLZ" not in text and "Zeile 2" not in text
+
+    # Consent: one valid consent per purpose; the purpose is named in English too.
+    person = f.person(app, "Musterfrau", legal_basis=LegalBasis.CONSENT)
+    for expected in (302, 422):
+        response = coordinator.post_form(f"/datenschutz/personen/{person}/einwilligung",
+                                         {"purpose": ConsentPurpose.INVITATIONS.value, "method": "Formular"})
+        assert response.status_code == expected
+    assert "There is already valid consent for “Invitations to events”." in _text(response)
+
+    # Password policy (the account page of any user), with the minimum length filled in.
+    for new, message in (("kurz", "The password must be at least 10 characters long."),
+                         ("passwort123", "This password is too easy to guess.")):
+        response = coordinator.post_form("/konto/passwort", {"current": PASSWORD, "new": new, "repeat": new})
+        assert response.status_code == 422 and message in _text(response), _text(response)[:1200]
+        assert "Passwort" not in _text(response).replace("passwort", "")
+
+    # Event (API, in the language the client asks for; no session cookie): the end after the start.
+    api = app.test_client()
+    organiser = create_user(Role.ORGANISER)
+    with app.app_context():
+        secret = api_tokens.create_token(db.session, db.session.get(User, organiser.id), "Test").secret
+        db.session.commit()
+    body = {"kind_id": fp.event_kind_id(app), "title": "Bildungsgespräch", "starts_at": "2026-03-29T10:00:00+02:00",
+            "ends_at": "2026-03-29T09:00:00+02:00"}
+    for language, message in (("en", "The end must be after the start."),
+                              ("de", "Das Ende muss nach dem Beginn liegen.")):
+        response = api.post("/api/v1/events", json=body,
+                               headers={"Authorization": f"Bearer {secret}", "Accept-Language": language})
+        assert response.status_code == 422
+        assert response.get_json()["errors"]["ends_at"] == [message]

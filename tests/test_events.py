@@ -216,8 +216,8 @@ def test_viewers_see_events_and_statistics_but_no_personal_data(app, create_user
     base = f"/veranstaltungen/{L['event']}"
     routes = ["/veranstaltungen/", base, f"{base}/statistik", f"{base}/einladungsliste", f"{base}/einlass",
               f"{base}/teilnahme", f"{base}/teilnehmerliste.pdf", f"{base}/teilnehmerliste.xlsx", f"{base}/erinnerung",
-              "/veranstaltungen/postausgang", "/veranstaltungen/neu", f"{base}/bearbeiten", "/veranstaltungen/vorlagen/",
-              "/veranstaltungen/vorlagen/invitation"]
+              "/veranstaltungen/postausgang", "/veranstaltungen/neu", f"{base}/bearbeiten",
+              "/veranstaltungen/vorlagen/", "/veranstaltungen/vorlagen/invitation"]
     expected = {
         "anonymous": [302] * len(routes),
         Role.VIEWER: [200, 200, 200] + [403] * (len(routes) - 3),

@@ -247,7 +247,8 @@ def test_kumu_export_import_round_trip(app, login_as, create_actor, fmt) -> None
         workbook = openpyxl.load_workbook(io.BytesIO(data))
         assert workbook.sheetnames == ["Elements", "Connections"]
         assert [c.value for c in workbook["Elements"][1]][:5] == ["ID", "Label", "Type", "Description", "Tags"]
-        assert [c.value for c in workbook["Connections"][1]][:6] == ["ID", "From", "To", "Type", "Direction", "Strength"]
+        assert [c.value for c in workbook["Connections"][1]][:6] == [
+            "ID", "From", "To", "Type", "Direction", "Strength"]
     elif fmt == "zip":
         assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == ["connections.csv", "elements.csv"]
     else:

@@ -178,10 +178,12 @@ def _build_fuzz_data(app) -> dict[str, Any]:
                        Initiative(name="Bündnis Grundbildung", kind=InitiativeKind.PROGRAMME)]
         session.add_all(initiatives)
         session.flush()
-        session.add_all([Membership(initiative=initiatives[0], actor=actors[0], role=MembershipRole.LEAD, joined_on=day),
+        session.add_all([Membership(initiative=initiatives[0], actor=actors[0], role=MembershipRole.LEAD,
+                                    joined_on=day),
                          Membership(initiative=initiatives[0], actor=actors[1], role=MembershipRole.MEMBER,
                                     joined_on=day),
-                         Membership(initiative=initiatives[1], actor=actors[2], role=MembershipRole.LEAD, joined_on=day)])
+                         Membership(initiative=initiatives[1], actor=actors[2], role=MembershipRole.LEAD,
+                                    joined_on=day)])
         soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
         events = [Event(kind=event_kind, title="Bildungskonferenz 2026", starts_at=datetime(2026, 3, 12, 9, tzinfo=UTC),
                         ends_at=datetime(2026, 3, 12, 15, tzinfo=UTC)),

@@ -248,7 +248,8 @@ def test_garbage_old_excel_and_empty_files_get_a_german_error(app, login_as) -> 
     response = upload(client, "actors", ("kaputt.xlsx", b"PK\x03\x04" + b"\x00" * 100))
     assert response.status_code == 422
     response = upload(client, "actors")
-    assert response.status_code == 422 and "Bitte wählen Sie eine Datei aus." in text_of(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "Bitte wählen Sie eine Datei aus." in text_of(response.get_data(as_text=True))
     response = upload(client, "actors", RLP, SAARLAND)
     assert response.status_code == 422
     assert "nur für Kumu sind zwei CSV-Dateien" in text_of(response.get_data(as_text=True))
@@ -360,7 +361,8 @@ def test_changed_values_are_updated_and_named(app, login_as) -> None:
     assert sorted(t.name for t in actor.topics) == ["Digitale Bildung", "MINT"]
     assert [s.name for s in actor.life_stages] == ["Primarstufe"]
 
-    second = first.replace(b";Trier\n", b";Trier-Olewig\n").replace(b"MINT | Digitale Bildung", b'"MINT; Digitale Bildung"')
+    second = first.replace(b";Trier\n", b";Trier-Olewig\n").replace(b"MINT | Digitale Bildung",
+                                                                    b'"MINT; Digitale Bildung"')
     token = start(client, "actors", ("a.csv", second))
     map_columns(client, token)
     _, page = preview(client, token)

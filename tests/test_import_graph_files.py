@@ -59,7 +59,8 @@ def test_graphml_with_dates_keeps_start_and_end(app, login_as) -> None:
     school = ensure_kind(app, "Grundschule", "Schule")
     contract = ensure_cooperation_type(app, "Kooperationsvertrag")
     data = to_graphml(
-        [NodeRecord("a", "Grundschule Olewig", kind="Grundschule"), NodeRecord("b", "Kita St. Anna", kind="Grundschule")],
+        [NodeRecord("a", "Grundschule Olewig", kind="Grundschule"),
+         NodeRecord("b", "Kita St. Anna", kind="Grundschule")],
         [EdgeRecord("a", "b", type="Kooperationsvertrag", weight=2.0, start=date(2019, 8, 1), end=date(2024, 7, 31))])
     token = start(client, "kumu", ("landschaft.graphml", data))
     assert school and contract  # the file names them exactly, so no value needs mapping
@@ -129,7 +130,8 @@ def test_reimported_app_export_keeps_initiative_and_event_ties_out_of_the_cooper
     client = login_as(Role.COORDINATOR)
     ensure_kind(app, "Grundschule", "Schule")
     contract = ensure_cooperation_type(app, "Kooperationsvertrag")
-    nodes = [NodeRecord(1, "Grundschule Olewig", kind="Grundschule"), NodeRecord(2, "Kita St. Anna", kind="Grundschule"),
+    nodes = [NodeRecord(1, "Grundschule Olewig", kind="Grundschule"),
+             NodeRecord(2, "Kita St. Anna", kind="Grundschule"),
              NodeRecord(3, "IHK Trier", kind="Grundschule")]
     edges = [EdgeRecord(1, 2, type="Kooperationsvertrag", start=date(2020, 1, 1), ref="cooperation:1"),
              EdgeRecord(1, 2, layer="initiative", type="MINT-Initiativkreis", start=date(2021, 1, 1),

@@ -50,10 +50,12 @@ def test_persons_with_affiliations_import_and_reimport(app, login_as, create_act
     assert status == 200 and "3 neu, 0 aktualisiert, 0 unverändert" in text_of(page)
     persons = _persons(app)
     schaefer = persons["Schäfer"]
-    assert (schaefer.salutation, schaefer.first_name, schaefer.email) == ("Frau", "Petra", "p.schaefer@gs-olewig.example")
+    assert (schaefer.salutation, schaefer.first_name, schaefer.email) == (
+        "Frau", "Petra", "p.schaefer@gs-olewig.example")
     assert [(a.actor.name, a.function, a.from_date) for a in schaefer.affiliations] == [
         ("Grundschule Olewig", "Schulleitung", date(2019, 8, 1))]
-    assert [(a.actor.name, a.function) for a in persons["Weber"].affiliations] == [("Kita St. Anna", "MINT-Koordination")]
+    assert [(a.actor.name, a.function) for a in persons["Weber"].affiliations] == [
+        ("Kita St. Anna", "MINT-Koordination")]
     assert persons["Klein"].affiliations == []
 
     token = start(client, "persons", ("personen.csv", data))

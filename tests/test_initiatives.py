@@ -60,7 +60,8 @@ def test_memberships_with_roles_and_dates(app, login_as, actors) -> None:
     for changes, message in [
         ({}, "ist in diesem Zeitraum bereits Mitglied von „MINT-Lernen in Trier“ (Leitung, 01.01.2022 bis offen)"),
         ({"joined_on": "2020-01-01", "left_on": "2022-06-30"}, "ist in diesem Zeitraum bereits Mitglied"),
-        ({"joined_on": "2020-01-01", "left_on": "2019-06-30"}, "„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen."),
+        ({"joined_on": "2020-01-01", "left_on": "2019-06-30"},
+         "„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen."),
         ({"role": "chef"}, "Ungültige Auswahl."),
         ({"actor_id": "", "actor": ""}, "Bitte wählen Sie den Akteur."),
     ]:

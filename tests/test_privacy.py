@@ -60,7 +60,8 @@ def test_coordinator_records_and_withdraws_consent_in_one_click(app, login_as) -
     response = client.post_form(f"/datenschutz/personen/{person_id}/einwilligung", {"purpose": "newsletter"})
     assert response.status_code == 422 and "wie die Einwilligung erteilt wurde" in response.get_data(as_text=True)
     # One click withdraws.
-    assert client.post_form(f"/datenschutz/personen/{person_id}/widerruf", {"purpose": "invitations"}).status_code == 302
+    assert client.post_form(f"/datenschutz/personen/{person_id}/widerruf",
+                            {"purpose": "invitations"}).status_code == 302
     with app.app_context():
         person = db.session.get(Person, person_id)
         assert not consent.may_contact(db.session, person, ConsentPurpose.INVITATIONS)
@@ -114,7 +115,8 @@ def test_signed_withdrawal_link_works_without_login(app, client) -> None:
         url = consent.withdrawal_url(person_id)
         headers = consent.list_unsubscribe_headers(person_id)
     assert url.startswith("http://localhost/einwilligung/widerruf/")
-    assert headers["List-Unsubscribe"] == f"<{url}>" and headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["List-Unsubscribe"] == f"<{url}>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = url.removeprefix("http://localhost")
     page = client.get(path)  # GET changes nothing: mail scanners open links
     body = page.get_data(as_text=True)
@@ -171,7 +173,8 @@ def test_access_export_json_and_pdf(app, login_as, create_actor) -> None:
     assert data["person"]["last_name"] == "Groß" and data["person"]["notes"] == "mag Kaffee"
     assert data["affiliations"][0]["actor"] == "Grundschule Olewig"
     assert data["consents"][0]["purpose"] == "newsletter"
-    assert data["invitations"][0]["comment"] == "komme später" and data["invitations"][0]["event"] == "Bildungskonferenz 2026"
+    assert data["invitations"][0]["comment"] == "komme später"
+    assert data["invitations"][0]["event"] == "Bildungskonferenz 2026"
     assert data["attendances"][0]["actor"] == "Grundschule Olewig"
     assert data["messages"][0]["recipient"] == "juergen@schule.example"
     assert {e["entity_type"] for e in data["audit_entries"]} >= {"Consent"}
@@ -234,7 +237,8 @@ def test_erasure_leaves_no_trace_in_any_table_and_keeps_statistics(app, login_as
                                    content=b"Name;E-Mail\nQuirina Zyxwortmann;quirina.zyx@schule.example\n",
                                    status=ImportStatus.COMMITTED, result={"rows": 1}))
         db.session.add(ImportBatch(token="t2", target=ImportTarget.PERSONS, filename="andere.csv",
-                                   content=b"Name;E-Mail\nAnna Andere;anna@kita.example\n", status=ImportStatus.COMMITTED))
+                                   content=b"Name;E-Mail\nAnna Andere;anna@kita.example\n",
+                                   status=ImportStatus.COMMITTED))
         db.session.commit()
     needles = ("zyxwortmann", "quirina", "zyx@schule", "1234567", "sekretariat")
     before = [(t, c) for t, c, v in _text_values(app) if any(n in v.lower() for n in needles)]
@@ -266,7 +270,8 @@ def test_erasure_leaves_no_trace_in_any_table_and_keeps_statistics(app, login_as
         # The audit log keeps that something happened, without the person, and records the erasure.
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "Person",
                                                               AuditEntry.entity_id == person_id)).all()
-        assert entries and {e.summary for e in entries} <= {"Anonymisierte Person", "Anonymisierte Person (Art. 17 DSGVO)"}
+        assert entries
+        assert {e.summary for e in entries} <= {"Anonymisierte Person", "Anonymisierte Person (Art. 17 DSGVO)"}
         assert entries[-1].action == "anonymise"
         assert privacy.remaining_mentions(db.session, list(needles)) == {}
     page = client.get(f"/datenschutz/personen/{person_id}").get_data(as_text=True)
@@ -302,7 +307,8 @@ def test_retention_lists_inactive_persons_and_keep_counts_as_review(app, login_a
     client = login_as(Role.COORDINATOR)
     page = client.get("/datenschutz/aufbewahrung").get_data(as_text=True)
     assert "Schläfer" in page and "Wachmann" not in page and "1 Person zur Prüfung" in page
-    assert client.post_form(f"/datenschutz/aufbewahrung/{sleeper_id}/behalten", {"reason": "Schulleitung"}).status_code == 302
+    assert client.post_form(f"/datenschutz/aufbewahrung/{sleeper_id}/behalten",
+                            {"reason": "Schulleitung"}).status_code == 302
     page = client.get("/datenschutz/aufbewahrung").get_data(as_text=True)
     assert "Geprüft: Schläfer wird behalten." in page and 'data-testid="candidates"' not in page
     with app.app_context():

@@ -90,8 +90,8 @@ def test_a_tampered_token_gets_a_clear_page(app, client, mangle) -> None:
     _event_id, [invitation_id], [token] = _setup(app)
     csrf = client.csrf_token()
     for method in ("get", "post"):
-        response = getattr(client, method)(f"/antwort/{mangle(token)}",
-                                           data={"answer": "accepted", "csrf_token": csrf} if method == "post" else None)
+        data = {"answer": "accepted", "csrf_token": csrf} if method == "post" else None
+        response = getattr(client, method)(f"/antwort/{mangle(token)}", data=data)
         assert response.status_code == 404
         text = response.get_data(as_text=True)
         assert "Dieser Antwort-Link ist ungültig" in text

@@ -63,7 +63,8 @@ def test_headers_on_html_json_static_and_error_responses(app, client, login_as, 
         response.close()  # static files are streamed
     logged_in = login_as(Role.ADMIN)
     actor_id = create_actor("Kita St. Anna")
-    for url in ("/", f"/akteure/{actor_id}", "/admin/", "/admin/admin_audit/", "/konto/tokens", f"/api/v1/actors/{actor_id}"):
+    for url in ("/", f"/akteure/{actor_id}", "/admin/", "/admin/admin_audit/", "/konto/tokens",
+                f"/api/v1/actors/{actor_id}"):
         response = logged_in.get(url)
         assert response.status_code == 200, url
         _assert_headers(response)
@@ -100,7 +101,8 @@ def test_session_cookie_flags(app, client, create_user, other_app) -> None:
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("bildungsnetz_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     assert "Expires" not in cookie  # without "Angemeldet bleiben" the cookie ends with the browser
-    assert not any(h.startswith("remember_token=") and "Max-Age=0" not in h for h in response.headers.getlist("Set-Cookie"))
+    assert not any(h.startswith("remember_token=") and "Max-Age=0" not in h
+                   for h in response.headers.getlist("Set-Cookie"))
     secure_client = other_app(SESSION_COOKIE_SECURE=True).test_client()
     secure_response = secure_client.post("/anmelden", base_url="https://bn.example", data={
         "csrf_token": "x", "email": user.email, "password": PASSWORD})
@@ -341,7 +343,8 @@ def test_pages_work_under_the_csp_in_chromium(app, create_user, create_actor) ->
     actor_id = create_actor("Kita St. Anna")
     with live_server(app) as base, chromium_page(base) as page:
         violations: list[str] = []
-        page.on("console", lambda msg: violations.append(page.url + " " + msg.text[:300]) if "Content Security Policy" in msg.text else None)
+        page.on("console", lambda msg: violations.append(page.url + " " + msg.text[:300])
+                if "Content Security Policy" in msg.text else None)
         page.goto("/anmelden")
         page.fill("#email", admin.email)
         page.fill("#password", PASSWORD)

@@ -225,8 +225,8 @@ def test_token_links_are_redacted_in_the_log(app, client, monkeypatch, caplog) -
     assert "Unhandled error on GET /einwilligung/widerruf/[Token entfernt]" in logged
     assert token not in logged
     # Any other log line that names such a link (the dev server's access log, gunicorn's) is cleaned too.
-    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s', (f"GET /antwort/{token} HTTP/1.1", 200),
-                               None)
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s',
+                               (f"GET /antwort/{token} HTTP/1.1", 200), None)
     for flt in logging.getLogger("werkzeug").filters:
         flt.filter(record)
     assert token not in record.getMessage() and "/antwort/[Token entfernt]" in record.getMessage()

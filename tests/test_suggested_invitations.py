@@ -18,7 +18,8 @@ def _landscape(app) -> dict[str, int]:
     suggestion. A MINT club and a volunteer also hang off the IHK; the club has no contact person."""
     ehrang = f.area(app, "Trier-Ehrang")
     ids = {
-        "gs": f.actor(app, "Grundschule Ehrang", "Grundschule", area_id=ehrang, topics=["MINT"], life_stages=["primar"]),
+        "gs": f.actor(app, "Grundschule Ehrang", "Grundschule", area_id=ehrang, topics=["MINT"],
+                      life_stages=["primar"]),
         "rs": f.actor(app, "Realschule plus Ehrang", "Realschule plus", area_id=ehrang, topics=["MINT"],
                       life_stages=["sek"]),
         "ihk": f.actor(app, "IHK Trier", "Industrie- und Handelskammer", area_id=ehrang, topics=["MINT"]),

@@ -62,6 +62,7 @@ def test_a_failing_task_does_not_stop_the_others(app) -> None:
         raise RuntimeError("kaputt")
 
     with app.app_context():
-        worker = BackgroundWorker(db.session, "test:2", [Task("a", broken), Task("b", lambda: done.append("b") or False)])
+        worker = BackgroundWorker(db.session, "test:2",
+                                  [Task("a", broken), Task("b", lambda: done.append("b") or False)])
         assert worker.run_once() is False
     assert done == ["b"]

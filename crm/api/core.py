@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Response, g, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from werkzeug.exceptions import HTTPException
 
 from crm.permissions import Permission, requires
@@ -90,7 +91,7 @@ def problem(status: int, detail: str | None = None, errors: dict[str, list[str]]
 
 # --- German messages for pydantic's error types -------------------------------------------------
 
-def _german(error: dict[str, Any]) -> str:
+def _german(error: ErrorDetails) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from crm.api.core import OPERATIONS, Operation
 
@@ -39,8 +39,8 @@ ERROR_TEXT = {
 }
 
 
-def _components() -> tuple[dict[str, Any], dict[tuple[type[BaseModel], str], Any]]:
-    models: list[tuple[type[BaseModel], str]] = []
+def _components() -> tuple[dict[str, Any], dict[tuple[Any, JsonSchemaMode], dict[str, Any]]]:
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = []
     for op in OPERATIONS:
         if op.body is not None:
             models.append((op.body, "validation"))
@@ -98,7 +98,8 @@ def build_document(server_url: str = "/api/v1") -> dict[str, Any]:
         responses[str(op.status)] = success
         for code in sorted(set(op.errors) | {400, 401, 405}):
             responses[str(code)] = {"description": ERROR_TEXT.get(code, "Fehler."),
-                                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                                    "content": {"application/problem+json": {
+                                        "schema": {"$ref": "#/components/schemas/Problem"}}}}
         for code, text in sorted(op.extra_responses.items()):   # e.g. 202 while a result is computed
             responses[str(code)] = {"description": text, "content": {"application/json": {"schema": {
                 "type": "object", "properties": {"status": {"type": "string"}, "detail": {"type": "string"},

@@ -47,8 +47,15 @@ def _postcode(value: str) -> str:
 NO_NUL = r"^[^\x00]*$"
 
 
-def Text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length, pattern=NO_NUL)]
+# Free text of at most N characters (static aliases, so that type checkers read them as types).
+Text20 = Annotated[str, StringConstraints(max_length=20, min_length=0, pattern=NO_NUL)]
+Text40 = Annotated[str, StringConstraints(max_length=40, min_length=0, pattern=NO_NUL)]
+Text60 = Annotated[str, StringConstraints(max_length=60, min_length=0, pattern=NO_NUL)]
+Text80 = Annotated[str, StringConstraints(max_length=80, min_length=0, pattern=NO_NUL)]
+Text120 = Annotated[str, StringConstraints(max_length=120, min_length=0, pattern=NO_NUL)]
+Text200 = Annotated[str, StringConstraints(max_length=200, min_length=0, pattern=NO_NUL)]
+Text300 = Annotated[str, StringConstraints(max_length=300, min_length=0, pattern=NO_NUL)]
+Text10000 = Annotated[str, StringConstraints(max_length=10000, min_length=0, pattern=NO_NUL)]
 
 
 def Query(max_length: int, description: str) -> Any:
@@ -190,7 +197,8 @@ class ActorOut(BaseModel):
     notes: str | None = Field(description="Interne Notizen; nur mit Zugriff auf personenbezogene Daten.")
     is_active: bool
     active_from: date | None = Field(description="Tätig seit (Gründung, Eröffnung); leer: unbekannt.")
-    active_until: date | None = Field(description="Tätig bis (geschlossen, aufgelöst); leer: noch tätig oder unbekannt.")
+    active_until: date | None = Field(
+        description="Tätig bis (geschlossen, aufgelöst); leer: noch tätig oder unbekannt.")
     life_stages: list[StageRef]
     topics: list[Ref]
     created_at: datetime
@@ -209,20 +217,20 @@ class ActorQuery(PageQuery):
 
 
 class ActorFields(Strict):
-    short_name: Text(80) = ""
+    short_name: Text80 = ""
     parent_id: Id | None = None
     area_id: Id | None = None
-    street: Text(200) = ""
+    street: Text200 = ""
     postcode: Postcode = ""
-    city: Text(120) = ""
+    city: Text120 = ""
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     website: WebAddress = ""
     email: Email = ""
-    phone: Text(60) = ""
-    external_ref: Text(80) | None = None
-    description: Text(10000) = ""
-    notes: Text(10000) = ""
+    phone: Text60 = ""
+    external_ref: Text80 | None = None
+    description: Text10000 = ""
+    notes: Text10000 = ""
     is_active: bool = True
     active_from: date | None = None
     active_until: date | None = None
@@ -231,7 +239,8 @@ class ActorFields(Strict):
 
 
 class ActorCreate(ActorFields):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Grundschule Olewig", "kind_id": 1, "city": "Trier", "postcode": "54295"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Grundschule Olewig", "kind_id": 1,
+                                                              "city": "Trier", "postcode": "54295"}]})
     name: Name
     kind_id: Id
 
@@ -240,37 +249,37 @@ def _no_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
-def Unset() -> Any:
+def Unset(**constraints: Any) -> Any:
     """A field that may be left out but is never null: absent means "unchanged" (``exclude_unset``)."""
-    return Field(None, json_schema_extra=_no_default)
+    return Field(None, json_schema_extra=_no_default, **constraints)
 
 
 class ActorUpdate(Strict):
     """Only the fields sent are changed. ``version_id`` from the last GET protects against lost updates.
     ``parent_id``, ``area_id``, ``latitude``, ``longitude`` and ``external_ref`` may be null (cleared)."""
 
-    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    version_id: JsonInt = Unset(ge=0, le=2_147_483_647)
     name: Name = Unset()
     kind_id: Id = Unset()
-    short_name: Text(80) = Unset()
+    short_name: Text80 = Unset()
     parent_id: Id | None = None
     area_id: Id | None = None
-    street: Text(200) = Unset()
+    street: Text200 = Unset()
     postcode: Postcode = Unset()
-    city: Text(120) = Unset()
+    city: Text120 = Unset()
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     website: WebAddress = Unset()
     email: Email = Unset()
-    phone: Text(60) = Unset()
-    external_ref: Text(80) | None = None
-    description: Text(10000) = Unset()
-    notes: Text(10000) = Unset()
+    phone: Text60 = Unset()
+    external_ref: Text80 | None = None
+    description: Text10000 = Unset()
+    notes: Text10000 = Unset()
     is_active: bool = Unset()
     active_from: date | None = None
     active_until: date | None = None
-    life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
-    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
+    life_stage_ids: list[Id] = Unset(max_length=50)
+    topic_ids: list[Id] = Unset(max_length=100)
 
 
 # --- persons ------------------------------------------------------------------------------------
@@ -348,14 +357,16 @@ class CooperationQuery(PageQuery):
 
 
 class CooperationCreate(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"source_id": 1, "target_id": 3, "type_id": 2, "intensity": 3, "start_date": "2025-08-01", "description": "Sprachförderung im Übergang"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"source_id": 1, "target_id": 3, "type_id": 2,
+                                                              "intensity": 3, "start_date": "2025-08-01",
+                                                              "description": "Sprachförderung im Übergang"}]})
     source_id: Id
     target_id: Id
     type_id: Id
     intensity: JsonInt = Field(2, ge=1, le=3, description="1 loser Austausch, 2 regelmäßig, 3 eng/vertraglich.")
     start_date: date | None = None
     end_date: date | None = None
-    description: Text(10000) = ""
+    description: Text10000 = ""
     initiative_id: Id | None = None
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
     life_stage_ids: list[Id] = Field(default_factory=list, max_length=50)
@@ -365,17 +376,17 @@ class CooperationUpdate(Strict):
     """Only the fields sent are changed; ``version_id`` from the last GET protects against lost updates.
     To end a tie, send its ``end_date``: ties have history and are never deleted through the API."""
 
-    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    version_id: JsonInt = Unset(ge=0, le=2_147_483_647)
     source_id: Id = Unset()
     target_id: Id = Unset()
     type_id: Id = Unset()
-    intensity: JsonInt = Field(None, ge=1, le=3, json_schema_extra=_no_default)
+    intensity: JsonInt = Unset(ge=1, le=3)
     start_date: date | None = None
     end_date: date | None = None
-    description: Text(10000) = Unset()
+    description: Text10000 = Unset()
     initiative_id: Id | None = None
-    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
-    life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
+    topic_ids: list[Id] = Unset(max_length=100)
+    life_stage_ids: list[Id] = Unset(max_length=50)
 
 
 # --- initiatives --------------------------------------------------------------------------------
@@ -410,12 +421,13 @@ RoleValue = Literal["lead", "partner", "member", "funder"]
 class InitiativeCreate(Strict):
     """A new initiative, the fields of the initiative form. ``name`` is unique."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Bündnis für Alphabetisierung und Grundbildung", "kind": "alliance", "start_date": "2025-01-01"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Bündnis für Alphabetisierung und Grundbildung",
+                                                              "kind": "alliance", "start_date": "2025-01-01"}]})
 
     name: Name
-    short_name: Text(80) = ""
+    short_name: Text80 = ""
     kind: InitiativeKindValue = "project"
-    description: Text(10000) = ""
+    description: Text10000 = ""
     website: WebAddress = ""
     start_date: date | None = None
     end_date: date | None = None
@@ -427,22 +439,23 @@ class InitiativeUpdate(Strict):
     """Only the fields sent are changed; ``version_id`` from the last GET protects against lost updates.
     An initiative that has ended gets its ``end_date``; deleting is for mistakes only."""
 
-    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    version_id: JsonInt = Unset(ge=0, le=2_147_483_647)
     name: Name = Unset()
-    short_name: Text(80) = Unset()
+    short_name: Text80 = Unset()
     kind: InitiativeKindValue = Unset()
-    description: Text(10000) = Unset()
+    description: Text10000 = Unset()
     website: WebAddress = Unset()
     start_date: date | None = None
     end_date: date | None = None
-    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
-    life_stage_ids: list[Id] = Field(None, max_length=50, json_schema_extra=_no_default)
+    topic_ids: list[Id] = Unset(max_length=100)
+    life_stage_ids: list[Id] = Unset(max_length=50)
 
 
 class MembershipCreate(Strict):
     """An actor joins the initiative in a role; memberships of one actor must not overlap in time."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"actor_id": 4, "role": "funder", "joined_on": "2025-03-01"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"actor_id": 4, "role": "funder",
+                                                              "joined_on": "2025-03-01"}]})
 
     actor_id: Id
     role: RoleValue = "member"
@@ -491,7 +504,8 @@ class EventOut(BaseModel):
     initiative_id: int | None
     status: Literal["draft", "published", "done", "cancelled"]
     topics: list[Ref]
-    contact_name: str | None = Field(description="Ansprechperson für Gäste; nur mit Zugriff auf personenbezogene Daten.")
+    contact_name: str | None = Field(
+        description="Ansprechperson für Gäste; nur mit Zugriff auf personenbezogene Daten.")
     contact_email: str | None
     counts: EventCounts
     version_id: int
@@ -509,20 +523,25 @@ class EventCreate(Strict):
     """A new event (status draft), the fields of the event form. Times with offset, e.g.
     ``2026-10-01T09:00:00+02:00``; the end after the start, the answer deadline not after the end."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"kind_id": 1, "title": "Bildungsgespräch Übergang Schule–Beruf", "starts_at": "2026-10-01T09:00:00+02:00", "ends_at": "2026-10-01T12:30:00+02:00", "place": "Rathaus Trier", "capacity": 40, "answer_deadline": "2026-09-24T23:59:00+02:00"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind_id": 1,
+                                                              "title": "Bildungsgespräch Übergang Schule–Beruf",
+                                                              "starts_at": "2026-10-01T09:00:00+02:00",
+                                                              "ends_at": "2026-10-01T12:30:00+02:00",
+                                                              "place": "Rathaus Trier", "capacity": 40,
+                                                              "answer_deadline": "2026-09-24T23:59:00+02:00"}]})
 
     kind_id: Id
     title: Name
-    description: Text(10000) = ""
+    description: Text10000 = ""
     starts_at: Moment
     ends_at: Moment
-    place: Text(300) = ""
+    place: Text300 = ""
     online_url: LongWebAddress = ""
     capacity: JsonInt | None = Field(None, ge=1, le=100000, description="Plätze; leer: unbegrenzt.")
     answer_deadline: Moment | None = None
     initiative_id: Id | None = None
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
-    contact_name: Text(200) = ""
+    contact_name: Text200 = ""
     contact_email: Email = ""
 
 
@@ -531,20 +550,20 @@ class EventUpdate(Strict):
     title change and invitations went out, the guests get an update with a new calendar entry, unless
     ``notify`` is false. A cancelled event cannot be changed."""
 
-    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
+    version_id: JsonInt = Unset(ge=0, le=2_147_483_647)
     notify: bool = Field(True, description="Eingeladene über Änderungen an Zeit, Ort oder Titel informieren.")
     kind_id: Id = Unset()
     title: Name = Unset()
-    description: Text(10000) = Unset()
+    description: Text10000 = Unset()
     starts_at: Moment = Unset()
     ends_at: Moment = Unset()
-    place: Text(300) = Unset()
+    place: Text300 = Unset()
     online_url: LongWebAddress = Unset()
     capacity: JsonInt | None = Field(None, ge=1, le=100000)
     answer_deadline: Moment | None = None
     initiative_id: Id | None = None
-    topic_ids: list[Id] = Field(None, max_length=100, json_schema_extra=_no_default)
-    contact_name: Text(200) = Unset()
+    topic_ids: list[Id] = Unset(max_length=100)
+    contact_name: Text200 = Unset()
     contact_email: Email = Unset()
 
 
@@ -589,41 +608,45 @@ PersonName = Annotated[str, StringConstraints(min_length=1, max_length=120, stri
 class PersonCreate(Strict):
     """A new person, the same fields as the person form. ``last_name`` is required."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"salutation": "Frau", "first_name": "Erika", "last_name": "Musterfrau", "email": "erika.musterfrau@schule.example", "legal_basis": "public_task"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"salutation": "Frau", "first_name": "Erika",
+                                                              "last_name": "Musterfrau",
+                                                              "email": "erika.musterfrau@schule.example",
+                                                              "legal_basis": "public_task"}]})
 
-    salutation: Text(20) = ""
-    title: Text(40) = ""
-    first_name: Text(120) = ""
+    salutation: Text20 = ""
+    title: Text40 = ""
+    first_name: Text120 = ""
     last_name: PersonName
     email: Email = ""
-    phone: Text(60) = ""
-    notes: Text(10000) = ""
+    phone: Text60 = ""
+    notes: Text10000 = ""
     legal_basis: Literal["consent", "public_task", "legitimate_interest"] = "public_task"
 
 
 class PersonUpdate(Strict):
     """Only the fields sent are changed. ``version_id`` from the last GET protects against lost updates."""
 
-    version_id: JsonInt = Field(None, ge=0, le=2_147_483_647, json_schema_extra=_no_default)
-    salutation: Text(20) = Unset()
-    title: Text(40) = Unset()
-    first_name: Text(120) = Unset()
+    version_id: JsonInt = Unset(ge=0, le=2_147_483_647)
+    salutation: Text20 = Unset()
+    title: Text40 = Unset()
+    first_name: Text120 = Unset()
     last_name: PersonName = Unset()
     email: Email = Unset()
-    phone: Text(60) = Unset()
-    notes: Text(10000) = Unset()
+    phone: Text60 = Unset()
+    notes: Text10000 = Unset()
     legal_basis: Literal["consent", "public_task", "legitimate_interest"] = Unset()
 
 
 class AffiliationCreate(Strict):
     """A person's function at an actor, with dates; ``to_date`` set means the affiliation has ended."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"actor_id": 3, "function": "MINT-Koordination", "from_date": "2024-08-01"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"actor_id": 3, "function": "MINT-Koordination",
+                                                              "from_date": "2024-08-01"}]})
 
     actor_id: Id
-    function: Text(120) = ""
+    function: Text120 = ""
     email: Email = ""
-    phone: Text(60) = ""
+    phone: Text60 = ""
     from_date: date | None = None
     to_date: date | None = None
     is_primary: bool = True
@@ -633,9 +656,9 @@ class AffiliationUpdate(Strict):
     """Only the fields sent are changed; ending an affiliation means sending ``to_date``."""
 
     actor_id: Id = Unset()
-    function: Text(120) = Unset()
+    function: Text120 = Unset()
     email: Email = Unset()
-    phone: Text(60) = Unset()
+    phone: Text60 = Unset()
     from_date: date | None = None
     to_date: date | None = None
     is_primary: bool = Unset()

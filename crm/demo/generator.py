@@ -433,6 +433,7 @@ class _DemoBuilder:
         # People who left: their function passes to a successor, they retire or change jobs.
         candidates = [p for p in self.persons if len(p.affiliations) == 1 and p.affiliations[0].to_date is None
                       and not self.actors[self.person_actor[id(p)]].kind.is_individual
+                      and p.affiliations[0].from_date is not None
                       and p.affiliations[0].from_date <= today - timedelta(days=3 * 365)]
         for leaver in self._pick(candidates, data.SUCCESSOR_COUNT):
             tie = leaver.affiliations[0]
@@ -444,7 +445,8 @@ class _DemoBuilder:
             successor = self._new_person(position, tie.function, start)
             successor.notes = f"Nachfolge von {leaver.full_name} als {tie.function}."
             moved = rng.random() < 0.5 and self._move_on(leaver, tie.to_date, organisations)
-            leaver.notes = f"Seit {tie.to_date:%m/%Y} nicht mehr bei {tie.actor.name}; Nachfolge: {successor.full_name}."
+            leaver.notes = (f"Seit {tie.to_date:%m/%Y} nicht mehr bei {tie.actor.name}; "
+                            f"Nachfolge: {successor.full_name}.")
             if moved:
                 leaver.notes += f" Jetzt bei {leaver.affiliations[-1].actor.name}."
             leaver.updated_at = self._stamp(tie.to_date)
@@ -827,9 +829,9 @@ class _DemoBuilder:
                 invited = {id(p) for p, _tie in guests}
                 walk_ins = []
                 for person in self.persons:
-                    tie = self.current_affiliation(person, day)
-                    if tie is not None and id(person) not in invited:
-                        walk_ins.append((person, tie))
+                    current = self.current_affiliation(person, day)
+                    if current is not None and id(person) not in invited:
+                        walk_ins.append((person, current))
                 count = rng.randint(1, 5) if plan.kind in ("Bildungskonferenz", "Bildungsgespräch") \
                     else rng.randint(0, 2)
                 if any(i.answer is Answer.WAITLISTED for i in event.invitations):

@@ -83,8 +83,9 @@ class ActorPickerField(StringField):
             self.flags.required = True  # marked with * and aria-required (templates/macros/forms.html)
         self.actor: Actor | None = None
         self.chosen_id = ""
+        self.data: Any  # WTForms is untyped: the typed name, or the Actor it was given
 
-    def process(self, formdata, data=unset_value, extra_filters=None) -> None:  # type: ignore[override]
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         if isinstance(data, Actor):
             self.actor, data = data, data.name
         super().process(formdata, data, extra_filters)

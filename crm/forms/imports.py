@@ -83,7 +83,7 @@ class MappingForm(FlaskForm):
     sections: list[SheetSection]
     value_rows: list[ValueRow]
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for section in self.sections:
             taken: dict[str, ColumnRow] = {}
@@ -140,9 +140,15 @@ def build_mapping_form(sections: list[tuple[int, str | None, Sheet, dict[int, st
                 sheet.column_label(index), choices=options, default=current.get(index, ""),
                 validate_choice=True))
     if "actors" in kinds:
-        Form.default_kind = SelectField(_("Art für Zeilen ohne Angabe"), default=str(defaults.get("kind") or ""), choices=[SelectChoice("", _("– keine (Art muss in der Datei stehen) –"))] + [SelectChoice(i, n) for i, n in choices["kind"]])
+        Form.default_kind = SelectField(
+            _("Art für Zeilen ohne Angabe"), default=str(defaults.get("kind") or ""),
+            choices=[SelectChoice("", _("– keine (Art muss in der Datei stehen) –"))]
+            + [SelectChoice(i, n) for i, n in choices["kind"]])
     if "cooperations" in kinds:
-        Form.default_cooperation_type = SelectField(_("Kooperationsart für Zeilen ohne Angabe"), default=str(defaults.get("cooperation_type") or ""), choices=[SelectChoice("", _("– keine (Art muss in der Datei stehen) –"))] + [SelectChoice(i, n) for i, n in choices["cooperation_type"]])
+        Form.default_cooperation_type = SelectField(
+            _("Kooperationsart für Zeilen ohne Angabe"), default=str(defaults.get("cooperation_type") or ""),
+            choices=[SelectChoice("", _("– keine (Art muss in der Datei stehen) –"))]
+            + [SelectChoice(i, n) for i, n in choices["cooperation_type"]])
     for number, (vocabulary, raw, _count, chosen) in enumerate(value_rows):
         options = [SelectChoice("", _("– nicht zugeordnet –"))]
         if vocabulary in MULTI_VOCABULARIES:

@@ -14,7 +14,7 @@ from crm.services.privacy.consent import ALL, PURPOSE_LABELS
 
 
 class ConsentForm(FlaskForm):
-    purpose = SelectField(_l("Zweck"), choices=[SelectChoice(p.value, PURPOSE_LABELS[p]) for p in ConsentPurpose],
+    purpose = SelectField(_l("Zweck"), choices=[SelectChoice(p.value, _l(PURPOSE_LABELS[p])) for p in ConsentPurpose],
                           validators=[DataRequired(_l("Bitte wählen Sie den Zweck."))])
     method = StringField(_l("Wie erteilt?"), validators=[
         DataRequired(_l("Bitte angeben, wie die Einwilligung erteilt wurde (z. B. Formular, E-Mail).")),
@@ -28,8 +28,8 @@ class ConsentForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    purpose = SelectField(choices=[SelectChoice(p.value, PURPOSE_LABELS[p]) for p in ConsentPurpose]
-                          + [SelectChoice(ALL, "alle")], validators=[DataRequired()])
+    purpose = SelectField(choices=[SelectChoice(p.value, _l(PURPOSE_LABELS[p])) for p in ConsentPurpose]
+                          + [SelectChoice(ALL, _l("alle"))], validators=[DataRequired()])
 
 
 class EraseForm(FlaskForm):

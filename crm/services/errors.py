@@ -1,4 +1,8 @@
-"""Errors that services raise and views turn into German messages.
+"""Errors that services raise and views, the API and the import show in the reader's language.
+
+Messages are German message ids marked with ``N_`` (a pybabel keyword, see babel.cfg) and filled
+from ``params`` (``%(name)s``); ``translated`` renders them when they are shown, in the request's
+language (German outside a request: CLI, worker, logs).
 
 Besides ``ServiceError`` (a rule refused the input) and ``ConcurrentEditError`` (someone saved
 first), this module keeps the *unique rules*: a service that checks "no second initiative of
@@ -10,23 +14,60 @@ for every request), so a lost race reads like the rule, never like a 500.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import gettext
 
-class ServiceError(Exception):
-    """A domain rule refused the operation; ``message`` is shown to the user (German).
 
-    ``params`` fill ``%(name)s`` placeholders of ``message``; the unfilled text stays in
-    ``template``, so a page can show the refusal in the user's language
-    (``crm.views.form_errors.shown``) where a translation of the template exists.
+def N_(message: str) -> str:
+    """Mark a German message id for the catalogue without translating it (yet): services also run
+    outside requests, so their texts are translated where they are shown (``translated``)."""
+    return message
+
+
+def translated(template: str, params: Mapping[str, Any] | None = None) -> str:
+    """``template`` (a German message id) in the request's language, ``%(name)s`` filled from ``params``.
+
+    German outside a request and where the catalogue has no translation; a translation whose
+    placeholders do not fit falls back to the German text rather than failing the page.
     """
+    if not template:
+        return template  # gettext("") would be the catalogue's header
+    text = gettext(template) if has_request_context() else template
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, ValueError, TypeError):
+        return template % params
 
-    def __init__(self, message: str, field: str | None = None, params: dict[str, Any] | None = None) -> None:
+
+class LocalizedError(Exception):
+    """An error whose ``message`` is a marked German template with ``params``, shown translated."""
+
+    def __init__(self, message: str, params: Mapping[str, Any] | None = None) -> None:
         self.template = message
         self.params = dict(params or {})
-        self.message = message % self.params if self.params else message
-        super().__init__(self.message)
+        super().__init__(message % self.params if self.params else message)  # German: logs and tracebacks
+
+    @property
+    def message(self) -> str:
+        """The text in the request's language (German outside a request)."""
+        return translated(self.template, self.params)
+
+
+class ServiceError(LocalizedError):
+    """A domain rule refused the operation; ``message`` is shown to the user in their language.
+
+    ``params`` fill ``%(name)s`` placeholders of the marked German ``template``; ``field`` names
+    the refused value, so a form can show the refusal under it (``crm.views.form_errors.attach``).
+    """
+
+    def __init__(self, message: str, field: str | None = None, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message, params)
         self.field = field
 
 
@@ -41,11 +82,15 @@ class ConcurrentEditError(ServiceError):
 
     def __init__(self, entity_label: str, changed_by: str | None, changed_at: datetime | None,
                  current: dict[str, Any] | None = None, entity: tuple[str, int] | None = None) -> None:
-        who = changed_by or "jemand anderes"
-        message = (f"„{entity_label}“ wurde inzwischen von {who} geändert. Ihre Eingaben wurden nicht "
-                   "gespeichert, sind aber unten erhalten. Bitte vergleichen Sie sie mit dem aktuellen "
-                   "Stand und speichern Sie erneut.")
-        super().__init__(message)
+        if changed_by:
+            message = N_("„%(label)s“ wurde inzwischen von %(who)s geändert. Ihre Eingaben wurden nicht "
+                         "gespeichert, sind aber unten erhalten. Bitte vergleichen Sie sie mit dem aktuellen "
+                         "Stand und speichern Sie erneut.")
+        else:
+            message = N_("„%(label)s“ wurde inzwischen von jemand anderes geändert. Ihre Eingaben wurden nicht "
+                         "gespeichert, sind aber unten erhalten. Bitte vergleichen Sie sie mit dem aktuellen "
+                         "Stand und speichern Sie erneut.")
+        super().__init__(message, params={"label": entity_label, "who": changed_by})
         self.entity_label = entity_label
         self.changed_by = changed_by
         self.changed_at = changed_at
@@ -58,9 +103,9 @@ class RaceLostError(ServiceError):
     moment, and no rule of ours names the constraint (a lost race we did not foresee)."""
 
     def __init__(self) -> None:
-        super().__init__("Gleichzeitig wurde etwas gespeichert, das mit Ihren Eingaben nicht zusammenpasst; "
-                         "es wurde nichts gespeichert. Bitte laden Sie die Seite neu, prüfen Sie die Angaben "
-                         "und speichern Sie erneut.")
+        super().__init__(N_("Gleichzeitig wurde etwas gespeichert, das mit Ihren Eingaben nicht zusammenpasst; "
+                            "es wurde nichts gespeichert. Bitte laden Sie die Seite neu, prüfen Sie die Angaben "
+                            "und speichern Sie erneut."))
 
 
 # --------------------------------------------------------------------------- unique rules
@@ -69,9 +114,9 @@ _UNIQUE_RULES: dict[tuple[str, tuple[str, ...]], tuple[str, str | None]] = {}
 
 
 def unique_rule(table: str, columns: tuple[str, ...], message: str, field: str | None) -> None:
-    """Register the German refusal of the rule that a unique constraint backs.
+    """Register the German refusal (marked with ``N_``) of the rule that a unique constraint backs.
 
-    ``message`` may contain ``{value}`` for the refused value as the database reports it.
+    ``message`` may contain ``%(value)s`` for the refused value as the database reports it.
     """
     _UNIQUE_RULES[(table, tuple(sorted(columns)))] = (message, field)
 
@@ -110,4 +155,4 @@ def refusal_for(error: Exception) -> ServiceError | None:
     if rule is None:
         return None
     message, field = rule
-    return ServiceError(message.replace("{value}", value), field)
+    return ServiceError(message, field, {"value": value} if "%(value)s" in message else None)

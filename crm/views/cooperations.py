@@ -139,7 +139,7 @@ def end(cooperation_id: int):
                 form.version_id.data = str(cooperation.version_id)
         else:
             flash(_("Kooperation „%(label)s“ beendet zum %(date)s.", label=cooperation_service.label(cooperation),
-                    date=form.end_date.data.strftime("%d.%m.%Y")), "success")
+                    date=f"{form.end_date.data:%d.%m.%Y}"), "success")
             if back_actor is not None:
                 return redirect(url_for("actors.show", actor_id=back_actor.id, _anchor="kooperationen"))
             return redirect(url_for("cooperations.show", cooperation_id=cooperation.id))

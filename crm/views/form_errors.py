@@ -10,19 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import flash
-from flask_babel import gettext
 from flask_wtf import FlaskForm
 
-from crm.service_labels import label
 from crm.services.errors import ServiceError
 
 
 def shown(error: ServiceError) -> str:
-    """The refusal in the user's language where the catalogue has it (``crm.service_labels.MARKED_RULES``),
-    else the service's German text."""
-    if error.params:
-        return gettext(error.template, **error.params)
-    return label(error.message)
+    """The refusal in the user's language where the catalogue has it, else the service's German text
+    (``ServiceError.message`` translates the marked template and fills its parameters)."""
+    return error.message
 
 
 def attach(form: FlaskForm, error: ServiceError, mapping: Mapping[str, str] | None = None,

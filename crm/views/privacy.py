@@ -13,6 +13,7 @@ from crm.extensions import csrf, db
 from crm.forms.privacy import ConsentForm, EraseForm, KeepForm, WithdrawForm
 from crm.models import ConsentPurpose, Person
 from crm.permissions import Permission, public, requires
+from crm.service_labels import label
 from crm.services.privacy import audit, consent, retention
 from crm.services.privacy import subject_rights as privacy
 from crm.transaction import committing, saving
@@ -52,7 +53,7 @@ def give_consent(person_id: int):
             consent.give(db.session, person, form.purpose.data, form.method.data or "", current_user.id, given_at)
         if saved:
             flash(_("Einwilligung für „%(purpose)s“ erfasst.",
-                    purpose=consent.PURPOSE_LABELS[ConsentPurpose(form.purpose.data)]), "success")
+                    purpose=label(consent.PURPOSE_LABELS[ConsentPurpose(form.purpose.data)])), "success")
             return redirect(url_for("privacy.person", person_id=person.id))
     return _person_page(_load(person_id), form, 422)
 
@@ -157,14 +158,14 @@ def public_withdraw(token: str):
     The page shows no personal data, so a forwarded link reveals nothing."""
     data = consent.read_withdrawal_token(token)
     person = db.session.get(Person, data[0]) if data else None
-    if person is None:
+    if person is None or data is None:
         return render_template("privacy/withdraw_public.html", invalid=True), 404
     purpose = data[1]
-    label = _("alle E-Mails") if purpose == consent.ALL else consent.PURPOSE_LABELS[ConsentPurpose(purpose)]
+    shown = _("alle E-Mails") if purpose == consent.ALL else label(consent.PURPOSE_LABELS[ConsentPurpose(purpose)])
     if request.method == "POST":
         if not person.is_anonymised:
             with audit.acting_as(consent.BY_SUBJECT), committing():  # no login: the log names the subject
                 consent.withdraw(db.session, person, None if purpose == consent.ALL else purpose,
                                  method=consent.METHOD_LINK, by=consent.BY_SUBJECT)
-        return render_template("privacy/withdraw_public.html", done=True, label=label)
-    return render_template("privacy/withdraw_public.html", label=label, token=token)
+        return render_template("privacy/withdraw_public.html", done=True, label=shown)
+    return render_template("privacy/withdraw_public.html", label=shown, token=token)

@@ -62,7 +62,7 @@ def answer(token: str):
             invitations.record_answer(db.session, invitation, Answer(form.answer.data), form.comment.data or "")
         except invitations.DeadlinePassed:
             db.session.rollback()
-            return _page("rsvp/closed.html", 403, **_context(db.session.get(Invitation, invitation.id)))
+            return _page("rsvp/closed.html", 403, **_context(db.session.get_one(Invitation, invitation.id)))
         except ServiceError as error:
             db.session.rollback()
             form.answer.errors.append(error.message)

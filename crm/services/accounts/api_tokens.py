@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crm.models import ApiToken, User
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.privacy import audit
 
 TOKEN_PREFIX = "bn_"
@@ -38,9 +38,9 @@ def create_token(session: Session, user: User, name: str, *, read_only: bool = F
                  days: int | None = 365) -> NewToken:
     name = (name or "").strip()
     if not name:
-        raise ServiceError("Bitte geben Sie dem Token einen Namen (wofür wird es verwendet?).", "name")
+        raise ServiceError(N_("Bitte geben Sie dem Token einen Namen (wofür wird es verwendet?)."), "name")
     if len(name) > 120:
-        raise ServiceError("Der Name darf höchstens 120 Zeichen lang sein.", "name")
+        raise ServiceError(N_("Der Name darf höchstens 120 Zeichen lang sein."), "name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret), prefix=secret[:10],
                      is_read_only=read_only, created_at=utcnow(),
@@ -60,7 +60,7 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 def revoke(session: Session, user: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise ServiceError("Dieses Token gibt es nicht.")
+        raise ServiceError(N_("Dieses Token gibt es nicht."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.models import Role, User
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 
 MIN_PASSWORD_LENGTH = 10
 DEFAULT_HASH_METHOD = "scrypt"
@@ -64,19 +64,20 @@ COMMON_PASSWORDS = frozenset({
 def check_password_policy(password: str, email: str | None = None) -> None:
     """Refuse passwords that are short, the account's e-mail, or on the list of common ones (German messages)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.", "password")
+        raise ServiceError(N_("Das Passwort muss mindestens %(min)s Zeichen lang sein."), "password",
+                           {"min": MIN_PASSWORD_LENGTH})
     if len(password) > 200:
-        raise ServiceError("Das Passwort darf höchstens 200 Zeichen lang sein.", "password")
+        raise ServiceError(N_("Das Passwort darf höchstens 200 Zeichen lang sein."), "password")
     lowered = password.strip().lower()
     if email:
         address = normalise_email(email)
         local = address.split("@", 1)[0]
         if lowered in (address, local) or (len(local) >= 4 and lowered.startswith(local) and
                                            len(lowered) - len(local) <= 3):
-            raise ServiceError("Das Passwort darf nicht die E-Mail-Adresse (oder ihr Anfang) sein.", "password")
+            raise ServiceError(N_("Das Passwort darf nicht die E-Mail-Adresse (oder ihr Anfang) sein."), "password")
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
-        raise ServiceError("Dieses Passwort ist zu leicht zu erraten. Bitte wählen Sie ein anderes, "
-                           "z. B. einen Satz aus mehreren Wörtern.", "password")
+        raise ServiceError(N_("Dieses Passwort ist zu leicht zu erraten. Bitte wählen Sie ein anderes, "
+                              "z. B. einen Satz aus mehreren Wörtern."), "password")
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -85,7 +86,7 @@ def find_by_email(session: Session, email: str) -> User | None:
 
 def create_user(session: Session, email: str, password: str, role: Role, name: str = "") -> User:
     if find_by_email(session, email) is not None:
-        raise ServiceError(f"Es gibt bereits ein Konto für {email}.", "email")
+        raise ServiceError(N_("Es gibt bereits ein Konto für %(email)s."), "email", {"email": email})
     check_password_policy(password, email)
     user = User(email=normalise_email(email), name=name, role=role, password_hash=hash_password(password))
     session.add(user)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm.models import Actor
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError, translated
 from crm.services.folding import fold
 from crm.services.imports.cells import CellError
 from crm.services.imports.lookups import Draft, name_key
@@ -37,11 +37,12 @@ from crm.services.landscape import actors as actor_service
 SCALAR_FIELDS = ("name", "short_name", "street", "postcode", "city", "email", "phone", "website", "external_ref",
                  "description", "notes", "latitude", "longitude", "is_active", "active_from", "active_until")
 LABELS = {
-    "name": "Name", "short_name": "Kurzname", "street": "Straße", "postcode": "PLZ", "city": "Ort",
-    "email": "E-Mail", "phone": "Telefon", "website": "Website", "external_ref": "Kennung",
-    "description": "Beschreibung", "notes": "Notizen", "latitude": "Breitengrad", "longitude": "Längengrad",
-    "is_active": "Aktiv", "active_from": "Tätig seit", "active_until": "Tätig bis", "kind": "Art", "area": "Gebiet",
-    "topics": "Themen", "life_stages": "Bildungsphasen", "parent": "Übergeordneter Akteur",
+    "name": N_("Name"), "short_name": N_("Kurzname"), "street": N_("Straße"), "postcode": N_("PLZ"),
+    "city": N_("Ort"), "email": N_("E-Mail"), "phone": N_("Telefon"), "website": N_("Website"),
+    "external_ref": N_("Kennung"), "description": N_("Beschreibung"), "notes": N_("Notizen"),
+    "latitude": N_("Breitengrad"), "longitude": N_("Längengrad"), "is_active": N_("Aktiv"),
+    "active_from": N_("Tätig seit"), "active_until": N_("Tätig bis"), "kind": N_("Art"), "area": N_("Gebiet"),
+    "topics": N_("Themen"), "life_stages": N_("Bildungsphasen"), "parent": N_("Übergeordneter Akteur"),
 }
 
 
@@ -74,9 +75,10 @@ def find_match(ctx: Context, values: dict[str, Any], mapped: set[str] | frozense
         candidates = [c for c in candidates if _area_id(c) is None] or (
             [] if "area" in mapped else candidates)
     if len(candidates) > 1:
-        areas = ", ".join(sorted({c.area.full_name if c.area else "ohne Gebiet" for c in candidates}))
-        raise CellError(f"„{values['name']}“ passt auf {len(candidates)} Akteure ({areas}). Bitte geben Sie "
-                        "das Gebiet oder die Kennung an, damit klar ist, welcher gemeint ist.")
+        areas = ", ".join(sorted({c.area.full_name if c.area else translated(N_("ohne Gebiet")) for c in candidates}))
+        raise CellError(N_("„%(name)s“ passt auf %(count)s Akteure (%(areas)s). Bitte geben Sie das Gebiet oder die "
+                           "Kennung an, damit klar ist, welcher gemeint ist."),
+                        {"name": values["name"], "count": len(candidates), "areas": areas})
     return candidates[0] if candidates else None
 
 
@@ -142,14 +144,14 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         ref = (values.get("external_ref") or "").lower()
         if ref and ref in refs:
             problem(ctx, job, record.line, "external_ref",
-                    f"Die Kennung „{values['external_ref']}“ steht schon in {job.sheet.row_name(refs[ref])}; "
-                    "jede Zeile muss einen anderen Akteur beschreiben.")
+                    N_("Die Kennung „%(ref)s“ steht schon in %(row)s; jede Zeile muss einen anderen Akteur "
+                       "beschreiben."), {"ref": values["external_ref"], "row": job.sheet.row_name(refs[ref])})
             continue
         if actor is not None and id(actor) in seen:
             problem(ctx, job, record.line, "name",
-                    f"{job.sheet.row_name(record.line)} beschreibt denselben Akteur wie "
-                    f"{job.sheet.row_name(seen[id(actor)])} "
-                    f"(„{values['name']}“). Bitte doppelte Zeilen entfernen.")
+                    N_("%(row)s beschreibt denselben Akteur wie %(first)s (%(name)s). Bitte doppelte Zeilen "
+                       "entfernen."), {"row": job.sheet.row_name(record.line),
+                                        "first": job.sheet.row_name(seen[id(actor)]), "name": f"„{values['name']}“"})
             continue
         if ref:
             refs[ref] = record.line
@@ -157,15 +159,17 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             actor = _decided_match(ctx, job, record)
             if actor is not None and id(actor) in seen:
                 problem(ctx, job, record.line, "name",
-                        f"{job.sheet.row_name(record.line)} beschreibt denselben Akteur wie "
-                        f"{job.sheet.row_name(seen[id(actor)])} (so entschieden). Bitte doppelte Zeilen entfernen.")
+                        N_("%(row)s beschreibt denselben Akteur wie %(first)s (%(name)s). Bitte doppelte Zeilen "
+                           "entfernen."), {"row": job.sheet.row_name(record.line),
+                                            "first": job.sheet.row_name(seen[id(actor)]),
+                                            "name": translated(N_("so entschieden"))})
                 continue
         if actor is None:
             if "kind" not in values:
                 default = ctx.defaults.get("kind")
                 if default is None:
-                    require(ctx, job, record, "kind",
-                            "Neue Akteure brauchen eine Art; wählen Sie auf der Zuordnungsseite eine Standard-Art.")
+                    require(ctx, job, record, "kind", translated(
+                        N_("Neue Akteure brauchen eine Art; wählen Sie auf der Zuordnungsseite eine Standard-Art.")))
                     # still register it, so references to it do not report a second problem
                 else:
                     values["kind"] = default
@@ -184,7 +188,7 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                 actor_service.update_actor(ctx.session, actor, changes, None, known_refs=ctx.actors.by_ref)
                 if "external_ref" in changes:
                     ctx.actors.by_ref[changes["external_ref"].lower()] = actor
-            action, changed = (UPDATED if changes else UNCHANGED), [LABELS[k] for k in changes]
+            action, changed = (UPDATED if changes else UNCHANGED), [translated(LABELS[k]) for k in changes]
         seen[id(actor)] = record.line
         ctx.actors.register_file_row(actor, values.get("kumu_id"))
         rows.append((record, actor, action, changed))
@@ -215,7 +219,7 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
                 planned[id(actor)] = parent
                 if ctx.writing:
                     actor_service.update_actor(ctx.session, actor, {"parent": parent}, None, parent_of=parent_of)
-                changed.append(LABELS["parent"])
+                changed.append(translated(LABELS["parent"]))
                 if action == UNCHANGED:
                     action = UPDATED
         if record.ok:
@@ -249,8 +253,9 @@ def probable_matches(ctx: Context, values: dict[str, Any]) -> list[Actor]:
 def _describe(actor: Actor) -> str:
     parts = [actor.name, " ".join(p for p in (actor.postcode, actor.city) if p)]
     if actor.area is not None:
-        parts.append(f"Gebiet {actor.area.full_name}")
-    parts.append(f"Kennung {actor.external_ref}" if actor.external_ref else "ohne Kennung")
+        parts.append(translated(N_("Gebiet %(area)s"), {"area": actor.area.full_name}))
+    parts.append(translated(N_("Kennung %(ref)s"), {"ref": actor.external_ref}) if actor.external_ref
+                 else translated(N_("ohne Kennung")))
     return ", ".join(p for p in parts if p)
 
 
@@ -271,10 +276,11 @@ def _decided_match(ctx: Context, job: SheetJob, record: Record) -> Actor | None:
         chosen = None
     place = " ".join(p for p in (values.get("postcode", ""), values.get("city", "")) if p)
     if "area" in values:
-        place = ", ".join(p for p in (place, f"Gebiet {values['area'].full_name}") if p)
+        place = ", ".join(p for p in (place, translated(N_("Gebiet %(area)s"), {"area": values["area"].full_name}))
+                          if p)
     ctx.report.matches.append(ProbableMatch(
         job.label, record.line, values["name"], place,
-        tuple(Candidate(actor.id, _describe(actor)) for actor in candidates), chosen, job.sheet.row_noun))
+        tuple(Candidate(actor.id, _describe(actor)) for actor in candidates), chosen, translated(job.sheet.row_noun)))
     return by_id.get(chosen or "")
 
 

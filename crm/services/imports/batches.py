@@ -12,14 +12,14 @@ import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportStatus, ImportTarget
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.imports.engine import initial_mapping, mapping_of, run, sheet_plans
 from crm.services.imports.lookups import Vocabulary
 from crm.services.imports.mapping import TARGET_LABELS
@@ -33,8 +33,8 @@ FINISHED_LIFETIME = timedelta(days=7)
 
 class AlreadyImported(ServiceError):
     def __init__(self) -> None:
-        super().__init__("Dieser Import wurde bereits ausgeführt (zum Beispiel durch doppeltes Klicken); "
-                         "es wurde nichts doppelt gespeichert.")
+        super().__init__(N_("Dieser Import wurde bereits ausgeführt (zum Beispiel durch doppeltes Klicken); "
+                            "es wurde nichts doppelt gespeichert."))
 
 
 def clean_filename(name: str) -> str:
@@ -52,8 +52,8 @@ def bundle(files: list[tuple[str, bytes]]) -> tuple[str, bytes]:
         for number, (name, data) in enumerate(files, start=1):
             member = clean_filename(name)
             if not member.lower().endswith((".csv", ".txt", ".tsv")):
-                raise ReadError(f"„{member}“: Mehrere Dateien zusammen müssen CSV-Dateien sein "
-                                "(Elemente und Verbindungen).")
+                raise ReadError(N_("„%(file)s“: Mehrere Dateien zusammen müssen CSV-Dateien sein "
+                                   "(Elemente und Verbindungen)."), {"file": member})
             if member in used:
                 member = f"{number}-{member}"
             used.add(member)
@@ -100,10 +100,10 @@ def recent_batches(session: Session, user_id: int, limit: int = 10) -> list[Impo
 
 def cleanup(session: Session) -> int:
     now = utcnow()
-    result = session.execute(delete(ImportBatch).where(or_(
+    result = cast("CursorResult[Any]", session.execute(delete(ImportBatch).where(or_(
         (ImportBatch.status == ImportStatus.PENDING) & (ImportBatch.created_at < now - PENDING_LIFETIME),
         (ImportBatch.status != ImportStatus.PENDING) & (ImportBatch.created_at < now - FINISHED_LIFETIME),
-    )).execution_options(synchronize_session=False))
+    )).execution_options(synchronize_session=False)))
     return result.rowcount or 0
 
 
@@ -146,15 +146,15 @@ def commit(session: Session, batch: ImportBatch) -> Report:
     report = run(session, batch, write=True)
     if not report.ready:
         return report
-    claimed = session.execute(
+    claimed = cast("CursorResult[Any]", session.execute(
         update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PENDING)
         .values(status=ImportStatus.COMMITTED, committed_at=utcnow(), result=report.as_dict(), content=b"")
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         raise AlreadyImported()
     counts = report.counts
     audit.record(session, "import", batch,
-                 f"Import „{batch.filename}“ ({TARGET_LABELS[batch.target]}): {report.summary()}",
+                 f"Import „{batch.filename}“ ({TARGET_LABELS[batch.target]}): {report.summary(shown=False)}",
                  {"filename": batch.filename, "target": batch.target.value, "rows": report.rows,
                   "created": counts["new"], "updated": counts["updated"], "unchanged": counts["unchanged"],
                   "by_kind": report.counts_by_kind()})

@@ -14,15 +14,14 @@ from urllib.parse import urlparse
 from email_validator import EmailNotValidError, validate_email
 
 from crm.models import InitiativeKind, MembershipRole
+from crm.services.errors import N_, LocalizedError, translated
 
 COORDINATE = Decimal("0.000001")
 MULTI_SEPARATORS = re.compile(r"\s*[|;]\s*")
 
 
-class CellError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CellError(LocalizedError, ValueError):
+    """A cell cannot be read; ``message`` (shown in the reader's language) says what was expected."""
 
 
 def parse_date(text: str) -> date:
@@ -31,7 +30,7 @@ def parse_date(text: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise CellError(f"„{text}“ ist kein gültiges Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT).")
+    raise CellError(N_("„%(text)s“ ist kein gültiges Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT)."), {"text": text})
 
 
 def parse_decimal(text: str, low: int, high: int, what: str) -> Decimal:
@@ -41,9 +40,10 @@ def parse_decimal(text: str, low: int, high: int, what: str) -> Decimal:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise CellError(f"„{text}“ ist keine Zahl.") from None
+        raise CellError(N_("„%(text)s“ ist keine Zahl."), {"text": text}) from None
     if not value.is_finite() or not low <= value <= high:
-        raise CellError(f"Der {what} „{text}“ liegt nicht zwischen {low} und {high}.")
+        raise CellError(N_("Der %(what)s „%(text)s“ liegt nicht zwischen %(low)s und %(high)s."),
+                        {"what": translated(what), "text": text, "low": low, "high": high})
     return value.quantize(COORDINATE)
 
 
@@ -57,7 +57,7 @@ def parse_bool(text: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise CellError(f"„{text}“ ist weder ja noch nein.")
+    raise CellError(N_("„%(text)s“ ist weder ja noch nein."), {"text": text})
 
 
 _INTENSITY_WORDS = {
@@ -73,8 +73,8 @@ def parse_intensity(text: str) -> int:
         return int(lowered[0])
     if lowered in _INTENSITY_WORDS:
         return _INTENSITY_WORDS[lowered]
-    raise CellError(f"„{text}“ ist keine gültige Intensität (1 = lose, 2 = regelmäßig, 3 = eng; "
-                    "auch „niedrig“, „mittel“, „hoch“).")
+    raise CellError(N_("„%(text)s“ ist keine gültige Intensität (1 = lose, 2 = regelmäßig, 3 = eng; "
+                       "auch „niedrig“, „mittel“, „hoch“)."), {"text": text})
 
 
 def parse_weight(text: str) -> float:
@@ -101,7 +101,8 @@ def parse_direction(text: str) -> bool:
         return True
     if lowered in {"undirected", "mutual", "ungerichtet", "gegenseitig", "nein", "0", "false"}:
         return False
-    raise CellError(f"„{text}“ ist keine Richtung (directed/undirected bzw. gerichtet/ungerichtet).")
+    raise CellError(N_("„%(text)s“ ist keine Richtung (directed/undirected bzw. gerichtet/ungerichtet)."),
+                    {"text": text})
 
 
 def parse_postcode(text: str) -> str:
@@ -109,7 +110,7 @@ def parse_postcode(text: str) -> str:
     if re.fullmatch(r"\d{4}", raw):
         raw = "0" + raw  # Excel drops the leading zero of 01067 Dresden
     if not re.fullmatch(r"\d{5}", raw):
-        raise CellError(f"„{text}“ ist keine PLZ (fünf Ziffern).")
+        raise CellError(N_("„%(text)s“ ist keine PLZ (fünf Ziffern)."), {"text": text})
     return raw
 
 
@@ -117,9 +118,9 @@ def parse_email(text: str) -> str:
     try:
         validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        raise CellError(f"„{text}“ ist keine gültige E-Mail-Adresse.") from None
+        raise CellError(N_("„%(text)s“ ist keine gültige E-Mail-Adresse."), {"text": text}) from None
     if len(text) > 254:
-        raise CellError("Die E-Mail-Adresse ist zu lang (höchstens 254 Zeichen).")
+        raise CellError(N_("Die E-Mail-Adresse ist zu lang (höchstens 254 Zeichen)."))
     return text
 
 
@@ -129,9 +130,9 @@ def parse_url(text: str) -> str:
         raw = "https://" + raw
     parsed = urlparse(raw)
     if parsed.scheme.lower() not in ("http", "https") or "." not in parsed.netloc or " " in raw:
-        raise CellError(f"„{text}“ ist keine gültige Web-Adresse.")
+        raise CellError(N_("„%(text)s“ ist keine gültige Web-Adresse."), {"text": text})
     if len(raw) > 300:
-        raise CellError("Die Web-Adresse ist zu lang (höchstens 300 Zeichen).")
+        raise CellError(N_("Die Web-Adresse ist zu lang (höchstens 300 Zeichen)."))
     return raw
 
 
@@ -152,14 +153,16 @@ def parse_role(text: str) -> MembershipRole:
     """A member's role in an initiative: Leitung, Partner, Mitglied, Förderer (or the English names)."""
     value = _ROLES.get(_folded(text))
     if value is None:
-        raise CellError(f"„{text}“ ist keine Rolle in einer Initiative (Leitung, Partner, Mitglied, Förderer).")
+        raise CellError(N_("„%(text)s“ ist keine Rolle in einer Initiative (Leitung, Partner, Mitglied, Förderer)."),
+                        {"text": text})
     return MembershipRole(value)
 
 
 def parse_initiative_kind(text: str) -> InitiativeKind:
     value = _INITIATIVE_KINDS.get(_folded(text))
     if value is None:
-        raise CellError(f"„{text}“ ist keine Art von Initiative (Projekt, Bündnis, Arbeitskreis, Programm).")
+        raise CellError(N_("„%(text)s“ ist keine Art von Initiative (Projekt, Bündnis, Arbeitskreis, Programm)."),
+                        {"text": text})
     return InitiativeKind(value)
 
 
@@ -170,5 +173,6 @@ def split_multi(text: str) -> list[str]:
 
 def check_length(text: str, limit: int | None) -> str:
     if limit is not None and len(text) > limit:
-        raise CellError(f"Der Wert ist zu lang ({len(text)} Zeichen, höchstens {limit}).")
+        raise CellError(N_("Der Wert ist zu lang (%(length)s Zeichen, höchstens %(limit)s)."),
+                        {"length": len(text), "limit": limit})
     return text

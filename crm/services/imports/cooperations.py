@@ -16,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.models import Cooperation
+from crm.services.errors import N_, translated
 from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
 from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, require, resolve_actor
 from crm.services.landscape.cooperations import DEFAULT_INTENSITY
 
-LABELS = {"intensity": "Intensität", "weight": "Gewicht", "start_date": "Beginn", "end_date": "Ende",
-          "description": "Beschreibung",
-          "topics": "Themen", "life_stages": "Bildungsphasen", "is_directed": "Richtung"}
+LABELS = {"intensity": N_("Intensität"), "weight": N_("Gewicht"), "start_date": N_("Beginn"), "end_date": N_("Ende"),
+          "description": N_("Beschreibung"), "topics": N_("Themen"), "life_stages": N_("Bildungsphasen"),
+          "is_directed": N_("Richtung")}
 
 
 def _ident(actor: Any) -> tuple[str, int]:
@@ -45,15 +46,18 @@ def _overlap(a_start: Any, a_end: Any, b_start: Any, b_end: Any) -> bool:
 
 
 def _describe(coop: Any) -> str:
-    since = f" seit {coop.start_date:%d.%m.%Y}" if coop.start_date else ""
-    return f"„{coop.type.name}“ zwischen „{coop.source.name}“ und „{coop.target.name}“{since}"
+    params = {"type": coop.type.name, "source": coop.source.name, "target": coop.target.name}
+    if coop.start_date:
+        return translated(N_("„%(type)s“ zwischen „%(source)s“ und „%(target)s“ seit %(start)s"),
+                          {**params, "start": f"{coop.start_date:%d.%m.%Y}"})
+    return translated(N_("„%(type)s“ zwischen „%(source)s“ und „%(target)s“"), params)
 
 
 def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
     existing: dict[tuple[Any, ...], list[Cooperation]] = defaultdict(list)
     query = select(Cooperation).options(selectinload(Cooperation.topics), selectinload(Cooperation.life_stages))
-    for coop in ctx.session.scalars(query):
-        existing[_key(coop.type_id, coop.source, coop.target, coop.is_directed)].append(coop)
+    for saved in ctx.session.scalars(query):
+        existing[_key(saved.type_id, saved.source, saved.target, saved.is_directed)].append(saved)
     seen: dict[tuple[Any, ...], int] = {}
     default_type = ctx.defaults.get("cooperation_type")
     for record in records:
@@ -71,12 +75,13 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         source, target, coop_type = ends["source"], ends["target"], values["type"]
         if source is target:
             problem(ctx, job, record.line, "target",
-                    f"Eine Kooperation braucht zwei verschiedene Akteure; hier steht zweimal „{source.name}“.")
+                    N_("Eine Kooperation braucht zwei verschiedene Akteure; hier steht zweimal „%(actor)s“."),
+                    {"actor": source.name})
             continue
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
-            problem(ctx, job, record.line, "end_date",
-                    f"Das Ende ({end:%d.%m.%Y}) liegt vor dem Beginn ({start:%d.%m.%Y}).")
+            problem(ctx, job, record.line, "end_date", N_("Das Ende (%(end)s) liegt vor dem Beginn (%(start)s)."),
+                    {"end": f"{end:%d.%m.%Y}", "start": f"{start:%d.%m.%Y}"})
             continue
         if not record.ok:
             continue  # a cell of this row could not be read: comparing it with others would mislead
@@ -90,9 +95,10 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         row_key = (*key, start)
         if row_key in seen:
             problem(ctx, job, record.line, "source",
-                    f"{job.sheet.row_name(record.line)} beschreibt dieselbe Kooperation wie "
-                    f"{job.sheet.row_name(seen[row_key])} "
-                    f"(„{source.name}“ – „{target.name}“, {coop_type.name}). Bitte doppelte Zeilen entfernen.")
+                    N_("%(row)s beschreibt dieselbe Kooperation wie %(first)s (%(pair)s, %(type)s). Bitte doppelte "
+                       "Zeilen entfernen."),
+                    {"row": job.sheet.row_name(record.line), "first": job.sheet.row_name(seen[row_key]),
+                     "pair": f"„{source.name}“ – „{target.name}“", "type": coop_type.name})
             continue
         seen[row_key] = record.line
         candidates = existing.get(key, [])
@@ -102,10 +108,10 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             overlapping = [c for c in candidates if _overlap(c.start_date, c.end_date, start, end)]
             if overlapping:
                 problem(ctx, job, record.line, "start_date" if start else "source",
-                        f"Es gibt bereits eine Kooperation {_describe(overlapping[0])} im selben Zeitraum. "
-                        "Zwei gleichzeitige Kooperationen derselben Art zwischen denselben Akteuren sind nicht "
-                        "möglich; tragen Sie das Ende der bestehenden ein oder lassen Sie den Beginn weg, um "
-                        "sie zu aktualisieren.")
+                        N_("Es gibt bereits eine Kooperation %(cooperation)s im selben Zeitraum. Zwei gleichzeitige "
+                           "Kooperationen derselben Art zwischen denselben Akteuren sind nicht möglich; tragen Sie "
+                           "das Ende der bestehenden ein oder lassen Sie den Beginn weg, um sie zu aktualisieren."),
+                        {"cooperation": _describe(overlapping[0])})
                 continue
             fields = dict(source=source, target=target, type=coop_type, is_directed=directed,
                           intensity=values.get("intensity", DEFAULT_INTENSITY), weight=values.get("weight"),
@@ -118,11 +124,12 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             else:
                 coop = SimpleNamespace(**fields)
             existing[key].append(coop)  # later rows of the file see it, in the preview as well
-            action, changed = NEW, ()
+            action, changed = NEW, tuple[str, ...]()
             record_obj: Any = coop
         else:
             record_obj = match
-            changes = {k: values[k] for k in ("intensity", "weight", "start_date", "end_date", "description")
+            changes: dict[str, Any] = {k: values[k] for k in ("intensity", "weight", "start_date", "end_date",
+                                                               "description")
                        if k in values and values[k] != getattr(match, k)}
             if "direction" in values and values["direction"] != match.is_directed:
                 changes["is_directed"] = values["direction"]
@@ -133,13 +140,14 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             new_end = changes.get("end_date", match.end_date)
             if new_start and new_end and new_end < new_start:
                 problem(ctx, job, record.line, "end_date" if "end_date" in changes else "start_date",
-                        f"Danach läge das Ende ({new_end:%d.%m.%Y}) der gespeicherten Kooperation vor ihrem "
-                        f"Beginn ({new_start:%d.%m.%Y}).")
+                        N_("Danach läge das Ende (%(end)s) der gespeicherten Kooperation vor ihrem "
+                           "Beginn (%(start)s)."),
+                        {"end": f"{new_end:%d.%m.%Y}", "start": f"{new_start:%d.%m.%Y}"})
                 continue
             if changes and ctx.writing:
                 for attribute, value in changes.items():
                     setattr(match, attribute, value)
-            action, changed = (UPDATED if changes else UNCHANGED), tuple(LABELS[k] for k in changes)
+            action, changed = (UPDATED if changes else UNCHANGED), tuple(translated(LABELS[k]) for k in changes)
         if record.ok:
             ctx.report.outcomes.append(Outcome(job.label, "cooperations", record.line, action, label, changed,
                                                record_obj if ctx.writing else None))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportTarget
-from crm.services.errors import ServiceError, refusal_for
+from crm.services.errors import N_, ServiceError, refusal_for, translated
 from crm.services.imports import actors, cooperations, initiatives, persons
 from crm.services.imports.lookups import ActorIndex, Vocabulary, name_key
 from crm.services.imports.mapping import FIELDS, SHEET_LABELS, auto_mapping, missing_required, sheet_kind_for_kumu
@@ -96,12 +96,12 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
     jobs: list[SheetJob] = []
     for plan in plans:
         sheet = parsed.sheets[plan.index]
-        job = SheetJob(sheet, plan.kind, mapping_of(batch, plan), sheet.name if several else "")
+        job = SheetJob(sheet, plan.kind or "", mapping_of(batch, plan), sheet.name if several else "")
         _check_columns(job, defaults, report)
         jobs.append(job)
     if batch.target == ImportTarget.KUMU and not plans:
-        report.problem("In der Datei ist weder ein Blatt mit Elementen (Spalte „Label“) noch eines mit "
-                       "Verbindungen (Spalten „From“ und „To“).")
+        report.problem(translated(N_("In der Datei ist weder ein Blatt mit Elementen (Spalte „Label“) noch eines "
+                                     "mit Verbindungen (Spalten „From“ und „To“).")))
     columns_ok = report.ok
     if batch.target == ImportTarget.KUMU:
         jobs = split_kumu(jobs)
@@ -121,13 +121,14 @@ def run(session: Session, batch: ImportBatch, *, write: bool, parsed: ParsedFile
             session.flush()
     except ServiceError as error:
         # A rule the row checks above did not foresee (they ask the same services): nothing is kept.
-        report.problem(f"{error.message} Es wurde nichts gespeichert.")
+        report.problem(translated(N_("%(refusal)s Es wurde nichts gespeichert."), {"refusal": error.message}))
     except (IntegrityError, DataError) as error:
         # The checks above should have caught it; if not, the caller rolls back all rows.
         refusal = refusal_for(error)
-        report.problem(f"{refusal.message} Es wurde nichts gespeichert." if refusal is not None else
-                       "Die Datenbank hat die Änderungen abgelehnt; es wurde nichts gespeichert. "
-                       f"Technische Meldung: {str(error.orig)[:300]}")
+        report.problem(translated(N_("%(refusal)s Es wurde nichts gespeichert."), {"refusal": refusal.message})
+                       if refusal is not None else
+                       translated(N_("Die Datenbank hat die Änderungen abgelehnt; es wurde nichts gespeichert. "
+                                     "Technische Meldung: %(detail)s"), {"detail": str(error.orig)[:300]}))
     rank = {job.label: number for number, job in enumerate(jobs)}
     report.problems.sort(key=lambda p: (rank.get(p.sheet, -1), p.line or 0))
     return report
@@ -218,30 +219,32 @@ def _check_columns(job: SheetJob, defaults: dict[str, Any], report: Report) -> N
     mapped = list(job.mapping.values())
     default_values = {"kind": defaults.get("kind"), "type": defaults.get("cooperation_type")}
     for spec in missing_required(job.mapping, job.kind, default_values):
-        hint = ""
+        message = translated(N_("Die Pflichtspalte „%(field)s“ fehlt: keine Spalte ist ihr zugeordnet."),
+                             {"field": translated(spec.label)})
         if spec.key == "kind":
-            hint = " Oder wählen Sie auf der Zuordnungsseite eine Standard-Art für alle Zeilen."
+            message += " " + translated(
+                N_("Oder wählen Sie auf der Zuordnungsseite eine Standard-Art für alle Zeilen."))
         elif spec.key == "type":
-            hint = " Oder wählen Sie auf der Zuordnungsseite eine Standard-Kooperationsart."
-        report.problem(f"Die Pflichtspalte „{spec.label}“ fehlt: keine Spalte ist ihr zugeordnet.{hint}",
-                       sheet=job.label)
+            message += " " + translated(N_("Oder wählen Sie auf der Zuordnungsseite eine Standard-Kooperationsart."))
+        report.problem(message, sheet=job.label)
     for key in set(mapped):
         if mapped.count(key) > 1:
             columns = ", ".join(f"„{job.sheet.column_label(i)}“" for i, k in job.mapping.items() if k == key)
-            report.problem(f"„{job.spec(key).label}“ ist mehreren Spalten zugeordnet ({columns}).", sheet=job.label)
+            report.problem(translated(N_("„%(field)s“ ist mehreren Spalten zugeordnet (%(columns)s)."),
+                                      {"field": translated(job.spec(key).label), "columns": columns}), sheet=job.label)
     if not job.sheet.data_rows:
-        report.problem("Die Datei enthält nur eine Kopfzeile und keine Daten.", sheet=job.label)
+        report.problem(translated(N_("Die Datei enthält nur eine Kopfzeile und keine Daten.")), sheet=job.label)
 
 
 def describe_file(parsed: ParsedFile, report: Report) -> None:
-    parts = [f"Format: {parsed.format_label}"]
+    parts = [translated(N_("Format: %(format)s"), {"format": parsed.format_label})]
     if parsed.encoding:
-        parts.append(f"Zeichenkodierung: {parsed.encoding}")
+        parts.append(translated(N_("Zeichenkodierung: %(encoding)s"), {"encoding": parsed.encoding}))
     if parsed.delimiter_label:
-        parts.append(f"Trennzeichen: {parsed.delimiter_label}")
+        parts.append(translated(N_("Trennzeichen: %(delimiter)s"), {"delimiter": parsed.delimiter_label}))
     report.notes.append(", ".join(parts) + ".")
     report.notes.extend(parsed.notes)
 
 
 def sheet_label(kind: str | None) -> str:
-    return SHEET_LABELS.get(kind or "", "wird nicht importiert")
+    return translated(SHEET_LABELS.get(kind or "", N_("wird nicht importiert")))

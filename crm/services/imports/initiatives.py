@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Initiative, InitiativeKind, Membership, MembershipRole
+from crm.services.errors import N_, translated
 from crm.services.imports.cells import CellError
 from crm.services.imports.lookups import name_key
 from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
@@ -29,9 +30,10 @@ from crm.services.imports.rows import Context, Record, SheetJob, ids, problem, r
 from crm.services.landscape.initiatives import ROLE_LABELS
 
 SCALAR_FIELDS = ("short_name", "description", "website", "start_date", "end_date")
-LABELS = {"short_name": "Kurzname", "description": "Beschreibung", "website": "Website", "start_date": "Beginn",
-          "end_date": "Ende", "kind": "Art", "topics": "Themen", "life_stages": "Bildungsphasen",
-          "role": "Rolle", "joined_on": "Beigetreten am", "left_on": "Ausgetreten am"}
+LABELS = {"short_name": N_("Kurzname"), "description": N_("Beschreibung"), "website": N_("Website"),
+          "start_date": N_("Beginn"), "end_date": N_("Ende"), "kind": N_("Art"), "topics": N_("Themen"),
+          "life_stages": N_("Bildungsphasen"), "role": N_("Rolle"), "joined_on": N_("Beigetreten am"),
+          "left_on": N_("Ausgetreten am")}
 INTERNAL_ID = re.compile(r"initiative-(\d+)")  # the ID our own export writes
 
 
@@ -54,8 +56,8 @@ class InitiativeIndex:
         if len(exact) == 1 or len(candidates) == 1:
             return (exact or candidates)[0]
         if candidates:
-            raise CellError(f"„{name}“ passt auf mehrere Initiativen "
-                            f"({', '.join(sorted(c.name for c in candidates))}).")
+            raise CellError(N_("„%(name)s“ passt auf mehrere Initiativen (%(initiatives)s)."),
+                            {"name": name, "initiatives": ", ".join(sorted(c.name for c in candidates))})
         return None
 
     def add(self, initiative: Any, kumu_id: str | None) -> None:
@@ -75,8 +77,8 @@ class InitiativeIndex:
         if internal:
             found = self.by_id.get(int(internal.group(1)))
             if found is None:
-                raise CellError(f"Unbekannte Initiativen-ID „{text}“: eine Initiative mit dieser Nummer gibt es "
-                                "nicht (mehr).")
+                raise CellError(N_("Unbekannte Initiativen-ID „%(value)s“: eine Initiative mit dieser Nummer gibt "
+                                   "es nicht (mehr)."), {"value": text})
             return found
         if name_key(text) in self.file_names:
             return self.file_names[name_key(text)]
@@ -94,8 +96,10 @@ def process_initiatives(ctx: Context, job: SheetJob, records: list[Record]) -> N
         key = name_key(values["name"])
         if key in seen:
             problem(ctx, job, record.line, "name",
-                    f"{job.sheet.row_name(record.line)} beschreibt dieselbe Initiative wie "
-                    f"{job.sheet.row_name(seen[key])} („{values['name']}“). Bitte doppelte Zeilen entfernen.")
+                    N_("%(row)s beschreibt dieselbe Initiative wie %(first)s („%(name)s“). Bitte doppelte Zeilen "
+                       "entfernen."),
+                    {"row": job.sheet.row_name(record.line), "first": job.sheet.row_name(seen[key]),
+                     "name": values["name"]})
             continue
         seen[key] = record.line
         try:
@@ -106,8 +110,8 @@ def process_initiatives(ctx: Context, job: SheetJob, records: list[Record]) -> N
         start = values.get("start_date", getattr(initiative, "start_date", None))
         end = values.get("end_date", getattr(initiative, "end_date", None))
         if start and end and end < start:
-            problem(ctx, job, record.line, "end_date",
-                    f"Das Ende ({end:%d.%m.%Y}) liegt vor dem Beginn ({start:%d.%m.%Y}).")
+            problem(ctx, job, record.line, "end_date", N_("Das Ende (%(end)s) liegt vor dem Beginn (%(start)s)."),
+                    {"end": f"{end:%d.%m.%Y}", "start": f"{start:%d.%m.%Y}"})
             continue
         if initiative is None:
             fields = {"name": values["name"], "kind": values.get("initiative_kind", InitiativeKind.PROJECT),
@@ -119,7 +123,7 @@ def process_initiatives(ctx: Context, job: SheetJob, records: list[Record]) -> N
                 ctx.session.add(initiative)
             else:
                 initiative = SimpleNamespace(id=None, **fields)
-            action, changed = NEW, ()
+            action, changed = NEW, tuple[str, ...]()
         else:
             changes = {k: values[k] for k in SCALAR_FIELDS if k in values and values[k] != getattr(initiative, k)}
             if "initiative_kind" in values and values["initiative_kind"] != initiative.kind:
@@ -130,7 +134,7 @@ def process_initiatives(ctx: Context, job: SheetJob, records: list[Record]) -> N
             if changes and ctx.writing:
                 for attribute, value in changes.items():
                     setattr(initiative, attribute, value)
-            action, changed = (UPDATED if changes else UNCHANGED), tuple(LABELS[k] for k in changes)
+            action, changed = (UPDATED if changes else UNCHANGED), tuple(translated(LABELS[k]) for k in changes)
         index.add(initiative, values.get("kumu_id"))
         if record.ok:
             ctx.report.outcomes.append(Outcome(job.label, "initiatives", record.line, action, values["name"],
@@ -160,9 +164,13 @@ def _ends(ctx: Context, job: SheetJob, record: Record) -> tuple[Any, Any] | None
             return None
     initiative_sides = [side for side, (found, _) in sides.items() if found is not None]
     if len(initiative_sides) != 1:
-        what = "zwei Initiativen" if initiative_sides else "keine Initiative"
-        problem(ctx, job, record.line, "target",
-                f"Eine Mitgliedschaft verbindet einen Akteur mit einer Initiative; diese Verbindung nennt {what}.")
+        if initiative_sides:
+            message = N_("Eine Mitgliedschaft verbindet einen Akteur mit einer Initiative; diese Verbindung nennt "
+                         "zwei Initiativen.")
+        else:
+            message = N_("Eine Mitgliedschaft verbindet einen Akteur mit einer Initiative; diese Verbindung nennt "
+                         "keine Initiative.")
+        problem(ctx, job, record.line, "target", message)
         return None
     initiative_side = initiative_sides[0]
     actor_side = "source" if initiative_side == "target" else "target"
@@ -174,8 +182,8 @@ def _ends(ctx: Context, job: SheetJob, record: Record) -> tuple[Any, Any] | None
 
 def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> None:
     existing: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
-    for membership in ctx.session.scalars(select(Membership)):
-        existing[(("db", membership.initiative_id), ("db", membership.actor_id))].append(membership)
+    for saved in ctx.session.scalars(select(Membership)):
+        existing[(("db", saved.initiative_id), ("db", saved.actor_id))].append(saved)
     seen: dict[tuple[Any, ...], int] = {}
     for record in records:
         values = record.values
@@ -191,30 +199,31 @@ def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> N
         joined, left = values.get("start_date"), values.get("end_date")
         if joined and left and left < joined:
             problem(ctx, job, record.line, "end_date",
-                    f"„Ausgetreten am“ ({left:%d.%m.%Y}) liegt vor „Beigetreten am“ ({joined:%d.%m.%Y}).")
+                    N_("„Ausgetreten am“ (%(left)s) liegt vor „Beigetreten am“ (%(joined)s)."),
+                    {"left": f"{left:%d.%m.%Y}", "joined": f"{joined:%d.%m.%Y}"})
             continue
         if not record.ok:
             continue
         key = (_ident(initiative), _ident(actor))
         if (*key, joined) in seen:
             problem(ctx, job, record.line, "source",
-                    f"{job.sheet.row_name(record.line)} beschreibt dieselbe Mitgliedschaft wie "
-                    f"{job.sheet.row_name(seen[(*key, joined)])}. Bitte doppelte Zeilen entfernen.")
+                    N_("%(row)s beschreibt dieselbe Mitgliedschaft wie %(first)s. Bitte doppelte Zeilen entfernen."),
+                    {"row": job.sheet.row_name(record.line), "first": job.sheet.row_name(seen[(*key, joined)])})
             continue
         seen[(*key, joined)] = record.line
         candidates = existing[key]
         match = _match(candidates, joined, ctx)
         role = values.get("role")
         shown_role = role or getattr(match, "role", None) or MembershipRole.MEMBER
-        label = f"{actor.name} – {initiative.name} ({ROLE_LABELS[shown_role]})"
+        label = f"{actor.name} – {initiative.name} ({translated(ROLE_LABELS[shown_role])})"
         if match is None:
             clash = [m for m in candidates if _overlap(m.joined_on, m.left_on, joined, left)]
             if clash:
                 problem(ctx, job, record.line, "start_date" if joined else "source",
-                        f"„{actor.name}“ ist in diesem Zeitraum bereits Mitglied von „{initiative.name}“. "
-                        "Ein Akteur ist zur selben Zeit nur einmal Mitglied; tragen Sie das Austrittsdatum der "
-                        "bestehenden Mitgliedschaft ein oder lassen Sie das Beitrittsdatum weg, um sie zu "
-                        "aktualisieren.")
+                        N_("„%(actor)s“ ist in diesem Zeitraum bereits Mitglied von „%(initiative)s“. Ein Akteur ist "
+                           "zur selben Zeit nur einmal Mitglied; tragen Sie das Austrittsdatum der bestehenden "
+                           "Mitgliedschaft ein oder lassen Sie das Beitrittsdatum weg, um sie zu aktualisieren."),
+                        {"actor": actor.name, "initiative": initiative.name})
                 continue
             fields = dict(initiative=initiative, actor=actor, role=role or MembershipRole.MEMBER, joined_on=joined,
                           left_on=left)
@@ -222,7 +231,7 @@ def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> N
             if ctx.writing:
                 ctx.session.add(membership)
             candidates.append(membership)
-            action, changed = NEW, ()
+            action, changed = NEW, tuple[str, ...]()
         else:
             membership = match
             changes: dict[str, Any] = {}
@@ -235,12 +244,13 @@ def process_memberships(ctx: Context, job: SheetJob, records: list[Record]) -> N
             new_left = changes.get("left_on", match.left_on)
             if new_joined and new_left and new_left < new_joined:
                 problem(ctx, job, record.line, "end_date",
-                        f"Danach läge der Austritt ({new_left:%d.%m.%Y}) vor dem Beitritt ({new_joined:%d.%m.%Y}).")
+                        N_("Danach läge der Austritt (%(left)s) vor dem Beitritt (%(joined)s)."),
+                        {"left": f"{new_left:%d.%m.%Y}", "joined": f"{new_joined:%d.%m.%Y}"})
                 continue
             if changes and ctx.writing:
                 for attribute, value in changes.items():
                     setattr(match, attribute, value)
-            action, changed = (UPDATED if changes else UNCHANGED), tuple(LABELS[k] for k in changes)
+            action, changed = (UPDATED if changes else UNCHANGED), tuple(translated(LABELS[k]) for k in changes)
         ctx.report.outcomes.append(Outcome(job.label, "memberships", record.line, action, label, changed,
                                            membership if ctx.writing else None))
 

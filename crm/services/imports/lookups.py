@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, ActorKind, Area, CooperationType, LifeStage, Topic
+from crm.services.errors import N_, translated
 from crm.services.folding import fold, name_words
 from crm.services.imports.cells import CellError, split_multi
 from crm.services.imports.report import Report
@@ -63,9 +64,10 @@ def name_key(text: str) -> str:
 
 
 IGNORE = "-"  # value mapping: leave this value out
-UNKNOWN_PREFIX = {"kind": "Unbekannte Art", "cooperation_type": "Unbekannte Kooperationsart",
-                  "area": "Unbekanntes Gebiet", "topics": "Unbekanntes Thema",
-                  "life_stages": "Unbekannte Bildungsphase"}
+UNKNOWN_PREFIX = {"kind": N_("Unbekannte Art"), "cooperation_type": N_("Unbekannte Kooperationsart"),
+                  "area": N_("Unbekanntes Gebiet"), "topics": N_("Unbekanntes Thema"),
+                  "life_stages": N_("Unbekannte Bildungsphase")}
+UNKNOWN_PLURAL = {"topics": N_("Unbekannte Themen"), "life_stages": N_("Unbekannte Bildungsphasen")}
 _CODES = {code_key(code): names for code, names in SCHOOL_TYPE_CODES.items()}
 
 
@@ -83,14 +85,14 @@ class Vocabulary:
         self.cooperation_types = list(session.scalars(
             select(CooperationType).order_by(CooperationType.sort_order, CooperationType.name)))
         self.areas = list(session.scalars(select(Area).options(selectinload(Area.parent))))
-        self._by_name = {
+        self._by_name: dict[str, dict[str, Any]] = {
             "kind": {name_key(k.name): k for k in self.kinds},
             "topics": {name_key(t.name): t for t in self.topics},
             "life_stages": {**{name_key(s.code): s for s in self.life_stages},
                             **{name_key(s.name): s for s in self.life_stages}},
             "cooperation_type": {name_key(t.name): t for t in self.cooperation_types},
         }
-        self._by_id = {
+        self._by_id: dict[str, dict[int, Any]] = {
             "kind": {k.id: k for k in self.kinds}, "topics": {t.id: t for t in self.topics},
             "life_stages": {s.id: s for s in self.life_stages},
             "cooperation_type": {t.id: t for t in self.cooperation_types}, "area": {a.id: a for a in self.areas},
@@ -119,14 +121,18 @@ class Vocabulary:
             return True, None if mapping[key] == IGNORE else self.by_id(vocabulary, mapping[key])
         return False, None
 
+    def _entries(self, vocabulary: str) -> list[Any]:
+        by_vocabulary: dict[str, list[Any]] = {
+            "kind": self.kinds, "topics": self.topics, "life_stages": self.life_stages,
+            "cooperation_type": self.cooperation_types, "area": self.areas}
+        return by_vocabulary[vocabulary]
+
     def known_names(self, vocabulary: str) -> list[str]:
-        entries = {"kind": self.kinds, "topics": self.topics, "life_stages": self.life_stages,
-                   "cooperation_type": self.cooperation_types, "area": self.areas}[vocabulary]
+        entries = self._entries(vocabulary)
         return [e.full_name if vocabulary == "area" else e.name for e in entries]
 
     def choices(self, vocabulary: str) -> list[tuple[str, str]]:
-        entries = {"kind": self.kinds, "topics": self.topics, "life_stages": self.life_stages,
-                   "cooperation_type": self.cooperation_types, "area": self.areas}[vocabulary]
+        entries = self._entries(vocabulary)
         items = [(str(e.id), e.full_name if vocabulary == "area" else e.name) for e in entries]
         return sorted(items, key=lambda i: i[1]) if vocabulary == "area" else items
 
@@ -135,18 +141,21 @@ class Vocabulary:
         self.report.unknown(vocabulary, raw)
         key = (vocabulary, name_key(raw))
         if key in self._explained:
-            return CellError(f"{UNKNOWN_PREFIX[vocabulary]} „{raw}“ (wie oben beschrieben; auf der "
-                             "Zuordnungsseite können Sie den Wert einem bekannten zuordnen).")
+            return CellError(N_("%(prefix)s „%(value)s“ (wie oben beschrieben; auf der "
+                                "Zuordnungsseite können Sie den Wert einem bekannten zuordnen)."),
+                             {"prefix": translated(UNKNOWN_PREFIX[vocabulary]), "value": raw})
         self._explained.add(key)
-        return CellError(message)
+        return CellError(message)  # already in the reader's language
 
     @staticmethod
     def _listing(names: Iterable[str], limit: int = 40) -> str:
         names = list(names)
         if not names:
-            return "– noch keine –"
+            return translated(N_("– noch keine –"))
         text = ", ".join(names[:limit])
-        return text + (f" und {len(names) - limit} weitere" if len(names) > limit else "")
+        if len(names) > limit:
+            text += translated(N_(" und %(count)s weitere"), {"count": len(names) - limit})
+        return text
 
     # ------------------------------------------------------------ single values
 
@@ -163,13 +172,14 @@ class Vocabulary:
                 found = self._by_name["kind"].get(name_key(name))
                 if found is not None:
                     return found
-            raise self._unknown("kind", raw, (
-                f"„{raw}“ ist das Schulart-Kürzel für „{names[0]}“, diese Akteursart gibt es aber noch nicht. "
-                f"Legen Sie sie in der Verwaltung an oder ordnen Sie den Wert auf der Zuordnungsseite einer "
-                f"Art zu. Bekannte Arten: {self._listing(self.known_names('kind'))}."))
-        raise self._unknown("kind", raw, (
-            f"Unbekannte Art „{raw}“. Bekannte Arten: {self._listing(self.known_names('kind'))}. "
-            f"Schulart-Kürzel: {KNOWN_CODES_TEXT} …"))
+            raise self._unknown("kind", raw, translated(
+                N_("„%(value)s“ ist das Schulart-Kürzel für „%(kind)s“, diese Akteursart gibt es aber noch nicht. "
+                   "Legen Sie sie in der Verwaltung an oder ordnen Sie den Wert auf der Zuordnungsseite einer "
+                   "Art zu. Bekannte Arten: %(known)s."),
+                {"value": raw, "kind": names[0], "known": self._listing(self.known_names("kind"))}))
+        raise self._unknown("kind", raw, translated(
+            N_("Unbekannte Art „%(value)s“. Bekannte Arten: %(known)s. Schulart-Kürzel: %(codes)s …"),
+            {"value": raw, "known": self._listing(self.known_names("kind")), "codes": KNOWN_CODES_TEXT}))
 
     def cooperation_type(self, raw: str) -> CooperationType:
         mapped, entry = self._mapped("cooperation_type", raw)
@@ -178,9 +188,9 @@ class Vocabulary:
         found = self._by_name["cooperation_type"].get(name_key(raw))
         if found is not None:
             return found
-        raise self._unknown("cooperation_type", raw, (
-            f"Unbekannte Kooperationsart „{raw}“. Bekannte Arten: "
-            f"{self._listing(self.known_names('cooperation_type'))}."))
+        raise self._unknown("cooperation_type", raw, translated(
+            N_("Unbekannte Kooperationsart „%(value)s“. Bekannte Arten: %(known)s."),
+            {"value": raw, "known": self._listing(self.known_names("cooperation_type"))}))
 
     def area(self, raw: str) -> Area | None:
         mapped, entry = self._mapped("area", raw)
@@ -193,10 +203,13 @@ class Vocabulary:
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            raise CellError(f"Das Gebiet „{raw}“ ist mehrdeutig ({', '.join(a.full_name for a in candidates)}); "
-                            "bitte den vollen Pfad angeben, z. B. „" + candidates[0].full_name + "“.")
-        raise self._unknown("area", raw, (
-            f"Unbekanntes Gebiet „{raw}“. Bekannte Gebiete: {self._listing(self.known_names('area'))}."))
+            raise CellError(N_("Das Gebiet „%(value)s“ ist mehrdeutig (%(areas)s); bitte den vollen Pfad angeben, "
+                               "z. B. „%(example)s“."),
+                            {"value": raw, "areas": ", ".join(a.full_name for a in candidates),
+                             "example": candidates[0].full_name})
+        raise self._unknown("area", raw, translated(
+            N_("Unbekanntes Gebiet „%(value)s“. Bekannte Gebiete: %(known)s."),
+            {"value": raw, "known": self._listing(self.known_names("area"))}))
 
     # ------------------------------------------------------------ lists
 
@@ -217,13 +230,13 @@ class Vocabulary:
         if unknown:
             listed = ", ".join(f"„{u}“" for u in unknown)
             errors = [self._unknown(vocabulary, u, "") for u in unknown]
-            prefix = f"Unbekannte {label_plural}" if len(unknown) > 1 else UNKNOWN_PREFIX[vocabulary]
+            prefix = translated(UNKNOWN_PLURAL[vocabulary] if len(unknown) > 1 else UNKNOWN_PREFIX[vocabulary])
             if all(e.message for e in errors):  # every value was explained in an earlier row
-                raise CellError(f"{prefix} {listed} (wie oben beschrieben).")
-            raise CellError(f"{prefix} {listed}. "
-                            f"Bekannt: {self._listing(self.known_names(vocabulary))}. "
-                            "Mehrere Werte trennen Sie mit | oder ; – oder ordnen Sie sie auf der "
-                            "Zuordnungsseite zu oder lassen Sie sie weg.")
+                raise CellError(N_("%(prefix)s %(values)s (wie oben beschrieben)."),
+                                {"prefix": prefix, "values": listed})
+            raise CellError(N_("%(prefix)s %(values)s. Bekannt: %(known)s. Mehrere Werte trennen Sie mit | oder ; "
+                               "– oder ordnen Sie sie auf der Zuordnungsseite zu oder lassen Sie sie weg."),
+                            {"prefix": prefix, "values": listed, "known": self._listing(self.known_names(vocabulary))})
         return result
 
     def topics_of(self, raw: str) -> list[Topic]:
@@ -298,8 +311,8 @@ class ActorIndex:
         if internal:
             found = self.by_id.get(int(internal.group(1)))
             if found is None:
-                raise CellError(f"Unbekannte Akteur-ID „{text}“: einen Akteur mit dieser Nummer gibt es nicht "
-                                "(mehr).")
+                raise CellError(N_("Unbekannte Akteur-ID „%(value)s“: einen Akteur mit dieser Nummer gibt es nicht "
+                                   "(mehr)."), {"value": text})
             return found
         in_file = self.file_names.get(key, [])
         if len(in_file) == 1:
@@ -313,8 +326,10 @@ class ActorIndex:
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
-            areas = ", ".join(sorted({a.area.full_name if a.area else "ohne Gebiet" for a in candidates}))
-            raise CellError(f"„{text}“ ist mehrdeutig: {len(candidates)} Akteure heißen so ({areas}). "
-                            "Bitte geben Sie die Kennung des Akteurs an.")
-        raise CellError(f"Unbekannter Akteur „{text}“: weder als Kennung noch als Name vorhanden "
-                        "(auch nicht weiter oben in dieser Datei).")
+            areas = ", ".join(sorted({a.area.full_name if a.area else translated(N_("ohne Gebiet"))
+                                      for a in candidates}))
+            raise CellError(N_("„%(value)s“ ist mehrdeutig: %(count)s Akteure heißen so (%(areas)s). "
+                               "Bitte geben Sie die Kennung des Akteurs an."),
+                            {"value": text, "count": len(candidates), "areas": areas})
+        raise CellError(N_("Unbekannter Akteur „%(value)s“: weder als Kennung noch als Name vorhanden "
+                           "(auch nicht weiter oben in dieser Datei)."), {"value": text})

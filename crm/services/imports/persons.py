@@ -14,15 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.models import Affiliation, Person
+from crm.services.errors import N_, translated
 from crm.services.imports.cells import CellError
 from crm.services.imports.lookups import name_key
 from crm.services.imports.report import NEW, UNCHANGED, UPDATED, Outcome
 from crm.services.imports.rows import Context, Record, SheetJob, problem, require, resolve_actor
 
 SCALAR_FIELDS = ("salutation", "title", "first_name", "last_name", "email", "phone", "notes")
-LABELS = {"salutation": "Anrede", "title": "Titel", "first_name": "Vorname", "last_name": "Nachname",
-          "email": "E-Mail", "phone": "Telefon", "notes": "Notizen", "affiliation": "Zugehörigkeit",
-          "function": "Funktion", "from_date": "Seit", "to_date": "Bis"}
+LABELS = {"salutation": N_("Anrede"), "title": N_("Titel"), "first_name": N_("Vorname"),
+          "last_name": N_("Nachname"), "email": N_("E-Mail"), "phone": N_("Telefon"), "notes": N_("Notizen"),
+          "affiliation": N_("Zugehörigkeit"), "function": N_("Funktion"), "from_date": N_("Seit"),
+          "to_date": N_("Bis")}
 
 
 class _DraftPerson:
@@ -59,9 +61,9 @@ class _PersonIndex:
         if len(candidates) > 1 and actor is not None:
             candidates = [c for c in candidates if any(a.actor is actor for a in c.affiliations)] or candidates
         if len(candidates) > 1:
-            raise CellError(f"{len(candidates)} Personen heißen „{values.get('first_name', '')} "
-                            f"{values['last_name']}“. Bitte geben Sie die E-Mail-Adresse an, damit klar ist, "
-                            "wer gemeint ist.")
+            raise CellError(N_("%(count)s Personen heißen „%(name)s“. Bitte geben Sie die E-Mail-Adresse an, "
+                               "damit klar ist, wer gemeint ist."),
+                            {"count": len(candidates), "name": f"{values.get('first_name', '')} {values['last_name']}"})
         return candidates[0] if candidates else None
 
 
@@ -81,7 +83,7 @@ def _resolve_actor(ctx: Context, job: SheetJob, record: Record) -> Any:
     if "actor_key" not in values and "actor" not in values:
         if any(k in values for k in ("function", "from_date", "to_date")):
             problem(ctx, job, record.line, "function",
-                    "Eine Funktion oder ein Zeitraum ohne Akteur: Bitte geben Sie an, bei welchem Akteur.")
+                    N_("Eine Funktion oder ein Zeitraum ohne Akteur: Bitte geben Sie an, bei welchem Akteur."))
             record.ok = False
         return None
     return resolve_actor(ctx, job, record, "actor", "actor_key")
@@ -100,7 +102,7 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             continue
         actor = _resolve_actor(ctx, job, record)
         if values.get("from_date") and values.get("to_date") and values["to_date"] < values["from_date"]:
-            problem(ctx, job, record.line, "to_date", "Das Ende liegt vor dem Beginn.")
+            problem(ctx, job, record.line, "to_date", N_("Das Ende liegt vor dem Beginn."))
             record.ok = False
         try:
             person = index.match(values, actor)
@@ -110,20 +112,24 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
         pair = (id(person), id(actor) if actor is not None else None, values.get("function", ""),
                 values.get("from_date"))
         if person is not None and pair in pairs:
-            where = " in derselben Funktion beim selben Akteur" if actor else ""
-            problem(ctx, job, record.line, "last_name",
-                    f"{job.sheet.row_name(record.line)} beschreibt dieselbe Person{where} "
-                    f"wie {job.sheet.row_name(pairs[pair])}. Bitte doppelte Zeilen entfernen.")
+            if actor:
+                message = N_("%(row)s beschreibt dieselbe Person in derselben Funktion beim selben Akteur wie "
+                             "%(first)s. Bitte doppelte Zeilen entfernen.")
+            else:
+                message = N_("%(row)s beschreibt dieselbe Person wie %(first)s. Bitte doppelte Zeilen entfernen.")
+            problem(ctx, job, record.line, "last_name", message,
+                    {"row": job.sheet.row_name(record.line), "first": job.sheet.row_name(pairs[pair])})
             continue
         earlier = first_rows.get(id(person)) if person is not None else None
         if earlier is not None:
-            conflicts = [LABELS[k] for k in SCALAR_FIELDS if k in values and k in earlier.values
+            conflicts = [translated(LABELS[k]) for k in SCALAR_FIELDS if k in values and k in earlier.values
                          and (values[k].lower() != earlier.values[k].lower() if k == "email"
                               else values[k] != earlier.values[k])]
             if conflicts:
                 problem(ctx, job, record.line, "last_name",
-                        f"{job.sheet.row_name(record.line)} nennt dieselbe Person wie "
-                        f"{job.sheet.row_name(earlier.line)}, aber mit anderen Angaben ({', '.join(conflicts)}).")
+                        N_("%(row)s nennt dieselbe Person wie %(first)s, aber mit anderen Angaben (%(fields)s)."),
+                        {"row": job.sheet.row_name(record.line), "first": job.sheet.row_name(earlier.line),
+                         "fields": ", ".join(conflicts)})
                 continue
         write = ctx.writing
         changed: list[str] = []
@@ -146,7 +152,7 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             if write:
                 for key, value in extra.items():
                     setattr(person, key, value)
-            changed = [LABELS[k] for k in extra]
+            changed = [translated(LABELS[k]) for k in extra]
             action = NEW if id(person) in created else UPDATED if extra else UNCHANGED
         else:
             changes = {k: values[k] for k in SCALAR_FIELDS if k in values and values[k] != getattr(person, k)}
@@ -155,32 +161,32 @@ def process(ctx: Context, job: SheetJob, records: list[Record]) -> None:
             if write:
                 for key, value in changes.items():
                     setattr(person, key, value)
-            changed = [LABELS[k] for k in changes]
+            changed = [translated(LABELS[k]) for k in changes]
             action = UPDATED if changes else UNCHANGED
         first_rows.setdefault(id(person), record)
         pairs[(id(person), *pair[1:])] = record.line  # a person new in this file has an identity only now
         if actor is not None:
-            wanted = {k: values[k] for k in ("function", "from_date", "to_date") if k in values}
+            wanted: dict[str, Any] = {k: values[k] for k in ("function", "from_date", "to_date") if k in values}
             affiliation = _affiliation_of(person, actor, wanted, ctx) if action != NEW else None
             if affiliation is None:
                 if write:
                     person.affiliations.append(Affiliation(actor=actor, **wanted))
                 if action != NEW:
-                    changed.append(LABELS["affiliation"])
+                    changed.append(translated(LABELS["affiliation"]))
                     action = UPDATED
             else:
                 diff = {k: v for k, v in wanted.items() if getattr(affiliation, k) != v}
                 begins, ends = diff.get("from_date", affiliation.from_date), diff.get("to_date", affiliation.to_date)
                 if begins and ends and ends < begins:
                     problem(ctx, job, record.line, "to_date" if "to_date" in diff else "from_date",
-                            f"Danach läge das Ende ({ends:%d.%m.%Y}) der gespeicherten Zugehörigkeit vor ihrem "
-                            f"Beginn ({begins:%d.%m.%Y}).")
+                            N_("Danach läge das Ende (%(end)s) der gespeicherten Zugehörigkeit vor ihrem "
+                               "Beginn (%(start)s)."), {"end": f"{ends:%d.%m.%Y}", "start": f"{begins:%d.%m.%Y}"})
                     continue
                 if diff:
                     if write:
                         for key, value in diff.items():
                             setattr(affiliation, key, value)
-                    changed += [LABELS[k] for k in diff]
+                    changed += [translated(LABELS[k]) for k in diff]
                     action = UPDATED
         if record.ok:
             label = " ".join(p for p in (values.get("first_name", ""), values["last_name"]) if p)

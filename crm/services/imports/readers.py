@@ -23,6 +23,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from crm.services.errors import N_, LocalizedError, translated
+
 MAX_ROWS = 50_000
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 DELIMITERS = (";", ",", "\t")
@@ -30,12 +32,8 @@ DELIMITERS = (";", ",", "\t")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ReadError(Exception):
-    """The file cannot be read at all; ``message`` is German and shown as is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ReadError(LocalizedError):
+    """The file cannot be read at all; ``message`` is shown in the reader's language."""
 
 
 @dataclass
@@ -59,10 +57,10 @@ class Sheet:
     header_line: int = 1
     has_letters: bool = True  # spreadsheet-like: columns also have letters A, B, …
     header_width: int | None = None  # columns the header names; rows may not be wider
-    row_noun: str = "Zeile"   # how problems name a record: "Zeile 7", or "Objekt 1" for GeoJSON features
+    row_noun: str = N_("Zeile")  # how problems name a record: "Zeile 7", or "Objekt 1" for GeoJSON features
 
     def row_name(self, line: int) -> str:
-        return f"{self.row_noun} {line}"
+        return f"{translated(self.row_noun)} {line}"
 
     def overflow(self, row: Row) -> int:
         """How many non-empty cells a row has beyond the header (a delimiter inside an unquoted cell)."""
@@ -74,7 +72,7 @@ class Sheet:
         header = self.columns[index] if index < len(self.columns) and self.columns[index] else ""
         letter = column_letter(index)
         if not header:
-            return f"Spalte {letter}" if self.has_letters else f"Spalte {index + 1}"
+            return translated(N_("Spalte %(column)s"), {"column": letter if self.has_letters else index + 1})
         return f"{header} ({letter})" if self.has_letters else header
 
     def samples(self, index: int, limit: int = 3) -> list[str]:
@@ -102,12 +100,14 @@ class ParsedFile:
 
     @property
     def format_label(self) -> str:
-        return {"csv": "CSV", "xlsx": "Excel (.xlsx)", "geojson": "GeoJSON", "kumu-json": "Kumu-JSON",
-                "zip": "ZIP mit CSV-Dateien", "gexf": "GEXF (Gephi)", "graphml": "GraphML"}.get(self.format, self.format)
+        return translated({"csv": "CSV", "xlsx": "Excel (.xlsx)", "geojson": "GeoJSON", "kumu-json": "Kumu-JSON",
+                           "zip": N_("ZIP mit CSV-Dateien"), "gexf": "GEXF (Gephi)",
+                           "graphml": "GraphML"}.get(self.format, self.format))
 
     @property
     def delimiter_label(self) -> str | None:
-        return {";": "Semikolon", ",": "Komma", "\t": "Tabulator"}.get(self.delimiter or "")
+        label = {";": N_("Semikolon"), ",": N_("Komma"), "\t": N_("Tabulator")}.get(self.delimiter or "")
+        return translated(label) if label else None
 
 
 def column_letter(index: int) -> str:
@@ -155,16 +155,16 @@ def cell_text(value: Any) -> str:
 def read_file(data: bytes, filename: str = "") -> ParsedFile:
     """Recognise the format from the content and read all sheets."""
     if not data or not data.strip():
-        raise ReadError("Die Datei ist leer.")
+        raise ReadError(N_("Die Datei ist leer."))
     head = data[:8]
     if head.startswith(b"PK\x03\x04"):
         return _read_zip(data)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError("Das ist eine Datei im alten Excel-Format (.xls). Bitte speichern Sie sie in Excel "
-                        "als „Excel-Arbeitsmappe (.xlsx)“ oder als „CSV UTF-8“ und laden Sie sie erneut hoch.")
+        raise ReadError(N_("Das ist eine Datei im alten Excel-Format (.xls). Bitte speichern Sie sie in Excel "
+                           "als „Excel-Arbeitsmappe (.xlsx)“ oder als „CSV UTF-8“ und laden Sie sie erneut hoch."))
     if head.startswith(b"%PDF"):
-        raise ReadError("Das ist eine PDF-Datei. Importieren lassen sich CSV-, Excel- (.xlsx), GeoJSON- "
-                        "und Kumu-Dateien.")
+        raise ReadError(N_("Das ist eine PDF-Datei. Importieren lassen sich CSV-, Excel- (.xlsx), GeoJSON- "
+                           "und Kumu-Dateien."))
     text, encoding = decode_text(data)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
@@ -176,9 +176,9 @@ def read_file(data: bytes, filename: str = "") -> ParsedFile:
 
 
 def _unreadable() -> ReadError:
-    return ReadError("Die Datei lässt sich nicht lesen: Sie ist weder eine Textdatei (CSV) noch eine "
-                     "Excel-Arbeitsmappe (.xlsx) noch GeoJSON. Bitte speichern Sie die Liste als "
-                     "„CSV UTF-8“ oder als .xlsx und laden Sie sie erneut hoch.")
+    return ReadError(N_("Die Datei lässt sich nicht lesen: Sie ist weder eine Textdatei (CSV) noch eine "
+                        "Excel-Arbeitsmappe (.xlsx) noch GeoJSON. Bitte speichern Sie die Liste als "
+                        "„CSV UTF-8“ oder als .xlsx und laden Sie sie erneut hoch."))
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -192,10 +192,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
         raise _unreadable()
     if data.startswith(codecs.BOM_UTF8):
         try:
-            text, label = data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 mit BOM"
+            text, label = data[len(codecs.BOM_UTF8):].decode("utf-8"), translated(N_("UTF-8 mit BOM"))
         except UnicodeDecodeError:
-            raise ReadError("Die Datei ist als UTF-8 gekennzeichnet, enthält aber ungültige Zeichen. "
-                            "Bitte speichern Sie sie erneut als „CSV UTF-8“.") from None
+            raise ReadError(N_("Die Datei ist als UTF-8 gekennzeichnet, enthält aber ungültige Zeichen. "
+                               "Bitte speichern Sie sie erneut als „CSV UTF-8“.")) from None
     else:
         try:
             text, label = data.decode("utf-8"), "UTF-8"
@@ -243,19 +243,21 @@ def read_csv_text(text: str, name: str) -> tuple[Sheet, str]:
         if hint:
             records[0] = []  # keep the row numbers as the user sees them
     except csv.Error as error:
-        raise ReadError(f"Die CSV-Datei ist fehlerhaft aufgebaut (Zeile {reader.line_num}): {error}. "
-                        "Oft fehlt ein schließendes Anführungszeichen.") from None
+        raise ReadError(N_("Die CSV-Datei ist fehlerhaft aufgebaut (Zeile %(line)s): %(error)s. "
+                           "Oft fehlt ein schließendes Anführungszeichen."),
+                        {"line": reader.line_num, "error": error}) from None
     sheet = _sheet_from_records(name, ([clean_cell(c) for c in record] for record in records))
     if sheet is None:
-        raise ReadError(f"{_sheet_prefix(name)}Die Datei enthält keine Kopfzeile und keine Daten.")
+        raise ReadError(N_("%(sheet)sDie Datei enthält keine Kopfzeile und keine Daten."),
+                        {"sheet": _sheet_prefix(name)})
     return sheet, delimiter
 
 
 def _limited(records: Iterable[Any]) -> Iterable[Any]:
     for count, record in enumerate(records, start=1):
         if count > MAX_ROWS + 1:
-            raise ReadError(f"Die Datei hat mehr als {MAX_ROWS:,} Zeilen. Bitte teilen Sie sie in kleinere "
-                            "Dateien auf.".replace(",", "."))
+            raise ReadError(N_("Die Datei hat mehr als %(max)s Zeilen. Bitte teilen Sie sie in kleinere "
+                               "Dateien auf."), {"max": f"{MAX_ROWS:,}".replace(",", ".")})
         yield record
 
 
@@ -293,7 +295,7 @@ def _header_index(records: list[list[str]]) -> int | None:
 
 
 def _sheet_prefix(name: str) -> str:
-    return f"Blatt „{name}“: " if name else ""
+    return translated(N_("Blatt „%(sheet)s“: "), {"sheet": name}) if name else ""
 
 
 # ---------------------------------------------------------------- ZIP: XLSX or CSV files
@@ -305,7 +307,7 @@ def _read_zip(data: bytes) -> ParsedFile:
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _unreadable() from None
     if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-        raise ReadError("Die Datei ist entpackt zu groß (über 250 MB).")
+        raise ReadError(N_("Die Datei ist entpackt zu groß (über 250 MB)."))
     names = {i.filename for i in infos}
     if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
         return _read_xlsx(data)
@@ -321,13 +323,13 @@ def _read_zip(data: bytes) -> ParsedFile:
         try:
             text, encoding = decode_text(archive.read(info))
         except ReadError as error:
-            raise ReadError(f"„{base}“ im ZIP-Archiv: {error.message}") from None
+            raise ReadError(N_("„%(file)s“ im ZIP-Archiv: %(error)s"), {"file": base, "error": error.message}) from None
         sheet, delimiter = read_csv_text(text, name=base)
         sheets.append(sheet)
         encodings.add(encoding)
         delimiters.add(delimiter)
     if not sheets:
-        raise ReadError("Das ZIP-Archiv enthält keine CSV-Dateien.")
+        raise ReadError(N_("Das ZIP-Archiv enthält keine CSV-Dateien."))
     return ParsedFile("zip", sheets, encoding=", ".join(sorted(encodings)),
                       delimiter=delimiters.pop() if len(delimiters) == 1 else None)
 
@@ -341,15 +343,15 @@ def _read_xlsx(data: bytes) -> ParsedFile:
             warnings.simplefilter("ignore")  # openpyxl warns about styles other tools write
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
-        raise ReadError("Die Excel-Datei ist beschädigt oder kein gültiges .xlsx. Bitte in Excel öffnen und "
-                        "erneut als „Excel-Arbeitsmappe (.xlsx)“ speichern.") from None
+        raise ReadError(N_("Die Excel-Datei ist beschädigt oder kein gültiges .xlsx. Bitte in Excel öffnen und "
+                           "erneut als „Excel-Arbeitsmappe (.xlsx)“ speichern.")) from None
     sheets: list[Sheet] = []
     notes: list[str] = []
     try:
         for worksheet in workbook.worksheets:
             title = worksheet.title
             if "(ignore)" in title.lower() or getattr(worksheet, "sheet_state", "visible") != "visible":
-                notes.append(f"Blatt „{title}“ übersprungen.")
+                notes.append(translated(N_("Blatt „%(sheet)s“ übersprungen."), {"sheet": title}))
                 continue
             worksheet.reset_dimensions()  # some writers store wrong dimensions; read until the end
             with warnings.catch_warnings():
@@ -361,7 +363,7 @@ def _read_xlsx(data: bytes) -> ParsedFile:
     finally:
         workbook.close()
     if not sheets:
-        raise ReadError("Die Excel-Datei enthält kein Blatt mit Daten.")
+        raise ReadError(N_("Die Excel-Datei enthält kein Blatt mit Daten."))
     return ParsedFile("xlsx", sheets, notes=notes)
 
 
@@ -378,7 +380,8 @@ def _read_json(text: str, encoding: str) -> ParsedFile:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ReadError(f"Die JSON-Datei ist fehlerhaft (Zeile {error.lineno}, Spalte {error.colno}).") from None
+        raise ReadError(N_("Die JSON-Datei ist fehlerhaft (Zeile %(line)s, Spalte %(column)s)."),
+                        {"line": error.lineno, "column": error.colno}) from None
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         return ParsedFile("geojson", [_geojson_sheet(document)], encoding=encoding)
     if isinstance(document, dict) and document.get("type") == "Feature":
@@ -388,14 +391,14 @@ def _read_json(text: str, encoding: str) -> ParsedFile:
         for key, name in (("elements", "Elements"), ("connections", "Connections")):
             items = document.get(key) or []
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-                raise ReadError(f"Kumu-JSON: „{key}“ muss eine Liste von Objekten sein.")
+                raise ReadError(N_("Kumu-JSON: „%(key)s“ muss eine Liste von Objekten sein."), {"key": key})
             if items:
                 sheets.append(_objects_sheet(name, items))
         if not sheets:
-            raise ReadError("Die Kumu-Datei enthält weder Elemente noch Verbindungen.")
+            raise ReadError(N_("Die Kumu-Datei enthält weder Elemente noch Verbindungen."))
         return ParsedFile("kumu-json", sheets, encoding=encoding)
-    raise ReadError("Diese JSON-Datei hat kein bekanntes Format. Erwartet wird GeoJSON (FeatureCollection) "
-                    "oder eine Kumu-Datei mit „elements“ und „connections“.")
+    raise ReadError(N_("Diese JSON-Datei hat kein bekanntes Format. Erwartet wird GeoJSON (FeatureCollection) "
+                       "oder eine Kumu-Datei mit „elements“ und „connections“."))
 
 
 def _objects_sheet(name: str, items: list[dict[str, Any]], row_noun: str | None = None) -> Sheet:
@@ -407,43 +410,43 @@ def _objects_sheet(name: str, items: list[dict[str, Any]], row_noun: str | None 
             if key not in columns:
                 columns.append(key)
     if len(items) > MAX_ROWS:
-        raise ReadError(f"Die Datei hat mehr als {MAX_ROWS:,} Einträge.".replace(",", "."))
+        raise ReadError(N_("Die Datei hat mehr als %(max)s Einträge."), {"max": f"{MAX_ROWS:,}".replace(",", ".")})
     first = 1 if row_noun else 2
     rows = [Row(n, [cell_text(item.get(c)) for c in columns]) for n, item in enumerate(items, start=first)]
-    return Sheet(name=name, columns=columns, rows=rows, has_letters=False, row_noun=row_noun or "Zeile")
+    return Sheet(name=name, columns=columns, rows=rows, has_letters=False, row_noun=row_noun or N_("Zeile"))
 
 
 def _geojson_sheet(document: dict[str, Any]) -> Sheet:
     """Properties become columns; a point geometry adds latitude and longitude."""
     features = document.get("features")
     if not isinstance(features, list):
-        raise ReadError("GeoJSON: „features“ fehlt oder ist keine Liste.")
+        raise ReadError(N_("GeoJSON: „features“ fehlt oder ist keine Liste."))
     items: list[dict[str, Any]] = []
     with_points = False
     for feature in features:
         if not isinstance(feature, dict):
-            raise ReadError("GeoJSON: ein Eintrag in „features“ ist kein Objekt.")
+            raise ReadError(N_("GeoJSON: ein Eintrag in „features“ ist kein Objekt."))
         properties = dict(feature.get("properties") or {})
         point = _point(feature.get("geometry"))
         if point is not None:
             with_points = True
             properties["__lat"], properties["__lon"] = point[1], point[0]
         items.append(properties)
-    sheet = _objects_sheet("", items, "Objekt") if items else Sheet("", [], [], has_letters=False)
+    sheet = _objects_sheet("", items, N_("Objekt")) if items else Sheet("", [], [], has_letters=False)
     if with_points:
         taken = set(sheet.columns)
         sheet.columns = [("latitude" if c == "__lat" and "latitude" not in taken else
                           "longitude" if c == "__lon" and "longitude" not in taken else c)
                          for c in sheet.columns]
     if not sheet.rows:
-        raise ReadError("Die GeoJSON-Datei enthält keine Einträge.")
+        raise ReadError(N_("Die GeoJSON-Datei enthält keine Einträge."))
     return sheet
 
 
 def _point(geometry: Any) -> tuple[float, float] | None:
     if not isinstance(geometry, dict):
         return None
-    coords = geometry.get("coordinates")
+    coords: Any = geometry.get("coordinates")
     try:
         if geometry.get("type") == "Point":
             return float(coords[0]), float(coords[1])
@@ -456,7 +459,7 @@ def _point(geometry: Any) -> tuple[float, float] | None:
 
 # ---------------------------------------------------------------- XML: GEXF (Gephi) and GraphML
 
-_GRAPH_LAYER_NAMES = {"initiative": "gemeinsame Initiative", "event": "gemeinsame Veranstaltung"}
+_GRAPH_LAYER_NAMES = {"initiative": N_("gemeinsame Initiative"), "event": N_("gemeinsame Veranstaltung")}
 
 
 def _cooperation_edges_only(edges: Iterable[Any]) -> tuple[list[Any], Counter[str]]:
@@ -467,7 +470,8 @@ def _cooperation_edges_only(edges: Iterable[Any]) -> tuple[list[Any], Counter[st
     cooperations they would invent a Kooperation for every pair of members. Files of other
     tools have no layer, which means cooperation.
     """
-    kept, skipped = [], Counter()
+    kept: list[Any] = []
+    skipped: Counter[str] = Counter()
     for edge in edges:
         layer = (edge.layer or "cooperation").strip() or "cooperation"
         if layer == "cooperation":
@@ -478,12 +482,19 @@ def _cooperation_edges_only(edges: Iterable[Any]) -> tuple[list[Any], Counter[st
 
 
 def _skipped_layers_note(skipped: Counter[str]) -> str:
-    parts = ", ".join(f"{count} × Ebene „{_GRAPH_LAYER_NAMES.get(layer, layer)}“"
+    parts = ", ".join(translated(N_("%(count)s × Ebene „%(layer)s“"),
+                                 {"count": count, "layer": translated(_GRAPH_LAYER_NAMES.get(layer, layer))})
                       for layer, count in sorted(skipped.items()))
     total = sum(skipped.values())
-    return (f"{total} {'Verbindung wurde' if total == 1 else 'Verbindungen wurden'} nicht übernommen ({parts}): "
-            "Nur Kooperationen werden eingelesen. Verbindungen über gemeinsame Initiativen oder Veranstaltungen "
-            "entstehen in Bildungsnetz aus Mitgliedschaften und Teilnahmen.")
+    if total == 1:
+        message = N_("%(total)s Verbindung wurde nicht übernommen (%(parts)s): Nur Kooperationen werden eingelesen. "
+                     "Verbindungen über gemeinsame Initiativen oder Veranstaltungen entstehen in Bildungsnetz aus "
+                     "Mitgliedschaften und Teilnahmen.")
+    else:
+        message = N_("%(total)s Verbindungen wurden nicht übernommen (%(parts)s): Nur Kooperationen werden "
+                     "eingelesen. Verbindungen über gemeinsame Initiativen oder Veranstaltungen entstehen in "
+                     "Bildungsnetz aus Mitgliedschaften und Teilnahmen.")
+    return translated(message, {"total": total, "parts": parts})
 
 
 def _read_graph_xml(data: bytes) -> ParsedFile:
@@ -500,7 +511,7 @@ def _read_graph_xml(data: bytes) -> ParsedFile:
     head = data[:2000].decode("utf-8", "replace").lower()
     reader, kind = (read_gexf, "gexf") if "<gexf" in head else (read_graphml, "graphml")
     if kind == "graphml" and "<graphml" not in head:
-        raise ReadError("Diese XML-Datei ist weder GEXF (Gephi) noch GraphML.")
+        raise ReadError(N_("Diese XML-Datei ist weder GEXF (Gephi) noch GraphML."))
     try:
         landscape = reader(data)
     except GraphImportError as error:
@@ -527,14 +538,14 @@ def _read_graph_xml(data: bytes) -> ParsedFile:
             connection["Intensität"] = edge.intensity
         connections.append(connection)
     if beyond:
-        notes.append(f"{beyond} Gewichte liegen nicht zwischen 1 und 3: Sie werden unverändert als Gewicht "
-                     "übernommen (die Analyse rechnet mit ihnen); die Intensität dieser Kooperationen ist "
-                     "„2 – regelmäßig“, bis Sie sie ändern.")
+        notes.append(translated(N_("%(count)s Gewichte liegen nicht zwischen 1 und 3: Sie werden unverändert als "
+                                   "Gewicht übernommen (die Analyse rechnet mit ihnen); die Intensität dieser "
+                                   "Kooperationen ist „2 – regelmäßig“, bis Sie sie ändern."), {"count": beyond}))
     sheets = [_objects_sheet("Elements", elements)] if elements else []
     if connections:
         sheets.append(_objects_sheet("Connections", connections))
     if not sheets:
-        raise ReadError("Die Datei enthält keine Knoten.")
+        raise ReadError(N_("Die Datei enthält keine Knoten."))
     for sheet in sheets:  # drop columns the file has no value for, so the mapping shows only what is there
         keep = [i for i, _ in enumerate(sheet.columns) if any(i < len(r.values) and r.values[i] for r in sheet.rows)]
         sheet.columns = [sheet.columns[i] for i in keep]

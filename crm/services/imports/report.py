@@ -5,31 +5,33 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from crm.services.errors import N_, translated
+
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
-ACTION_LABELS = {NEW: "neu", UPDATED: "aktualisiert", UNCHANGED: "unverändert"}
+ACTION_LABELS = {NEW: N_("neu"), UPDATED: N_("aktualisiert"), UNCHANGED: N_("unverändert")}
 
 
 @dataclass(frozen=True)
 class Problem:
-    message: str
+    message: str                 # in the language of the request that ran the import
     line: int | None = None      # row number as in the file (header = 1); None: the whole file or sheet
     column: str | None = None    # the column as the user sees it
     sheet: str = ""
-    noun: str = "Zeile"          # how the file counts its records: "Zeile" (CSV, Excel), "Objekt" (GeoJSON)
+    noun: str = N_("Zeile")      # how the file counts its records: "Zeile" (CSV, Excel), "Objekt" (GeoJSON)
 
     @property
     def place(self) -> str:
         """„Zeile 7“ in a spreadsheet, „Objekt 1“ for the first feature of a GeoJSON file."""
-        return f"{self.noun} {self.line}" if self.line is not None else ""
+        return f"{translated(self.noun)} {self.line}" if self.line is not None else ""
 
     def text(self) -> str:
         where = []
         if self.sheet:
-            where.append(f"Blatt „{self.sheet}“")
+            where.append(translated(N_("Blatt „%(sheet)s“"), {"sheet": self.sheet}))
         if self.line is not None:
             where.append(self.place)
         if self.column:
-            where.append(f"Spalte „{self.column}“")
+            where.append(translated(N_("Spalte „%(column)s“"), {"column": self.column}))
         return (", ".join(where) + ": " if where else "") + self.message
 
 
@@ -45,7 +47,7 @@ class Outcome:
 
     @property
     def action_label(self) -> str:
-        return ACTION_LABELS[self.action]
+        return translated(ACTION_LABELS[self.action])
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class ProbableMatch:
     place: str
     candidates: tuple[Candidate, ...]
     chosen: str | None = None
-    noun: str = "Zeile"
+    noun: str = N_("Zeile")
 
     @property
     def key(self) -> str:
@@ -104,7 +106,7 @@ class Report:
         return self.ok and not self.undecided
 
     def problem(self, message: str, line: int | None = None, column: str | None = None, sheet: str = "",
-                noun: str = "Zeile") -> None:
+                noun: str = N_("Zeile")) -> None:
         self.problems.append(Problem(message, line, column, sheet, noun))
 
     def unknown(self, vocabulary: str, value: str) -> None:
@@ -130,9 +132,13 @@ class Report:
     def rows(self) -> int:
         return len(self.outcomes)
 
-    def summary(self) -> str:
+    def summary(self, shown: bool = True) -> str:
+        """„3 neu, 1 aktualisiert, 0 unverändert“ in the reader's language; ``shown`` False: in German,
+        as the audit log keeps it."""
         c = self.counts
-        return f"{c[NEW]} neu, {c[UPDATED]} aktualisiert, {c[UNCHANGED]} unverändert"
+        params = {"new": c[NEW], "updated": c[UPDATED], "unchanged": c[UNCHANGED]}
+        template = N_("%(new)s neu, %(updated)s aktualisiert, %(unchanged)s unverändert")
+        return translated(template, params) if shown else template % params
 
     def records(self) -> list[dict[str, Any]]:
         """The created and updated records with their ids (after the flush), for the result page's links."""

@@ -1,12 +1,14 @@
 """Shared machinery of the sheet importers: the run context and reading a row into field values."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crm.services.errors import N_, translated
 from crm.services.imports import cells
 from crm.services.imports.cells import CellError
 from crm.services.imports.lookups import ActorIndex, Vocabulary, name_key
@@ -93,9 +95,9 @@ def convert(ctx: Context, spec: FieldSpec, text: str) -> Any:
     if kind == "weight":
         return cells.parse_weight(text)
     if kind == "latitude":
-        return cells.parse_decimal(text, -90, 90, "Breitengrad")
+        return cells.parse_decimal(text, -90, 90, N_("Breitengrad"))
     if kind == "longitude":
-        return cells.parse_decimal(text, -180, 180, "Längengrad")
+        return cells.parse_decimal(text, -180, 180, N_("Längengrad"))
     if kind == "bool":
         return cells.parse_bool(text)
     if kind == "email":
@@ -120,8 +122,9 @@ def read_row(ctx: Context, job: SheetJob, row: Row) -> Record:
     failed: set[str] = set()
     extra = job.sheet.overflow(row)
     if extra:
-        ctx.report.problem(f"Die Zeile hat {extra} Wert(e) mehr, als die Kopfzeile Spalten hat. Steht ein "
-                           "Trennzeichen (Komma oder Semikolon) in einem Wert ohne Anführungszeichen?",
+        ctx.report.problem(translated(N_("Die Zeile hat %(extra)s Wert(e) mehr, als die Kopfzeile Spalten hat. "
+                                         "Steht ein Trennzeichen (Komma oder Semikolon) in einem Wert ohne "
+                                         "Anführungszeichen?"), {"extra": extra}),
                            row.line, None, job.label, job.sheet.row_noun)
         failed.add("*")
     for index, key in job.mapping.items():
@@ -148,14 +151,18 @@ def require(ctx: Context, job: SheetJob, record: Record, key: str, hint: str = "
         return False
     spec = job.spec(key)
     column = job.column_label(key)
-    ctx.report.problem(f"„{spec.label}“ fehlt; das ist eine Pflichtangabe.{(' ' + hint) if hint else ''}",
-                       record.line, column, job.label, job.sheet.row_noun)
+    message = translated(N_("„%(field)s“ fehlt; das ist eine Pflichtangabe."), {"field": translated(spec.label)})
+    ctx.report.problem(f"{message} {hint}" if hint else message, record.line, column, job.label, job.sheet.row_noun)
     record.ok = False
     return False
 
 
-def problem(ctx: Context, job: SheetJob, line: int, key: str | None, message: str) -> None:
-    ctx.report.problem(message, line, job.column_label(key) if key else None, job.label, job.sheet.row_noun)
+def problem(ctx: Context, job: SheetJob, line: int, key: str | None, message: str,
+            params: Mapping[str, Any] | None = None) -> None:
+    """A problem of this row (in the column of ``key``): ``message`` is a marked German template
+    filled from ``params`` and shown in the reader's language, or a text already translated."""
+    text = translated(message, params) if params is not None else translated(message)
+    ctx.report.problem(text, line, job.column_label(key) if key else None, job.label, job.sheet.row_noun)
 
 
 def ids(objects: Any) -> set[int]:
@@ -178,9 +185,10 @@ def resolve_actor(ctx: Context, job: SheetJob, record: Record, name_field: str, 
         return None
     if column == key_field and name_field in values and name_key(values[name_field]) != name_key(actor.name):
         problem(ctx, job, record.line, key_field,
-                f"„{values[key_field]}“ ist „{actor.name}“, in der Spalte „{job.spec(name_field).label}“ steht "
-                f"aber „{values[name_field]}“. Stammt die Datei aus einer anderen Installation? Dann ordnen Sie "
-                "diese Spalte bitte nicht zu.")
+                N_("„%(key)s“ ist „%(actor)s“, in der Spalte „%(column)s“ steht aber „%(name)s“. Stammt die Datei "
+                   "aus einer anderen Installation? Dann ordnen Sie diese Spalte bitte nicht zu."),
+                {"key": values[key_field], "actor": actor.name, "column": translated(job.spec(name_field).label),
+                 "name": values[name_field]})
         record.ok = False
         return None
     return actor

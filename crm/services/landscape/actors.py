@@ -30,7 +30,7 @@ from crm.models import (
     Membership,
     Person,
 )
-from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
+from crm.services.errors import N_, ConcurrentEditError, ServiceError, translated, unique_rule
 from crm.services.privacy.audit import ACTION_LABELS
 
 EDITABLE_FIELDS = (
@@ -68,17 +68,17 @@ def flush_versioned(session: Session, obj: Any, label: str) -> None:
 # One place for them: the page form, the API, the import and Flask-Admin all call ``check_actor``
 # (through ``create_actor`` and ``update_actor``) and show its refusal under their own field.
 
-NAME_REQUIRED = "Bitte geben Sie einen Namen ein."
-KIND_REQUIRED = "Bitte wählen Sie die Art des Akteurs."
-PARENT_CYCLE = ("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur "
-                "untergeordnet werden.")
-REF_TAKEN = "Diese Kennung hat bereits „%(name)s“."
-PERIOD_REVERSED = "„Tätig bis“ darf nicht vor „Tätig seit“ liegen."
-ACTIVE_IN_THE_PAST = ("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: "
-                      "entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
+NAME_REQUIRED = N_("Bitte geben Sie einen Namen ein.")
+KIND_REQUIRED = N_("Bitte wählen Sie die Art des Akteurs.")
+PARENT_CYCLE = N_("Ein Akteur kann nicht sich selbst oder einem eigenen untergeordneten Akteur "
+                  "untergeordnet werden.")
+REF_TAKEN = N_("Diese Kennung hat bereits „%(name)s“.")
+PERIOD_REVERSED = N_("„Tätig bis“ darf nicht vor „Tätig seit“ liegen.")
+ACTIVE_IN_THE_PAST = N_("Ein Akteur, der nur bis zu einem vergangenen Tag tätig war, ist nicht mehr aktiv: "
+                        "entfernen Sie „Tätig bis“ oder entfernen Sie den Haken bei „Aktiv“.")
 
 # Two requests that pass ``check_external_ref`` in the same moment race to the unique index.
-unique_rule("actors", ("external_ref",), "Die Kennung „{value}“ hat bereits ein anderer Akteur.", "external_ref")
+unique_rule("actors", ("external_ref",), N_("Die Kennung „%(value)s“ hat bereits ein anderer Akteur."), "external_ref")
 
 
 def check_parent(actor: Any, parent: Any, parent_of: Callable[[Any], Any] | None = None) -> None:
@@ -273,10 +273,12 @@ def delete_actor(session: Session, actor: Actor) -> dict[str, int]:
     for child in session.scalars(select(Actor).where(Actor.parent_id == actor.id)):
         child.parent_id = actor.parent_id if actor.parent_id != child.id else None
         removed["children"] += 1
-    for model, key in ((Invitation, "invitations"), (Attendance, "attendances")):
-        for row in session.scalars(select(model).where(model.actor_id == actor.id)):
-            row.actor_id = None
-            removed[key] += 1
+    for invitation in session.scalars(select(Invitation).where(Invitation.actor_id == actor.id)):
+        invitation.actor_id = None
+        removed["invitations"] += 1
+    for attendance in session.scalars(select(Attendance).where(Attendance.actor_id == actor.id)):
+        attendance.actor_id = None
+        removed["attendances"] += 1
     session.flush()
     session.expire(actor, ["affiliations", "children"])
     session.delete(actor)
@@ -323,18 +325,19 @@ def events_attended(session: Session, actor_id: int) -> list[AttendedEvent]:
 # --------------------------------------------------------------------------- readable history
 
 FIELD_LABELS = {
-    "name": "Name", "short_name": "Kurzname", "kind_id": "Art", "parent_id": "Übergeordneter Akteur",
-    "area_id": "Gebiet", "street": "Straße", "postcode": "PLZ", "city": "Ort", "latitude": "Breitengrad",
-    "longitude": "Längengrad", "website": "Website", "email": "E-Mail", "phone": "Telefon",
-    "external_ref": "Externe Kennung", "description": "Beschreibung", "notes": "Notizen", "is_active": "Aktiv",
-    "active_from": "Tätig seit", "active_until": "Tätig bis",
-    "life_stages": "Bildungsphasen", "topics": "Themenfelder", "salutation": "Anrede", "title": "Titel",
-    "first_name": "Vorname", "last_name": "Nachname", "legal_basis": "Rechtsgrundlage",
-    "is_opted_out": "Widerspruch", "source_id": "Akteur", "target_id": "Partner", "type_id": "Art",
-    "intensity": "Intensität", "start_date": "Beginn", "end_date": "Ende", "initiative_id": "Initiative",
-    "kind": "Art", "role": "Rolle", "joined_on": "Beigetreten am", "left_on": "Ausgetreten am",
-    "function": "Funktion", "from_date": "Von", "to_date": "Bis", "person_id": "Person", "actor_id": "Akteur",
-    "is_primary": "Hauptzugehörigkeit", "is_directed": "Gerichtet",
+    "name": N_("Name"), "short_name": N_("Kurzname"), "kind_id": N_("Art"), "parent_id": N_("Übergeordneter Akteur"),
+    "area_id": N_("Gebiet"), "street": N_("Straße"), "postcode": N_("PLZ"), "city": N_("Ort"),
+    "latitude": N_("Breitengrad"), "longitude": N_("Längengrad"), "website": N_("Website"), "email": N_("E-Mail"),
+    "phone": N_("Telefon"), "external_ref": N_("Externe Kennung"), "description": N_("Beschreibung"),
+    "notes": N_("Notizen"), "is_active": N_("Aktiv"), "active_from": N_("Tätig seit"),
+    "active_until": N_("Tätig bis"), "life_stages": N_("Bildungsphasen"), "topics": N_("Themenfelder"),
+    "salutation": N_("Anrede"), "title": N_("Titel"), "first_name": N_("Vorname"), "last_name": N_("Nachname"),
+    "legal_basis": N_("Rechtsgrundlage"), "is_opted_out": N_("Widerspruch"), "source_id": N_("Akteur"),
+    "target_id": N_("Partner"), "type_id": N_("Art"), "intensity": N_("Intensität"), "start_date": N_("Beginn"),
+    "end_date": N_("Ende"), "initiative_id": N_("Initiative"), "kind": N_("Art"), "role": N_("Rolle"),
+    "joined_on": N_("Beigetreten am"), "left_on": N_("Ausgetreten am"), "function": N_("Funktion"),
+    "from_date": N_("Von"), "to_date": N_("Bis"), "person_id": N_("Person"), "actor_id": N_("Akteur"),
+    "is_primary": N_("Hauptzugehörigkeit"), "is_directed": N_("Gerichtet"),
 }
 
 _REFERENCES = {"kind_id": ActorKind, "area_id": Area, "parent_id": Actor, "source_id": Actor, "target_id": Actor,
@@ -398,12 +401,12 @@ def history(session: Session, entity_type: str, entity_id: int, limit: int = 50)
         names[model] = {obj.id: str(obj) for obj in session.scalars(select(model).where(model.id.in_(ids)))}
     result = []
     for entry in entries:
-        item = HistoryEntry(entry.created_at, entry.actor_label or "–", ACTION_LABELS.get(entry.action, entry.action),
-                            entry.summary)
+        item = HistoryEntry(entry.created_at, entry.actor_label or "–",
+                            translated(ACTION_LABELS.get(entry.action, entry.action)), entry.summary)
         for key, change in (entry.changes or {}).items():
             if key in HISTORY_HIDDEN:
                 continue
-            label = FIELD_LABELS.get(key, key)
+            label = translated(FIELD_LABELS.get(key, key))
             if isinstance(change, dict) and ("added" in change or "removed" in change):
                 removed = "" if entry.action == "create" else _plain(change.get("removed") or [])
                 item.rows.append(HistoryRow(label, removed, _plain(change.get("added") or [])))

@@ -34,7 +34,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, Cooperation, CooperationType, LifeStage, Topic
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError, translated
 from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
 from crm.services.write_lock import begin_write
@@ -45,8 +45,8 @@ DEFAULT_INTENSITY = 2
 EDITABLE_FIELDS = ("source", "target", "type", "intensity", "start_date", "end_date", "description",
                    "topics", "life_stages", "initiative")
 
-INTENSITY_LABELS = {1: "loser Austausch", 2: "regelmäßige Zusammenarbeit",
-                    3: "enge, vertraglich geregelte Zusammenarbeit"}
+INTENSITY_LABELS = {1: N_("loser Austausch"), 2: N_("regelmäßige Zusammenarbeit"),
+                    3: N_("enge, vertraglich geregelte Zusammenarbeit")}
 
 
 def overlapping(start: date | None, end: date | None) -> Any:
@@ -75,34 +75,35 @@ def conflicting(session: Session, a_id: int, b_id: int, type_id: int, start: dat
 
 
 def _fmt(day: date | None) -> str:
-    return day.strftime("%d.%m.%Y") if day else "offen"
+    return day.strftime("%d.%m.%Y") if day else translated(N_("offen"))
 
 
 def check_rules(session: Session, values: Mapping[str, Any], exclude_id: int | None = None) -> None:
     """Raise ServiceError (with the form field it concerns) for the first broken rule."""
     source, target, ctype = values.get("source"), values.get("target"), values.get("type")
     if source is None:
-        raise ServiceError("Bitte wählen Sie den ersten Akteur.", "source")
+        raise ServiceError(N_("Bitte wählen Sie den ersten Akteur."), "source")
     if target is None:
-        raise ServiceError("Bitte wählen Sie den Partner.", "target")
+        raise ServiceError(N_("Bitte wählen Sie den Partner."), "target")
     if ctype is None:
-        raise ServiceError("Bitte wählen Sie die Art der Kooperation.", "type")
+        raise ServiceError(N_("Bitte wählen Sie die Art der Kooperation."), "type")
     if source.id == target.id:
-        raise ServiceError("Eine Kooperation verbindet zwei verschiedene Akteure.", "target")
+        raise ServiceError(N_("Eine Kooperation verbindet zwei verschiedene Akteure."), "target")
     start, end = values.get("start_date"), values.get("end_date")
     if start and end and end < start:
-        raise ServiceError("Das Ende darf nicht vor dem Beginn liegen.", "end_date")
+        raise ServiceError(N_("Das Ende darf nicht vor dem Beginn liegen."), "end_date")
     intensity = values.get("intensity")
     if intensity is not None and not 1 <= int(intensity) <= 3:
-        raise ServiceError("Die Intensität liegt zwischen 1 und 3.", "intensity")
+        raise ServiceError(N_("Die Intensität liegt zwischen 1 und 3."), "intensity")
     clash = conflicting(session, source.id, target.id, ctype.id, start, end, exclude_id)
     if clash:
         other = clash[0]
         raise ServiceError(
-            f"Zwischen „{source.name}“ und „{target.name}“ besteht in diesem Zeitraum bereits eine "
-            f"Kooperation der Art „{ctype.name}“ ({_fmt(other.start_date)} bis {_fmt(other.end_date)}). "
-            "Beenden Sie die bestehende Kooperation oder ändern Sie sie, statt eine zweite anzulegen.",
-            "type")
+            N_("Zwischen „%(source)s“ und „%(target)s“ besteht in diesem Zeitraum bereits eine "
+               "Kooperation der Art „%(type)s“ (%(start)s bis %(end)s). "
+               "Beenden Sie die bestehende Kooperation oder ändern Sie sie, statt eine zweite anzulegen."),
+            "type", {"source": source.name, "target": target.name, "type": ctype.name,
+                     "start": _fmt(other.start_date), "end": _fmt(other.end_date)})
 
 
 def _apply(cooperation: Cooperation, values: Mapping[str, Any]) -> None:
@@ -175,8 +176,8 @@ def end_cooperation(session: Session, cooperation: Cooperation, end_date: date |
     name = label(cooperation)
     check_version(session, cooperation, expected_version, name)
     if cooperation.start_date and end_date < cooperation.start_date:
-        raise ServiceError(f"Das Ende darf nicht vor dem Beginn ({_fmt(cooperation.start_date)}) liegen.",
-                           "end_date")
+        raise ServiceError(N_("Das Ende darf nicht vor dem Beginn (%(start)s) liegen."),
+                           "end_date", {"start": _fmt(cooperation.start_date)})
     cooperation.end_date = end_date
     flush_versioned(session, cooperation, name)
     return cooperation
@@ -192,7 +193,7 @@ def delete_cooperation(session: Session, cooperation: Cooperation) -> None:
 
 def label(cooperation: Cooperation) -> str:
     """„Kooperationsvertrag: Grundschule Olewig – Kita St. Anna“."""
-    kind = cooperation.type.name if cooperation.type is not None else "Kooperation"
+    kind = cooperation.type.name if cooperation.type is not None else translated(N_("Kooperation"))
     source = cooperation.source.name if cooperation.source is not None else "?"
     target = cooperation.target.name if cooperation.target is not None else "?"
     return f"{kind}: {source} – {target}"
@@ -312,10 +313,12 @@ def _int(args: Mapping[str, Any], key: str, model: Any, label_text: str, session
         return None
     value = parse_id(raw)
     if value is None:
-        hints.append(f"„{raw[:40]}“ ist keine gültige Auswahl für {label_text}; dieser Filter wurde ignoriert.")
+        hints.append(translated(N_("„%(value)s“ ist keine gültige Auswahl für %(filter)s; dieser Filter wurde "
+                                   "ignoriert."), {"value": raw[:40], "filter": translated(label_text)}))
         return None
     if session.get(model, value) is None:
-        hints.append(f"{label_text} Nr. {value} gibt es nicht (mehr); dieser Filter wurde ignoriert.")
+        hints.append(translated(N_("%(filter)s Nr. %(id)s gibt es nicht (mehr); dieser Filter wurde ignoriert."),
+                                {"filter": translated(label_text), "id": value}))
         return None
     return value
 
@@ -325,14 +328,15 @@ def cooperation_filter_from_args(session: Session, args: Mapping[str, Any]) -> C
     hints: list[str] = []
     result = CooperationFilter(hints=hints)
     result.q = " ".join(str(args.get("q") or "").split())[:200]
-    result.actor_id = _int(args, "akteur", Actor, "Akteur", session, hints)
-    result.type_id = _int(args, "art", CooperationType, "Kooperationsart", session, hints)
-    result.topic_id = _int(args, "thema", Topic, "Themenfeld", session, hints)
+    result.actor_id = _int(args, "akteur", Actor, N_("Akteur"), session, hints)
+    result.type_id = _int(args, "art", CooperationType, N_("Kooperationsart"), session, hints)
+    result.topic_id = _int(args, "thema", Topic, N_("Themenfeld"), session, hints)
     status = str(args.get("status") or "").strip()
     if status in {s.value for s in TieStatus}:
         result.status = status
     elif status and status != "alle":
-        hints.append(f"Unbekannter Status „{status[:40]}“ (laufend, beendet oder geplant); ignoriert.")
+        hints.append(translated(N_("Unbekannter Status „%(value)s“ (laufend, beendet oder geplant); ignoriert."),
+                                {"value": status[:40]}))
     result.page = parse_page(args.get("seite"))
     return result
 

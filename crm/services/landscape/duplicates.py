@@ -26,6 +26,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Actor, Affiliation, Person
+from crm.services.errors import N_, translated
 from crm.services.folding import name_words
 from crm.services.write_lock import begin_write
 
@@ -122,18 +123,18 @@ def actor_candidates(session: Session, name: str, *, email: str = "", external_r
         ids = [row.id for row in session.execute(select(Actor.id, Actor.name))
                if row.id != exclude_id and normalise_name(row.name) == key]
         for actor in _load(session, Actor, ids):
-            _collect(found, actor, "gleicher Name")
+            _collect(found, actor, translated(N_("gleicher Name")))
     address = normalise_email(email)
     if address:
         query = select(Actor).where(func.lower(Actor.email) == address)
         for actor in session.scalars(query):
             if actor.id != exclude_id:
-                _collect(found, actor, "gleiche E-Mail-Adresse")
+                _collect(found, actor, translated(N_("gleiche E-Mail-Adresse")))
     ref = (external_ref or "").strip().lower()
     if ref:
         for actor in session.scalars(select(Actor).where(func.lower(Actor.external_ref) == ref)):
             if actor.id != exclude_id:
-                _collect(found, actor, "gleiche externe Kennung")
+                _collect(found, actor, translated(N_("gleiche externe Kennung")))
     return _ranked(found, limit)
 
 
@@ -150,7 +151,7 @@ def person_candidates(session: Session, first_name: str, last_name: str, *, emai
         ids = [row.id for row in rows if row.id != exclude_id
                and normalise_name(f"{row.first_name} {row.last_name}") == key]
         for person in _load(session, Person, ids):
-            _collect(found, person, "gleicher Name")
+            _collect(found, person, translated(N_("gleicher Name")))
     address = normalise_email(email)
     if address:
         query = select(Person).where(Person.is_anonymised.is_(False), or_(
@@ -158,7 +159,7 @@ def person_candidates(session: Session, first_name: str, last_name: str, *, emai
             Person.affiliations.any(func.lower(Affiliation.email) == address)))
         for person in session.scalars(query):
             if person.id != exclude_id:
-                _collect(found, person, "gleiche E-Mail-Adresse")
+                _collect(found, person, translated(N_("gleiche E-Mail-Adresse")))
     return _ranked(found, limit)
 
 

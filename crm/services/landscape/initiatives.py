@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from crm.collation import german
 from crm.models import Actor, Initiative, InitiativeKind, Membership, MembershipRole, Topic
-from crm.services.errors import ConcurrentEditError, ServiceError, unique_rule
+from crm.services.errors import N_, ConcurrentEditError, ServiceError, translated, unique_rule
 from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
 from crm.services.write_lock import begin_write
@@ -33,21 +33,21 @@ EDITABLE_FIELDS = ("name", "short_name", "kind", "description", "website", "star
 MEMBERSHIP_FIELDS = ("actor", "role", "joined_on", "left_on")
 
 KIND_LABELS = {
-    InitiativeKind.PROJECT: "Projekt",
-    InitiativeKind.ALLIANCE: "Bündnis",
-    InitiativeKind.WORKING_GROUP: "Arbeitskreis",
-    InitiativeKind.PROGRAMME: "Programm",
+    InitiativeKind.PROJECT: N_("Projekt"),
+    InitiativeKind.ALLIANCE: N_("Bündnis"),
+    InitiativeKind.WORKING_GROUP: N_("Arbeitskreis"),
+    InitiativeKind.PROGRAMME: N_("Programm"),
 }
 ROLE_LABELS = {
-    MembershipRole.LEAD: "Leitung",
-    MembershipRole.PARTNER: "Partner",
-    MembershipRole.MEMBER: "Mitglied",
-    MembershipRole.FUNDER: "Förderer",
+    MembershipRole.LEAD: N_("Leitung"),
+    MembershipRole.PARTNER: N_("Partner"),
+    MembershipRole.MEMBER: N_("Mitglied"),
+    MembershipRole.FUNDER: N_("Förderer"),
 }
 
 
 def _fmt(day: date | None) -> str:
-    return day.strftime("%d.%m.%Y") if day else "offen"
+    return day.strftime("%d.%m.%Y") if day else translated(N_("offen"))
 
 
 def _apply(obj: Any, fields: tuple[str, ...], values: Mapping[str, Any]) -> None:
@@ -57,7 +57,7 @@ def _apply(obj: Any, fields: tuple[str, ...], values: Mapping[str, Any]) -> None
             setattr(obj, key, value.strip() if type(value) is str and key != "description" else value)
 
 
-NAME_TAKEN = "Eine Initiative mit diesem Namen gibt es bereits."
+NAME_TAKEN = N_("Eine Initiative mit diesem Namen gibt es bereits.")
 # Two requests that both pass the name check race to the unique index; the loser hears the rule.
 unique_rule("initiatives", ("name",), NAME_TAKEN, "name")
 
@@ -65,7 +65,7 @@ unique_rule("initiatives", ("name",), NAME_TAKEN, "name")
 def check_initiative(session: Session, values: Mapping[str, Any], exclude_id: int | None = None) -> None:
     name = (values.get("name") or "").strip()
     if not name:
-        raise ServiceError("Bitte geben Sie einen Namen ein.", "name")
+        raise ServiceError(N_("Bitte geben Sie einen Namen ein."), "name")
     query = select(Initiative).where(func.lower(Initiative.name) == name.lower())
     if exclude_id is not None:
         query = query.where(Initiative.id != exclude_id)
@@ -73,7 +73,7 @@ def check_initiative(session: Session, values: Mapping[str, Any], exclude_id: in
         raise ServiceError(NAME_TAKEN, "name")
     start, end = values.get("start_date"), values.get("end_date")
     if start and end and end < start:
-        raise ServiceError("Das Ende darf nicht vor dem Beginn liegen.", "end_date")
+        raise ServiceError(N_("Das Ende darf nicht vor dem Beginn liegen."), "end_date")
 
 
 def create_initiative(session: Session, values: Mapping[str, Any]) -> Initiative:
@@ -129,17 +129,19 @@ def check_membership(session: Session, initiative: Initiative, values: Mapping[s
                      exclude_id: int | None = None) -> None:
     actor = values.get("actor")
     if actor is None:
-        raise ServiceError("Bitte wählen Sie den Akteur.", "actor")
+        raise ServiceError(N_("Bitte wählen Sie den Akteur."), "actor")
     joined, left = values.get("joined_on"), values.get("left_on")
     if joined and left and left < joined:
-        raise ServiceError("„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen.", "left_on")
+        raise ServiceError(N_("„Ausgetreten am“ darf nicht vor „Beigetreten am“ liegen."), "left_on")
     clash = overlapping_memberships(session, initiative.id, actor.id, joined, left, exclude_id)
     if clash:
         other = clash[0]
         raise ServiceError(
-            f"„{actor.name}“ ist in diesem Zeitraum bereits Mitglied von „{initiative.name}“ "
-            f"({ROLE_LABELS[other.role]}, {_fmt(other.joined_on)} bis {_fmt(other.left_on)}). "
-            "Beenden oder ändern Sie die bestehende Mitgliedschaft.", "actor")
+            N_("„%(actor)s“ ist in diesem Zeitraum bereits Mitglied von „%(initiative)s“ "
+               "(%(role)s, %(joined)s bis %(left)s). "
+               "Beenden oder ändern Sie die bestehende Mitgliedschaft."), "actor",
+            {"actor": actor.name, "initiative": initiative.name, "role": translated(ROLE_LABELS[other.role]),
+             "joined": _fmt(other.joined_on), "left": _fmt(other.left_on)})
 
 
 def add_membership(session: Session, initiative: Initiative, values: Mapping[str, Any]) -> Membership:
@@ -162,7 +164,8 @@ def fingerprint(membership: Membership) -> str:
 def update_membership(session: Session, membership: Membership, values: Mapping[str, Any],
                       expected_fingerprint: str | None) -> Membership:
     if expected_fingerprint and expected_fingerprint != fingerprint(membership):
-        raise ConcurrentEditError(f"Mitgliedschaft von „{membership.actor.name}“", None, None)
+        raise ConcurrentEditError(translated(N_("Mitgliedschaft von „%(actor)s“"), {"actor": membership.actor.name}),
+                                  None, None)
     merged = {key: getattr(membership, key) for key in MEMBERSHIP_FIELDS}
     merged.update(values)
     check_membership(session, membership.initiative, merged, exclude_id=membership.id)
@@ -175,8 +178,8 @@ def end_membership(session: Session, membership: Membership, left_on: date | Non
     """The actor left on ``left_on`` (default today); the membership stays as history."""
     left_on = left_on or date.today()
     if membership.joined_on and left_on < membership.joined_on:
-        raise ServiceError(f"„Ausgetreten am“ darf nicht vor dem Beitritt ({_fmt(membership.joined_on)}) liegen.",
-                           "left_on")
+        raise ServiceError(N_("„Ausgetreten am“ darf nicht vor dem Beitritt (%(joined)s) liegen."),
+                           "left_on", {"joined": _fmt(membership.joined_on)})
     membership.left_on = left_on
     session.flush()
     return membership
@@ -215,19 +218,21 @@ def initiative_filter_from_args(session: Session, args: Mapping[str, Any]) -> In
     if kind in {k.value for k in InitiativeKind}:
         result.kind = kind
     elif kind:
-        hints.append(f"Unbekannte Art „{kind[:40]}“; dieser Filter wurde ignoriert.")
+        hints.append(translated(N_("Unbekannte Art „%(value)s“; dieser Filter wurde ignoriert."), {"value": kind[:40]}))
     raw = str(args.get("thema") or "").strip()
     if raw:
         topic_id = parse_id(raw)
         if topic_id is None or session.get(Topic, topic_id) is None:
-            hints.append(f"Das Themenfeld „{raw[:40]}“ gibt es nicht (mehr); dieser Filter wurde ignoriert.")
+            hints.append(translated(N_("Das Themenfeld „%(value)s“ gibt es nicht (mehr); dieser Filter wurde "
+                                       "ignoriert."), {"value": raw[:40]}))
         else:
             result.topic_id = topic_id
     status = str(args.get("status") or "").strip()
     if status in ("laufend", "beendet"):
         result.status = status
     elif status and status != "alle":
-        hints.append(f"Unbekannter Status „{status[:40]}“ (laufend oder beendet); ignoriert.")
+        hints.append(translated(N_("Unbekannter Status „%(value)s“ (laufend oder beendet); ignoriert."),
+                                {"value": status[:40]}))
     result.page = parse_page(args.get("seite"))
     return result
 

@@ -39,7 +39,7 @@ from crm.models import (
     OutboxMessage,
     Person,
 )
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.folding import fold
 from crm.services.landscape.cooperations import between, overlapping
 from crm.services.privacy import audit
@@ -209,15 +209,17 @@ def _creates_cycle(keep: Actor, parent: Actor | None) -> bool:
 def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
     """Move everything of ``other`` to ``keep`` and delete ``other`` (module docstring)."""
     if keep.id == other.id:
-        raise ServiceError("Ein Akteur kann nicht mit sich selbst zusammengeführt werden.")
+        raise ServiceError(N_("Ein Akteur kann nicht mit sich selbst zusammengeführt werden."))
     result = MergeResult(kept_id=keep.id, merged_id=other.id, merged_name=other.name)
     _move_cooperations(session, keep, other, result)
     _move_memberships(session, keep, other, result)
     _move_affiliations_of_actor(session, keep, other, result)
-    for model, label in ((Invitation, "Einladungen"), (Attendance, "Teilnahmen")):
-        for row in session.scalars(select(model).where(model.actor_id == other.id)):
-            row.actor_id = keep.id
-            result.count("moved", label)
+    for invitation in session.scalars(select(Invitation).where(Invitation.actor_id == other.id)):
+        invitation.actor_id = keep.id
+        result.count("moved", "Einladungen")
+    for attendance in session.scalars(select(Attendance).where(Attendance.actor_id == other.id)):
+        attendance.actor_id = keep.id
+        result.count("moved", "Teilnahmen")
     # The hierarchy: other's sub-actors move up to keep; if keep was below other, it takes other's place.
     if keep.parent_id == other.id:
         keep.parent = other.parent if other.parent_id != keep.id else None
@@ -312,9 +314,9 @@ def _move_attendance(session: Session, keep: Person, other: Person, result: Merg
 def merge_persons(session: Session, keep: Person, other: Person) -> MergeResult:
     """Move affiliations, consents, invitations and attendance of ``other`` to ``keep``; delete ``other``."""
     if keep.id == other.id:
-        raise ServiceError("Eine Person kann nicht mit sich selbst zusammengeführt werden.")
+        raise ServiceError(N_("Eine Person kann nicht mit sich selbst zusammengeführt werden."))
     if keep.is_anonymised or other.is_anonymised:
-        raise ServiceError("Anonymisierte Personen können nicht zusammengeführt werden.")
+        raise ServiceError(N_("Anonymisierte Personen können nicht zusammengeführt werden."))
     result = MergeResult(kept_id=keep.id, merged_id=other.id, merged_name=other.full_name)
     for affiliation in list(other.affiliations):
         twin = next((a for a in keep.affiliations if a.actor_id == affiliation.actor_id

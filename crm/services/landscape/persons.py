@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from crm.collation import german
 from crm.models import Actor, Affiliation, Attendance, Event, Invitation, Person
-from crm.services.errors import ConcurrentEditError, ServiceError
+from crm.services.errors import N_, ConcurrentEditError, ServiceError, translated
 from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.landscape.directory import Page, fold_sql, fold_text, like_pattern, paginate, parse_id, parse_page
 
@@ -37,7 +37,7 @@ def _apply(obj: Any, fields: tuple[str, ...], values: Mapping[str, Any]) -> None
 def create_person(session: Session, values: Mapping[str, Any]) -> Person:
     """A new person; ``values`` holds EDITABLE_FIELDS. Flushes, the caller commits."""
     if not (values.get("last_name") or "").strip():
-        raise ServiceError("Bitte geben Sie den Nachnamen ein.", "last_name")
+        raise ServiceError(N_("Bitte geben Sie den Nachnamen ein."), "last_name")
     person = Person()
     _apply(person, EDITABLE_FIELDS, values)
     session.add(person)
@@ -49,7 +49,7 @@ def update_person(session: Session, person: Person, values: Mapping[str, Any],
                   expected_version: int | None) -> Person:
     """Change a person; ConcurrentEditError if someone saved it since ``expected_version``."""
     if person.is_anonymised:
-        raise ServiceError("Diese Person ist anonymisiert und kann nicht mehr bearbeitet werden.")
+        raise ServiceError(N_("Diese Person ist anonymisiert und kann nicht mehr bearbeitet werden."))
     name = person.full_name
     check_version(session, person, expected_version, name)
     _apply(person, EDITABLE_FIELDS, values)
@@ -80,10 +80,10 @@ def delete_person(session: Session, person: Person) -> None:
 
 def check_affiliation(values: Mapping[str, Any]) -> None:
     if values.get("actor") is None:
-        raise ServiceError("Bitte wählen Sie den Akteur.", "actor")
+        raise ServiceError(N_("Bitte wählen Sie den Akteur."), "actor")
     start, end = values.get("from_date"), values.get("to_date")
     if start and end and end < start:
-        raise ServiceError("„Bis“ darf nicht vor „Von“ liegen.", "to_date")
+        raise ServiceError(N_("„Bis“ darf nicht vor „Von“ liegen."), "to_date")
 
 
 def add_affiliation(session: Session, person: Person, values: Mapping[str, Any]) -> Affiliation:
@@ -108,7 +108,8 @@ def update_affiliation(session: Session, affiliation: Affiliation, values: Mappi
     merged.update(values)
     check_affiliation(merged)
     if expected_fingerprint and expected_fingerprint != fingerprint(affiliation):
-        raise ConcurrentEditError(f"Zugehörigkeit von {affiliation.person.full_name}", None, None)
+        raise ConcurrentEditError(translated(N_("Zugehörigkeit von %(person)s"),
+                                             {"person": affiliation.person.full_name}), None, None)
     _apply(affiliation, AFFILIATION_FIELDS, values)
     session.flush()
     return affiliation
@@ -118,7 +119,7 @@ def end_affiliation(session: Session, affiliation: Affiliation, to_date: date | 
     """The person left this function on ``to_date`` (default today); the row stays as history."""
     to_date = to_date or date.today()
     if affiliation.from_date and to_date < affiliation.from_date:
-        raise ServiceError("„Bis“ darf nicht vor „Von“ liegen.", "to_date")
+        raise ServiceError(N_("„Bis“ darf nicht vor „Von“ liegen."), "to_date")
     affiliation.to_date = to_date
     session.flush()
     return affiliation
@@ -155,7 +156,8 @@ def person_filter_from_args(session: Session, args: Mapping[str, Any]) -> Person
     if raw:
         actor_id = parse_id(raw)
         if actor_id is None or session.get(Actor, actor_id) is None:
-            hints.append(f"Den Akteur „{raw[:40]}“ gibt es nicht (mehr); dieser Filter wurde ignoriert.")
+            hints.append(translated(N_("Den Akteur „%(value)s“ gibt es nicht (mehr); dieser Filter wurde ignoriert."),
+                                    {"value": raw[:40]}))
         else:
             result.actor_id = actor_id
     result.page = parse_page(args.get("seite"))

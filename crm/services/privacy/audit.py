@@ -43,6 +43,7 @@ from crm.models import (
     User,
 )
 from crm.models.base import utcnow
+from crm.services.errors import N_
 
 AUDITED: tuple[type, ...] = (
     Actor, Person, Affiliation, Consent, Cooperation, Initiative, Membership, Event, Invitation,
@@ -144,18 +145,20 @@ def _changes(obj: Any, *, deleted: bool = False, created: bool = False) -> dict[
 
 # What a record is called on screen (the start page, the log): never its class name.
 ENTITY_LABELS = {
-    "Actor": "Akteur", "Person": "Person", "Affiliation": "Zugehörigkeit", "Consent": "Einwilligung",
-    "Cooperation": "Kooperation", "Initiative": "Initiative", "Membership": "Mitgliedschaft",
-    "Event": "Veranstaltung", "Invitation": "Einladung", "Attendance": "Teilnahme", "User": "Benutzerkonto",
-    "ActorKind": "Akteursart", "Area": "Gebiet", "CooperationType": "Kooperationsart", "EventKind": "Veranstaltungsart",
-    "LifeStage": "Bildungsphase", "Topic": "Themenfeld", "ImportBatch": "Import", "ApiToken": "API-Token",
-    "MailTemplate": "E-Mail-Vorlage",
+    "Actor": N_("Akteur"), "Person": N_("Person"), "Affiliation": N_("Zugehörigkeit"),
+    "Consent": N_("Einwilligung"), "Cooperation": N_("Kooperation"), "Initiative": N_("Initiative"),
+    "Membership": N_("Mitgliedschaft"), "Event": N_("Veranstaltung"), "Invitation": N_("Einladung"),
+    "Attendance": N_("Teilnahme"), "User": N_("Benutzerkonto"), "ActorKind": N_("Akteursart"), "Area": N_("Gebiet"),
+    "CooperationType": N_("Kooperationsart"), "EventKind": N_("Veranstaltungsart"),
+    "LifeStage": N_("Bildungsphase"), "Topic": N_("Themenfeld"), "ImportBatch": N_("Import"),
+    "ApiToken": N_("API-Token"), "MailTemplate": N_("E-Mail-Vorlage"),
 }
 # What was done, in words (every action this log records).
-ACTION_LABELS = {"create": "angelegt", "update": "geändert", "delete": "gelöscht", "merge": "zusammengeführt",
-                 "import": "importiert", "send": "versendet", "anonymise": "anonymisiert", "unlock": "entsperrt",
-                 "export": "exportiert", "revoke": "widerrufen", "withdraw": "widerrufen",
-                 "login_failed": "Anmeldung fehlgeschlagen", "login_reset": "Anmeldesperre zurückgesetzt"}
+ACTION_LABELS = {"create": N_("angelegt"), "update": N_("geändert"), "delete": N_("gelöscht"),
+                 "merge": N_("zusammengeführt"), "import": N_("importiert"), "send": N_("versendet"),
+                 "anonymise": N_("anonymisiert"), "unlock": N_("entsperrt"), "export": N_("exportiert"),
+                 "revoke": N_("widerrufen"), "withdraw": N_("widerrufen"),
+                 "login_failed": N_("Anmeldung fehlgeschlagen"), "login_reset": N_("Anmeldesperre zurückgesetzt")}
 _REPR = re.compile(r"^<([A-Za-z]+) (\d+)\b.*>$", re.DOTALL)
 
 

@@ -33,11 +33,11 @@ from sqlalchemy.orm import Session
 
 from crm.models import Consent, ConsentPurpose, LegalBasis, Person
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError, translated
 
 SALT = "bildungsnetz-consent-withdrawal"
-PURPOSE_LABELS = {ConsentPurpose.INVITATIONS: "Einladungen zu Veranstaltungen",
-                  ConsentPurpose.NEWSLETTER: "Newsletter"}
+PURPOSE_LABELS = {ConsentPurpose.INVITATIONS: N_("Einladungen zu Veranstaltungen"),
+                  ConsentPurpose.NEWSLETTER: N_("Newsletter")}
 ALL = "all"
 # Purposes that always need consent, whatever the person's legal basis.
 CONSENT_ONLY = frozenset({ConsentPurpose.NEWSLETTER})
@@ -90,14 +90,15 @@ def give(session: Session, person: Person, purpose: ConsentPurpose | str, method
     purpose = ConsentPurpose(purpose)
     method = (method or "").strip()
     if not method:
-        raise ServiceError("Bitte angeben, wie die Einwilligung erteilt wurde (z. B. Formular, E-Mail).", "method")
+        raise ServiceError(N_("Bitte angeben, wie die Einwilligung erteilt wurde (z. B. Formular, E-Mail)."), "method")
     if len(method) > 120:
-        raise ServiceError("Höchstens 120 Zeichen.", "method")
+        raise ServiceError(N_("Höchstens 120 Zeichen."), "method")
     if person.is_anonymised:
-        raise ServiceError("Diese Person ist anonymisiert.")
+        raise ServiceError(N_("Diese Person ist anonymisiert."))
     latest = _latest(session, person.id, purpose)
     if latest is not None and latest.withdrawn_at is None:
-        raise ServiceError(f"Für „{PURPOSE_LABELS[purpose]}“ liegt bereits eine gültige Einwilligung vor.", "purpose")
+        raise ServiceError(N_("Für „%(purpose)s“ liegt bereits eine gültige Einwilligung vor."), "purpose",
+                           {"purpose": translated(PURPOSE_LABELS[purpose])})
     consent = Consent(person_id=person.id, purpose=purpose, method=method, recorded_by_id=recorded_by_id,
                       given_at=given_at or utcnow())
     session.add(consent)
@@ -167,7 +168,8 @@ def status(session: Session, person: Person) -> list[dict[str, Any]]:
     """Per purpose: label, whether contact is allowed, and the history of consent rows."""
     rows = list(session.scalars(select(Consent).where(Consent.person_id == person.id)
                                 .order_by(Consent.given_at.desc(), Consent.id.desc())))
-    return [{"purpose": purpose, "label": PURPOSE_LABELS[purpose], "allowed": may_contact(session, person, purpose),
+    return [{"purpose": purpose, "label": translated(PURPOSE_LABELS[purpose]),
+             "allowed": may_contact(session, person, purpose),
              "valid": next((c for c in rows if c.purpose == purpose and c.withdrawn_at is None), None),
              "history": [c for c in rows if c.purpose == purpose]} for purpose in ConsentPurpose]
 

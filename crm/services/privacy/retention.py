@@ -66,9 +66,10 @@ def candidates(session: Session, years: int, now: datetime | None = None) -> lis
     """Persons (not anonymised) whose last activity is older than ``years``, oldest first."""
     limit = cutoff(years, now)
     activity = last_activity(session)
-    ids = [pid for pid, when in activity.items() if when is not None and when < limit]
+    due = {pid: when for pid, when in activity.items() if when is not None and when < limit}
+    ids = list(due)
     persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
-    found = [Candidate(persons[pid], activity[pid]) for pid in ids if pid in persons]
+    found = [Candidate(persons[pid], due[pid]) for pid in ids if pid in persons]
     return sorted(found, key=lambda c: (c.last_activity, c.person.last_name, c.person.id))
 
 

@@ -34,9 +34,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, LargeBinary, String, Text, delete, func, or_, select, update
+from sqlalchemy import JSON, CursorResult, Delete, LargeBinary, String, Text, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.models import (
@@ -53,7 +53,7 @@ from crm.models import (
     Person,
 )
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.privacy import audit
 
 PLACEHOLDER = "Anonymisierte Person"
@@ -319,6 +319,7 @@ SECTION_TITLES = {
 def export_pdf(data: dict[str, Any]) -> bytes:
     """The same export as a PDF (DejaVu Sans, so umlauts and ß print)."""
     from fpdf import FPDF
+    from fpdf.enums import WrapMode
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -331,7 +332,7 @@ def export_pdf(data: dict[str, Any]) -> bytes:
     def line(text: str, size: int = 9, style: str = "") -> None:
         pdf.set_font("DejaVu", style, size)
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(width, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        pdf.multi_cell(width, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
 
     line("Auskunft nach Art. 15 DSGVO", 16, "B")
     line(f"Verantwortliche Stelle: {data.get('controller') or '–'}")
@@ -419,8 +420,9 @@ def _scan_other_tables(session: Session, needles: list[str], report: ErasureRepo
                 if not _mentions(row[-1], needles):
                     continue
                 new = _replace(row[-1], needles)
-                if column.type.length:
-                    new = new[: column.type.length]
+                length = getattr(column.type, "length", None)  # String and Text columns: their limit
+                if length:
+                    new = new[:length]
                 session.execute(update(table).where(*(c == v for c, v in zip(pk, row[:-1]))).values({column.name: new}))
                 key = f"{table.name}.{column.name}"
                 report.other_fields[key] = report.other_fields.get(key, 0) + 1
@@ -504,19 +506,24 @@ def _scrub(session: Session, traces: Traces, report: ErasureReport) -> None:
     session.flush()
 
 
+def _deleted(session: Session, statement: Delete) -> int:
+    """Rows a DELETE removed (``Session.execute`` is typed to return a plain ``Result``)."""
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
+
+
 def anonymise(session: Session, person: Person) -> ErasureReport:
     """Erase ``person`` as described in the module docstring. Flushes; the caller commits.
 
     ``report.review`` lists the places where the surname alone still occurs (``surname_mentions``),
     for the coordinator to check by hand."""
     if person.is_anonymised:
-        raise ServiceError("Diese Person ist bereits anonymisiert.")
+        raise ServiceError(N_("Diese Person ist bereits anonymisiert."))
     traces = traces_of(session, person)
     related = traces.related
     report = ErasureReport(person_id=person.id)
     with audit.suppressed():
-        report.affiliations = session.execute(delete(Affiliation).where(Affiliation.person_id == person.id)).rowcount
-        report.consents = session.execute(delete(Consent).where(Consent.person_id == person.id)).rowcount
+        report.affiliations = _deleted(session, delete(Affiliation).where(Affiliation.person_id == person.id))
+        report.consents = _deleted(session, delete(Consent).where(Consent.person_id == person.id))
         report.invitations = len(related.invitation_ids)
         report.attendances = len(related.attendance_ids)
         if related.invitation_ids:
