@@ -114,7 +114,8 @@ def _check(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord]) -> None:
 
 def _xml_bytes(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    data: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return data
 
 
 # --- GEXF ----------------------------------------------------------------------------------
@@ -154,9 +155,9 @@ def to_gexf(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, title: 
             if value != "":
                 ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": xml_text(value)})
         for i, name in enumerate(extra):
-            value = node.attrs.get(name)
-            if value is not None:
-                ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": f"x{i}", "value": xml_text(value)})
+            extra_value = node.attrs.get(name)
+            if extra_value is not None:
+                ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": f"x{i}", "value": xml_text(extra_value)})
     edge_list = ET.SubElement(graph, f"{{{GEXF_NS}}}edges")
     for edge, edge_id in zip(edges, _edge_ids(edges)):
         attrs = {"id": edge_id, "source": str(edge.source), "target": str(edge.target),

@@ -13,7 +13,7 @@ largest remaining part. For a bridge it is the size of its smaller side.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,19 @@ class BridgeTie:
     source: Hashable
     target: Hashable
     cut_off: int              # actors on the smaller side
+
+
+def _topic_neighbours(links: Mapping[Hashable, Iterable[Hashable]]) -> Callable[[Hashable], Iterable[Hashable]]:
+    def neighbours(v: Hashable) -> Iterable[Hashable]:
+        return links.get(v, ())
+    return neighbours
+
+
+def _member_neighbours(adj: Mapping[Hashable, Iterable[Hashable]],
+                       members: Collection[Hashable]) -> Callable[[Hashable], Iterable[Hashable]]:
+    def neighbours(v: Hashable) -> list[Hashable]:
+        return [w for w in adj[v] if w in members]
+    return neighbours
 
 
 def biconnectivity(nodes: Iterable[Hashable],
@@ -157,10 +170,9 @@ def fragility(graph: nx.Graph, *, area_level: int | None = None) -> dict[str, An
             continue
         ordered = sorted(members, key=sort_key)
         if scope == "topic":
-            links = topic_adj.get(name, {})
-            found, _ = biconnectivity(ordered, lambda v, t=links: t.get(v, ()))
+            found, _ = biconnectivity(ordered, _topic_neighbours(topic_adj.get(name, {})))
         else:
-            found, _ = biconnectivity(ordered, lambda v, m=members: [w for w in adj[v] if w in m])
+            found, _ = biconnectivity(ordered, _member_neighbours(adj, members))
         for c in found:
             local.append({"scope": scope, "name": name, "actor": c.actor, "cut_off": c.cut_off, "parts": c.parts})
     isolates = sorted((v for v in undirected if undirected.degree(v) == 0), key=sort_key)

@@ -34,7 +34,7 @@ from typing import IO, Any
 MAX_BYTES = 50 * 1024 * 1024
 SEPARATOR = "|"
 
-Source = bytes | bytearray | memoryview | str | os.PathLike | IO[bytes]
+Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
 
 
 class GraphImportError(ValueError):
@@ -574,7 +574,8 @@ def _kumu_build(elements: Sequence[tuple[int, dict[str, Any]]], element_header: 
     text_weights: list[str] = []
     for number, row in connections:
         where = f"{connection_where}, Zeile {number}"
-        raw_from, raw_to = row.get(from_col), row.get(to_col)
+        raw_from = row.get(from_col) if from_col is not None else None
+        raw_to = row.get(to_col) if to_col is not None else None
         if raw_from in (None, "") or raw_to in (None, ""):
             raise GraphImportError("„From“ und „To“ müssen gefüllt sein.", where=where)
         source = resolve(str(raw_from), where, from_col or "From")

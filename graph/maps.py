@@ -369,11 +369,11 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
         })
     out_nodes.sort(key=lambda n: str(n["id"]))
 
-    ties_of: dict[frozenset, list[EdgeRecord]] = defaultdict(list)
+    ties_of: dict[frozenset[Hashable], list[EdgeRecord]] = defaultdict(list)
     for edge in edges:
         if edge.source != edge.target:
             ties_of[frozenset((edge.source, edge.target))].append(edge)
-    raw_width = {}
+    raw_width: dict[Hashable, float] = {}
     for u, v, data in graph.edges(data=True):
         raw_width[(u, v)] = float(data["weight"] if width_by == "weight" else (data.get("intensity") or 1))
     widths = _scale(raw_width, 1.0, 8.0)
@@ -489,7 +489,7 @@ def aggregate_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *, g
                                                       ["Verbindungen innerhalb", german_number(inner[key])],
                                                       ["Verbindungen nach außen", german_number(outward[key])]]},
         })
-    widths = _scale(dict(between), 1.0, 12.0)
+    widths = _scale({pair: float(w) for pair, w in between.items()}, 1.0, 12.0)
     out_edges = [{"from": a, "to": b, "width": widths[(a, b)], "weight": w}
                  for (a, b), w in sorted(between.items())]
     return {

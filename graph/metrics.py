@@ -648,12 +648,13 @@ def network_metrics(graph: nx.Graph, directed_graph: nx.DiGraph | None = None, *
             order_index = {node: i for i, node in enumerate(view.order)}
             members = sorted(order_index[v] for v in largest)
             sub = view.graph if size == view.graph.vcount() else view.graph.induced_subgraph(members)
-            large = size * sub.ecount() > EXACT_CLOSENESS_WORK and pivots is not None
+            count = _closeness_pivot_count(size, sub.ecount(), pivots) if pivots is not None else None
+            # an explicit pivot count at least as large as the component means: exactly
+            large = size * sub.ecount() > EXACT_CLOSENESS_WORK and count is not None
             if distance_sums is None:
-                if large:
+                if large and count is not None:
                     sub_view = IGraphView(sub, [view.order[i] for i in members], [], [])
-                    _, distance_sums = _closeness_sampled(sub_view, False, _closeness_pivot_count(
-                        size, sub.ecount(), pivots), seed)
+                    _, distance_sums = _closeness_sampled(sub_view, False, count, seed)
                     result["average_path_length_estimated"] = True
                 else:
                     result["average_path_length"] = float(sub.average_path_length(directed=False))

@@ -53,7 +53,7 @@ class Picture:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Picture:
         return cls(nodes=[PictureNode(*row) for row in data.get("nodes", [])],
-                   edges=[tuple(e) for e in data.get("edges", [])],  # type: ignore[misc]
+                   edges=[tuple(e) for e in data.get("edges", [])],
                    aspect=float(data.get("aspect", 1.0)),
                    legend=[(str(a), str(b), int(c)) for a, b, c in data.get("legend", [])],
                    legend_title=str(data.get("legend_title", "")), mode=str(data.get("mode", "actors")))

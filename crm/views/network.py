@@ -114,6 +114,9 @@ def table():
         actor_sort = tables.parse_sort(args.get("sort"), tables.ACTOR_SORTS, "name", "sort")
         tie_sort = tables.parse_sort(args.get("tsort"), tables.TIE_SORTS, "a", "tsort")
         data = tables.landscape_table(db.session, network.cut_from_args(args))
+    except store.NotReady as pending:
+        db.session.commit()  # the queued job
+        return progress_page(pending.lookup, _("Akteure und Verbindungen als Tabelle"))
     except ServiceError as exc:
         error = exc.message
         actor_sort, tie_sort = tables.Sorting("name", False), tables.Sorting("a", False)

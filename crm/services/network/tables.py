@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm.collation import sort_key
+from crm.services.computed import store
 from crm.services.errors import ServiceError
 from crm.services.landscape import naming
 from crm.services.network import maps
@@ -112,13 +113,17 @@ def _ties(edges: list[EdgeRecord], labels: Mapping[Hashable, str], cut: Cut) -> 
 
 
 def landscape_table(session: Session, cut: Cut) -> NetworkTable:
-    """Actors and ties of the landscape under ``cut``, as the map shows them (unsorted)."""
+    """Actors and ties of the landscape under ``cut``, as the map shows them (unsorted); the measures
+    come from the stored analysis (``NotReady`` while the worker computes it for the first time)."""
     maps.validate_cut(session, cut)
     hidden = naming.hidden_individuals(session)
-    land = maps.cached_landscape(session, cut.layers)
+    lookup = network.stored_analysis(session, cut)
+    if lookup.result is None:
+        raise store.NotReady(lookup)  # the view shows the progress page; the worker computes it
+    result = lookup.result
+    land = network.cached_landscape(session, cut.layers)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)
     labels = naming.actor_labels(nodes, hidden)
-    result = network.analysis(session, cut)
     measures = {row["id"]: row for row in result["actors"]}
     groups = {c["id"]: labels.get(c["centre"], c["label"]) for c in result["communities"]}
     actors = []
