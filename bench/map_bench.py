@@ -171,7 +171,7 @@ def insert_region(session: Any, nodes: list[Any], edges: list[Any]) -> None:
     """The synthetic records as database rows (bulk inserts; vocabulary entries created as needed)."""
     from datetime import date, datetime
 
-    from sqlalchemy import insert, select
+    from sqlalchemy import select
 
     from crm.models import Actor, ActorKind, Area, Cooperation, CooperationType, LifeStage, Topic
     from crm.models.actors import actor_life_stages, actor_topics

@@ -1,8 +1,8 @@
 """Template globals: navigation that only links to pages that exist, and date and number formats."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 

@@ -27,9 +27,9 @@ string in a spec is *plain text*: nothing here escapes or formats HTML.
 
 Two pyvis costs are avoided on purpose: ``Network.add_edge`` compares the new edge with
 every edge already added (O(m²); measured here: 6,000 ties 1.1 s, 20,000 ties over 20 s) and
-``add_node`` scans a list of ids (5,000 actors 0.14 s), so edges are appended to ``Network.edges`` as pyvis ``Edge`` records and nodes as
-pyvis ``Node`` records (the same records the two methods build); pairs are unique already
-(one edge per pair, from the networkx graph). pyvis imports IPython (0.3 s), so it is
+``add_node`` scans a list of ids (5,000 actors 0.14 s), so edges are appended to ``Network.edges``
+as pyvis ``Edge`` records and nodes as pyvis ``Node`` records (the same records the two methods
+build); pairs are unique already (one edge per pair, from the networkx graph). pyvis imports IPython (0.3 s), so it is
 imported when the first map is drawn, not when the app starts.
 
 Two modes:

@@ -78,7 +78,8 @@ def _empty_all_tables() -> None:
     if db.engine.dialect.name == "postgresql":
         sequences = db.session.scalars(text(
             "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")).all()
-        statements = [f'DELETE FROM "{t.name}";' for t in tables] + [f'ALTER SEQUENCE "{s}" RESTART;' for s in sequences]
+        statements = [f'DELETE FROM "{t.name}";' for t in tables]
+        statements += [f'ALTER SEQUENCE "{s}" RESTART;' for s in sequences]
         db.session.connection().exec_driver_sql("".join(statements))
     else:
         for table in tables:

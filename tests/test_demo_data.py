@@ -424,10 +424,10 @@ def test_initiatives_have_one_lead_and_eight_to_25_members(demo_session: Session
 
 def test_event_calendar(demo_session: Session) -> None:
     events = _all(demo_session, Event)
-    for event in events:
-        assert event.starts_at.tzinfo is not None and event.starts_at < event.ends_at
-        assert event.answer_deadline is not None and event.answer_deadline < event.starts_at
-        assert event.status is (EventStatus.DONE if event.starts_at.date() < TODAY else EventStatus.PUBLISHED)
+    for one in events:
+        assert one.starts_at.tzinfo is not None and one.starts_at < one.ends_at
+        assert one.answer_deadline is not None and one.answer_deadline < one.starts_at
+        assert one.status is (EventStatus.DONE if one.starts_at.date() < TODAY else EventStatus.PUBLISHED)
     conferences = sorted((e for e in events if e.kind.name == "Bildungskonferenz"), key=lambda e: e.starts_at)
     assert [e.title for e in conferences] == [f"Bildungskonferenz Trier {y}" for y in range(2022, 2027)]
     for conference in conferences:
@@ -447,10 +447,10 @@ def test_event_calendar(demo_session: Session) -> None:
     answers = Counter(i.answer for i in upcoming[0].invitations)
     assert answers[Answer.PENDING] and answers[Answer.ACCEPTED]
     assert {e.kind.name for e in events} >= {"Strategiewerkstatt", "Fortbildung"}
-    for event in events:
-        accepted = sum(i.answer is Answer.ACCEPTED for i in event.invitations)
-        assert event.capacity is None or accepted <= event.capacity
-        waiting = sorted(i.waitlist_position for i in event.invitations if i.answer is Answer.WAITLISTED)
+    for one in events:
+        accepted = sum(i.answer is Answer.ACCEPTED for i in one.invitations)
+        assert one.capacity is None or accepted <= one.capacity
+        waiting = sorted(i.waitlist_position for i in one.invitations if i.answer is Answer.WAITLISTED)
         assert waiting == list(range(1, len(waiting) + 1))
     assert any(i.answer is Answer.WAITLISTED for e in events for i in e.invitations)
     assert len({e.uid for e in events}) == len(events)

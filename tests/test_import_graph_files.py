@@ -42,7 +42,6 @@ def test_gephi_export_with_malformed_viz_namespace_becomes_a_landscape(app, logi
         valjean = db.session.scalars(select(Actor).where(Actor.name == "Valjean")).one()
         assert db.session.scalar(select(func.count()).select_from(Cooperation).where(
             (Cooperation.source_id == valjean.id) | (Cooperation.target_id == valjean.id))) == 36
-        valjean_id = valjean.id
     after = counts(app)
 
     token = start(client, "kumu", LES_MISERABLES)  # the same file again changes nothing

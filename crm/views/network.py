@@ -50,7 +50,7 @@ def _spec_text(lookup: store.Lookup, *, html: bool) -> str:
     """The stored map as JSON text with the actors' addresses, made once per stored result and
     process (a Land's map is 0.5 MB; serialising it on every request cost more than reading it)."""
     def build() -> str:
-        spec = maps.add_urls(dict(lookup.result), _actor_url)
+        spec = maps.add_urls(dict(lookup.result or {}), _actor_url)
         if html:
             return str(htmlsafe_json_dumps(spec, dumps=json.dumps))
         return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)

@@ -22,9 +22,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crm.models import ComputedResult, ComputeStatus, WorkerHeartbeat
@@ -40,7 +40,7 @@ RECOVER_EVERY = 60.0          # seconds between checks for jobs of dead workers
 DEFAULT_KEEP_DAYS = 14
 # Computed after every change even when nobody has asked yet: the dashboard is the start page of
 # every read-only user (the analysis of today and the default map come with it).
-STANDING = (("dashboard", {}),)
+STANDING: tuple[tuple[str, dict[str, Any]], ...] = (("dashboard", {}),)
 
 
 class ComputeRunner:
@@ -146,9 +146,9 @@ class ComputeRunner:
                     store.insert_job(self.session, row.kind, row.key, row.params, version, day, now)
                 self.session.commit()
                 continue
-            claimed = self.session.execute(
+            claimed = cast("CursorResult[Any]", self.session.execute(
                 update(R).where(R.id == row.id, R.status == ComputeStatus.QUEUED)
-                .values(status=ComputeStatus.RUNNING, started_at=now, worker=self.name)).rowcount
+                .values(status=ComputeStatus.RUNNING, started_at=now, worker=self.name))).rowcount
             self.session.commit()
             if claimed == 1:
                 return row

@@ -157,9 +157,9 @@ def encode(payload: Any) -> tuple[bytes, int]:
 
 
 def _rows(session: Session, kind: str, key: str) -> list[Any]:
-    return session.execute(select(R.id, R.data_version, R.day, R.status, R.computed_at, R.duration, R.due_at,
-                                  R.started_at, R.error, R.last_read_at, R.size, R.payload_bytes)
-                           .where(R.kind == kind, R.key == key)).all()
+    return list(session.execute(select(R.id, R.data_version, R.day, R.status, R.computed_at, R.duration, R.due_at,
+                                       R.started_at, R.error, R.last_read_at, R.size, R.payload_bytes)
+                                .where(R.kind == kind, R.key == key)))
 
 
 def insert_job(session: Session, kind: str, key: str, params: Mapping[str, Any], version: int, day: date,

@@ -47,7 +47,7 @@ _FLAG = "bildungsnetz.landscape_changed"
 
 
 def _tables() -> frozenset[str]:
-    names = set()
+    names: set[str] = set()
     for model in LANDSCAPE_MODELS:
         mapper = model.__mapper__  # type: ignore[attr-defined]
         names.update(t.name for t in mapper.tables)
@@ -74,10 +74,8 @@ def bump(session: Session, name: str = LANDSCAPE) -> None:
     now = utcnow()
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects import postgresql, sqlite
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = insert(DataVersion).values(name=name, version=1, changed_at=now)
         session.execute(statement.on_conflict_do_update(
             index_elements=[DataVersion.name], set_={"version": DataVersion.version + 1, "changed_at": now}))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from flask import current_app
 from fpdf import FPDF
@@ -98,7 +99,7 @@ class _ListPdf(FPDF):
     def _wrapped(self, text: str, width: float) -> list[str]:
         if not text:
             return [""]
-        return self.multi_cell(width, self.LINE_HEIGHT, text, dry_run=True, output="LINES")
+        return cast("list[str]", self.multi_cell(width, self.LINE_HEIGHT, text, dry_run=True, output="LINES"))
 
     def row(self, number: str, name: str, actor: str) -> None:
         """One participant; long names wrap inside their cell (a funder's list must show the
@@ -147,17 +148,18 @@ def xlsx(session: Session, event: Event) -> bytes:
         cell = sheet.cell(row=header_row, column=column, value=title)
         cell.font, cell.border = bold, border
     items = lines(session, event)
-    rows = [(line.number, neutralise(line.name), neutralise(line.actor)) for line in items]
+    rows: list[tuple[int, str, str]] = [(line.number, neutralise(line.name), neutralise(line.actor)) for line in items]
     rows += [(n, "", "") for n in range(len(items) + 1, len(items) + 1 + BLANK_LINES)]
     for offset, (number, name, actor) in enumerate(rows, 1):
         row = header_row + offset
-        for column, value in enumerate((number, name, actor, ""), 1):
+        values: tuple[int | str, ...] = (number, name, actor, "")
+        for column, value in enumerate(values, 1):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         sheet.row_dimensions[row].height = 28
-    for column, width in zip("ABCD", (6, 32, 38, 30)):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCD", (6, 32, 38, 30)):
+        sheet.column_dimensions[letter].width = width
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_area = f"A1:D{header_row + len(rows)}"
     sheet.page_setup.orientation = "portrait"

@@ -111,7 +111,8 @@ def _current(today: date):
 
 
 def matching_affiliations(session: Session, flt: ListFilter, today: date) -> list[Affiliation]:
-    query = (select(Affiliation).join(Actor, Actor.id == Affiliation.actor_id).join(Person, Person.id == Affiliation.person_id)
+    query = (select(Affiliation)
+             .join(Actor, Actor.id == Affiliation.actor_id).join(Person, Person.id == Affiliation.person_id)
              .where(_current(today), Actor.is_active.is_(True), Person.is_anonymised.is_(False)))
     if flt.actor_kind_ids:
         query = query.where(Actor.kind_id.in_(flt.actor_kind_ids))

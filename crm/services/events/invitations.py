@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import and_, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -228,9 +228,9 @@ def _mark_invited(session: Session, invitation: Invitation, now: datetime) -> bo
     The event lock already serialises senders; this conditional UPDATE is the second line: the
     row count, not what this session believes, decides whether the mail is queued.
     """
-    changed = session.execute(
+    changed = cast("CursorResult[Any]", session.execute(
         update(Invitation).where(Invitation.id == invitation.id, Invitation.invited_at.is_(None))
-        .values(invited_at=now).execution_options(synchronize_session=False)).rowcount
+        .values(invited_at=now).execution_options(synchronize_session=False))).rowcount
     if changed != 1:
         return False
     set_committed_value(invitation, "invited_at", now)
@@ -418,7 +418,7 @@ def send_reminders(session: Session, event: Event, audience: str) -> int:
 def _informed(session: Session, event: Event, *, include_declined: bool = False) -> list[Invitation]:
     """Who may have the event in their calendar: sent, still contactable, and (unless
     ``include_declined``) not declined."""
-    where = [Invitation.invited_at.is_not(None)]
+    where: list[ColumnElement[bool]] = [Invitation.invited_at.is_not(None)]
     if not include_declined:
         where.append(Invitation.answer != Answer.DECLINED)
     invitations = _load_invitations(session, event, *where)

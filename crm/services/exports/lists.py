@@ -215,9 +215,9 @@ PERSON_HEADERS = ["Anrede", "Titel", "Vorname", "Nachname", "E-Mail", "Telefon",
 
 def person_table(persons: list[Person]) -> Table:
     """Contact data of persons: the caller has checked VIEW_PERSONAL_DATA. One row per affiliation."""
-    rows = []
+    rows: list[list[Any]] = []
     for p in persons:
-        base = [p.salutation, p.title, p.first_name, p.last_name, p.email, p.phone]
+        base: list[Any] = [p.salutation, p.title, p.first_name, p.last_name, p.email, p.phone]
         if not p.affiliations:
             rows.append(base + ["", "", "", None, None])
         for af in p.affiliations:

@@ -218,7 +218,7 @@ def area_with_descendants(area_id: int) -> Select:
 
 def _search_text(search_private: bool = True) -> ColumnElement[str]:
     space = literal(" ")
-    street: ColumnElement[str] = Actor.street
+    street: ColumnElement[str] = Actor.street.expression
     if not search_private:
         individual_kinds = select(ActorKind.id).where(ActorKind.is_individual.is_(True))
         street = case((Actor.kind_id.in_(individual_kinds), literal("")), else_=Actor.street)

@@ -58,7 +58,7 @@ def _payload(part: Any) -> bytes:
 
 def parse(raw: str) -> ParsedMail:
     """Read a message stored by ``mailer.wire_text`` (or built for a preview) like a mail program."""
-    message: EmailMessage = message_from_bytes(raw.encode("utf-8"), policy=policy.default)  # type: ignore[assignment]
+    message: EmailMessage = message_from_bytes(raw.encode("utf-8"), policy=policy.default)
     text_part = message.get_body(preferencelist=("plain",))
     html_part = message.get_body(preferencelist=("html",))
     calendars = [part for part in message.walk() if part.get_content_type() == "text/calendar"]

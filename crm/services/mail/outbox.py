@@ -42,11 +42,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_mail import BadHeaderError
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import DeliveryAttempt, Invitation, OutboxMessage
@@ -54,6 +54,12 @@ from crm.models.base import utcnow
 from crm.models.outbox import MessageState
 from crm.services.mail.mailer import Transport, build_message, open_transport
 from crm.services.write_lock import begin_write
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE changed: it decides who owns a message (execute() is typed as a plain Result)."""
+    return cast("CursorResult[Any]", result).rowcount
+
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +254,7 @@ class Worker:
                         claimed_until=None, next_attempt_at=now,
                         last_error=f"Worker „{owner}“ hat sich nicht zurückgemeldet (abgebrochen?).")
                 .execution_options(synchronize_session=False))
-            if result.rowcount == 1:
+            if _rowcount(result) == 1:
                 released += 1
                 self.session.add(DeliveryAttempt(
                     message_id=message_id_, worker=owner, started_at=now, is_success=False,
@@ -281,7 +287,7 @@ class Worker:
                     update(OutboxMessage)
                     .where(OutboxMessage.id == message_id_, OutboxMessage.state == MessageState.QUEUED)
                     .values(**values).execution_options(synchronize_session=False))
-                if result.rowcount == 1:
+                if _rowcount(result) == 1:
                     claimed.append(message_id_)
         self.session.commit()
         return claimed
@@ -338,7 +344,7 @@ class Worker:
         self.session.add(attempt)
         owned, until = self._renew(rest)
         self.session.commit()
-        return result.rowcount, owned, until
+        return _rowcount(result), owned, until
 
     def _mark_sent(self, message: _Claimed, started: datetime,
                    rest: list[int] | None = None) -> tuple[set[int], datetime]:

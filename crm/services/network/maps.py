@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -151,7 +151,7 @@ def _change_between(cut: Cut) -> tuple[date, date] | None:
 
 def _partition_labels(partition: Partition, labels: Mapping[int, str]) -> dict[int, str]:
     """Community names after their central actor, as that actor is called for this user."""
-    return {c.id: labels.get(c.centre, c.label) for c in partition.communities}
+    return {c.id: labels.get(cast(int, c.centre), c.label) for c in partition.communities}
 
 
 def _timeless(cut: Cut) -> Cut:
@@ -267,6 +267,7 @@ def _landscape_map(session: Session, context: store.Context, cut: Cut, options: 
             result = store.obtain(session, "analysis", network.analysis_params(cut), context)
             rows, membership, community_labels = _metrics_of(result, labels)
         else:
+            assert partition is not None  # set above for a drilled community
             rows = _group_metrics(version, cut, options.community, nodes, edges)
             membership, community_labels = dict(partition.membership), _partition_labels(partition, labels)
         timeless = _timeless(cut)
@@ -359,7 +360,7 @@ def event_map(session: Session, event_id: int, args: Mapping[str, Any]) -> dict[
             Invitation.event_id == event_id, Invitation.actor_id.is_not(None),
             Invitation.answer == Answer.ACCEPTED).group_by(Invitation.actor_id)).all()
         source = "Zusagen"
-    people = {actor_id: str(count) for actor_id, count in rows}
+    people = {actor_id: str(count) for actor_id, count in rows if actor_id is not None}
     spec = _members_map(session, cut, options, people, source)
     spec["people_source"] = source
     return spec

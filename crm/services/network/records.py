@@ -21,7 +21,7 @@ queries by actor id, for the ego, initiative and event maps that a request draws
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
@@ -292,6 +292,8 @@ def event_edges(session: Session, touching: Iterable[int] | None = None, among: 
     actors_at: dict[int, set[int]] = defaultdict(set)
     info: dict[int, tuple[date, str]] = {}
     for event_id, actor_id, starts_at, title in rows:
+        if actor_id is None:  # a walk-in without an actor ties no one
+            continue
         actors_at[event_id].add(actor_id)
         info[event_id] = (starts_at.astimezone(BERLIN).date(), title)  # an evening event is on its local day
     centre = None if touching is None else set(touching)
@@ -310,11 +312,12 @@ def event_edges(session: Session, touching: Iterable[int] | None = None, among: 
     return edges
 
 
-EDGE_LOADERS = {"cooperation": cooperation_edges, "initiative": initiative_edges, "event": event_edges}
+EDGE_LOADERS: dict[str, Callable[..., list[EdgeRecord]]] = {
+    "cooperation": cooperation_edges, "initiative": initiative_edges, "event": event_edges}
 
 
 def _stages(session: Session) -> list[Any]:
-    return session.execute(select(LifeStage.code, LifeStage.name).order_by(LifeStage.sort_order, LifeStage.id)).all()
+    return list(session.execute(select(LifeStage.code, LifeStage.name).order_by(LifeStage.sort_order, LifeStage.id)))
 
 
 def landscape(session: Session, layers: Iterable[str] = LAYERS) -> Landscape:

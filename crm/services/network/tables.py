@@ -9,7 +9,7 @@ named as on the map (``crm.services.landscape.naming``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +96,7 @@ class NetworkTable:
     with_change: bool
 
 
-def _ties(edges: list[EdgeRecord], labels: Mapping[Hashable, str], cut: Cut) -> list[TieRow]:
+def _ties(edges: list[EdgeRecord], labels: Mapping[int, str], cut: Cut) -> list[TieRow]:
     by_pair: dict[frozenset, list[EdgeRecord]] = defaultdict(list)
     for edge in edges:
         if edge.source != edge.target:

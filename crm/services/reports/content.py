@@ -245,10 +245,10 @@ def snapshot(session: Session, day: date, cut: Cut, *, land: tuple[list[NodeReco
     running = {i for i, actor in initiatives if not restricted or actor in in_scope}
     window_start = start_of(day - timedelta(days=364))
     window_end = start_of(day + timedelta(days=1))
-    rows = session.execute(
+    rows: list[tuple[int, int | None]] = [(event_id, actor_id) for event_id, actor_id in session.execute(
         select(Event.id, Attendance.actor_id).outerjoin(Attendance, Attendance.event_id == Event.id)
         .where(Event.starts_at >= window_start, Event.starts_at < window_end,
-               Event.status != EventStatus.CANCELLED)).all()
+               Event.status != EventStatus.CANCELLED))]
     if restricted:
         rows = [(e, a) for e, a in rows if a in in_scope]
     return Snapshot(day=day, actors=len(kept_nodes), cooperations=len(kept_edges), initiatives=len(running),
@@ -430,7 +430,7 @@ def _events(session: Session, scope: Scope, in_scope: set[int]) -> list[dict[str
     end = start_of(scope.until + timedelta(days=1))
     events = session.scalars(select(Event).where(Event.starts_at >= start, Event.starts_at < end,
                                                  Event.status != EventStatus.CANCELLED).order_by(Event.starts_at))
-    counts = Counter()
+    counts: Counter[int] = Counter()
     actors: dict[int, set[int]] = {}
     rows = session.execute(select(Attendance.event_id, Attendance.actor_id)
                            .join(Event, Event.id == Attendance.event_id)
