@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from crm.extensions import db
-from crm.models import Base, Event, ImportStatus, ImportTarget, Invitation, Role, User
+from crm.models import Base, Event, ImportStatus, ImportTarget, Invitation, MailboxMessage, Role, User
 from crm.models.base import utcnow
+from crm.services.computed import store
 
 # Downloads are told apart by their content type; these are the formats a ``<fmt>`` is tried with.
 FORMATS = ("csv", "xlsx", "json", "pdf", "gexf", "graphml", "ics")
@@ -77,6 +78,8 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
     answer_token = rsvp_tokens.make_token(invitation) if invitation else ""
     withdraw = consent.withdrawal_token(invitation.person_id) if invitation else ""
     imports = {role: _import_tokens(user) for role, user in users.items()}
+    previewed, message_id = _mail_pages()
+    job = store.lookup(db.session, "dashboard", {}).job  # the dashboard's job: its status endpoint
     db.session.commit()
     template_key = mail_templates.DEFINITIONS[0].key
 
@@ -90,7 +93,43 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "imports.preview": per_role("pending"),
         "imports.result": per_role("done"),
         "events.edit_template": lambda role: {"key": template_key},
+        "events.send_preview_html": lambda role: {"event_id": previewed},
+        "events.send_preview_attachment": lambda role: {"event_id": previewed, "number": 1},
+        "events.mailbox_message": lambda role: {"message_id": message_id},
+        "events.mailbox_html": lambda role: {"message_id": message_id},
+        "events.mailbox_attachment": lambda role: {"message_id": message_id, "number": 1},
+        "computed.status": lambda role: {"job_id": job.id if job else 0},
     }
+
+
+def _mail_pages() -> tuple[int, int]:
+    """An event with a guest still to invite (its send preview), and that guest's invitation in the
+    development mailbox, as the worker delivers it there (the demo region has sent nothing)."""
+    from crm.services.events import invitations
+    from crm.services.mail import mailbox
+    from crm.services.mail.mailer import MailboxTransport, build_message
+
+    mail = None
+    # The demo region has sent every invitation: one guest of the latest event is "not yet invited"
+    # (the first whose person may be mailed, which sample_invitation decides).
+    for invitation in db.session.scalars(select(Invitation).join(Event)
+                                         .order_by(Event.starts_at.desc(), Invitation.id).limit(200)):
+        sent, invitation.invited_at = invitation.invited_at, None
+        db.session.flush()
+        sample = invitations.sample_invitation(db.session, invitation.event)
+        if sample is not None:
+            mail = invitations.draft(db.session, sample, "invitation", calendar="REQUEST", sample=True)
+        if mail is not None:
+            break
+        invitation.invited_at = sent
+    if mail is None:
+        raise AssertionError("no guest of the demo region may be mailed")
+    event = invitation.event
+    MailboxTransport(db.session).send(build_message(
+        sender=mailbox.sender(), recipient=mail.recipient, subject=mail.subject, body_text=mail.body_text,
+        body_html=mail.body_html, attachments=mail.attachments, headers=mail.headers))
+    message = db.session.scalar(select(func.max(MailboxMessage.id)))
+    return event.id, int(message or 0)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -33,12 +34,12 @@ class DemoRegion:
         return client
 
 
-def demo_region_fixture(database_url: str) -> Iterator[DemoRegion]:
+def demo_region_fixture(database_url: str, **config: Any) -> Iterator[DemoRegion]:
     from crm.demo.generator import load_demo
     from crm.services.accounts.users import create_user
     from crm.services.privacy import audit
 
-    app = make_app(database_url)
+    app = make_app(database_url, **config)
     today = date.today()
     emails = {role: f"demo-{role.value}@test.example" for role in Role}
     with app.app_context():

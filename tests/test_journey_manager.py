@@ -60,7 +60,7 @@ def test_manager_reads_dashboard_map_years_and_hands_over_the_report(app, create
         _wait_map(page)
         assert page.evaluate("window.bildungsnetzMap.nodeCount()") > 50
         assert page.get_by_test_id("computed-stamp").is_visible()
-        page.get_by_label("Themen").select_option("MINT")
+        page.get_by_role("group", name="Themen", exact=True).get_by_label("MINT", exact=True).check()
         page.get_by_role("button", name="Karte zeigen").click()
         page.wait_for_url("**topics=MINT**")
         _wait_map(page)

@@ -91,7 +91,7 @@ def test_organiser_journey_from_new_event_to_printed_attendance_list(app, create
 
         # 2. The invitation list: every Grundschule contact.
         page.get_by_role("link", name="Einladungsliste erstellen").click()
-        page.get_by_label("Art des Akteurs").select_option(label="Grundschule")
+        page.get_by_role("group", name="Art des Akteurs", exact=True).get_by_label("Grundschule", exact=True).check()
         page.get_by_role("button", name="Vorschau anzeigen").click()
         assert "9 Personen werden eingeladen" in page.get_by_test_id("preview-summary").inner_text()
         page.get_by_test_id("add-to-list").click()

@@ -2,9 +2,10 @@
 and the JSON status a map polls. Never computes anything (DESIGN.md rule 8).
 
 A page whose result has never been computed answers ``202 Accepted`` with a progress page that
-reloads itself (``Refresh`` header and ``<meta http-equiv="refresh">``: no script, so the CSP
-needs no exception); JSON endpoints answer 202 with the job's status and ``Retry-After``, and
-``/berechnung/<id>.json`` tells a waiting map when to fetch again.
+loads the result once it is there (``static/js/computing.js`` polls the job's status; no timed
+self-refresh, which axe and WCAG 2.2.1 refuse, and a link to reload without script); JSON
+endpoints answer 202 with the job's status and ``Retry-After``, and ``/berechnung/<id>.json``
+tells a waiting map (and the progress page) when to fetch again.
 """
 from __future__ import annotations
 
@@ -50,7 +51,6 @@ def progress_page(lookup: store.Lookup, title: str) -> Response:
                            worker_running=worker_running, refresh=REFRESH_SECONDS, previous=previous,
                            status_url=url_for("computed.status", job_id=lookup.job.id) if lookup.job else None)
     response = Response(html, status=202)
-    response.headers["Refresh"] = str(REFRESH_SECONDS)
     response.headers["Retry-After"] = str(REFRESH_SECONDS)
     return response
 

@@ -154,13 +154,15 @@ class MailboxTransport:
     def send(self, message: Message, outbox_id: int | None = None) -> None:
         begin_write(self.session)
         recipients = ", ".join(str(r) for r in message.send_to)
-        self.session.add(MailboxMessage(outbox_message_id=outbox_id, recipient=recipients,
-                                        subject=(message.subject or "")[:300], raw=wire_text(message),
-                                        delivered_at=utcnow()))
-        self.session.flush()
+        # A savepoint: a message that cannot be stored leaves nothing behind, and the worker's
+        # transaction (its outbox bookkeeping) stays usable without a rollback of its own.
+        with self.session.begin_nested():
+            self.session.add(MailboxMessage(outbox_message_id=outbox_id, recipient=recipients,
+                                            subject=(message.subject or "")[:300], raw=wire_text(message),
+                                            delivered_at=utcnow()))
 
     def discard(self) -> None:
-        self.session.rollback()
+        """Nothing to undo: a failed ``send`` rolled back its own savepoint."""
 
     def reset(self) -> None:
         pass
