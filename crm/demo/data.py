@@ -714,6 +714,26 @@ INITIATIVES: tuple[InitiativeSpec, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class DuplicateSpec:
+    """A working group founded beside an existing one (``twin``) with the same topics and most of
+    its members: the duplicated structure the overlap page must find (issue 15). Built without
+    the random generator, so the rest of the region stays exactly as it was."""
+
+    name: str
+    short: str
+    twin: str           # short name of the existing initiative
+    start: date
+    leave_out_every: int  # every n-th current member of the twin (by position) does not join
+    description: str
+
+
+DUPLICATE_INITIATIVES: tuple[DuplicateSpec, ...] = (
+    DuplicateSpec(
+        "Runder Tisch Sprachförderung Neuzugewanderte", "Runder Tisch Sprache", "AK Sprache", date(2023, 4, 1), 4,
+        "Gegründet nach dem Bildungsgespräch zu Sprache und Integration; trifft sich monatlich."),
+)
+
 # --- events ----------------------------------------------------------------------------
 
 CONFERENCE_THEMES: dict[int, str] = {

@@ -164,6 +164,7 @@ class _DemoBuilder:
         self.consents: list[Consent] = []
         self.consent_given: dict[int, date] = {}
         self.memberships: list[_Members] = []
+        self.duplicates: list[Initiative] = []
         self.cooperations: list[Cooperation] = []
         self.degree: dict[int, int] = {}
         self.events: list[Event] = []
@@ -533,6 +534,31 @@ class _DemoBuilder:
             self.memberships.append(members)
             initiatives.append(initiative)
         self.session.add_all(initiatives)
+        self.build_duplicates()
+
+    def build_duplicates(self) -> None:
+        """The seeded duplicated structures: same topics and life stages as the twin, most of its
+        current members (no random draws, so cooperations and events are not shifted)."""
+        twins = {m.spec.short: m for m in self.memberships}
+        for spec in data.DUPLICATE_INITIATIVES:
+            twin = twins[spec.twin]
+            start = min(spec.start, self.today)
+            created = self._stamp(start)
+            initiative = Initiative(
+                name=spec.name, short_name=spec.short, kind=InitiativeKind.WORKING_GROUP,
+                description=spec.description,
+                website=f"https://bildungsbuero.trier-stadt.{data.MAIL_TLD}/{slugify(spec.short)}",
+                start_date=start, end_date=None, topics=list(twin.initiative.topics),
+                life_stages=list(twin.initiative.life_stages), created_at=created, updated_at=created)
+            current = [m for m in twin.initiative.memberships if m.left_on is None]
+            every = spec.leave_out_every
+            for index, membership in enumerate(current):
+                if membership.role is MembershipRole.MEMBER and index % every == every - 1:
+                    continue
+                initiative.memberships.append(Membership(actor=membership.actor, role=membership.role,
+                                                         joined_on=max(start, membership.joined_on or start)))
+            self.duplicates.append(initiative)
+        self.session.add_all(self.duplicates)
 
     # --- cooperations ------------------------------------------------------------------------
     def _hub_weight(self, position: int) -> int:
@@ -859,8 +885,9 @@ class _DemoBuilder:
             "Personen": len(self.persons),
             "Zugehörigkeiten": sum(len(p.affiliations) for p in self.persons),
             "Einwilligungen": len(self.consents),
-            "Initiativen": len(self.memberships),
-            "Mitgliedschaften": sum(len(m.initiative.memberships) for m in self.memberships),
+            "Initiativen": len(self.memberships) + len(self.duplicates),
+            "Mitgliedschaften": sum(len(m.initiative.memberships) for m in self.memberships)
+            + sum(len(i.memberships) for i in self.duplicates),
             "Kooperationen": len(self.cooperations),
             "Veranstaltungen": len(self.events),
             "Einladungen": sum(len(e.invitations) for e in self.events),
