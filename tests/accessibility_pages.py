@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from crm.extensions import db
-from crm.models import Base, Event, ImportStatus, ImportTarget, Invitation, Role, User
+from crm.models import Base, Event, ImportStatus, ImportTarget, Invitation, Role, User, WorkshopProposal
 from crm.models.base import utcnow
 
 # Downloads are told apart by their content type; these are the formats a ``<fmt>`` is tried with.
@@ -79,6 +79,10 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
     imports = {role: _import_tokens(user) for role, user in users.items()}
     db.session.commit()
     template_key = mail_templates.DEFINITIONS[0].key
+    # The workshop pages belong to the demo's Strategiewerkstatt (the busiest event is no workshop).
+    proposal = db.session.scalars(select(WorkshopProposal).order_by(WorkshopProposal.id)).first()
+    workshop = {"event_id": proposal.group.event_id} if proposal else {}
+    founding = {**workshop, "proposal_id": proposal.id} if proposal else {}
 
     def per_role(kind: str) -> Callable[[Role | None], dict[str, Any]]:
         return lambda role: {"token": imports[role][kind]} if role in imports else {}
@@ -90,6 +94,9 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "imports.preview": per_role("pending"),
         "imports.result": per_role("done"),
         "events.edit_template": lambda role: {"key": template_key},
+        "events.workshop": lambda role: workshop,
+        "events.workshop_ranking": lambda role: workshop,
+        "events.proposal_to_initiative": lambda role: founding,
     }
 
 

@@ -431,6 +431,21 @@ def test_the_seeded_duplicate_shares_topic_and_most_members_with_its_twin(demo_s
         assert mine < theirs and len(mine) / len(theirs) >= 0.75
 
 
+def test_the_past_workshop_has_tables_proposals_and_dots(demo_session: Session) -> None:
+    from crm.models import WorkshopGroup
+
+    spec = demo_data.WORKSHOP_RESULTS[0]
+    event = demo_session.scalars(select(Event).where(Event.title == spec.event_title)).one()
+    tables = demo_session.scalars(select(WorkshopGroup).where(WorkshopGroup.event_id == event.id)
+                                  .order_by(WorkshopGroup.id)).all()
+    assert [t.name for t in tables] == [name for name, _proposals in spec.tables]
+    present = {a.person_id for a in event.attendances}
+    seated = [p.person_id for t in tables for p in t.participants]
+    assert sorted(seated) == sorted(present)  # everyone who came sits at exactly one table
+    assert sum(len(t.proposals) for t in tables) == 10
+    assert all(p.proposers and {q.group_id for q in p.proposers} == {t.id} for t in tables for p in t.proposals)
+
+
 # --- events -----------------------------------------------------------------------------------
 
 def test_event_calendar(demo_session: Session) -> None:

@@ -795,6 +795,30 @@ SPECIAL_EVENTS: tuple[SpecialEvent, ...] = (
                  32, 18, ("cat:Schule", "Volkshochschule"), ("Digitale Bildung",), "Digitale Bildung",
                  "Fortbildung für Lehrkräfte und Kursleitungen, mit eigenen Geräten."),
 )
+@dataclass(frozen=True)
+class WorkshopResultSpec:
+    """The results of a past workshop: its tables and, per table, proposals with their dot votes."""
+
+    event_title: str
+    tables: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+
+
+WORKSHOP_RESULTS: tuple[WorkshopResultSpec, ...] = (
+    WorkshopResultSpec("Strategiewerkstatt Bildungsmonitoring", (
+        ("Tisch 1: Kennzahlen", (("Politik versteht Bildung als kommunale Aufgabe", 23),
+                                 ("Übergangsquoten Kita–Grundschule jährlich berichten", 9),
+                                 ("Weiterbildungsbeteiligung nach Stadtteilen ausweisen", 6))),
+        ("Tisch 2: Datenquellen", (("Schulstatistik und Jugendhilfedaten zusammenführen", 12),
+                                   ("Daten der Agentur für Arbeit kleinräumig nutzen", 6),
+                                   ("Datenschutzkonzept für das Monitoring", 4))),
+        ("Tisch 3: Beteiligung", (("Bildungsbericht in leichter Sprache", 11),
+                                  ("Jährliche Bildungskonferenz zu den Befunden", 8),
+                                  ("Stadtteilgespräche mit Eltern", 8),
+                                  ("Jugendliche an der Berichtsplanung beteiligen", 3))),
+    )),
+)
+
+
 DECLINE_COMMENTS: tuple[str, ...] = (
     "Leider Terminkonflikt.", "Eine Kollegin kommt in Vertretung.", "Bitte Unterlagen zusenden.",
     "Krankheitsbedingt abgesagt.", "Zeugniskonferenz am selben Tag.",

@@ -53,6 +53,9 @@ from crm.models import (
     MembershipRole,
     Person,
     Topic,
+    WorkshopGroup,
+    WorkshopParticipant,
+    WorkshopProposal,
 )
 from crm.services.landscape.vocabularies import seed_vocabularies
 
@@ -165,6 +168,7 @@ class _DemoBuilder:
         self.consent_given: dict[int, date] = {}
         self.memberships: list[_Members] = []
         self.duplicates: list[Initiative] = []
+        self.workshop_groups: list[WorkshopGroup] = []
         self.cooperations: list[Cooperation] = []
         self.degree: dict[int, int] = {}
         self.events: list[Event] = []
@@ -870,6 +874,30 @@ class _DemoBuilder:
         for position, moment in sorted(self.last_activity.items()):
             self.persons[position].last_activity_at = moment
         self.session.add_all(self.events)
+        self.build_workshop_results()
+
+    def build_workshop_results(self) -> None:
+        """Tables, participants, proposals and dot votes of past workshops (no random draws): the
+        attendees sit round the tables in check-in order, the first two at a table propose."""
+        by_title = {e.title: e for e in self.events}
+        for spec in data.WORKSHOP_RESULTS:
+            event = by_title.get(spec.event_title)
+            if event is None or not event.attendances or not event.kind.is_workshop:
+                continue  # not held yet on this ``today``
+            written = event.ends_at  # typed in from the flip charts at the end of the day
+            tables = [WorkshopGroup(event=event, name=name, created_at=written) for name, _proposals in spec.tables]
+            present = sorted(event.attendances, key=lambda a: (a.checked_in_at, self.person_pos[id(a.person)]))
+            for index, attendance in enumerate(present):
+                table = tables[index % len(tables)]
+                table.participants.append(WorkshopParticipant(event=event, person=attendance.person,
+                                                              actor=attendance.actor))
+            for table, (_name, proposals) in zip(tables, spec.tables, strict=True):
+                for title, votes in proposals:
+                    table.proposals.append(WorkshopProposal(title=title, description="", votes=votes,
+                                                            proposers=table.participants[:2], created_at=written,
+                                                            updated_at=written))
+            self.workshop_groups.extend(tables)
+        self.session.add_all(self.workshop_groups)
 
     def build(self) -> dict[str, int]:
         self.build_areas()
@@ -892,6 +920,7 @@ class _DemoBuilder:
             "Veranstaltungen": len(self.events),
             "Einladungen": sum(len(e.invitations) for e in self.events),
             "Teilnahmen": sum(len(e.attendances) for e in self.events),
+            "Werkstatt-Vorschläge": sum(len(g.proposals) for g in self.workshop_groups),
         }
 
 

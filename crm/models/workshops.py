@@ -64,6 +64,7 @@ class WorkshopParticipant(Base):
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("actors.id", ondelete="SET NULL"), nullable=True, index=True)
 
+    event: Mapped[Event] = relationship()
     group: Mapped[WorkshopGroup] = relationship(back_populates="participants")
     person: Mapped[Person] = relationship()
     actor: Mapped[Actor | None] = relationship()
