@@ -107,8 +107,11 @@ class OverlapResult:
 def pair_overlap(first: Group, second: Group) -> PairOverlap:
     """The shares of two groups, ordered by id so each pair has one key."""
     a, b = (first, second) if first.id < second.id else (second, first)
-    common = a.members & b.members
-    union = len(a.members | b.members)
+    return _pair(a, b, a.members & b.members)
+
+
+def _pair(a: Group, b: Group, common: frozenset[int]) -> PairOverlap:
+    union = len(a.members) + len(b.members) - len(common)
     smaller = min(len(a.members), len(b.members))
     return PairOverlap(a=a.id, b=b.id, shared_members=common,
                        jaccard=len(common) / union if union else 0.0,
@@ -143,11 +146,13 @@ def analyse(groups: Sequence[Group], topics: Iterable[int] = (), life_stages: It
     for group in groups:
         for actor in group.members:
             groups_of[actor].append(group.id)
-    candidates: set[tuple[int, int]] = set()
-    for memberships in groups_of.values():
-        for a, b in combinations(sorted(set(memberships)), 2):
-            candidates.add((a, b))
-    by_pair = {key: pair_overlap(by_id[key[0]], by_id[key[1]]) for key in candidates}
+    # Shared members collected per pair while walking the actors: no set intersection per pair,
+    # and pairs that share nobody are never touched.
+    common: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for actor, memberships in groups_of.items():
+        for key in combinations(sorted(set(memberships)), 2):
+            common[key].append(actor)
+    by_pair = {key: _pair(by_id[key[0]], by_id[key[1]], frozenset(shared)) for key, shared in common.items()}
     pairs = tuple(sorted(by_pair.values(), key=lambda p: (-p.shared, -p.jaccard, p.a, p.b)))
     duplicates = tuple(sorted((p for p in pairs if is_possible_duplicate(p, duplicate_share, min_shared)),
                               key=lambda p: (-p.jaccard, -p.shared, p.a, p.b)))
