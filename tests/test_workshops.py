@@ -147,6 +147,12 @@ def test_workshop_from_groups_to_ranking_to_initiative(app, login_as) -> None:
     assert titles[0] in origin and "Tisch 1: Übergänge" in origin and f"{base}#vorschlag-{proposals[0]}" in origin
     assert f'href="/initiativen/{initiative_id}" data-testid="proposal-initiative"' in client.get(base).get_data(
         as_text=True)
+    # the person's Art. 15 export names the table and the proposal
+    export = client.get(f"/datenschutz/personen/{present[0]}/auskunft.json").get_json()
+    assert export["workshops"] == [{"event": "Strategiewerkstatt Bildungsbericht", "group": "Tisch 1: Übergänge",
+                                    "actor": "Grundschule Olewig",  # the whole table proposed 01–03
+                                    "proposals": "; ".join([titles[0], *titles[1:4]]),
+                                    "event_starts_at": export["workshops"][0]["event_starts_at"]}]
     again = client.post_form(found, {"name": "Noch eine", "kind": "project"})
     assert again.status_code == 422 and "Aus diesem Vorschlag ist bereits die Initiative" in again.get_data(
         as_text=True)

@@ -68,6 +68,8 @@ class WorkshopParticipant(Base):
     group: Mapped[WorkshopGroup] = relationship(back_populates="participants")
     person: Mapped[Person] = relationship()
     actor: Mapped[Actor | None] = relationship()
+    proposed: Mapped[list[WorkshopProposal]] = relationship(secondary=workshop_proposers, viewonly=True,
+                                                            order_by="WorkshopProposal.id")
 
     def __repr__(self) -> str:
         return f"<WorkshopParticipant {self.id} group={self.group_id} person={self.person_id}>"
