@@ -106,6 +106,16 @@ def test_workshop_from_groups_to_ranking_to_initiative(app, login_as) -> None:
     proposals = _ids(app, WorkshopProposal)
     assert len(proposals) == 10
 
+    # corrections: a proposal typed twice and a person seated at the wrong table go again
+    client.post_form(f"{base}/gruppen/{groups[2]}/vorschlaege", {"title": "Vorschlag 09"})
+    duplicate = _ids(app, WorkshopProposal)[-1]
+    assert client.post_form(f"{base}/vorschlaege/{duplicate}/loeschen").status_code == 302
+    assert _ids(app, WorkshopProposal) == proposals
+    wrong = _ids(app, WorkshopParticipant, group_id=groups[2])[-1]
+    assert client.post_form(f"{base}/teilnehmende/{wrong}/entfernen").status_code == 302
+    assert len(_ids(app, WorkshopParticipant, group_id=groups[2])) == 3
+    assert client.post_form(f"{base}/gruppen/{groups[2]}/teilnehmende", {"persons": [present[11]]}).status_code == 302
+
     # the paper's dots: a negative number refuses the whole sheet
     votes = {f"punkte-{pid}": str(v) for pid, v in zip(proposals, (14, 3, 5, 0, 5, 9, 1, 2, 7, 5), strict=True)}
     bad = client.post_form(f"{base}/punkte", {**votes, f"punkte-{proposals[1]}": "-2"})
@@ -153,6 +163,8 @@ def test_workshop_from_groups_to_ranking_to_initiative(app, login_as) -> None:
                                     "actor": "Grundschule Olewig",  # the whole table proposed 01–03
                                     "proposals": "; ".join([titles[0], *titles[1:4]]),
                                     "event_starts_at": export["workshops"][0]["event_starts_at"]}]
+    kept = client.post_form(f"{base}/vorschlaege/{proposals[0]}/loeschen")
+    assert kept.status_code == 422 and "er bleibt als ihre Herkunft erhalten" in kept.get_data(as_text=True)
     again = client.post_form(found, {"name": "Noch eine", "kind": "project"})
     assert again.status_code == 422 and "Aus diesem Vorschlag ist bereits die Initiative" in again.get_data(
         as_text=True)

@@ -156,6 +156,21 @@ def seat(session: Session, event: Event, group: WorkshopGroup, person_ids: Seque
     return len(set(person_ids))
 
 
+def remove_participant(session: Session, participant: WorkshopParticipant) -> None:
+    """Take someone from a table (seated by mistake); the proposals they made keep the others."""
+    session.delete(participant)
+    session.flush()
+
+
+def delete_proposal(session: Session, proposal: WorkshopProposal) -> None:
+    """Remove a proposal recorded by mistake; one that became an initiative stays as its origin."""
+    if proposal.initiative_id is not None:
+        raise ServiceError(N_("Aus diesem Vorschlag ist eine Initiative entstanden; er bleibt als ihre Herkunft "
+                              "erhalten."), None)
+    session.delete(proposal)
+    session.flush()
+
+
 def add_proposal(session: Session, group: WorkshopGroup, title: str, description: str = "",
                  proposer_ids: Sequence[int] = ()) -> WorkshopProposal:
     check_workshop(group.event)

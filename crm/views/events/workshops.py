@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from crm.extensions import db
 from crm.forms.workshops import GroupForm, InitiativeFromProposalForm, ProposalForm, SeatForm, VotesForm
-from crm.models import Event, InitiativeKind, WorkshopGroup, WorkshopProposal
+from crm.models import Event, InitiativeKind, WorkshopGroup, WorkshopParticipant, WorkshopProposal
 from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
 from crm.services.errors import ServiceError, translated
@@ -199,3 +199,36 @@ def proposal_to_initiative(event_id: int, proposal_id: int):
     actors = sorted({p.actor.name for p in proposal.proposers if p.actor is not None})
     return render_template("events/workshop_initiative.html", event=event, proposal=proposal, form=form,
                            actors=actors, kinds=labels(KIND_LABELS)), 422 if form.errors else 200
+
+
+@bp.route("/<int:event_id>/werkstatt/teilnehmende/<int:participant_id>/entfernen", methods=["POST"])
+@requires(*MANAGE)
+def remove_participant(event_id: int, participant_id: int):
+    event = _workshop(event_id)
+    participant = db.session.get(WorkshopParticipant, participant_id)
+    if participant is None or participant.event_id != event.id or not VotesForm().validate_on_submit():
+        abort(404 if participant is None or participant.event_id != event.id else 400)
+    group_id, name = participant.group_id, participant.person.full_name
+    workshops.remove_participant(db.session, participant)
+    db.session.commit()
+    flash(_("%(name)s sitzt nicht mehr an diesem Tisch.", name=name), "success")
+    return redirect(url_for("events.workshop", event_id=event.id) + f"#gruppe-{group_id}")
+
+
+@bp.route("/<int:event_id>/werkstatt/vorschlaege/<int:proposal_id>/loeschen", methods=["POST"])
+@requires(*MANAGE)
+def delete_proposal(event_id: int, proposal_id: int):
+    event = _workshop(event_id)
+    proposal = _proposal(event, proposal_id)
+    if not VotesForm().validate_on_submit():
+        abort(400)
+    group_id, title = proposal.group_id, proposal.title
+    try:
+        workshops.delete_proposal(db.session, proposal)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render(event, 422)
+    db.session.commit()
+    flash(_("Vorschlag „%(title)s“ gelöscht.", title=title), "success")
+    return redirect(url_for("events.workshop", event_id=event.id) + f"#gruppe-{group_id}")
