@@ -36,6 +36,8 @@ def test_demo_region_flags_exactly_the_seeded_duplicate_pair(demo: DemoRegion) -
                for name in (seeded.name, twin.name)}
     assert PAIR.findall(page) == [tuple(str(i) for i in sorted(ids.values()))]
     assert "Mögliche Doppelstrukturen" in page and "Sprache und Integration (Neuzugewanderte)" in page
+    flagged = page.split('data-testid="duplicate-pair"')[1].split("</tr>")[0]
+    assert re.search(r'<td class="text-end">\d{1,2}&nbsp;%</td>', flagged)  # the share, as a German percentage
     # the matrix: an accessible table with row and column headers, one row per running group
     matrix = page.split('data-testid="overlap-matrix"')[1].split("</table>")[0]
     assert matrix.count('<th scope="col"') == matrix.count('<th scope="row"') == 7
