@@ -176,12 +176,14 @@ def test_viewers_see_results_without_names_and_change_nothing(app, login_as) -> 
         group = WorkshopGroup(event_id=event_id, name="Tisch A")
         group.participants.append(WorkshopParticipant(event_id=event_id, person_id=present[0]))
         group.proposals.append(WorkshopProposal(title="Bildungsmonitoring ausbauen", votes=3))
+        group.proposals.append(WorkshopProposal(title="<script>alert(1)</script>", votes=1))
         db.session.add(group)
         db.session.commit()
     client = login_as(Role.VIEWER)
     base = f"/veranstaltungen/{event_id}/werkstatt"
     page = client.get(base).get_data(as_text=True)
     assert "Bildungsmonitoring ausbauen" in page and "Teilnehmerin00" not in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Bildungsmonitoring ausbauen" in client.get(f"{base}/rangfolge").get_data(as_text=True)
     assert client.post_form(f"{base}/gruppen", {"name": "Tisch B"}).status_code == 403
 
