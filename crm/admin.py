@@ -118,6 +118,12 @@ class SimpleVocabularyView(VocabularyView):
     form_columns = ("name", "sort_order", "is_active")
 
 
+class EventKindView(VocabularyView):
+    column_list = ("name", "is_workshop", "sort_order", "is_active")
+    form_columns = ("name", "is_workshop", "sort_order", "is_active")
+    column_labels = {**VocabularyView.column_labels, "is_workshop": "Werkstatt (Gruppen, Vorschläge, Punkte)"}
+
+
 class AreaView(VocabularyView):
     column_list = ("name", "level", "parent", "is_active")
     column_default_sort = ("name", False)
@@ -318,6 +324,6 @@ def init_app(app: Flask) -> None:
     admin.add_view(AreaView(Area, session, name="Gebiete", category="Vokabulare", endpoint="admin_areas"))
     admin.add_view(CooperationTypeView(CooperationType, session, name="Kooperationsarten",
                                        category="Vokabulare", endpoint="admin_cooperation_types"))
-    admin.add_view(SimpleVocabularyView(EventKind, session, name="Veranstaltungsarten",
+    admin.add_view(EventKindView(EventKind, session, name="Veranstaltungsarten",
                                         category="Vokabulare", endpoint="admin_event_kinds"))
     admin.add_view(AuditView(AuditEntry, session, name="Protokoll", endpoint="admin_audit"))

@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 from crm.extensions import db
 from crm.models import Base, Event, ImportStatus, ImportTarget, Invitation, MailboxMessage, Role, User
 from crm.models.base import utcnow
+from crm.models.workshops import WorkshopProposal
 from crm.services.computed import store
 
 # Downloads are told apart by their content type; these are the formats a ``<fmt>`` is tried with.
@@ -82,6 +83,10 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
     job = store.lookup(db.session, "dashboard", {}).job  # the dashboard's job: its status endpoint
     db.session.commit()
     template_key = mail_templates.DEFINITIONS[0].key
+    # The workshop pages belong to the demo's Strategiewerkstatt (the busiest event is no workshop).
+    proposal = db.session.scalars(select(WorkshopProposal).order_by(WorkshopProposal.id)).first()
+    workshop = {"event_id": proposal.group.event_id} if proposal else {}
+    founding = {**workshop, "proposal_id": proposal.id} if proposal else {}
 
     def per_role(kind: str) -> Callable[[Role | None], dict[str, Any]]:
         return lambda role: {"token": imports[role][kind]} if role in imports else {}
@@ -99,6 +104,9 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "events.mailbox_html": lambda role: {"message_id": message_id},
         "events.mailbox_attachment": lambda role: {"message_id": message_id, "number": 1},
         "computed.status": lambda role: {"job_id": job.id if job else 0},
+        "events.workshop": lambda role: workshop,
+        "events.workshop_ranking": lambda role: workshop,
+        "events.proposal_to_initiative": lambda role: founding,
     }
 
 

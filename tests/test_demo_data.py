@@ -198,7 +198,7 @@ def test_counts_are_in_the_expected_ranges(demo_load: DemoLoad) -> None:
     assert counts["Akteure"] == count(Actor) and 140 <= count(Actor) <= 160
     assert counts["Personen"] == count(Person) == 300
     assert counts["Kooperationen"] == count(Cooperation) == 250
-    assert counts["Initiativen"] == count(Initiative) == 6
+    assert counts["Initiativen"] == count(Initiative) == 6 + len(demo_data.DUPLICATE_INITIATIVES)
     assert counts["Veranstaltungen"] == count(Event) and 18 <= count(Event) <= 30
     assert counts["Einladungen"] == count(Invitation) and 1000 <= count(Invitation) <= 2500
     assert counts["Teilnahmen"] == count(Attendance) and count(Attendance) > 500
@@ -404,7 +404,7 @@ def test_initiatives_have_one_lead_and_eight_to_25_members(demo_session: Session
     assert {i.name for i in initiatives} == {
         "MINT-Initiativkreis Trier", "Bündnis für Alphabetisierung und Grundbildung Trier",
         "Knotenpunkte – Übergang Schule–Beruf", "Netzwerk Frühe Bildung", "Arbeitskreis Sprache und Integration",
-        "Digitale Bildung Region Trier"}
+        "Digitale Bildung Region Trier"} | {d.name for d in demo_data.DUPLICATE_INITIATIVES}
     left = 0
     for initiative in initiatives:
         roles = Counter(m.role for m in initiative.memberships)
@@ -418,6 +418,32 @@ def test_initiatives_have_one_lead_and_eight_to_25_members(demo_session: Session
             left += membership.left_on is not None
     assert left >= 3
     assert any(m.role is MembershipRole.FUNDER for i in initiatives for m in i.memberships)
+
+
+def test_the_seeded_duplicate_shares_topic_and_most_members_with_its_twin(demo_session: Session) -> None:
+    """The working-group overlap page must find it (issue 15): same topics, most members in common."""
+    by_short = {i.short_name: i for i in _all(demo_session, Initiative)}
+    for spec in demo_data.DUPLICATE_INITIATIVES:
+        copy, twin = by_short[spec.short], by_short[spec.twin]
+        assert {t.id for t in copy.topics} == {t.id for t in twin.topics}
+        mine = {m.actor_id for m in copy.memberships}
+        theirs = {m.actor_id for m in twin.memberships if m.left_on is None}
+        assert mine < theirs and len(mine) / len(theirs) >= 0.75
+
+
+def test_the_past_workshop_has_tables_proposals_and_dots(demo_session: Session) -> None:
+    from crm.models import WorkshopGroup
+
+    spec = demo_data.WORKSHOP_RESULTS[0]
+    event = demo_session.scalars(select(Event).where(Event.title == spec.event_title)).one()
+    tables = demo_session.scalars(select(WorkshopGroup).where(WorkshopGroup.event_id == event.id)
+                                  .order_by(WorkshopGroup.id)).all()
+    assert [t.name for t in tables] == [name for name, _proposals in spec.tables]
+    present = {a.person_id for a in event.attendances}
+    seated = [p.person_id for t in tables for p in t.participants]
+    assert sorted(seated) == sorted(present)  # everyone who came sits at exactly one table
+    assert sum(len(t.proposals) for t in tables) == 10
+    assert all(p.proposers and {q.group_id for q in p.proposers} == {t.id} for t in tables for p in t.proposals)
 
 
 # --- events -----------------------------------------------------------------------------------

@@ -714,6 +714,26 @@ INITIATIVES: tuple[InitiativeSpec, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class DuplicateSpec:
+    """A working group founded beside an existing one (``twin``) with the same topics and most of
+    its members: the duplicated structure the overlap page must find (issue 15). Built without
+    the random generator, so the rest of the region stays exactly as it was."""
+
+    name: str
+    short: str
+    twin: str           # short name of the existing initiative
+    start: date
+    leave_out_every: int  # every n-th current member of the twin (by position) does not join
+    description: str
+
+
+DUPLICATE_INITIATIVES: tuple[DuplicateSpec, ...] = (
+    DuplicateSpec(
+        "Runder Tisch Sprachförderung Neuzugewanderte", "Runder Tisch Sprache", "AK Sprache", date(2023, 4, 1), 4,
+        "Gegründet nach dem Bildungsgespräch zu Sprache und Integration; trifft sich monatlich."),
+)
+
 # --- events ----------------------------------------------------------------------------
 
 CONFERENCE_THEMES: dict[int, str] = {
@@ -775,6 +795,30 @@ SPECIAL_EVENTS: tuple[SpecialEvent, ...] = (
                  32, 18, ("cat:Schule", "Volkshochschule"), ("Digitale Bildung",), "Digitale Bildung",
                  "Fortbildung für Lehrkräfte und Kursleitungen, mit eigenen Geräten."),
 )
+@dataclass(frozen=True)
+class WorkshopResultSpec:
+    """The results of a past workshop: its tables and, per table, proposals with their dot votes."""
+
+    event_title: str
+    tables: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+
+
+WORKSHOP_RESULTS: tuple[WorkshopResultSpec, ...] = (
+    WorkshopResultSpec("Strategiewerkstatt Bildungsmonitoring", (
+        ("Tisch 1: Kennzahlen", (("Politik versteht Bildung als kommunale Aufgabe", 23),
+                                 ("Übergangsquoten Kita–Grundschule jährlich berichten", 9),
+                                 ("Weiterbildungsbeteiligung nach Stadtteilen ausweisen", 6))),
+        ("Tisch 2: Datenquellen", (("Schulstatistik und Jugendhilfedaten zusammenführen", 12),
+                                   ("Daten der Agentur für Arbeit kleinräumig nutzen", 6),
+                                   ("Datenschutzkonzept für das Monitoring", 4))),
+        ("Tisch 3: Beteiligung", (("Bildungsbericht in leichter Sprache", 11),
+                                  ("Jährliche Bildungskonferenz zu den Befunden", 8),
+                                  ("Stadtteilgespräche mit Eltern", 8),
+                                  ("Jugendliche an der Berichtsplanung beteiligen", 3))),
+    )),
+)
+
+
 DECLINE_COMMENTS: tuple[str, ...] = (
     "Leider Terminkonflikt.", "Eine Kollegin kommt in Vertretung.", "Bitte Unterlagen zusenden.",
     "Krankheitsbedingt abgesagt.", "Zeugniskonferenz am selben Tag.",

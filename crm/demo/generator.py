@@ -53,6 +53,9 @@ from crm.models import (
     MembershipRole,
     Person,
     Topic,
+    WorkshopGroup,
+    WorkshopParticipant,
+    WorkshopProposal,
 )
 from crm.services.landscape.vocabularies import seed_vocabularies
 
@@ -164,6 +167,8 @@ class _DemoBuilder:
         self.consents: list[Consent] = []
         self.consent_given: dict[int, date] = {}
         self.memberships: list[_Members] = []
+        self.duplicates: list[Initiative] = []
+        self.workshop_groups: list[WorkshopGroup] = []
         self.cooperations: list[Cooperation] = []
         self.degree: dict[int, int] = {}
         self.events: list[Event] = []
@@ -533,6 +538,31 @@ class _DemoBuilder:
             self.memberships.append(members)
             initiatives.append(initiative)
         self.session.add_all(initiatives)
+        self.build_duplicates()
+
+    def build_duplicates(self) -> None:
+        """The seeded duplicated structures: same topics and life stages as the twin, most of its
+        current members (no random draws, so cooperations and events are not shifted)."""
+        twins = {m.spec.short: m for m in self.memberships}
+        for spec in data.DUPLICATE_INITIATIVES:
+            twin = twins[spec.twin]
+            start = min(spec.start, self.today)
+            created = self._stamp(start)
+            initiative = Initiative(
+                name=spec.name, short_name=spec.short, kind=InitiativeKind.WORKING_GROUP,
+                description=spec.description,
+                website=f"https://bildungsbuero.trier-stadt.{data.MAIL_TLD}/{slugify(spec.short)}",
+                start_date=start, end_date=None, topics=list(twin.initiative.topics),
+                life_stages=list(twin.initiative.life_stages), created_at=created, updated_at=created)
+            current = [m for m in twin.initiative.memberships if m.left_on is None]
+            every = spec.leave_out_every
+            for index, membership in enumerate(current):
+                if membership.role is MembershipRole.MEMBER and index % every == every - 1:
+                    continue
+                initiative.memberships.append(Membership(actor=membership.actor, role=membership.role,
+                                                         joined_on=max(start, membership.joined_on or start)))
+            self.duplicates.append(initiative)
+        self.session.add_all(self.duplicates)
 
     # --- cooperations ------------------------------------------------------------------------
     def _hub_weight(self, position: int) -> int:
@@ -844,6 +874,30 @@ class _DemoBuilder:
         for position, moment in sorted(self.last_activity.items()):
             self.persons[position].last_activity_at = moment
         self.session.add_all(self.events)
+        self.build_workshop_results()
+
+    def build_workshop_results(self) -> None:
+        """Tables, participants, proposals and dot votes of past workshops (no random draws): the
+        attendees sit round the tables in check-in order, the first two at a table propose."""
+        by_title = {e.title: e for e in self.events}
+        for spec in data.WORKSHOP_RESULTS:
+            event = by_title.get(spec.event_title)
+            if event is None or not event.attendances or not event.kind.is_workshop:
+                continue  # not held yet on this ``today``
+            written = event.ends_at  # typed in from the flip charts at the end of the day
+            tables = [WorkshopGroup(event=event, name=name, created_at=written) for name, _proposals in spec.tables]
+            present = sorted(event.attendances, key=lambda a: (a.checked_in_at, self.person_pos[id(a.person)]))
+            for index, attendance in enumerate(present):
+                table = tables[index % len(tables)]
+                table.participants.append(WorkshopParticipant(event=event, person=attendance.person,
+                                                              actor=attendance.actor))
+            for table, (_name, proposals) in zip(tables, spec.tables, strict=True):
+                for title, votes in proposals:
+                    table.proposals.append(WorkshopProposal(title=title, description="", votes=votes,
+                                                            proposers=table.participants[:2], created_at=written,
+                                                            updated_at=written))
+            self.workshop_groups.extend(tables)
+        self.session.add_all(self.workshop_groups)
 
     def build(self) -> dict[str, int]:
         self.build_areas()
@@ -859,12 +913,14 @@ class _DemoBuilder:
             "Personen": len(self.persons),
             "Zugehörigkeiten": sum(len(p.affiliations) for p in self.persons),
             "Einwilligungen": len(self.consents),
-            "Initiativen": len(self.memberships),
-            "Mitgliedschaften": sum(len(m.initiative.memberships) for m in self.memberships),
+            "Initiativen": len(self.memberships) + len(self.duplicates),
+            "Mitgliedschaften": sum(len(m.initiative.memberships) for m in self.memberships)
+            + sum(len(i.memberships) for i in self.duplicates),
             "Kooperationen": len(self.cooperations),
             "Veranstaltungen": len(self.events),
             "Einladungen": sum(len(e.invitations) for e in self.events),
             "Teilnahmen": sum(len(e.attendances) for e in self.events),
+            "Werkstatt-Vorschläge": sum(len(g.proposals) for g in self.workshop_groups),
         }
 
 

@@ -13,6 +13,7 @@ from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis,
 from crm.models.users import Role, User
 from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, Topic
 from crm.models.worker import WorkerHeartbeat
+from crm.models.workshops import WorkshopGroup, WorkshopParticipant, WorkshopProposal
 
 __all__ = [
     "Actor", "ActorKind", "Affiliation", "Answer", "Area", "Attendance", "AttendanceSource",
@@ -26,3 +27,4 @@ __all__ += ["ApiToken"]
 __all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]
 __all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]
+__all__ += ["WorkshopGroup", "WorkshopParticipant", "WorkshopProposal"]

@@ -5,7 +5,7 @@ landscape a little differently (DESIGN.md: "Vocabularies are data").
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.collation import german
@@ -107,3 +107,6 @@ class EventKind(VocabularyMixin, Base):
     """Bildungskonferenz, Bildungsgespräch, Strategiewerkstatt, Fortbildung, Netzwerktreffen."""
 
     __tablename__ = "event_kinds"
+
+    # Workshops (Strategiewerkstatt) record groups, proposals and dot votes (crm/services/events/workshops.py).
+    is_workshop: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())

@@ -13,6 +13,7 @@ from crm.forms.initiatives import InitiativeForm, MembershipForm
 from crm.models import Actor, Initiative, Membership
 from crm.permissions import Permission, can, requires
 from crm.service_labels import label, labels
+from crm.services.events import workshops
 from crm.services.landscape import actors as actor_service
 from crm.services.landscape import initiatives as initiative_service
 from crm.services.landscape.directory import parse_id
@@ -57,7 +58,7 @@ def show(initiative_id: int):
         roles=labels(ROLE_LABELS),
         current=[m for m in members if m.is_current(today)], former=[m for m in members if not m.is_current(today)],
         history=actor_service.history(db.session, "Initiative", initiative.id) if can(Permission.EDIT_LANDSCAPE)
-        else [])
+        else [], origin=workshops.origin_of(db.session, initiative.id))
 
 
 @bp.route("/neu", methods=["GET", "POST"])

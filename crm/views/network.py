@@ -24,7 +24,7 @@ from crm.models import Actor, Event, Initiative
 from crm.permissions import Permission, requires
 from crm.services.computed import cache, store
 from crm.services.errors import ServiceError
-from crm.services.network import maps, tables
+from crm.services.network import maps, overlaps, tables
 from crm.services.network import records as network
 from crm.views.computed import pending_json, progress_page, stamp_headers
 
@@ -166,3 +166,21 @@ def event_json(event_id: int):
     if db.session.get(Event, event_id) is None:
         abort(404)
     return _json(lambda: maps.event_map(db.session, event_id, request.args))
+
+
+@bp.route("/ueberschneidungen")
+@requires(Permission.VIEW_LANDSCAPE)
+def overlaps_page():
+    """Working groups by shared members: matrix (or top pairs), possible duplicates, overloaded
+    actors, topics and life stages without a group. Thresholds travel in the URL; a bad one
+    shows a German message above the form (422) and the defaults are used."""
+    error = None
+    try:
+        settings = overlaps.settings_from_args(request.args)
+    except ServiceError as exc:
+        error = exc.message
+        settings = overlaps.Settings()
+    data = overlaps.working_group_overlaps(db.session, settings)
+    page = render_template("network/overlaps.html", data=data, error=error, args=request.args,
+                           matrix_limit=overlaps.MATRIX_LIMIT)
+    return page, (422 if error else 200)

@@ -76,6 +76,9 @@ EVENT_KINDS: tuple[str, ...] = (
     "Bildungskonferenz", "Bildungsgespräch", "Strategiewerkstatt", "Fortbildung", "Netzwerktreffen",
 )
 
+# Kinds whose events record groups, proposals and dot votes (an administrator can mark others).
+WORKSHOP_KINDS = frozenset({"Strategiewerkstatt"})
+
 
 def _add_missing(session: Session, model: type[Base], keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
     """Add the rows whose key values are all still unused; return how many were added.
@@ -108,7 +111,7 @@ def seed_vocabularies(session: Session) -> dict[str, int]:
             {"name": n, "is_directed": d, "description": text, "sort_order": k}
             for k, (n, d, text) in enumerate(COOPERATION_TYPES, 1)]),
         "Veranstaltungsarten": _add_missing(session, EventKind, ("name",), [
-            {"name": n, "sort_order": k} for k, n in enumerate(EVENT_KINDS, 1)]),
+            {"name": n, "sort_order": k, "is_workshop": n in WORKSHOP_KINDS} for k, n in enumerate(EVENT_KINDS, 1)]),
     }
     session.flush()
     return created

@@ -41,6 +41,9 @@ from crm.models import (
     Person,
     Topic,
     User,
+    WorkshopGroup,
+    WorkshopParticipant,
+    WorkshopProposal,
 )
 from crm.models.base import utcnow
 from crm.services.errors import N_
@@ -48,6 +51,7 @@ from crm.services.errors import N_
 AUDITED: tuple[type, ...] = (
     Actor, Person, Affiliation, Consent, Cooperation, Initiative, Membership, Event, Invitation,
     Attendance, User, ActorKind, Area, CooperationType, EventKind, LifeStage, Topic,
+    WorkshopGroup, WorkshopParticipant, WorkshopProposal,
 )
 # Never copied into the log: secrets, and bookkeeping that changes on every request.
 HIDDEN_FIELDS = {"password_hash", "token_nonce", "token_hash"}
@@ -152,6 +156,8 @@ ENTITY_LABELS = {
     "CooperationType": N_("Kooperationsart"), "EventKind": N_("Veranstaltungsart"),
     "LifeStage": N_("Bildungsphase"), "Topic": N_("Themenfeld"), "ImportBatch": N_("Import"),
     "ApiToken": N_("API-Token"), "MailTemplate": N_("E-Mail-Vorlage"),
+    "WorkshopGroup": N_("Werkstatt-Gruppe"), "WorkshopParticipant": N_("Werkstatt-Teilnahme"),
+    "WorkshopProposal": N_("Werkstatt-Vorschlag"),
 }
 # What was done, in words (every action this log records).
 ACTION_LABELS = {"create": N_("angelegt"), "update": N_("geändert"), "delete": N_("gelöscht"),
@@ -190,6 +196,10 @@ def describe(obj: Any) -> str:
         return f"{_name(obj.person)} – {_name(obj.actor)}{function}"
     if kind == "Consent":
         return f"{_name(obj.person)}: {getattr(obj.purpose, 'value', obj.purpose)}"
+    if kind == "WorkshopGroup":
+        return f"{obj.name} ({_name(obj.event)})"
+    if kind == "WorkshopParticipant":
+        return f"{_name(obj.person)} – {_name(obj.group)}"
     if kind in ("Invitation", "Attendance"):
         return f"{_name(obj.person)} – {_name(obj.event)}"
     if kind == "User":

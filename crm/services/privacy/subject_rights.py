@@ -51,6 +51,7 @@ from crm.models import (
     LegalBasis,
     OutboxMessage,
     Person,
+    WorkshopParticipant,
 )
 from crm.models.base import utcnow
 from crm.services.errors import N_, ServiceError
@@ -276,6 +277,8 @@ def export_person(session: Session, person: Person, organisation: str = "", rete
                                   .order_by(Invitation.id)).all()
     attendances = session.scalars(select(Attendance).where(Attendance.person_id == person.id)
                                   .order_by(Attendance.id)).all()
+    seats = session.scalars(select(WorkshopParticipant).where(WorkshopParticipant.person_id == person.id)
+                            .order_by(WorkshopParticipant.id)).all()
     messages = _messages_to(session, related.invitation_ids, needles)
     entries = audit_entries_about(session, person, needles)
     return {
@@ -296,6 +299,9 @@ def export_person(session: Session, person: Person, organisation: str = "", rete
         "attendances": [dict(_row(a, ("id", "source", "checked_in_at")), event=a.event.title,
                              event_starts_at=_value(a.event.starts_at), actor=a.actor.name if a.actor else None)
                         for a in attendances],
+        "workshops": [{"event": w.group.event.title, "event_starts_at": _value(w.group.event.starts_at),
+                       "group": w.group.name, "actor": w.actor.name if w.actor else None,
+                       "proposals": "; ".join(p.title for p in w.proposed)} for w in seats],
         "messages": [dict(_row(m, ("id", "recipient", "subject", "body_text", "category", "state", "created_at",
                                    "sent_at", "last_error")),
                           attempts=[_row(t, ("started_at", "is_success", "error")) for t in m.attempts])
@@ -311,7 +317,8 @@ INFORMATION_TITLES = {
 }
 SECTION_TITLES = {
     "person": "Stammdaten", "affiliations": "Zugehörigkeiten zu Akteuren", "consents": "Einwilligungen",
-    "invitations": "Einladungen", "attendances": "Teilnahmen", "messages": "E-Mails an die Person",
+    "invitations": "Einladungen", "attendances": "Teilnahmen",
+    "workshops": "Werkstatt-Gruppen und Vorschläge", "messages": "E-Mails an die Person",
     "audit_entries": "Änderungsprotokoll",
 }
 

@@ -6,7 +6,8 @@ change needs MANAGE_EVENTS.
 
 One blueprint (``events``), its handlers split by what the organiser is doing: ``pages``,
 ``invitations``, ``sending`` (preview, test mail, send), ``mail`` (texts, outbox), ``mailbox`` (the
-development mailbox) and ``door``; ``common`` holds the loaders they share.
+development mailbox), ``door`` and ``workshops`` (groups, proposals, dot votes); ``common`` holds the
+loaders they share.
 """
 from __future__ import annotations
 
@@ -14,4 +15,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__, url_prefix="/veranstaltungen")
 
-from crm.views.events import door, invitations, mail, mailbox, pages, sending  # noqa: E402,F401  (register the routes)
+from crm.views.events import door, invitations, mail, mailbox, pages, sending, workshops  # noqa: E402,F401  (register the routes)
