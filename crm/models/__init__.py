@@ -1,4 +1,5 @@
 """All models, imported here so that Alembic and the app see the complete metadata."""
+from crm import collation
 from crm.models.actors import Actor
 from crm.models.api_tokens import ApiToken
 from crm.models.audit import AuditEntry
@@ -28,3 +29,7 @@ __all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]
 __all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]
 __all__ += ["WorkshopGroup", "WorkshopParticipant", "WorkshopProposal"]
+
+# Relationships order names with COLLATE german: every engine that loads them (the app, the CLI, a
+# bench script or a test with an engine of its own) needs the collation on its SQLite connections.
+collation.install()
