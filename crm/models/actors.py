@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, Numeric, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.collation import german
@@ -67,6 +67,11 @@ class Actor(Base):
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    # What the directory's search compares with, folded once on every write
+    # (``crm.services.landscape.search``): name, short name, PLZ, place and reference, and the street
+    # apart (an individual's street is personal data that some roles may not search).
+    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    search_street: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     kind: Mapped[ActorKind] = relationship()
     area: Mapped[Area | None] = relationship()
@@ -79,6 +84,13 @@ class Actor(Base):
     affiliations: Mapped[list[Affiliation]] = relationship(back_populates="actor")
 
     __mapper_args__ = {"version_id_col": version_id}
+    # Trigram indexes on PostgreSQL (``LIKE '%wort%'`` uses them), plain ones on SQLite.
+    __table_args__ = (
+        Index("ix_actors_search_text", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index("ix_actors_search_street", "search_street", postgresql_using="gin",
+              postgresql_ops={"search_street": "gin_trgm_ops"}),
+    )
 
     def __str__(self) -> str:
         return self.name
