@@ -52,7 +52,7 @@ def _fill(bind) -> None:
                       sa.column("external_ref", sa.String), sa.column("search_text", sa.Text),
                       sa.column("search_street", sa.Text))
     statement = (actors.update().where(actors.c.id == sa.bindparam("row_id"))
-                 .values(search_text=sa.bindparam("text"), search_street=sa.bindparam("street")))
+                 .values(search_text=sa.bindparam("new_text"), search_street=sa.bindparam("new_street")))
     last = 0
     while True:
         rows = bind.execute(sa.select(actors.c.id, actors.c.name, actors.c.short_name, actors.c.street,
@@ -64,7 +64,7 @@ def _fill(bind) -> None:
         for row in rows:
             text = " ".join(search_folds(v) for v in (row.name, row.short_name, row.postcode, row.city,
                                                        row.external_ref) if v)
-            params.append({"row_id": row.id, "text": text, "street": search_folds(row.street or "")})
+            params.append({"row_id": row.id, "new_text": text, "new_street": search_folds(row.street or "")})
         bind.execute(statement, params)
         last = rows[-1].id
 

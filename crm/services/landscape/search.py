@@ -65,7 +65,7 @@ def refresh_search_columns(session: Session, batch: int = 2000) -> int:
     fields = (Actor.id, Actor.name, Actor.short_name, Actor.street, Actor.postcode, Actor.city, Actor.external_ref)
     table = cast(Table, Actor.__table__)   # Core UPDATE by id: the row versions stay as they are
     statement = (update(table).where(table.c.id == bindparam("row_id"))
-                 .values(search_text=bindparam("text"), search_street=bindparam("street")))
+                 .values(search_text=bindparam("new_text"), search_street=bindparam("new_street")))
     last, done = 0, 0
     while True:
         rows = session.execute(select(*fields).where(Actor.id > last).order_by(Actor.id).limit(batch)).all()
@@ -74,7 +74,7 @@ def refresh_search_columns(session: Session, batch: int = 2000) -> int:
         params = []
         for row in rows:
             text, street = search_values(*row[1:])
-            params.append({"row_id": row[0], "text": text, "street": street})
+            params.append({"row_id": row[0], "new_text": text, "new_street": street})
         session.execute(statement, params)
         last, done = rows[-1][0], done + len(rows)
 
