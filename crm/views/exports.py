@@ -102,8 +102,7 @@ def persons(fmt: str):
 @requires(Permission.VIEW_LANDSCAPE)
 def cooperations(fmt: str):
     _check_format(fmt)
-    cooperations = export_service.iter_cooperations(db.session, request.args)
-    return _table_download(export_service.cooperation_table(cooperations), "kooperationen", fmt)
+    return _table_download(export_service.cooperation_export(db.session, request.args), "kooperationen", fmt)
 
 
 @bp.route("/initiativen.<fmt>")

@@ -268,7 +268,7 @@ def _actor_rows(session: Session, actor_filter: directory.ActorFilter, with_cont
 
 def _names_by_actor(session: Session, actor_column: Any, model: Any, link_column: Any,
                     ids: list[int]) -> dict[int, list[str]]:
-    """{actor id: names of its topics (or life stages) in their order} for one chunk."""
+    """{actor (or cooperation) id: names of its topics (or life stages) in their order} for one chunk."""
     names: dict[int, list[str]] = {}
     for actor_id, name in session.execute(select(actor_column, model.name).join(model, model.id == link_column)
                                           .where(actor_column.in_(ids)).order_by(actor_column, model.sort_order)):
@@ -296,12 +296,41 @@ def filtered_cooperations(session: Session, args: Mapping[str, str], today: date
     return list(session.scalars(query))
 
 
-def iter_cooperations(session: Session, args: Mapping[str, str], today: date | None = None,
-                      chunk: int = CHUNK) -> Iterator[Cooperation]:
-    """``filtered_cooperations`` read ``chunk`` at a time (relations loaded per chunk), for a streamed export."""
+def cooperation_export(session: Session, args: Mapping[str, str], today: date | None = None,
+                       chunk: int = CHUNK) -> Table:
+    """The cooperation list as a streamed table: the cells of ``cooperation_table`` on
+    ``filtered_cooperations``, read as plain rows ``chunk`` at a time (partners and type joined,
+    topics and life stages one statement each per chunk)."""
     cooperation_filter = cooperation_service.cooperation_filter_from_args(session, args)
-    query = cooperation_service.filtered_cooperations_query(cooperation_filter, today).options(*_cooperation_loads())
-    yield from session.scalars(query.execution_options(yield_per=chunk))
+    return Table("Kooperationen", list(COOPERATION_HEADERS), _cooperation_rows(session, cooperation_filter, today,
+                                                                               chunk))
+
+
+def _cooperation_rows(session: Session, cooperation_filter: Any, today: date | None,
+                      chunk: int) -> Iterator[list[Any]]:
+    from sqlalchemy.orm import aliased
+
+    from crm.models import CooperationType
+    from crm.models.cooperations import cooperation_life_stages, cooperation_topics
+
+    source, target = aliased(Actor), aliased(Actor)
+    query = (cooperation_service.filtered_cooperations_query(cooperation_filter, today)
+             .with_only_columns(Cooperation.id, Cooperation.source_id, Cooperation.target_id, Cooperation.intensity,
+                                Cooperation.start_date, Cooperation.end_date, Cooperation.description,
+                                source.name.label("source_name"), target.name.label("target_name"),
+                                CooperationType.name.label("type_name"))
+             .join(source, source.id == Cooperation.source_id).join(target, target.id == Cooperation.target_id)
+             .join(CooperationType, CooperationType.id == Cooperation.type_id))
+    for cooperations in session.execute(query.execution_options(yield_per=chunk)).partitions():
+        ids = [c.id for c in cooperations]
+        topics = _names_by_actor(session, cooperation_topics.c.cooperation_id, Topic, cooperation_topics.c.topic_id,
+                                 ids)
+        stages = _names_by_actor(session, cooperation_life_stages.c.cooperation_id, LifeStage,
+                                 cooperation_life_stages.c.life_stage_id, ids)
+        for c in cooperations:
+            yield [c.source_name, c.target_name, c.type_name, c.intensity, c.start_date, c.end_date, c.description,
+                   LIST_SEPARATOR.join(topics.get(c.id, [])), LIST_SEPARATOR.join(stages.get(c.id, [])),
+                   f"akteur-{c.source_id}", f"akteur-{c.target_id}"]
 
 
 def filtered_initiatives(session: Session, args: Mapping[str, str], today: date | None = None) -> list[Initiative]:
