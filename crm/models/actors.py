@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.collation import german
@@ -97,3 +97,13 @@ class Actor(Base):
 
     def __repr__(self) -> str:
         return f"<Actor {self.id} {self.name!r}>"
+
+
+@event.listens_for(Actor, "before_insert")
+@event.listens_for(Actor, "before_update")
+def _fill_search_columns(mapper: Any, connection: Any, target: Actor) -> None:
+    """The stored search columns follow every ORM write of an actor; what they hold and how they
+    are folded is the search service's rule (``crm.services.landscape.search``)."""
+    from crm.services.landscape.search import fill_search_columns
+
+    fill_search_columns(target)

@@ -18,16 +18,17 @@ A search word is folded with ``fold`` (ü → ue) and must occur in one of the t
 PostgreSQL both columns carry a pg_trgm GIN index (migration ``d41e7c0a9b52``), which answers
 ``LIKE '%wort%'`` without reading the table.
 
-The columns are filled on every insert and update of an actor through the ORM (mapper events
-below, registered when this module is imported: the actor service, form, API, import, merge and
-Flask-Admin all write through the ORM). Bulk writes that bypass the ORM (the benchmark's ``COPY``)
+The columns are filled on every insert and update of an actor through the ORM: mapper events on
+``Actor`` (``crm/models/actors.py``, so they hold wherever the model is used, the demo loader and
+scripts included) call ``fill_search_columns``; the actor service, form, API, import, merge and
+Flask-Admin all write through the ORM. Bulk writes that bypass the ORM (the benchmark's ``COPY``)
 call ``refresh_search_columns`` afterwards.
 """
 from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, event, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.models import Actor, ActorKind
@@ -51,12 +52,6 @@ def fill_search_columns(actor: Any) -> None:
         actor.search_text = text
     if actor.search_street != street:
         actor.search_street = street
-
-
-@event.listens_for(Actor, "before_insert")
-@event.listens_for(Actor, "before_update")
-def _before_write(mapper: Any, connection: Any, target: Actor) -> None:
-    fill_search_columns(target)
 
 
 def refresh_search_columns(session: Session, batch: int = 2000) -> int:
