@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, Numeric, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.collation import german
@@ -67,6 +67,11 @@ class Actor(Base):
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    # What the directory's search compares with, folded once on every write
+    # (``crm.services.landscape.search``): name, short name, PLZ, place and reference, and the street
+    # apart (an individual's street is personal data that some roles may not search).
+    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    search_street: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     kind: Mapped[ActorKind] = relationship()
     area: Mapped[Area | None] = relationship()
@@ -79,9 +84,26 @@ class Actor(Base):
     affiliations: Mapped[list[Affiliation]] = relationship(back_populates="actor")
 
     __mapper_args__ = {"version_id_col": version_id}
+    # Trigram indexes on PostgreSQL (``LIKE '%wort%'`` uses them), plain ones on SQLite.
+    __table_args__ = (
+        Index("ix_actors_search_text", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index("ix_actors_search_street", "search_street", postgresql_using="gin",
+              postgresql_ops={"search_street": "gin_trgm_ops"}),
+    )
 
     def __str__(self) -> str:
         return self.name
 
     def __repr__(self) -> str:
         return f"<Actor {self.id} {self.name!r}>"
+
+
+@event.listens_for(Actor, "before_insert")
+@event.listens_for(Actor, "before_update")
+def _fill_search_columns(mapper: Any, connection: Any, target: Actor) -> None:
+    """The stored search columns follow every ORM write of an actor; what they hold and how they
+    are folded is the search service's rule (``crm.services.landscape.search``)."""
+    from crm.services.landscape.search import fill_search_columns
+
+    fill_search_columns(target)

@@ -31,3 +31,22 @@ def name_words(text: str) -> list[str]:
     """The words of a folded name: runs of letters, marks and digits of any script."""
     folded = fold(text)
     return "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in folded).split()
+
+
+# The same letters as ``_FOLD`` without the German spelling-out: „Müller“ as „muller“.
+_FOLD_PLAIN = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ı": "i", "ł": "l", "đ": "d"})
+
+
+def fold_plain(text: str) -> str:
+    """Case folded with every accent and umlaut dropped to its base letter (ü → u, é → e, ß → ss):
+    how someone types a name on a keyboard without umlauts ("Muller" for „Müller“)."""
+    text = unicodedata.normalize("NFKC", text or "").casefold().translate(_FOLD_PLAIN)
+    text = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
+
+
+def search_folds(text: str) -> str:
+    """Text as a search column stores it: the ``fold`` (ü → ue) and, where it differs, the
+    ``fold_plain`` (ü → u) after it, so a folded search word finds the name either way."""
+    spelt, plain = fold(text), fold_plain(text)
+    return spelt if spelt == plain else f"{spelt} {plain}"

@@ -47,19 +47,22 @@ def page_context(actor: Actor, quick_form: QuickCooperationForm | None = None) -
     """Everything the actor page shows; also used when the quick capture is refused (422)."""
     today = date.today()
     personal = can(Permission.VIEW_PERSONAL_DATA)
-    ties = cooperation_service.for_actor(db.session, actor.id)
-    counts = cooperation_service.status_counts(ties, today)
-    affiliations = person_service.affiliations_of_actor(db.session, actor.id) if personal else []
+    # A hub of a Land has thousands of ties: one page of them, the counts of all (issue 13).
+    ties = cooperation_service.ties_of_actor(db.session, actor.id, directory.parse_page(request.args.get("seite")),
+                                             today=today)
+    people = person_service.people_of_actor(db.session, actor.id, today) if personal else None
     if quick_form is None and can(Permission.EDIT_LANDSCAPE):
         quick_form = QuickCooperationForm(formdata=None, actor_id=actor.id)
     return {
         "actor": actor, "today": today, "personal": personal,
-        "timeline": cooperation_service.timeline(ties),
+        "timeline": cooperation_service.timeline(ties.page.items), "ties": ties,
         # One rule for "running" (cooperation_status): a tie ending today still runs today.
-        "current_count": counts.running, "ended_count": counts.ended,
+        "current_count": ties.running, "ended_count": ties.ended,
         "tie_status": cooperation_service.cooperation_status, "may_end": cooperation_service.may_end,
-        "current_people": [a for a in affiliations if a.is_current(today)],
-        "former_people": [a for a in affiliations if not a.is_current(today)],
+        "current_people": people.current if people else [],
+        "current_people_total": people.current_total if people else 0,
+        "former_people": people.former if people else [],
+        "former_people_total": people.former_total if people else 0,
         "memberships": initiative_service.memberships_of_actor(db.session, actor.id),
         "role_labels": labels(ROLE_LABELS),
         "events": actor_service.events_attended(db.session, actor.id),

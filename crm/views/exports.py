@@ -1,9 +1,16 @@
-"""Export: filtered lists as CSV or Excel, the whole landscape for Kumu."""
+"""Export: filtered lists as CSV or Excel, the whole landscape for Kumu.
+
+Lists stream (``stream_with_context``): the CSV is written while the rows are read, the Excel file
+is written into a temporary file and sent from there, so a Land's 40,000 actors never sit in memory.
+An export only reads: its audit entry (who took personal data out) is written before the file and
+is no landscape record, so stored analyses stay current (``crm.services.computed.versions``).
+"""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from crm.extensions import db
 from crm.permissions import Permission, can, can_see_contact_of, requires
@@ -20,7 +27,7 @@ MIMETYPES = {
 }
 
 
-def _download(data: bytes, stem: str, fmt: str) -> Response:
+def _download(data: bytes | Iterable[bytes], stem: str, fmt: str) -> Response:
     filename = f"{stem}-{date.today().isoformat()}.{fmt}"
     response = Response(data, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -29,11 +36,16 @@ def _download(data: bytes, stem: str, fmt: str) -> Response:
     return response
 
 
+def _xlsx_chunks(table: export_service.Table) -> Iterator[bytes]:
+    yield from export_service.iter_file(export_service.xlsx_file(table))
+
+
 def _table_download(table: export_service.Table, stem: str, fmt: str) -> Response:
+    """The file streamed: rows are read while it is sent, in the request's context."""
     if fmt == "csv":
-        return _download(export_service.to_csv(table), stem, fmt)
+        return _download(stream_with_context(export_service.iter_csv(table)), stem, fmt)
     if fmt == "xlsx":
-        return _download(export_service.to_xlsx(table), stem, fmt)
+        return _download(stream_with_context(_xlsx_chunks(table)), stem, fmt)
     abort(404)
 
 
@@ -66,13 +78,13 @@ def actors(fmt: str):
     (and individuals' contact details), so it is audited like the persons export."""
     _check_format(fmt)
     personal = can(Permission.VIEW_PERSONAL_DATA)
-    actors = export_service.filtered_actors(db.session, request.args, with_contacts=personal)
-    table = export_service.actor_table(actors, with_contacts=personal, contact_visible=can_see_contact_of)
-    response = _table_download(table, "akteure", fmt)
-    if personal:
-        _audit("Actor", f"Export von {len(actors)} Akteuren mit Ansprechpersonen ({fmt.upper()})", len(actors), fmt)
+    if personal:   # recorded before the file streams (its rows counted by one statement)
+        count = export_service.count_actors(db.session, request.args, with_contacts=personal)
+        _audit("Actor", f"Export von {count} Akteuren mit Ansprechpersonen ({fmt.upper()})", count, fmt)
         db.session.commit()
-    return response
+    table = export_service.actor_export(db.session, request.args, with_contacts=personal,
+                                        contact_visible=can_see_contact_of)
+    return _table_download(table, "akteure", fmt)
 
 
 @bp.route("/personen.<fmt>")
@@ -90,8 +102,7 @@ def persons(fmt: str):
 @requires(Permission.VIEW_LANDSCAPE)
 def cooperations(fmt: str):
     _check_format(fmt)
-    cooperations = export_service.filtered_cooperations(db.session, request.args)
-    return _table_download(export_service.cooperation_table(cooperations), "kooperationen", fmt)
+    return _table_download(export_service.cooperation_export(db.session, request.args), "kooperationen", fmt)
 
 
 @bp.route("/initiativen.<fmt>")

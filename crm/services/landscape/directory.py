@@ -11,7 +11,8 @@ URL parameters (all optional; a bookmark reproduces the list):
 
 =============  ==============================================================================
 ``q``          words; each must occur in name, short name, street, PLZ, place or external reference
-               (case, umlauts and ß folded: "strasse" finds „Straße“, "oe" finds „ö“)
+               (case, umlauts, ß and accents folded: "strasse" finds „Straße“, "Mueller" and "Muller"
+               find „Müller“; compared with stored folded columns, ``crm.services.landscape.search``)
 ``art``        actor kind id, repeatable (any of them)
 ``kategorie``  kind category (Schule, Kita, Wirtschaft …)
 ``gebiet``     area id, including all its sub-areas
@@ -34,11 +35,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.collation import german, sort_key
 from crm.models import Actor, ActorKind, Area, Initiative, LifeStage, Membership, Topic
+from crm.services.landscape import search
 
 PER_PAGE = 50
 
@@ -216,16 +218,6 @@ def area_with_descendants(area_id: int) -> Select:
     return select(tree.c.id)
 
 
-def _search_text(search_private: bool = True) -> ColumnElement[str]:
-    space = literal(" ")
-    street: ColumnElement[str] = Actor.street.expression
-    if not search_private:
-        individual_kinds = select(ActorKind.id).where(ActorKind.is_individual.is_(True))
-        street = case((Actor.kind_id.in_(individual_kinds), literal("")), else_=Actor.street)
-    return fold_sql(Actor.name + space + Actor.short_name + space + street + space + Actor.postcode
-                    + space + Actor.city + space + func.coalesce(Actor.external_ref, ""))
-
-
 def filtered_actors_query(actor_filter: ActorFilter, today: date | None = None) -> Select:
     """``select(Actor)`` with every filter applied and the requested order, without paging.
 
@@ -235,10 +227,8 @@ def filtered_actors_query(actor_filter: ActorFilter, today: date | None = None) 
     f = actor_filter
     today = today or date.today()
     query = select(Actor)
-    if f.q:
-        haystack = _search_text(f.search_private)
-        for word in f.q.split():
-            query = query.where(haystack.like(like_pattern(fold_text(word)), escape="\\"))
+    for word in f.q.split():   # the stored, folded search columns (``crm.services.landscape.search``)
+        query = query.where(search.word_condition(word, f.search_private))
     if f.kind_ids:
         query = query.where(Actor.kind_id.in_(f.kind_ids))
     if f.category:
@@ -366,6 +356,6 @@ def suggest_actors(session: Session, text: str, limit: int = 15, exclude_id: int
     query = filtered_actors_query(ActorFilter(q=" ".join(words)[:200], search_private=search_private))
     if exclude_id is not None:
         query = query.where(Actor.id != exclude_id)
-    starts = fold_sql(Actor.name).like(like_pattern(fold_text(words[0]))[1:], escape="\\")
+    starts = search.name_starts_with(words[0])
     query = query.order_by(None).order_by(starts.desc(), Actor.is_active.desc(), german(Actor.name), Actor.id)
     return list(session.scalars(query.options(selectinload(Actor.kind), selectinload(Actor.area)).limit(limit)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.collation import german
@@ -206,6 +206,39 @@ def affiliations_of_actor(session: Session, actor_id: int) -> list[Affiliation]:
              .options(selectinload(Affiliation.person))
              .order_by(german(Person.last_name), german(Person.first_name), Affiliation.from_date))
     return list(session.scalars(query))
+
+
+PEOPLE_SHOWN = 50
+
+
+@dataclass
+class ActorPeople:
+    """The first ``PEOPLE_SHOWN`` current and former people of an actor, and how many there are."""
+
+    current: list[Affiliation]
+    current_total: int
+    former: list[Affiliation]
+    former_total: int
+
+
+def people_of_actor(session: Session, actor_id: int, today: date | None = None,
+                    limit: int = PEOPLE_SHOWN) -> ActorPeople:
+    """``affiliations_of_actor`` split into current and former (``Affiliation.is_current``), each
+    cut at ``limit`` (the person list, filtered by the actor, has them all): five statements however
+    many people an actor has."""
+    today = today or date.today()
+    current = and_(or_(Affiliation.from_date.is_(None), Affiliation.from_date <= today),
+                   or_(Affiliation.to_date.is_(None), Affiliation.to_date >= today))
+    base = (select(Affiliation).join(Person).where(Affiliation.actor_id == actor_id, Person.is_anonymised.is_(False))
+            .options(selectinload(Affiliation.person))
+            .order_by(german(Person.last_name), german(Person.first_name), Affiliation.from_date, Affiliation.id))
+    total, current_total = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((current, 1), else_=0)), 0))
+        .select_from(Affiliation).join(Person)
+        .where(Affiliation.actor_id == actor_id, Person.is_anonymised.is_(False))).one()
+    return ActorPeople(list(session.scalars(base.where(current).limit(limit))), int(current_total),
+                       list(session.scalars(base.where(not_(current)).limit(limit))),
+                       int(total) - int(current_total))
 
 
 def events_of_person(session: Session, person_id: int) -> list[tuple[Event, Invitation | None, Attendance | None]]:
