@@ -8,10 +8,11 @@ from crm.models.cooperations import Cooperation
 from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
 from crm.models.imports import ImportBatch, ImportStatus, ImportTarget
 from crm.models.initiatives import Initiative, InitiativeKind, Membership, MembershipRole
+from crm.models.offers import Offer, OfferStatus
 from crm.models.outbox import DeliveryAttempt, MailboxMessage, MailTemplate, MessageState, OutboxMessage
 from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis, Person
 from crm.models.users import Role, User
-from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, Topic
+from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, TargetGroup, Topic
 from crm.models.worker import WorkerHeartbeat
 
 __all__ = [
@@ -26,3 +27,4 @@ __all__ += ["ApiToken"]
 __all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]
 __all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]
+__all__ += ["Offer", "OfferStatus", "TargetGroup"]

@@ -38,7 +38,9 @@ from crm.models import (
     Invitation,
     LifeStage,
     Membership,
+    Offer,
     Person,
+    TargetGroup,
     Topic,
     User,
 )
@@ -47,7 +49,7 @@ from crm.services.errors import N_
 
 AUDITED: tuple[type, ...] = (
     Actor, Person, Affiliation, Consent, Cooperation, Initiative, Membership, Event, Invitation,
-    Attendance, User, ActorKind, Area, CooperationType, EventKind, LifeStage, Topic,
+    Attendance, User, ActorKind, Area, CooperationType, EventKind, LifeStage, Topic, Offer, TargetGroup,
 )
 # Never copied into the log: secrets, and bookkeeping that changes on every request.
 HIDDEN_FIELDS = {"password_hash", "token_nonce", "token_hash"}
@@ -152,6 +154,7 @@ ENTITY_LABELS = {
     "CooperationType": N_("Kooperationsart"), "EventKind": N_("Veranstaltungsart"),
     "LifeStage": N_("Bildungsphase"), "Topic": N_("Themenfeld"), "ImportBatch": N_("Import"),
     "ApiToken": N_("API-Token"), "MailTemplate": N_("E-Mail-Vorlage"),
+    "Offer": N_("Bildungsangebot"), "TargetGroup": N_("Zielgruppe"),
 }
 # What was done, in words (every action this log records).
 ACTION_LABELS = {"create": N_("angelegt"), "update": N_("geändert"), "delete": N_("gelöscht"),
