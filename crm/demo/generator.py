@@ -57,8 +57,8 @@ from crm.models import (
     TargetGroup,
     Topic,
 )
-from crm.services.offers.search import offer_text
 from crm.services.landscape.vocabularies import seed_vocabularies
+from crm.services.offers.search import offer_text
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_TODAY", "DEMO_REGION_NAME", "load_demo", "local_time", "slugify"]
 

@@ -22,7 +22,6 @@ from crm.models.offers import offer_providers
 from crm.services.errors import N_, ServiceError
 
 LISTING_IN_FUTURE = N_("Das Einverständnis kann nicht in der Zukunft liegen.")
-LISTING_BY_WITHOUT_DATE = N_("Bitte geben Sie an, seit wann der Akteur mit der Veröffentlichung einverstanden ist.")
 
 
 def is_listed(actor: Actor) -> bool:
@@ -51,15 +50,14 @@ def public_clause() -> Any:
 
 def listing_values(values: Mapping[str, Any], who: str, today: date | None = None) -> dict[str, Any]:
     """The agreement as it is saved: who recorded it is filled with ``who`` when left empty, and
-    cleared with the date. Raises ServiceError for a day in the future or a name without a day."""
+    cleared with the date (no day: not listed, whatever the name field still says). Raises
+    ServiceError for a day in the future."""
     result = dict(values)
     if "listing_agreed_on" not in values:
         return result
     day = values.get("listing_agreed_on")
     by = (values.get("listing_recorded_by") or "").strip()
     if day is None:
-        if by:
-            raise ServiceError(LISTING_BY_WITHOUT_DATE, "listing_agreed_on")
         result["listing_recorded_by"] = ""
         return result
     if day > (today or date.today()):
