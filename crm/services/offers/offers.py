@@ -46,7 +46,7 @@ def check_offer(values: Mapping[str, Any], offer: Offer | None = None, today: da
     """Raise ServiceError (with the field it concerns) for the first rule ``values`` break; for a change
     (``offer`` given) the saved values stand in for the ones not given."""
     def value(key: str) -> Any:
-        return values[key] if key in values or offer is None else getattr(offer, key)
+        return values.get(key) if key in values or offer is None else getattr(offer, key)
 
     if not (value("title") or "").strip():
         raise ServiceError(TITLE_REQUIRED, "title")

@@ -17,7 +17,7 @@ from crm.models import Offer
 from crm.services.folding import name_words
 
 # Longest first: „kindern“ loses „ern“, not just „n“.
-_SUFFIXES = ("ern", "en", "er", "es", "em", "e", "n", "s")
+_SUFFIXES = ("ern", "en", "er", "es", "em", "st", "e", "n", "s", "t")
 MIN_STEM = 3
 MAX_WORDS = 8
 
