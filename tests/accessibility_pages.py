@@ -78,6 +78,13 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
     withdraw = consent.withdrawal_token(invitation.person_id) if invitation else ""
     imports = {role: _import_tokens(user) for role, user in users.items()}
     db.session.commit()
+    # The portal shows only released records (crm.services.offers.listing): a published offer of a
+    # listed provider, and a listed actor; the smallest ids may be a draft or an unlisted actor (404).
+    from crm.models import Actor, Offer
+    from crm.services.offers import listing
+
+    public_offer = db.session.scalar(select(func.min(Offer.id)).where(listing.public_clause()))
+    listed_actor = db.session.scalar(select(func.min(Actor.id)).where(listing.listed_clause()))
     template_key = mail_templates.DEFINITIONS[0].key
 
     def per_role(kind: str) -> Callable[[Role | None], dict[str, Any]]:
@@ -90,6 +97,8 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "imports.preview": per_role("pending"),
         "imports.result": per_role("done"),
         "events.edit_template": lambda role: {"key": template_key},
+        "portal.offer": lambda role: {"offer_id": public_offer},
+        "portal.provider": lambda role: {"actor_id": listed_actor},
     }
 
 
