@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Actor, AuditEntry, Offer, OfferStatus, Person, Role, TargetGroup, Topic
+from crm.services.offers import offers as offer_service
 
 
 def _ids(app, model, *names):
@@ -193,3 +194,26 @@ def test_listing_consent_is_recorded_with_day_and_who(app, login_as, create_acto
         actor = db.session.get(Actor, actor_id)
         assert actor.listing_agreed_on is None and actor.listing_recorded_by == ""
     assert client.get(f"/portal/anbieter/{actor_id}").status_code == 404
+
+
+def test_merging_actors_moves_their_offers_and_deleting_keeps_the_offer(app, create_actor) -> None:
+    from crm.services.landscape import actors as actor_service
+    from crm.services.landscape import merge
+
+    keep_id = create_actor("Grundschule Olewig", kind="Grundschule")
+    gone_id = create_actor("GS Olewig (doppelt)", kind="Grundschule")
+    with app.app_context():
+        keep, gone = db.session.get(Actor, keep_id), db.session.get(Actor, gone_id)
+        own = offer_service.create_offer(db.session, {"title": "Leseclub", "providers": [gone]})
+        shared = offer_service.create_offer(db.session, {"title": "Schulgarten", "providers": [keep, gone]})
+        db.session.commit()
+        result = merge.merge_actors(db.session, keep, gone)
+        db.session.commit()
+        assert result.moved["Bildungsangebote"] == 2
+        assert [a.id for a in db.session.get(Offer, own.id).providers] == [keep_id]
+        assert [a.id for a in db.session.get(Offer, shared.id).providers] == [keep_id]
+        assert "olewig" in db.session.get(Offer, own.id).search_text
+        actor_service.delete_actor(db.session, db.session.get(Actor, keep_id))
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(Offer, own.id).providers == []  # the offer stays, without its provider
