@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.engine import make_url
 
 WORDS = ("Roboter", "Forscherwerkstatt", "Lesen", "Schreiben", "Mathe", "Deutschkurs", "Elterncafé", "Theater",
          "Bewerbung", "Garten", "Kochen", "Computer", "Programmieren", "Mädchen", "Jungen", "Familien", "Kinder",

@@ -217,3 +217,24 @@ def test_merging_actors_moves_their_offers_and_deleting_keeps_the_offer(app, cre
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(Offer, own.id).providers == []  # the offer stays, without its provider
+
+
+def test_coordinator_records_that_the_provider_confirmed_the_offer(app, login_as, create_actor) -> None:
+    actor_id = create_actor("Grundschule Olewig", kind="Grundschule")
+    with app.app_context():
+        offer = offer_service.create_offer(db.session, {"title": "Leseclub", "providers": [
+            db.session.get(Actor, actor_id)], "confirmed_on": date(2024, 1, 5)})
+        db.session.commit()
+        offer_id = offer.id
+    client = login_as(Role.COORDINATOR)
+    page = client.get(f"/angebote/{offer_id}").get_data(as_text=True)
+    assert "seit über einem Jahr nicht bestätigt" in page
+    assert client.post(f"/angebote/{offer_id}/bestaetigen", data={}).status_code == 400  # no CSRF token
+    with app.app_context():
+        assert db.session.get(Offer, offer_id).confirmed_on == date(2024, 1, 5)
+    response = client.post_form(f"/angebote/{offer_id}/bestaetigen")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Offer, offer_id).confirmed_on == date.today()
+    page = client.get(f"/angebote/{offer_id}").get_data(as_text=True)
+    assert "ist heute bestätigt" in page and "seit über einem Jahr nicht bestätigt" not in page

@@ -88,3 +88,7 @@ class ActorListingForm(Versioned, FlaskForm):
     def values(self) -> dict[str, Any]:
         return {"listing_agreed_on": self.listing_agreed_on.data,
                 "listing_recorded_by": (self.listing_recorded_by.data or "").strip()}
+
+
+class ConfirmOfferForm(FlaskForm):
+    """One button: the provider confirmed the offer today (the CSRF token is the whole form)."""

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from crm.extensions import db
 from crm.forms.actors import ConfirmDeleteForm
-from crm.forms.offers import ActorListingForm, OfferForm
+from crm.forms.offers import ActorListingForm, ConfirmOfferForm, OfferForm
 from crm.models import Actor, Offer, OfferStatus
 from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
@@ -52,7 +52,7 @@ def show(offer_id: int):
     return render_template("offers/show.html", offer=offer, status_labels=labels(offer_service.STATUS_LABELS),
                            is_public=listing.is_public(offer), person=person,
                            person_may_be_named=consent.may_publish(db.session, person) if person else False,
-                           unconfirmed=offer_service.unconfirmed_since(offer),
+                           unconfirmed=offer_service.unconfirmed_since(offer), confirm_form=ConfirmOfferForm(),
                            history=actor_service.history(db.session, "Offer", offer.id)
                            if can(Permission.EDIT_LANDSCAPE) else [])
 
@@ -106,6 +106,22 @@ def edit(offer_id: int):
             form.version_id.data = str(offer.version_id)
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("offers/form.html", form=form, offer=offer, conflict=conflict), status
+
+
+@bp.route("/<int:offer_id>/bestaetigen", methods=["POST"])
+@requires(Permission.EDIT_LANDSCAPE)
+def confirm(offer_id: int):
+    """The provider said the offer still stands as described (by phone, mail): confirmed today."""
+    offer = _load(offer_id)
+    form = ConfirmOfferForm()
+    if form.validate_on_submit():
+        with saving() as saved:
+            offer_service.confirm_offer(db.session, offer)
+        if saved:
+            flash(_("„%(title)s“ ist heute bestätigt.", title=offer.title), "success")
+    else:
+        flash(_("Das Formular ist abgelaufen. Bitte senden Sie es erneut."), "danger")
+    return redirect(url_for("offers.show", offer_id=offer_id))
 
 
 @bp.route("/<int:offer_id>/loeschen", methods=["GET", "POST"])
