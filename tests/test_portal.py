@@ -74,7 +74,8 @@ def landscape(app) -> dict[str, int]:
             "ended": offer("Beendeter Roboterkurs", [listed], status=OfferStatus.ENDED, topics=[mint]).id,
             "unlisted": offer("Roboterclub im Verein", [unlisted], topics=[mint], is_free=True).id,
             "shared": offer("Gemeinsamer Roboterkurs", [listed, unlisted], topics=[mint]).id,
-            "volunteer": offer("Lernbegleitung Robotik", [person], topics=[mint]).id,
+            "volunteer": offer("Lernbegleitung Robotik", [person], topics=[mint], contact_email="gerda@mail.example",
+                               contact_phone="0651 4711").id,
         }
         db.session.commit()
         ids.update(listed=listed.id, other=other.id, unlisted=unlisted.id, person=person.id, north=north.id,
@@ -147,7 +148,11 @@ def test_a_listed_volunteer_shows_no_contact_data(app, client, landscape) -> Non
         db.session.commit()
     page = client.get(f"/portal/anbieter/{landscape['person']}").get_data(as_text=True)
     assert "Gerda Ehrenamt" in page and "gerda@mail.example" not in page
-    assert client.get(f"/portal/angebote/{landscape['volunteer']}").status_code == 200
+    offer = client.get(f"/portal/angebote/{landscape['volunteer']}")
+    assert offer.status_code == 200
+    assert "gerda@mail.example" not in offer.get_data(as_text=True) and "4711" not in offer.get_data(as_text=True)
+    feed = client.get("/portal/angebote.json").get_data(as_text=True)
+    assert "Lernbegleitung Robotik" in feed and "gerda@mail.example" not in feed
 
 
 def test_ending_or_inactive_provider_takes_offers_off_the_portal(app, client, landscape) -> None:

@@ -152,9 +152,14 @@ class PublicContact:
 
 
 def public_contact(session: Session, offer: Offer) -> PublicContact:
-    """The contact the portal may show: the role address and phone, a person only with consent."""
+    """The contact the portal may show: the role address and phone, a person only with consent.
+
+    An offer of an individual (a volunteer) has no role address: what is entered there is the
+    person's own, so it is not shown (their listing names them, never their mail or phone)."""
     person = offer.contact_person
     name = person.full_name if person is not None and consent.may_publish(session, person) else ""
+    if any(not provider_shows_address(actor) for actor in offer.providers):
+        return PublicContact("", "", name)
     return PublicContact(offer.contact_email, offer.contact_phone, name)
 
 
