@@ -190,6 +190,17 @@ def test_portal_pages_are_german_and_need_no_login(client, landscape) -> None:
     assert 'role="search"' in text and '<label for="q"' in text
 
 
+def test_a_huge_result_is_counted_up_to_a_limit(app, client, landscape, monkeypatch) -> None:
+    from crm.services.offers import portal
+
+    monkeypatch.setattr(portal, "MAX_COUNT", 1)
+    page = client.get("/portal/").get_data(as_text=True)
+    assert "Mehr als 1 Angebote gefunden" in page
+    assert "Roboter-AG für Mädchen und Jungen" in page and "Vorlesen für Familien" in page  # the page still lists
+    free = client.get("/portal/?kostenlos=1").get_data(as_text=True)
+    assert "1 Angebot gefunden" in free, re.findall(r"portal-count\">([^<]*)<", free)
+
+
 # --- the demo region: every public page ---------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -261,3 +272,4 @@ def _actor_phone(phone: str, demo: DemoRegion) -> bool:
         with demo.app.app_context():
             _ACTOR_PHONES.update(p for p in db.session.scalars(select(Actor.phone)) if p)
     return phone in _ACTOR_PHONES
+

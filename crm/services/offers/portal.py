@@ -17,6 +17,9 @@ from crm.services.offers import listing, search
 from crm.services.privacy import consent
 
 PER_PAGE = 20
+# Counted up to here: beyond it the list says „mehr als 1.000“. A count of everything scans every
+# public offer (a third of a search's time at 100,000 offers, bench/portal_search_bench.py).
+MAX_COUNT = 1000
 MAX_QUERY = 200
 
 
@@ -112,6 +115,7 @@ class ResultPage:
     total: int
     page: int
     pages: int
+    more: bool = False  # more than ``total`` (= MAX_COUNT) match
 
 
 def search_offers(session: Session, wanted: PortalFilter, per_page: int = PER_PAGE) -> ResultPage:
@@ -120,12 +124,15 @@ def search_offers(session: Session, wanted: PortalFilter, per_page: int = PER_PA
     Newest first walks the primary key and stops after a page; German title order had to sort every
     match with the ICU collation first (about 0.5 s of a search at 100,000 offers, bench/)."""
     query = public_query(session, wanted)
-    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Offer.id).subquery())) or 0
+    counted = query.with_only_columns(Offer.id).limit(MAX_COUNT + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
+    more = total > MAX_COUNT
+    total = min(total, MAX_COUNT)
     pages = max(1, -(-total // per_page))
     page = min(max(wanted.page, 1), pages)
     items = list(session.scalars(_loaded(query).order_by(Offer.id.desc())
                                  .offset((page - 1) * per_page).limit(per_page)))
-    return ResultPage(items, total, page, pages)
+    return ResultPage(items, total, page, pages, more)
 
 
 def public_offer(session: Session, offer_id: int) -> Offer | None:
