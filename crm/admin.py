@@ -23,7 +23,18 @@ from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from crm.extensions import db
-from crm.models import Actor, ActorKind, Area, AuditEntry, CooperationType, EventKind, LifeStage, Topic, User
+from crm.models import (
+    Actor,
+    ActorKind,
+    Area,
+    AuditEntry,
+    CooperationType,
+    EventKind,
+    LifeStage,
+    TargetGroup,
+    Topic,
+    User,
+)
 from crm.permissions import ROLE_LABELS, Permission, can
 from crm.services.accounts import login_throttle
 from crm.services.accounts import users as user_service
@@ -326,4 +337,6 @@ def init_app(app: Flask) -> None:
                                        category="Vokabulare", endpoint="admin_cooperation_types"))
     admin.add_view(EventKindView(EventKind, session, name="Veranstaltungsarten",
                                         category="Vokabulare", endpoint="admin_event_kinds"))
+    admin.add_view(SimpleVocabularyView(TargetGroup, session, name="Zielgruppen", category="Vokabulare",
+                                        endpoint="admin_target_groups"))
     admin.add_view(AuditView(AuditEntry, session, name="Protokoll", endpoint="admin_audit"))

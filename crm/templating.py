@@ -27,6 +27,7 @@ NAVIGATION = (
     NavItem("actors.index", _l("Akteure"), Permission.VIEW_LANDSCAPE),
     NavItem("persons.index", _l("Personen"), Permission.VIEW_PERSONAL_DATA),
     NavItem("cooperations.index", _l("Kooperationen"), Permission.VIEW_LANDSCAPE),
+    NavItem("offers.index", _l("Angebote"), Permission.VIEW_LANDSCAPE),
     NavItem("initiatives.index", _l("Initiativen"), Permission.VIEW_LANDSCAPE),
     NavItem("events.index", _l("Veranstaltungen"), Permission.VIEW_EVENTS),
     NavItem("network.index", _l("Netzwerk"), Permission.VIEW_LANDSCAPE),

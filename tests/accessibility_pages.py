@@ -82,6 +82,13 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
     previewed, message_id = _mail_pages()
     job = store.lookup(db.session, "dashboard", {}).job  # the dashboard's job: its status endpoint
     db.session.commit()
+    # The portal shows only released records (crm.services.offers.listing): a published offer of a
+    # listed provider, and a listed actor; the smallest ids may be a draft or an unlisted actor (404).
+    from crm.models import Actor, Offer
+    from crm.services.offers import listing
+
+    public_offer = db.session.scalar(select(func.min(Offer.id)).where(listing.public_clause()))
+    listed_actor = db.session.scalar(select(func.min(Actor.id)).where(listing.listed_clause()))
     template_key = mail_templates.DEFINITIONS[0].key
     # The workshop pages belong to the demo's Strategiewerkstatt (the busiest event is no workshop).
     proposal = db.session.scalars(select(WorkshopProposal).order_by(WorkshopProposal.id)).first()
@@ -107,6 +114,8 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "events.workshop": lambda role: workshop,
         "events.workshop_ranking": lambda role: workshop,
         "events.proposal_to_initiative": lambda role: founding,
+        "portal.offer": lambda role: {"offer_id": public_offer},
+        "portal.provider": lambda role: {"actor_id": listed_actor},
     }
 
 

@@ -149,7 +149,8 @@ def test_life_stages_follow_the_life_course_exactly(vocab_session: Session) -> N
 def test_default_vocabularies_are_german_and_complete(vocab_session: Session) -> None:
     created = seed_vocabularies(vocab_session)
     assert created == {"Akteursarten": len(vocab_session.scalars(select(ActorKind)).all()),
-                       "Bildungsphasen": 8, "Themenfelder": 13, "Kooperationsarten": 8, "Veranstaltungsarten": 5}
+                       "Bildungsphasen": 8, "Themenfelder": 13, "Kooperationsarten": 8, "Veranstaltungsarten": 5,
+                       "Zielgruppen": 6}
     kinds = {k.name: k for k in vocab_session.scalars(select(ActorKind))}
     assert 25 <= len(kinds) <= 30
     assert {k.category for k in kinds.values()} >= {"Kita", "Schule", "Hochschule", "Weiterbildung", "Wirtschaft",
@@ -182,7 +183,8 @@ def test_seeding_twice_creates_nothing_and_keeps_admin_edits(vocab_session: Sess
     before = canonical_dump(vocab_session)
 
     assert seed_vocabularies(vocab_session) == {"Akteursarten": 0, "Bildungsphasen": 0, "Themenfelder": 0,
-                                                "Kooperationsarten": 0, "Veranstaltungsarten": 0}
+                                                "Kooperationsarten": 0, "Veranstaltungsarten": 0,
+                                                "Zielgruppen": 0}
     vocab_session.commit()
     assert canonical_dump(vocab_session) == before
 

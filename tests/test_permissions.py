@@ -34,6 +34,13 @@ MATRIX = [
     ("GET", "/admin/admin_areas/", (LOGIN, 403, 403, 403, 200)),
     ("GET", "/admin/admin_audit/", (LOGIN, 403, 403, 403, 200)),
     ("GET", "/anmelden", (200, 302, 302, 302, 302)),
+    ("GET", "/angebote/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/angebote/neu", (LOGIN, 403, 403, 200, 200)),
+    ("POST", "/angebote/neu", (LOGIN, 403, 403, 422, 422)),
+    ("GET", "/angebote/akteur/{actor}/portal", (LOGIN, 403, 403, 200, 200)),
+    ("GET", "/portal/", (200, 200, 200, 200, 200)),
+    ("GET", "/portal/angebote.json", (200, 200, 200, 200, 200)),
+    ("GET", "/portal/anbieter/{actor}", (404, 404, 404, 404, 404)),
 ]
 
 
@@ -67,6 +74,7 @@ def test_public_endpoints_are_only_the_intended_ones(app) -> None:
     public = sorted({rule.endpoint for rule in app.url_map.iter_rules()
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
     assert public == ["api.openapi_document", "auth.login", "auth.logout", "health.health", "main.set_language",
+                      "portal.feed", "portal.index", "portal.offer", "portal.provider",
                       "privacy.public_withdraw", "rsvp.answer"]
 
 

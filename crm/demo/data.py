@@ -823,3 +823,114 @@ DECLINE_COMMENTS: tuple[str, ...] = (
     "Leider Terminkonflikt.", "Eine Kollegin kommt in Vertretung.", "Bitte Unterlagen zusenden.",
     "Krankheitsbedingt abgesagt.", "Zeugniskonferenz am selben Tag.",
 )
+
+
+# --- offers (Bildungsangebote) and the public portal --------------------------------------------
+
+@dataclass(frozen=True)
+class OfferSpec:
+    """One kind of offer; the demo gives it to ``count`` providers of the named kinds (``cat:`` categories)."""
+
+    title: str
+    description: str
+    format: str
+    topics: tuple[str, ...]
+    stages: tuple[str, ...]
+    groups: tuple[str, ...]
+    providers: tuple[str, ...]
+    count: int
+    free: float = 1.0                # share of these offers that cost nothing
+    cost: str = ""
+    requirements: str = ""
+    languages: tuple[str, ...] = ("Deutsch",)
+    schedule: str = ""
+    ongoing: bool = True
+
+
+OFFER_SPECS: tuple[OfferSpec, ...] = (
+    # MINT for children of about ten: several, free, in many districts (the portal journey looks for them).
+    OfferSpec("Forscherwerkstatt für Kinder", "Experimente mit Wasser, Luft und Strom: Kinder von 8 bis 11 Jahren "
+              "forschen selbst und halten ihre Ergebnisse im Forscherheft fest.", "Regelmäßige Gruppe", ("MINT",),
+              ("primar",), ("Kinder",), ("Grundschule", "Bibliothek", "Hochschule", "Verein / Verband"), 11,
+              schedule="mittwochs 14:30–16 Uhr", requirements="Für Kinder von 8 bis 11 Jahren, ohne Vorkenntnisse."),
+    OfferSpec("Roboter-AG: Programmieren mit dem Calliope", "Kinder bauen und programmieren kleine Roboter. "
+              "Geräte werden gestellt.", "Kurs", ("MINT", "Digitale Bildung"), ("primar", "sek"), ("Kinder",),
+              ("Grundschule", "Hochschule", "Unternehmen", "Bibliothek", "Gymnasium"), 8,
+              schedule="donnerstags 15–16:30 Uhr", requirements="Ab 9 Jahren."),
+    OfferSpec("Mathe-Knobelclub", "Knobelaufgaben, Rätsel und Mathespiele für Kinder, die gerne tüfteln.",
+              "Regelmäßige Gruppe", ("MINT",), ("primar",), ("Kinder",), ("Grundschule", "Verein / Verband"), 5),
+    OfferSpec("Ferien-Technikwoche", "Eine Woche Technik zum Anfassen: Löten, Bauen, Programmieren.",
+              "Ferienangebot", ("MINT",), ("primar", "sek"), ("Kinder", "Jugendliche"),
+              ("Unternehmen", "Industrie- und Handelskammer", "Handwerkskammer", "Hochschule"), 5, free=0.6,
+              cost="25 € für die Woche, Ermäßigung möglich", ongoing=False),
+    OfferSpec("Schülerlabor Chemie", "Experimentieren im Labor der Hochschule für Schulklassen und Kurse.", "Workshop",
+              ("MINT",), ("sek",), ("Jugendliche",), ("Hochschule", "Gymnasium"), 4),
+    OfferSpec("Lesepaten für Grundschulkinder", "Ehrenamtliche lesen einmal pro Woche mit einem Kind.",
+              "Regelmäßige Gruppe", ("Family Literacy",), ("primar",), ("Kinder",),
+              ("Bibliothek", "Grundschule", "Verein / Verband"), 8),
+    OfferSpec("Vorlesestunde in mehreren Sprachen", "Bilderbücher auf Deutsch, Arabisch und Türkisch für Kinder und "
+              "ihre Eltern.", "Veranstaltung", ("Family Literacy", "Sprache und Integration (Neuzugewanderte)"),
+              ("fruehkindlich",), ("Kinder", "Eltern"), ("Bibliothek", "Kita", "Familienbildungsstätte"), 7,
+              languages=("Deutsch", "Arabisch", "Türkisch")),
+    OfferSpec("Elterncafé", "Austausch für Eltern mit Kinderbetreuung: Fragen rund um Kita und Schule.",
+              "Regelmäßige Gruppe", ("Elternbeteiligung",), ("fruehkindlich", "primar"), ("Eltern",),
+              ("Kita", "Familienbildungsstätte", "Migrantenorganisation", "Grundschule"), 10,
+              languages=("Deutsch", "Arabisch", "Russisch")),
+    OfferSpec("Deutschkurs für Neuzugewanderte", "Integrationskurs mit Kinderbetreuung, Stufen A1 bis B1.", "Kurs",
+              ("Sprache und Integration (Neuzugewanderte)",), ("weiterbildung",), ("Neuzugewanderte",),
+              ("Volkshochschule", "Bildungsträger", "Migrantenorganisation"), 10, free=0.5,
+              cost="Kostenbeitrag nach Einkommen", languages=("Deutsch", "Englisch", "Arabisch", "Ukrainisch"),
+              requirements="Einstufungsgespräch vor Kursbeginn."),
+    OfferSpec("Lernwerkstatt Lesen und Schreiben", "Lesen und Schreiben lernen in kleinen Gruppen, "
+              "vertraulich und in eigenem Tempo.", "Kurs", ("Alphabetisierung und Grundbildung",), ("weiterbildung",),
+              ("Erwachsene mit Grundbildungsbedarf",), ("Volkshochschule", "Bildungsträger", "Bibliothek"), 7,
+              requirements="Keine. Ein Vorgespräch hilft, die passende Gruppe zu finden."),
+    OfferSpec("Rechnen im Alltag", "Grundbildung Rechnen: Geld, Maße, Formulare.", "Kurs",
+              ("Alphabetisierung und Grundbildung", "Financial Literacy"), ("weiterbildung",),
+              ("Erwachsene mit Grundbildungsbedarf",), ("Volkshochschule", "Bildungsträger", "Jobcenter"), 4),
+    OfferSpec("Bewerbungstraining", "Unterlagen, Vorstellungsgespräch, Praktikumssuche.", "Workshop",
+              ("Berufs- und Studienorientierung",), ("sek", "uebergang_sb"), ("Jugendliche",),
+              ("Agentur für Arbeit", "Jobcenter", "Berufsbildende Schule", "Jugendhilfeträger",
+               "Industrie- und Handelskammer"), 9),
+    OfferSpec("Berufe zum Anfassen: Werkstatttage", "Jugendliche probieren Handwerksberufe in echten Werkstätten aus.",
+              "Projekt", ("Berufs- und Studienorientierung", "MINT"), ("sek", "uebergang_sb"), ("Jugendliche",),
+              ("Handwerkskammer", "Unternehmen", "Berufsbildende Schule"), 6, ongoing=False),
+    OfferSpec("Digitale Sprechstunde für Seniorinnen und Senioren", "Hilfe mit Smartphone, Tablet und Online-Terminen.",
+              "Beratung", ("Digitale Bildung",), ("nachberuflich",), (), ("Bibliothek", "Volkshochschule",
+                                                                          "Verein / Verband"), 6),
+    OfferSpec("Fortbildung Sprachbildung im Kita-Alltag", "Praxisnahe Fortbildung für Erzieherinnen und Erzieher.",
+              "Kurs", ("Sprache und Integration (Neuzugewanderte)", "Family Literacy"), ("fruehkindlich",),
+              ("pädagogische Fachkräfte",), ("Familienbildungsstätte", "Hochschule", "Volkshochschule"), 5, free=0.4,
+              cost="40 € pro Tag", ongoing=False),
+    OfferSpec("Demokratiewerkstatt", "Jugendliche planen ein eigenes Projekt für ihr Viertel.", "Projekt",
+              ("Demokratiebildung",), ("sek",), ("Jugendliche",), ("Jugendhilfeträger", "Kultureinrichtung",
+                                                                  "Integrierte Gesamtschule"), 6),
+    OfferSpec("Kochen und Bewegen mit Familien", "Gesund essen und bewegen: gemeinsam kochen, spielen, toben.",
+              "Regelmäßige Gruppe", ("Food and Move Literacy",), ("fruehkindlich", "primar"), ("Kinder", "Eltern"),
+              ("Familienbildungsstätte", "Kita", "Verein / Verband"), 6),
+    OfferSpec("Nachhaltigkeits-AG", "Schulgarten, Müllvermeidung und Energiesparen.", "Projekt",
+              ("Bildung für nachhaltige Entwicklung (BNE)",), ("primar", "sek"), ("Kinder", "Jugendliche"),
+              ("Grundschule", "Gymnasium", "Kultureinrichtung", "Stiftung"), 6),
+    OfferSpec("Theaterwerkstatt", "Spielen, Schreiben, Bühne bauen.", "Regelmäßige Gruppe", ("Kulturelle Bildung",),
+              ("sek",), ("Jugendliche",), ("Kultureinrichtung", "Jugendhilfeträger"), 5, free=0.5,
+              cost="10 € im Monat"),
+    OfferSpec("Finanzführerschein", "Konto, Vertrag, Schulden: Geld im Griff für junge Erwachsene.", "Workshop",
+              ("Financial Literacy",), ("uebergang_sb", "ausbildung"), ("Jugendliche",),
+              ("Bildungsträger", "Unternehmen", "Realschule plus"), 5),
+    OfferSpec("Inklusive Sportgruppe", "Sport für Kinder und Jugendliche mit und ohne Behinderung.",
+              "Regelmäßige Gruppe", ("Inklusion", "Food and Move Literacy"), ("primar", "sek"),
+              ("Kinder", "Jugendliche"), ("Verein / Verband", "Förderschule"), 5),
+    OfferSpec("Studienorientierung: Schnupperstudium", "Eine Woche Vorlesungen und Seminare besuchen.",
+              "Veranstaltung", ("Berufs- und Studienorientierung",), ("sek", "hochschule"), ("Jugendliche",),
+              ("Hochschule",), 3, ongoing=False),
+    OfferSpec("Weiterbildung Digitale Werkzeuge im Unterricht", "Für Lehrkräfte: Tablets, Lernplattformen, KI.",
+              "Kurs", ("Digitale Bildung",), ("weiterbildung",), ("pädagogische Fachkräfte",),
+              ("Volkshochschule", "Hochschule"), 4, free=0.3, cost="60 €", ongoing=False),
+)
+
+OFFER_PUBLISHED_SHARE = 0.8
+OFFER_ENDED_SHARE = 0.08
+LISTING_SHARE = 0.85          # organisations that agreed to be listed in the portal
+LISTING_RECORDED_BY = "Bildungsbüro (Demo)"
+OFFER_CONTACT_PERSON_SHARE = 0.3   # offers naming a contact person besides the role address
+PUBLICATION_CONSENT_SHARE = 0.4    # of those persons: agreed to be named in the portal

@@ -51,13 +51,17 @@ from crm.models import (
     LifeStage,
     Membership,
     MembershipRole,
+    Offer,
+    OfferStatus,
     Person,
+    TargetGroup,
     Topic,
     WorkshopGroup,
     WorkshopParticipant,
     WorkshopProposal,
 )
 from crm.services.landscape.vocabularies import seed_vocabularies
+from crm.services.offers.search import offer_text
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_TODAY", "DEMO_REGION_NAME", "load_demo", "local_time", "slugify"]
 
@@ -143,12 +147,14 @@ class _DemoBuilder:
     def __init__(self, session: Session, seed: int, today: date) -> None:
         self.session = session
         self.rng = random.Random(seed)
+        self.rng_seed = seed
         self.today = today
         self.kinds = self._vocabulary(ActorKind, "name")
         self.stages = self._vocabulary(LifeStage, "code")
         self.topics = self._vocabulary(Topic, "name")
         self.types = self._vocabulary(CooperationType, "name")
         self.event_kinds = self._vocabulary(EventKind, "name")
+        self.groups = self._vocabulary(TargetGroup, "name")
         self.areas: dict[str, Area] = {}
         self.county_areas: frozenset[str] = frozenset()
         self.places: dict[str, data.Place] = {}
@@ -899,6 +905,75 @@ class _DemoBuilder:
             self.workshop_groups.extend(tables)
         self.session.add_all(self.workshop_groups)
 
+    # --- offers and the public portal ----------------------------------------------------------
+    def build_offers(self) -> list[Offer]:
+        """Listing consent for most organisations, and offers for the portal (issue 14).
+
+        A random stream of its own, so the landscape built before stays exactly as it was."""
+        rng = random.Random(self.rng_seed * 1009 + 14)
+        listed: list[int] = []
+        for position, actor in enumerate(self.actors):
+            if actor.kind.is_individual or position in self.closed or rng.random() >= data.LISTING_SHARE:
+                continue  # individuals are never listed without their own consent; none gave it in the demo
+            actor.listing_agreed_on = date.fromordinal(
+                rng.randint(data.CRM_IN_USE_SINCE.toordinal(), self.today.toordinal()))
+            actor.listing_recorded_by = data.LISTING_RECORDED_BY
+            listed.append(position)
+        staff: dict[int, list[Person]] = {}
+        for person in self.persons:
+            current = self.current_affiliation(person, self.today)
+            if current is not None and person.email and not person.is_opted_out:
+                staff.setdefault(self.actor_pos[id(current.actor)], []).append(person)
+        offers: list[Offer] = []
+        consents: list[Consent] = []
+        named: set[int] = set()
+        for spec in data.OFFER_SPECS:
+            pool = [i for i in self._pool(spec.providers) if self._is_open(i, self.today)]
+            for position in rng.sample(pool, min(spec.count, len(pool))):
+                actor = self.actors[position]
+                free = rng.random() < spec.free
+                roll = rng.random()
+                status = (OfferStatus.ENDED if roll < data.OFFER_ENDED_SHARE else OfferStatus.PUBLISHED
+                          if roll < data.OFFER_ENDED_SHARE + data.OFFER_PUBLISHED_SHARE else OfferStatus.DRAFT)
+                if spec.ongoing:
+                    starts = self.today - timedelta(days=rng.randint(60, 900))
+                    ends = None
+                else:
+                    starts = self.today + timedelta(days=rng.randint(-30, 150))
+                    ends = starts + timedelta(days=rng.choice((0, 4, 30, 90)))
+                if status is OfferStatus.ENDED:
+                    ends = self.today - timedelta(days=rng.randint(10, 200))
+                    starts = min(starts, ends - timedelta(days=30))
+                offer = Offer(
+                    title=spec.title, description=spec.description, format=spec.format, area=actor.area,
+                    starts_on=starts, ends_on=ends, is_ongoing=spec.ongoing and status is not OfferStatus.ENDED,
+                    schedule=spec.schedule, is_free=free, cost="" if free else spec.cost,
+                    entry_requirements=spec.requirements, languages=", ".join(spec.languages),
+                    is_accessible=rng.random() < 0.6, url=f"{actor.website}/angebote" if actor.website else "",
+                    contact_email=f"anmeldung@{self.domains[position]}.{data.MAIL_TLD}", contact_phone=actor.phone,
+                    status=status, confirmed_on=self.today - timedelta(days=rng.randint(5, 500)),
+                    providers=[actor], life_stages=[self._need(self.stages, c, "Bildungsphasen") for c in spec.stages],
+                    topics=[self._need(self.topics, t, "Themenfelder") for t in spec.topics],
+                    target_groups=[self._need(self.groups, g, "Zielgruppen") for g in spec.groups],
+                    created_at=self._stamp(starts), updated_at=self._stamp(starts),
+                )
+                people = staff.get(position, [])
+                if people and rng.random() < data.OFFER_CONTACT_PERSON_SHARE:
+                    person = people[rng.randrange(len(people))]
+                    offer.contact_person = person
+                    pos = self.person_pos[id(person)]
+                    if pos not in named and rng.random() < data.PUBLICATION_CONSENT_SHARE:
+                        named.add(pos)
+                        consents.append(Consent(person=person, purpose=ConsentPurpose.PUBLICATION,
+                                                given_at=self._stamp(offer.confirmed_on or self.today),
+                                                method=rng.choice(data.CONSENT_METHODS)))
+                offer.search_text = offer_text(offer)
+                offers.append(offer)
+        self.consents.extend(consents)
+        self.session.add_all(offers)
+        self.session.add_all(consents)
+        return offers
+
     def build(self) -> dict[str, int]:
         self.build_areas()
         self.build_actors()
@@ -906,6 +981,7 @@ class _DemoBuilder:
         self.build_initiatives()
         self.build_cooperations()
         self.build_events()
+        offers = self.build_offers()
         self.session.flush()
         return {
             "Gebiete": len(self.areas),
@@ -921,6 +997,8 @@ class _DemoBuilder:
             "Einladungen": sum(len(e.invitations) for e in self.events),
             "Teilnahmen": sum(len(e.attendances) for e in self.events),
             "Werkstatt-Vorschläge": sum(len(g.proposals) for g in self.workshop_groups),
+            "Angebote": len(offers),
+            "Im Portal genannte Akteure": sum(1 for a in self.actors if a.listing_agreed_on is not None),
         }
 
 

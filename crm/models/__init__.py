@@ -9,10 +9,11 @@ from crm.models.cooperations import Cooperation
 from crm.models.events import Answer, Attendance, AttendanceSource, Event, EventStatus, Invitation
 from crm.models.imports import ImportBatch, ImportStatus, ImportTarget
 from crm.models.initiatives import Initiative, InitiativeKind, Membership, MembershipRole
+from crm.models.offers import Offer, OfferStatus
 from crm.models.outbox import DeliveryAttempt, MailboxMessage, MailTemplate, MessageState, OutboxMessage
 from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis, Person
 from crm.models.users import Role, User
-from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, Topic
+from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, TargetGroup, Topic
 from crm.models.worker import WorkerHeartbeat
 from crm.models.workshops import WorkshopGroup, WorkshopParticipant, WorkshopProposal
 
@@ -29,6 +30,7 @@ __all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]
 __all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]
 __all__ += ["WorkshopGroup", "WorkshopParticipant", "WorkshopProposal"]
+__all__ += ["Offer", "OfferStatus", "TargetGroup"]
 
 # Relationships order names with COLLATE german: every engine that loads them (the app, the CLI, a
 # bench script or a test with an engine of its own) needs the collation on its SQLite connections.

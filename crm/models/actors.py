@@ -64,6 +64,10 @@ class Actor(Base):
     active_until: Mapped[date | None] = mapped_column(
         nullable=True, doc="Last day the actor worked (closed, dissolved, merged); empty: still active or unknown. "
                            "The network as of an earlier date keeps an actor that has closed since.")
+    listing_agreed_on: Mapped[date | None] = mapped_column(
+        nullable=True, doc="Day the actor agreed to be listed in the public Bildungsportal; empty: not listed.")
+    listing_recorded_by: Mapped[str] = mapped_column(
+        String(200), nullable=False, default="", doc="Who recorded the agreement to be listed.")
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -91,6 +95,12 @@ class Actor(Base):
         Index("ix_actors_search_street", "search_street", postgresql_using="gin",
               postgresql_ops={"search_street": "gin_trgm_ops"}),
     )
+
+    @property
+    def is_listed(self) -> bool:
+        """Released for the public portal: agreed to be listed, and still active
+        (the rule lives in crm.services.offers.listing)."""
+        return self.listing_agreed_on is not None and self.is_active
 
     def __str__(self) -> str:
         return self.name

@@ -90,6 +90,7 @@ class Affiliation(Base):
 class ConsentPurpose(enum.StrEnum):
     INVITATIONS = "invitations"
     NEWSLETTER = "newsletter"
+    PUBLICATION = "publication"  # named as contact on public portal pages
 
 
 class Consent(Base):

@@ -94,6 +94,12 @@ class Area(Base):
         return f"<Area {self.id} {self.name!r}>"
 
 
+class TargetGroup(VocabularyMixin, Base):
+    """Zielgruppe of an offer: Kinder, Jugendliche, Eltern, Neuzugewanderte …"""
+
+    __tablename__ = "target_groups"
+
+
 class CooperationType(VocabularyMixin, Base):
     """Kooperationsvertrag, Projektpartnerschaft, Förderung …; directed types point from giver to taker."""
 

@@ -20,6 +20,7 @@ from crm.services.landscape import initiatives as initiative_service
 from crm.services.landscape import persons as person_service
 from crm.services.landscape.directory import parse_id
 from crm.services.landscape.initiatives import ROLE_LABELS
+from crm.services.offers import offers as offer_service
 from crm.transaction import saving
 
 bp = Blueprint("actors", __name__, url_prefix="/akteure")
@@ -69,6 +70,8 @@ def page_context(actor: Actor, quick_form: QuickCooperationForm | None = None) -
         "history": actor_service.history(db.session, "Actor", actor.id) if can(Permission.EDIT_LANDSCAPE) else [],
         "quick_form": quick_form, "end_form": EndForm(formdata=None),
         "intensity_labels": labels(cooperation_service.INTENSITY_LABELS),
+        "offers": offer_service.offers_of_actor(db.session, actor.id),
+        "offer_status_labels": labels(offer_service.STATUS_LABELS),
     }
 
 

@@ -36,7 +36,7 @@ from crm.services.privacy.audit import ACTION_LABELS
 EDITABLE_FIELDS = (
     "name", "short_name", "kind", "parent", "area", "street", "postcode", "city", "latitude", "longitude",
     "website", "email", "phone", "external_ref", "description", "notes", "is_active", "active_from", "active_until",
-    "life_stages", "topics",
+    "life_stages", "topics", "listing_agreed_on", "listing_recorded_by",
 )
 
 
@@ -157,6 +157,7 @@ def create_actor(session: Session, values: dict[str, Any], *, known_refs: Mappin
     """
     check_actor(session, values, None, known_refs=known_refs)
     check_period(values)
+    values = _with_listing(values)
     actor = Actor()
     _apply(actor, values)
     session.add(actor)
@@ -197,10 +198,23 @@ def update_actor(session: Session, actor: Actor, values: dict[str, Any], expecte
     check_period({"active_from": values.get("active_from", actor.active_from),
                   "active_until": values.get("active_until", actor.active_until),
                   "is_active": values.get("is_active")})
-    label = actor.name
+    values = _with_listing(values)
+    label, name = actor.name, actor.name
     _apply(actor, values)
     flush_versioned(session, actor, label)
+    if actor.name != name:
+        from crm.services.offers.offers import refresh_search_text
+
+        refresh_search_text(session, actor)
     return actor
+
+
+def _with_listing(values: dict[str, Any]) -> dict[str, Any]:
+    """The agreement to be listed in the public portal, with who recorded it (``crm.services.offers.listing``)."""
+    from crm.services.offers.listing import listing_values
+    from crm.services.privacy.audit import actor_identity
+
+    return listing_values(values, actor_identity()[1])
 
 
 def _apply(actor: Actor, values: dict[str, Any]) -> None:

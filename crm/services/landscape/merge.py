@@ -50,10 +50,11 @@ ACTOR_REFERENCES = {
     ("actors", "parent_id"), ("cooperations", "source_id"), ("cooperations", "target_id"),
     ("memberships", "actor_id"), ("affiliations", "actor_id"), ("invitations", "actor_id"),
     ("attendances", "actor_id"), ("actor_topics", "actor_id"), ("actor_life_stages", "actor_id"),
+    ("offer_providers", "actor_id"),
 }
 PERSON_REFERENCES = {
     ("affiliations", "person_id"), ("consents", "person_id"), ("invitations", "person_id"),
-    ("attendances", "person_id"),
+    ("attendances", "person_id"), ("offers", "contact_person_id"),
 }
 
 ACTOR_FILL_FIELDS = ("short_name", "kind", "area", "street", "postcode", "city", "latitude", "longitude", "website",
@@ -206,6 +207,17 @@ def _creates_cycle(keep: Actor, parent: Actor | None) -> bool:
     return False
 
 
+def _move_offers(session: Session, keep: Actor, other: Actor, result: MergeResult) -> None:
+    """Offers of ``other`` are provided by ``keep`` (once, if both provided one)."""
+    from crm.services.offers.offers import offers_of_actor
+    from crm.services.offers.search import offer_text
+
+    for offer in offers_of_actor(session, other.id):
+        offer.providers = list(dict.fromkeys(keep if actor.id == other.id else actor for actor in offer.providers))
+        offer.search_text = offer_text(offer)
+        result.count("moved", "Bildungsangebote")
+
+
 def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
     """Move everything of ``other`` to ``keep`` and delete ``other`` (module docstring)."""
     if keep.id == other.id:
@@ -220,6 +232,7 @@ def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
     for attendance in session.scalars(select(Attendance).where(Attendance.actor_id == other.id)):
         attendance.actor_id = keep.id
         result.count("moved", "Teilnahmen")
+    _move_offers(session, keep, other, result)
     # The hierarchy: other's sub-actors move up to keep; if keep was below other, it takes other's place.
     if keep.parent_id == other.id:
         keep.parent = other.parent if other.parent_id != keep.id else None
@@ -347,6 +360,11 @@ def merge_persons(session: Session, keep: Person, other: Person) -> MergeResult:
         result.filled.append("is_opted_out")
     if other.last_activity_at and (keep.last_activity_at is None or other.last_activity_at > keep.last_activity_at):
         keep.last_activity_at = other.last_activity_at
+    from crm.models import Offer
+
+    for offer in session.scalars(select(Offer).where(Offer.contact_person_id == other.id)):
+        offer.contact_person_id = keep.id  # the offer's contact is the kept record (its consent decides)
+        result.count("moved", "Bildungsangebote (Kontakt)")
     _repoint_unknown(session, "persons", PERSON_REFERENCES, other.id, keep.id)
     _record(session, keep, other, result, keep.full_name, other.full_name)
     session.flush()

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm.models import ActorKind, Base, CooperationType, EventKind, LifeStage, Topic
+from crm.models import ActorKind, Base, CooperationType, EventKind, LifeStage, TargetGroup, Topic
 
 ACTOR_KINDS: tuple[tuple[str, str, bool], ...] = (
     ("Kita", "Kita", False),
@@ -78,6 +78,11 @@ EVENT_KINDS: tuple[str, ...] = (
 
 # Kinds whose events record groups, proposals and dot votes (an administrator can mark others).
 WORKSHOP_KINDS = frozenset({"Strategiewerkstatt"})
+# Whom an offer is for (the portal's filter); an administrator can add more.
+TARGET_GROUPS: tuple[str, ...] = (
+    "Kinder", "Jugendliche", "Eltern", "Neuzugewanderte", "Erwachsene mit Grundbildungsbedarf",
+    "pädagogische Fachkräfte",
+)
 
 
 def _add_missing(session: Session, model: type[Base], keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
@@ -112,6 +117,8 @@ def seed_vocabularies(session: Session) -> dict[str, int]:
             for k, (n, d, text) in enumerate(COOPERATION_TYPES, 1)]),
         "Veranstaltungsarten": _add_missing(session, EventKind, ("name",), [
             {"name": n, "sort_order": k, "is_workshop": n in WORKSHOP_KINDS} for k, n in enumerate(EVENT_KINDS, 1)]),
+        "Zielgruppen": _add_missing(session, TargetGroup, ("name",), [
+            {"name": n, "sort_order": k} for k, n in enumerate(TARGET_GROUPS, 1)]),
     }
     session.flush()
     return created

@@ -38,7 +38,9 @@ from crm.models import (
     Invitation,
     LifeStage,
     Membership,
+    Offer,
     Person,
+    TargetGroup,
     Topic,
     User,
     WorkshopGroup,
@@ -52,6 +54,7 @@ AUDITED: tuple[type, ...] = (
     Actor, Person, Affiliation, Consent, Cooperation, Initiative, Membership, Event, Invitation,
     Attendance, User, ActorKind, Area, CooperationType, EventKind, LifeStage, Topic,
     WorkshopGroup, WorkshopParticipant, WorkshopProposal,
+    Attendance, User, ActorKind, Area, CooperationType, EventKind, LifeStage, Topic, Offer, TargetGroup,
 )
 # Never copied into the log: secrets, and bookkeeping that changes on every request.
 HIDDEN_FIELDS = {"password_hash", "token_nonce", "token_hash"}
@@ -158,6 +161,7 @@ ENTITY_LABELS = {
     "ApiToken": N_("API-Token"), "MailTemplate": N_("E-Mail-Vorlage"),
     "WorkshopGroup": N_("Werkstatt-Gruppe"), "WorkshopParticipant": N_("Werkstatt-Teilnahme"),
     "WorkshopProposal": N_("Werkstatt-Vorschlag"),
+    "Offer": N_("Bildungsangebot"), "TargetGroup": N_("Zielgruppe"),
 }
 # What was done, in words (every action this log records).
 ACTION_LABELS = {"create": N_("angelegt"), "update": N_("geändert"), "delete": N_("gelöscht"),

@@ -37,10 +37,11 @@ from crm.services.errors import N_, ServiceError, translated
 
 SALT = "bildungsnetz-consent-withdrawal"
 PURPOSE_LABELS = {ConsentPurpose.INVITATIONS: N_("Einladungen zu Veranstaltungen"),
-                  ConsentPurpose.NEWSLETTER: N_("Newsletter")}
+                  ConsentPurpose.NEWSLETTER: N_("Newsletter"),
+                  ConsentPurpose.PUBLICATION: N_("Nennung als Kontakt im Bildungsportal")}
 ALL = "all"
 # Purposes that always need consent, whatever the person's legal basis.
-CONSENT_ONLY = frozenset({ConsentPurpose.NEWSLETTER})
+CONSENT_ONLY = frozenset({ConsentPurpose.NEWSLETTER, ConsentPurpose.PUBLICATION})
 
 
 # --- the rule -----------------------------------------------------------------------------------
@@ -208,3 +209,14 @@ def list_unsubscribe_headers(person: Person | int, purpose: ConsentPurpose | str
     """Headers that let mail programs offer "Abbestellen" themselves (RFC 2369, one-click RFC 8058)."""
     return {"List-Unsubscribe": f"<{withdrawal_url(person, purpose)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+# --- publication on public pages ------------------------------------------------------------------
+
+def may_publish(session: Session, person: Person) -> bool:
+    """Whether ``person`` may be named on a public page (the portal's contact of an offer): only with a
+    valid consent for ``ConsentPurpose.PUBLICATION``, never once anonymised or withdrawn."""
+    if person.is_anonymised:
+        return False
+    latest = _latest(session, person.id, ConsentPurpose.PUBLICATION)
+    return latest is not None and latest.withdrawn_at is None

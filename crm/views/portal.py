@@ -1,0 +1,60 @@
+"""The public Bildungsportal (no login): search and filter the region's offers, the page of an offer
+and of a provider, and a JSON feed. German, works without JavaScript.
+
+Every route is ``@public``; what it may show is decided by ``crm.services.offers.listing`` (listed
+actors, published offers, persons only with consent). An offer or provider that is not released
+answers 404, exactly like one that does not exist, so the portal does not even reveal that it exists.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
+
+from crm.extensions import db
+from crm.permissions import public
+from crm.services.offers import portal
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+
+def _page(template: str, **context):
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.route("/")
+@public
+def index():
+    wanted = portal.filter_from_args(request.args)
+    result = portal.search_offers(db.session, wanted)
+    return _page("portal/index.html", wanted=wanted, result=result, options=portal.choices(db.session),
+                 place_of=portal.place_of)
+
+
+@bp.route("/angebote/<int:offer_id>")
+@public
+def offer(offer_id: int):
+    found = portal.public_offer(db.session, offer_id)
+    if found is None:
+        abort(404)
+    return _page("portal/offer.html", offer=found, contact=portal.public_contact(db.session, found),
+                 place=portal.place_of(found), languages=portal.languages_of(found))
+
+
+@bp.route("/anbieter/<int:actor_id>")
+@public
+def provider(actor_id: int):
+    actor = portal.public_provider(db.session, actor_id)
+    if actor is None:
+        abort(404)
+    return _page("portal/provider.html", actor=actor, offers=portal.public_offers_of(db.session, actor),
+                 shows_address=portal.provider_shows_address(actor), place_of=portal.place_of)
+
+
+@bp.route("/angebote.json")
+@public
+def feed():
+    response = jsonify({"offers": portal.feed(db.session, request.host_url.rstrip("/"))})
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # for the city's own website
+    return response
