@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.models import (
@@ -39,6 +39,7 @@ from crm.models import (
     OutboxMessage,
     Person,
 )
+from crm.models.workshops import WorkshopParticipant, workshop_proposers
 from crm.services.errors import N_, ServiceError
 from crm.services.folding import fold
 from crm.services.landscape.cooperations import between, overlapping
@@ -50,11 +51,11 @@ ACTOR_REFERENCES = {
     ("actors", "parent_id"), ("cooperations", "source_id"), ("cooperations", "target_id"),
     ("memberships", "actor_id"), ("affiliations", "actor_id"), ("invitations", "actor_id"),
     ("attendances", "actor_id"), ("actor_topics", "actor_id"), ("actor_life_stages", "actor_id"),
-    ("offer_providers", "actor_id"),
+    ("offer_providers", "actor_id"), ("workshop_participants", "actor_id"),
 }
 PERSON_REFERENCES = {
     ("affiliations", "person_id"), ("consents", "person_id"), ("invitations", "person_id"),
-    ("attendances", "person_id"), ("offers", "contact_person_id"),
+    ("attendances", "person_id"), ("offers", "contact_person_id"), ("workshop_participants", "person_id"),
 }
 
 ACTOR_FILL_FIELDS = ("short_name", "kind", "area", "street", "postcode", "city", "latitude", "longitude", "website",
@@ -233,6 +234,9 @@ def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
         attendance.actor_id = keep.id
         result.count("moved", "Teilnahmen")
     _move_offers(session, keep, other, result)
+    for seat in session.scalars(select(WorkshopParticipant).where(WorkshopParticipant.actor_id == other.id)):
+        seat.actor_id = keep.id
+        result.count("moved", "Werkstatt-Teilnahmen")
     # The hierarchy: other's sub-actors move up to keep; if keep was below other, it takes other's place.
     if keep.parent_id == other.id:
         keep.parent = other.parent if other.parent_id != keep.id else None
@@ -324,6 +328,30 @@ def _move_attendance(session: Session, keep: Person, other: Person, result: Merg
     session.flush()
 
 
+def _move_workshop_seats(session: Session, keep: Person, other: Person, result: MergeResult) -> None:
+    """A person has one table per workshop: where both sat at one, the kept seat stays and takes
+    over the other's proposals (who proposed what is never lost)."""
+    mine = {s.event_id: s for s in session.scalars(
+        select(WorkshopParticipant).where(WorkshopParticipant.person_id == keep.id))}
+    for seat in list(session.scalars(select(WorkshopParticipant).where(WorkshopParticipant.person_id == other.id))):
+        twin = mine.get(seat.event_id)
+        if twin is None:
+            seat.person_id = keep.id
+            result.count("moved", "Werkstatt-Teilnahmen")
+            continue
+        have = set(session.scalars(select(workshop_proposers.c.proposal_id)
+                                   .where(workshop_proposers.c.participant_id == twin.id)))
+        for proposal_id in session.scalars(select(workshop_proposers.c.proposal_id)
+                                           .where(workshop_proposers.c.participant_id == seat.id)).all():
+            if proposal_id not in have:
+                session.execute(insert(workshop_proposers).values(proposal_id=proposal_id, participant_id=twin.id))
+        if twin.actor_id is None:
+            twin.actor_id = seat.actor_id
+        session.delete(seat)
+        result.count("combined", "Werkstatt-Teilnahmen")
+    session.flush()
+
+
 def merge_persons(session: Session, keep: Person, other: Person) -> MergeResult:
     """Move affiliations, consents, invitations and attendance of ``other`` to ``keep``; delete ``other``."""
     if keep.id == other.id:
@@ -348,6 +376,7 @@ def merge_persons(session: Session, keep: Person, other: Person) -> MergeResult:
         result.count("moved", "Einwilligungen")
     _move_invitations(session, keep, other, result)
     _move_attendance(session, keep, other, result)
+    _move_workshop_seats(session, keep, other, result)
     for key in PERSON_FILL_FIELDS:
         if _empty(getattr(keep, key)) and not _empty(getattr(other, key)):
             setattr(keep, key, getattr(other, key))
