@@ -26,3 +26,16 @@ __all__ += ["ApiToken"]
 __all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]
 __all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]
+from crm.models.surveys import (  # noqa: E402
+    Decision,
+    ReportedTie,
+    ReviewKind,
+    SurveyDecision,
+    SurveyQuestion,
+    SurveyRecipient,
+    SurveyRound,
+    SurveyStatus,
+)
+
+__all__ += ["Decision", "ReportedTie", "ReviewKind", "SurveyDecision", "SurveyQuestion", "SurveyRecipient",
+            "SurveyRound", "SurveyStatus"]
