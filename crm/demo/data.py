@@ -779,3 +779,10 @@ DECLINE_COMMENTS: tuple[str, ...] = (
     "Leider Terminkonflikt.", "Eine Kollegin kommt in Vertretung.", "Bitte Unterlagen zusenden.",
     "Krankheitsbedingt abgesagt.", "Zeugniskonferenz am selben Tag.",
 )
+
+
+# --- the network survey (issue 15) -----------------------------------------------------------------
+SURVEY_TITLE = "Netzwerkbefragung Bildungslandschaft 2026"
+SURVEY_INTRO = ("Mit wem arbeiten Sie in der Bildungslandschaft zusammen? Ihre Angaben helfen uns, "
+                "Lücken und Doppelstrukturen zu erkennen.")
+SURVEY_OUTSIDE_PARTNER = "Lesepaten Trier-Nord e.V."

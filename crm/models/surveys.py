@@ -153,6 +153,7 @@ class ReportedTie(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     reported_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
 
+    round: Mapped[SurveyRound] = relationship()
     recipient: Mapped[SurveyRecipient] = relationship(back_populates="ties")
     reporter: Mapped[Actor] = relationship(foreign_keys=[reporter_id])
     partner: Mapped[Actor | None] = relationship(foreign_keys=[partner_id])
