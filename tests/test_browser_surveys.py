@@ -1,7 +1,8 @@
 """In Chromium, on the demo region: a coordinator sends a survey round to 20 actors, the outbox
 delivers the personal links, 12 contacts answer through them on a phone (390x844) — one picks a
 partner with the autocomplete, one names a partner that is not in the roster, one saves and comes
-back later — and the coordinator accepts five reported ties, which become cooperations."""
+back later — and the coordinator accepts five reported ties, which become cooperations;
+the round's map draws confirmed and reported ties differently."""
 from __future__ import annotations
 
 import re
@@ -10,6 +11,7 @@ from email import message_from_string, policy
 from itertools import combinations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, or_, select
 
 from crm.extensions import db
@@ -155,6 +157,14 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
             guest.get_by_role("button", name="Antwort absenden").click()
             assert guest.get_by_test_id("submitted").is_visible()
             answered.add(reporter)
+        # The partner of one pair names the reporter back: a confirmed tie.
+        back_reporter, back_named = pairs[2]
+        open_form(back_named)
+        guest.locator("#partner-0").fill(names[back_reporter])
+        guest.locator("#intensity-0").select_option("2")
+        guest.get_by_role("button", name="Antwort absenden").click()
+        assert guest.get_by_test_id("submitted").is_visible()
+        answered.add(back_named)
         for actor_id in answerers:
             if len(answered) == 12:
                 break
@@ -173,12 +183,21 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
         assert "12 von 20 Akteuren haben geantwortet (60 %)." in page.get_by_test_id("rate-total").inner_text()
         page.get_by_role("link", name="Prüfliste").click()
         assert "Lesecafé am Markt" in page.get_by_test_id("free-text").inner_text()
-        for _ in range(5):
+        for count in range(1, 6):
             row = page.locator("tr[data-key]", has=page.locator("td", has_text=re.compile(r"^neu$"))).first
             row.get_by_role("button", name=re.compile("^Übernehmen")).click()
+            expect(page.get_by_test_id("decided").locator("tbody tr")).to_have_count(count)
             assert page.get_by_text("Übernommen: die Kooperation ist im CRM").is_visible()
+        # The map: the confirmed tie solid, reported ties dashed, with a legend that says which is which.
+        page.wait_for_function("() => window.bildungsnetzMap && window.bildungsnetzMap.edgeCount() > 0")
+        edges = page.evaluate("window.bildungsnetzMap.drawnEdges()")
+        confirmed = [e for e in edges if {e["from"], e["to"]} == {back_reporter, back_named}]
+        assert confirmed and not confirmed[0].get("dashes") and confirmed[0]["color"] == "#0072B2"
+        reported = [e for e in edges if {e["from"], e["to"]} == {second, second_partner}]
+        assert reported and reported[0].get("dashes") and reported[0]["color"] == "#E69F00"
+        ties = page.get_by_test_id("map-legend-ties").inner_text()
+        assert "bestätigt" in ties and "gemeldet" in ties
         page.screenshot(path=str(ARTIFACTS / "survey-review.png"), full_page=True)
-        assert page.get_by_test_id("decided").locator("tbody tr").count() == 5
 
     with app.app_context():
         decisions = list(db.session.scalars(select(SurveyDecision).where(

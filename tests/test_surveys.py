@@ -336,3 +336,25 @@ def test_a_contact_who_objected_gets_no_link(demo: DemoRegion) -> None:
         assert db.session.scalar(select(func.count()).select_from(ReportedTie).where(
             ReportedTie.round_id == round_id)) == 0
         assert db.session.get_one(SurveyRound, round_id).status.value == "open"
+
+
+def test_the_survey_map_draws_confirmed_and_reported_ties_differently(demo: DemoRegion) -> None:
+    """The demo round's map: ties named by both sides solid, by one side dashed, the CRM's grey."""
+    coordinator = demo.client(Role.COORDINATOR)
+    with demo.app.app_context():
+        round_id = db.session.scalars(select(SurveyRound.id).order_by(SurveyRound.id)).first()
+        from crm.services.surveys import review
+
+        reports = review.pair_reports(db.session, db.session.get_one(SurveyRound, round_id))
+    spec = coordinator.get(f"/befragungen/{round_id}/karte.json").get_json()
+    by_pair = {frozenset((e["from"], e["to"])): e for e in spec["edges"]}
+    assert reports and len(by_pair) >= len(reports)
+    for pair, report in reports.items():
+        edge = by_pair[frozenset(pair)]
+        assert edge["status"] == ("confirmed" if report.confirmed else "reported")
+        assert ("dashes" in edge) == (not report.confirmed)
+    legend = {t["key"]: t for t in spec["legend"]["ties"]}
+    assert legend["reported"]["dashed"] and legend["reported"]["label"].startswith("gemeldet")
+    assert all(node["url"].startswith("/akteure/") for node in spec["nodes"])
+    page = coordinator.get(f"/befragungen/{round_id}/pruefung").get_data(as_text=True)
+    assert f"/befragungen/{round_id}/karte.json" in page

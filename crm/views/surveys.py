@@ -1,7 +1,7 @@
 """Survey rounds, the coordinator's side: compose, choose recipients, send, remind, close, review."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -155,6 +155,17 @@ def review(survey_round_id: int):
                                                                         CooperationType.id))),
         default_type_id=default.id if default else None, intensity_labels=labels(INTENSITY_LABELS),
         decision_labels=labels(review_service.DECISION_LABELS))
+
+
+@bp.route("/<int:survey_round_id>/karte.json")
+@requires(Permission.VIEW_LANDSCAPE)
+def map_json(survey_round_id: int):
+    from crm.services.network.maps import add_urls
+    from crm.services.surveys.maps import survey_map
+
+    survey = _load(survey_round_id)
+    return jsonify(add_urls(survey_map(db.session, survey),
+                            lambda actor_id: url_for("actors.show", actor_id=actor_id)))
 
 
 @bp.route("/<int:survey_round_id>/pruefung/<key>", methods=["POST"])
