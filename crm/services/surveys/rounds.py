@@ -111,15 +111,33 @@ def rounds(session: Session) -> list[SurveyRound]:
 
 # --- recipients -----------------------------------------------------------------------------------
 
-def contact_for(session: Session, actor: Actor, today: date | None = None) -> tuple[Person, str] | None:
-    """The contact person who gets the link, with the address to write to; None if nobody may be written to."""
+def contactable_ids(session: Session, person_ids: Iterable[int]) -> set[int]:
+    """Persons of ``person_ids`` who may be written to for invitations (one query per 5,000 ids)."""
+    ids = sorted(set(person_ids))
+    allowed: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        allowed.update(session.scalars(select(Person.id).where(
+            Person.id.in_(chunk), consent.contactable_clause(ConsentPurpose.INVITATIONS))))
+    return allowed
+
+
+def contact_for(session: Session, actor: Actor, today: date | None = None,
+                allowed: set[int] | None = None) -> tuple[Person, str] | None:
+    """The contact person who gets the link, with the address to write to; None if nobody may be written to.
+    ``allowed``: the contactable person ids, if the caller knows them already (``contactable_ids``)."""
     today = today or date.today()
     affiliations = sorted((a for a in actor.affiliations if a.is_current(today)),
                           key=lambda a: (not a.is_primary, a.id))
     for affiliation in affiliations:
         person = affiliation.person
         address = (affiliation.email or "").strip() or (person.email or "").strip()
-        if address and consent.may_contact(session, person, ConsentPurpose.INVITATIONS):
+        if not address:
+            continue
+        if allowed is not None:
+            if person.id in allowed:
+                return person, address
+        elif consent.may_contact(session, person, ConsentPurpose.INVITATIONS):
             return person, address
     return None
 
@@ -178,11 +196,12 @@ def add_recipients(session: Session, survey: SurveyRound, actor_ids: Iterable[in
     if len(actors) != len(ids):
         raise ServiceError(N_("Ein gewählter Akteur existiert nicht mehr."), "actor_ids")
     result = AddResult()
+    allowed = contactable_ids(session, (a.person_id for actor in actors for a in actor.affiliations))
     for actor in actors:
         if actor.id in present:
             result.already += 1
             continue
-        contact = contact_for(session, actor)
+        contact = contact_for(session, actor, allowed=allowed)
         if contact is None:
             result.without_contact.append(actor.name)
             continue
@@ -207,7 +226,7 @@ def recipients(session: Session, survey: SurveyRound) -> list[SurveyRecipient]:
         .where(SurveyRecipient.round_id == survey.id)
         .options(selectinload(SurveyRecipient.actor).selectinload(Actor.kind),
                  selectinload(SurveyRecipient.actor).selectinload(Actor.area),
-                 selectinload(SurveyRecipient.person))
+                 selectinload(SurveyRecipient.person).selectinload(Person.affiliations))
         .order_by(german(Actor.name), SurveyRecipient.id)))
 
 
@@ -230,13 +249,14 @@ def _values(recipient: SurveyRecipient, link: str) -> dict[str, str]:
     }
 
 
-def compose(session: Session, recipient: SurveyRecipient, key: str) -> Any:
+def compose(session: Session, recipient: SurveyRecipient, key: str,
+            text: mail_templates.Text | None = None) -> Any:
     """Queue the mail ``key`` (survey_invitation or survey_reminder) to the recipient's contact."""
     address = address_of(recipient)
     person = recipient.person
     if not address or person is None:
         return None
-    text = mail_templates.default(key)
+    text = text or mail_templates.default(key)
     link = tokens.answer_url(recipient)
     values = _values(recipient, link)
     body = re.sub(r"\n{3,}", "\n\n", mail_templates.render(text.body, values).rstrip())
@@ -248,11 +268,6 @@ def compose(session: Session, recipient: SurveyRecipient, key: str) -> Any:
                         headers=consent.list_unsubscribe_headers(person))
 
 
-def _contactable(session: Session, recipient: SurveyRecipient) -> bool:
-    return recipient.person is not None and consent.may_contact(session, recipient.person,
-                                                                ConsentPurpose.INVITATIONS)
-
-
 def send_round(session: Session, survey: SurveyRound) -> int:
     """Queue the personal link for every recipient not yet invited; opens the round. Returns how many."""
     if survey.status == SurveyStatus.CLOSED:
@@ -262,10 +277,13 @@ def send_round(session: Session, survey: SurveyRound) -> int:
     check_base_url()
     now = utcnow()
     queued = 0
-    for recipient in recipients(session, survey):
-        if recipient.invited_at is not None or not _contactable(session, recipient):
+    people = [r for r in recipients(session, survey) if r.invited_at is None]
+    allowed = contactable_ids(session, (r.person_id for r in people if r.person_id))
+    text = mail_templates.default(CATEGORY_INVITATION)
+    for recipient in people:
+        if recipient.person_id not in allowed:
             continue
-        if compose(session, recipient, CATEGORY_INVITATION) is not None:
+        if compose(session, recipient, CATEGORY_INVITATION, text) is not None:
             recipient.invited_at = now
             queued += 1
     survey.status = SurveyStatus.OPEN
@@ -275,11 +293,13 @@ def send_round(session: Session, survey: SurveyRound) -> int:
 
 
 def reminder_recipients(session: Session, survey: SurveyRound) -> list[SurveyRecipient]:
+    """Invited, not answered, not reminded within the hour, still contactable, with an address."""
     now = utcnow()
-    return [r for r in recipients(session, survey)
-            if r.invited_at is not None and r.answered_at is None
-            and (r.reminded_at is None or r.reminded_at < now - REMINDER_REPEAT)
-            and _contactable(session, r) and address_of(r)]
+    due = [r for r in recipients(session, survey)
+           if r.invited_at is not None and r.answered_at is None
+           and (r.reminded_at is None or r.reminded_at < now - REMINDER_REPEAT)]
+    allowed = contactable_ids(session, (r.person_id for r in due if r.person_id))
+    return [r for r in due if r.person_id in allowed and address_of(r)]
 
 
 def send_reminders(session: Session, survey: SurveyRound) -> int:
@@ -289,8 +309,9 @@ def send_reminders(session: Session, survey: SurveyRound) -> int:
     check_base_url()
     now = utcnow()
     queued = 0
+    text = mail_templates.default(CATEGORY_REMINDER)
     for recipient in reminder_recipients(session, survey):
-        if compose(session, recipient, CATEGORY_REMINDER) is not None:
+        if compose(session, recipient, CATEGORY_REMINDER, text) is not None:
             recipient.reminded_at = now
             queued += 1
     session.flush()
