@@ -254,7 +254,9 @@ def test_a_round_to_20_actors_12_answers_reminders_and_five_accepted_ties(demo: 
             assert cooperation.intensity == 3 and "(bestätigt)" in cooperation.description
         cooperation_id = accepted[0].cooperation_id
     shown = coordinator.get(f"/kooperationen/{cooperation_id}").get_data(as_text=True)
-    assert "Netzwerkbefragung 2026" in shown
+    source = re.search(r'data-testid="survey-source">(.*?)</dd>', shown, re.S)
+    assert source and "Netzwerkbefragung" in source.group(1) and "Netzwerkbefragung 2026</a>" in source.group(1)
+    assert f"/befragungen/{round_id}/pruefung" in source.group(1)
     decided = coordinator.get(f"/befragungen/{round_id}/pruefung").get_data(as_text=True)
     assert decided.count("übernommen (") == 5
 
