@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from crm.collation import german
+from crm.collation import german, sort_key
 from crm.models import (
     Actor,
     ActorKind,
@@ -31,6 +32,7 @@ from crm.models import (
     Topic,
 )
 from crm.models.base import utcnow
+from crm.services.computed import cache, versions
 from crm.services.errors import N_, ServiceError, translated
 from crm.services.folding import fold
 
@@ -88,18 +90,48 @@ class Roster:
         return self.by_label.get(key) or self.by_name.get(key) or []
 
 
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    name: str
+    folded: str
+    area: str
+    kind: str
+
+
+def _load_entries(session: Session) -> list[_Entry]:
+    rows = session.execute(select(Actor.id, Actor.name, Area.name, ActorKind.name)
+                           .outerjoin(Area, Area.id == Actor.area_id).join(ActorKind, ActorKind.id == Actor.kind_id)
+                           .where(Actor.is_active.is_(True)))
+    entries = [_Entry(actor_id, name, fold(name), area or "", kind) for actor_id, name, area, kind in rows]
+    entries.sort(key=lambda e: (sort_key(e.name), e.id))
+    return entries
+
+
+def _entries(session: Session) -> list[_Entry]:
+    """Every active actor, folded and in German order: once per landscape version in this process
+    (the answer page of a round to 5,000 actors would otherwise fold 5,000 names per request)."""
+    version = versions.current(session)
+    return cast(list[_Entry], cache.cached(("survey-roster", version), lambda: _load_entries(session),
+                                           cost=lambda entries: float(len(entries) * 300)))
+
+
 def roster(session: Session) -> Roster:
-    """Every active actor with its label „Name · Gebiet“ (one query)."""
+    """Every active actor with its label „Name · Gebiet“ (kept like ``_entries``)."""
+    version = versions.current(session)
+    return cast(Roster, cache.cached(("survey-roster-index", version), lambda: _build_roster(session),
+                                     cost=lambda built: float(len(built.labels) * 500)))
+
+
+def _build_roster(session: Session) -> Roster:
     by_label: dict[str, list[int]] = defaultdict(list)
     by_name: dict[str, list[int]] = defaultdict(list)
     labels: dict[int, str] = {}
-    for actor_id, name, area in session.execute(
-            select(Actor.id, Actor.name, Area.name).outerjoin(Area, Area.id == Actor.area_id)
-            .where(Actor.is_active.is_(True)).order_by(Actor.id)):
-        label = _label(name, area)
-        labels[actor_id] = label
-        by_label[fold(label)].append(actor_id)
-        by_name[fold(name)].append(actor_id)
+    for entry in _entries(session):
+        label = _label(entry.name, entry.area)
+        labels[entry.id] = label
+        by_label[fold(label)].append(entry.id)
+        by_name[entry.folded].append(entry.id)
     return Roster(dict(by_label), dict(by_name), labels)
 
 
@@ -110,16 +142,10 @@ def suggestions(session: Session, q: str, exclude_id: int | None = None, limit: 
     words = fold(q).split()
     if not words or len(q) > 200:
         return []
-    query = (select(Actor.id, Actor.name, Area.name, ActorKind.name).outerjoin(Area, Area.id == Actor.area_id)
-             .join(ActorKind, ActorKind.id == Actor.kind_id)
-             .where(Actor.is_active.is_(True)).order_by(german(Actor.name), Actor.id))
-    if exclude_id is not None:
-        query = query.where(Actor.id != exclude_id)
     result: list[dict[str, object]] = []
-    for actor_id, name, area, kind in session.execute(query):
-        folded = fold(name)
-        if all(word in folded for word in words):
-            result.append({"id": actor_id, "name": name, "kind": kind, "area": area or ""})
+    for entry in _entries(session):
+        if entry.id != exclude_id and all(word in entry.folded for word in words):
+            result.append({"id": entry.id, "name": entry.name, "kind": entry.kind, "area": entry.area})
             if len(result) >= limit:
                 break
     return result
