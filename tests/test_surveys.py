@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from crm.extensions import db
 from crm.models import (
     Actor,
+    ActorKind,
     Consent,
     ConsentPurpose,
     Cooperation,
@@ -278,6 +279,13 @@ def test_the_answer_link_is_personal_signed_and_closes_with_the_round(demo: Demo
     suggestions = guest.get(path + "/vorschlaege?q=schule").get_json()
     assert suggestions and all("schule" in s["name"].lower() for s in suggestions)
     assert all(s["id"] != actor_id for s in suggestions)
+    with demo.app.app_context():
+        individual = db.session.scalars(select(Actor).join(ActorKind).where(ActorKind.is_individual.is_(True))
+                                        .order_by(Actor.id)).first()
+        assert individual is not None
+        first_word = individual.name.split()[0]
+    # natural persons are not named to people outside the office
+    assert all(s["id"] != individual.id for s in guest.get(f"{path}/vorschlaege?q={first_word}").get_json())
     with demo.app.app_context():
         recipient = db.session.scalars(select(SurveyRecipient).where(SurveyRecipient.round_id == round_id)).one()
         tokens.renew(recipient)

@@ -5,7 +5,8 @@ other answers (working groups, free text) on the recipient. Saving a draft and s
 rules; sending also requires the frequency for each partner when the round asks for it. The answer
 can be changed (and sent again) until the round is closed: each save replaces the recipient's ties.
 
-A partner is taken from the roster when its name (or the suggestion „Name · Gebiet“) matches one
+A partner is taken from the roster (active organisations; individual actors are not offered to
+people outside the office) when its name (or the suggestion „Name · Gebiet“) matches one
 active actor, case and accents aside; otherwise the person ticks „nicht in der Liste“ and the
 name is kept as free text.
 """
@@ -102,15 +103,17 @@ class _Entry:
 def _load_entries(session: Session) -> list[_Entry]:
     rows = session.execute(select(Actor.id, Actor.name, Area.name, ActorKind.name)
                            .outerjoin(Area, Area.id == Actor.area_id).join(ActorKind, ActorKind.id == Actor.kind_id)
-                           .where(Actor.is_active.is_(True)))
+                           .where(Actor.is_active.is_(True), ActorKind.is_individual.is_(False)))
     entries = [_Entry(actor_id, name, fold(name), area or "", kind) for actor_id, name, area, kind in rows]
     entries.sort(key=lambda e: (sort_key(e.name), e.id))
     return entries
 
 
 def _entries(session: Session) -> list[_Entry]:
-    """Every active actor, folded and in German order: once per landscape version in this process
-    (the answer page of a round to 5,000 actors would otherwise fold 5,000 names per request)."""
+    """Every active organisation, folded and in German order. Individual actors (natural persons,
+    ``ActorKind.is_individual``) are left out: the answer page is seen outside the office, where no
+    individual is named (``crm.services.landscape.naming``). Built once per landscape version in this
+    process (the answer page of a round to 5,000 actors would otherwise fold 5,000 names per request)."""
     version = versions.current(session)
     return cast(list[_Entry], cache.cached(("survey-roster", version), lambda: _load_entries(session),
                                            cost=lambda entries: float(len(entries) * 300)))
