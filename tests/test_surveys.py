@@ -368,3 +368,45 @@ def test_the_survey_map_draws_confirmed_and_reported_ties_differently(demo: Demo
     assert all(node["url"].startswith("/akteure/") for node in spec["nodes"])
     page = coordinator.get(f"/befragungen/{round_id}/pruefung").get_data(as_text=True)
     assert f"/befragungen/{round_id}/karte.json" in page
+
+
+def test_two_rounds_compared_new_kept_and_no_longer_named_ties(demo: DemoRegion) -> None:
+    coordinator = demo.client(Role.COORDINATOR)
+    with demo.app.app_context():
+        first_round = db.session.scalars(select(SurveyRound).where(SurveyRound.title == "Netzwerkbefragung "
+                                                                   "Bildungslandschaft 2026")).one()
+        first_id = first_round.id
+        answered = [r for r in first_round.recipients if r.answered_at is not None
+                    and sum(1 for t in r.ties if t.partner_id) >= 2 and round_service.contact_for(db.session, r.actor)]
+        reporter = answered[0]
+        named = [t.partner_id for t in reporter.ties if t.partner_id]
+        kept_id, dropped_id = named[0], named[1]
+        new_actor = db.session.scalars(select(Actor).join(ActorKind).where(
+            Actor.id.not_in([reporter.actor_id, *named]), Actor.is_active.is_(True),
+            ActorKind.is_individual.is_(False)).order_by(Actor.id)).first()
+        names = {i: db.session.get_one(Actor, i).name for i in (reporter.actor_id, kept_id, dropped_id, new_actor.id)}
+        reporter_id, new_id = reporter.actor_id, new_actor.id
+    second_id = _create_round(coordinator, "Netzwerkbefragung 2027", ["partners", "frequency"])
+    coordinator.post_form(f"/befragungen/{second_id}/empfaenger", {"actor_ids": [str(reporter_id)]})
+    coordinator.post_form(f"/befragungen/{second_id}/versenden")
+    [mail] = _deliver(demo)
+    link = f.path_of(LINK_RE.findall(_text(mail))[0])
+    response = _post_answer(_guest(demo), link, _answer_form(
+        [{"name": names[kept_id], "id": kept_id, "intensity": "2"},
+         {"name": names[new_id], "id": new_id, "intensity": "1"}], "submit"))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+
+    page = coordinator.get(f"/befragungen/{second_id}/vergleich?mit={first_id}").get_data(as_text=True)
+
+    def section(testid: str) -> str:
+        found = re.search(rf'data-testid="{testid}">(.*?)</(ul|p)>', page, re.S)
+        assert found, testid
+        return found.group(1)
+
+    def named_together(text: str, a: int, b: int) -> bool:
+        return any(names[a] in line and names[b] in line for line in text.split("<li>"))
+
+    assert named_together(section("compare-new"), reporter_id, new_id)
+    assert named_together(section("compare-kept"), reporter_id, kept_id)
+    assert named_together(section("compare-dropped"), reporter_id, dropped_id)
+    assert coordinator.get(f"/befragungen/{second_id}/vergleich").status_code == 200

@@ -157,6 +157,23 @@ def review(survey_round_id: int):
         decision_labels=labels(review_service.DECISION_LABELS))
 
 
+@bp.route("/<int:survey_round_id>/vergleich")
+@requires(Permission.VIEW_LANDSCAPE)
+def compare(survey_round_id: int):
+    survey = _load(survey_round_id)
+    others = [s for s in round_service.rounds(db.session) if s.id != survey.id]
+    other_id = parse_id(request.args.get("mit"))
+    other = next((s for s in others if s.id == other_id), None)
+    if other is None and others:
+        other = next((s for s in others if s.created_at <= survey.created_at), others[0])
+    comparison = None
+    if other is not None:
+        earlier, later = sorted((survey, other), key=lambda s: (s.created_at, s.id))
+        comparison = review_service.compare_rounds(db.session, earlier, later)
+    return render_template("surveys/compare.html", survey=survey, others=others, other=other,
+                           comparison=comparison, intensity_labels=labels(INTENSITY_LABELS))
+
+
 @bp.route("/<int:survey_round_id>/karte.json")
 @requires(Permission.VIEW_LANDSCAPE)
 def map_json(survey_round_id: int):

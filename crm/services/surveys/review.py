@@ -242,3 +242,46 @@ def ties_by_round(session: Session, survey: SurveyRound) -> defaultdict[int, lis
     for tie in answered_ties(session, survey):
         result[tie.reporter_id].append(tie)
     return result
+
+
+@dataclass
+class PairChange:
+    low: Actor
+    high: Actor
+    before: PairReport | None
+    after: PairReport | None
+
+
+@dataclass
+class Comparison:
+    earlier: SurveyRound
+    later: SurveyRound
+    new: list[PairChange]        # named in the later round, not in the earlier one
+    dropped: list[PairChange]    # named in the earlier round, not in the later one (both sides asked again)
+    kept: list[PairChange]       # named in both
+    confirmed_before: int
+    confirmed_after: int
+
+
+def compare_rounds(session: Session, earlier: SurveyRound, later: SurveyRound) -> Comparison:
+    """Ties of two rounds side by side. A tie counts as dropped only if at least one of its actors
+    answered the later round (an actor who did not answer again cannot have dropped it)."""
+    before, after = pair_reports(session, earlier), pair_reports(session, later)
+    answered_later = set(session.scalars(select(SurveyRecipient.actor_id).where(
+        SurveyRecipient.round_id == later.id, SurveyRecipient.answered_at.is_not(None))))
+    ids = sorted({i for key in [*before, *after] for i in key})
+    actors = {a.id: a for a in session.scalars(select(Actor).where(Actor.id.in_(ids)))} if ids else {}
+
+    def change(key: tuple[int, int]) -> PairChange:
+        return PairChange(actors[key[0]], actors[key[1]], before.get(key), after.get(key))
+
+    def order(items: list[PairChange]) -> list[PairChange]:
+        return sorted(items, key=lambda c: (c.low.name, c.high.name))
+
+    return Comparison(
+        earlier=earlier, later=later,
+        new=order([change(k) for k in after if k not in before]),
+        dropped=order([change(k) for k in before if k not in after and (set(k) & answered_later)]),
+        kept=order([change(k) for k in after if k in before]),
+        confirmed_before=sum(r.confirmed for r in before.values()),
+        confirmed_after=sum(r.confirmed for r in after.values()))
