@@ -30,7 +30,6 @@ NAVIGATION = (
     NavItem("initiatives.index", _l("Initiativen"), Permission.VIEW_LANDSCAPE),
     NavItem("events.index", _l("Veranstaltungen"), Permission.VIEW_EVENTS),
     NavItem("network.index", _l("Netzwerk"), Permission.VIEW_LANDSCAPE),
-    NavItem("surveys.index", _l("Befragungen"), Permission.VIEW_LANDSCAPE),
     NavItem("reports.index", _l("Berichte"), Permission.VIEW_LANDSCAPE),
 )
 

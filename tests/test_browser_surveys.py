@@ -81,7 +81,8 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
         page.wait_for_url(f"{base_url}/")
 
         # Compose the round and choose 20 actors.
-        page.get_by_role("link", name="Befragungen").first.click()
+        page.get_by_role("link", name="Kooperationen").first.click()
+        page.get_by_role("link", name="Netzwerkbefragungen").click()
         page.get_by_role("link", name="Neue Befragung").click()
         page.get_by_label("Titel").fill("Netzwerkbefragung Frühjahr")
         page.get_by_label("Einleitung für die Befragten").fill("Bitte bis Ende April antworten.")
