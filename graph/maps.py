@@ -80,7 +80,15 @@ LABELLED_SHARE = 0.12
 LABELLED_MIN = 12
 TYPES_MAX = 4
 TIE_COLOR = "#8a94a0"
-LAYER_PREFIX = {"cooperation": "", "initiative": "Initiative: ", "event": "Veranstaltung: "}
+LAYER_PREFIX = {"cooperation": "", "initiative": "Initiative: ", "event": "Veranstaltung: ", "survey": "Befragung: "}
+# Ties of a network survey: named by both sides (confirmed) solid and blue, by one side (reported)
+# dashed and orange, so they differ in grey print too; ties only the CRM records stay grey.
+SURVEY_STYLES: dict[str, dict[str, Any]] = {
+    "confirmed": {"label": "bestätigt (von beiden Seiten genannt)", "color": "#0072B2", "dashes": ()},
+    "reported": {"label": "gemeldet (von einer Seite genannt)", "color": "#E69F00", "dashes": (8, 5)},
+    "recorded": {"label": "nur im CRM erfasst", "color": "", "dashes": (2, 5)},
+}
+SURVEY_ORDER = ("confirmed", "reported", "recorded")
 # Change between two days: Okabe-Ito colours, and dashes that tell ended ties apart in grey print too.
 CHANGE_STYLES: dict[str, dict[str, Any]] = {
     "new": {"label": "neu im Zeitraum", "color": "#009E73", "dashes": ()},
@@ -284,7 +292,8 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
               highlight: Iterable[Hashable] = (), seed: int = 42,
               extra_cards: Mapping[Hashable, Sequence[tuple[str, str]]] | None = None,
               change_between: tuple[date, date] | None = None, spring_limit: int | None = None,
-              centre: Hashable | None = None) -> dict[str, Any]:
+              centre: Hashable | None = None,
+              tie_status: Mapping[frozenset[Hashable], str] | None = None) -> dict[str, Any]:
     """One node per actor of ``nodes`` and one edge per pair with ties in ``edges`` (already cut).
 
     ``metrics`` per actor (the analysis' actor rows) set sizes and the numbers on hover cards;
@@ -296,6 +305,9 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
     and dashes, and the legend gets ``ties``. ``spring_limit``: see :func:`graph.layout.layout`.
     ``centre``: an ego map: without ``positions`` the actors are laid out in rings around it
     (:func:`graph.layout.radial`).
+    ``tie_status``: per pair of actors, ``confirmed``, ``reported`` or ``recorded`` (a network
+    survey's ties against the CRM's): each edge gets ``status``, the colour and dashes of
+    :data:`SURVEY_STYLES`, and the legend gets ``ties`` (used instead of ``change_between``).
     """
     _check(color_by, COLOR_BY, "color_by")
     _check(size_by, SIZE_BY, "size_by")
@@ -388,7 +400,17 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
                                   "weight": round(float(data["weight"]), 2), "types": types}
         if more:
             record["more_types"] = more
-        if change_between is not None:
+        if tie_status is not None:
+            status = tie_status.get(frozenset((u, v)), "recorded")
+            status = status if status in SURVEY_STYLES else "recorded"
+            changes[status] += 1
+            record["status"] = status
+            survey_style = SURVEY_STYLES[status]
+            if survey_style["color"]:
+                record["color"] = survey_style["color"]
+            if survey_style["dashes"]:
+                record["dashes"] = list(survey_style["dashes"])
+        elif change_between is not None:
             state = tie_change(ties, *change_between)
             changes[state] += 1
             record["change"] = state
@@ -400,7 +422,13 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
         out_edges.append(record)
     out_edges.sort(key=lambda e: (str(e["from"]), str(e["to"])))
     legend: dict[str, Any] = {"title": COLOR_LABELS[color_by], "entries": _legend(legend_colors, legend_counts)}
-    if change_between is not None:
+    if tie_status is not None:
+        legend["ties"] = [{"key": key, "label": SURVEY_STYLES[key]["label"],
+                           "color": SURVEY_STYLES[key]["color"] or TIE_COLOR,
+                           "dashed": bool(SURVEY_STYLES[key]["dashes"]), "count": changes[key]}
+                          for key in SURVEY_ORDER if changes[key]]
+        legend["ties_title"] = "Befragung und CRM"
+    elif change_between is not None:
         legend["ties"] = [{"key": key, "label": CHANGE_STYLES[key]["label"],
                            "color": CHANGE_STYLES[key]["color"] or TIE_COLOR,
                            "dashed": bool(CHANGE_STYLES[key]["dashes"]), "count": changes[key]}

@@ -78,6 +78,12 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
                                     .order_by(Event.starts_at.desc(), Invitation.id)).first()
     answer_token = rsvp_tokens.make_token(invitation) if invitation else ""
     withdraw = consent.withdrawal_token(invitation.person_id) if invitation else ""
+    from crm.models import SurveyRecipient
+    from crm.services.surveys import tokens as survey_tokens
+
+    recipient = db.session.scalars(select(SurveyRecipient).where(SurveyRecipient.answered_at.is_not(None))
+                                   .order_by(SurveyRecipient.id)).first()
+    survey_token = survey_tokens.make_token(recipient) if recipient else ""
     imports = {role: _import_tokens(user) for role, user in users.items()}
     previewed, message_id = _mail_pages()
     job = store.lookup(db.session, "dashboard", {}).job  # the dashboard's job: its status endpoint
@@ -100,6 +106,8 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
 
     return {
         "rsvp.answer": lambda role: {"token": answer_token},
+        "survey_answer.answer": lambda role: {"token": survey_token},
+        "survey_answer.suggest": lambda role: {"token": survey_token},
         "privacy.public_withdraw": lambda role: {"token": withdraw},
         "imports.mapping": per_role("pending"),
         "imports.preview": per_role("pending"),

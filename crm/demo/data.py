@@ -934,3 +934,10 @@ LISTING_SHARE = 0.85          # organisations that agreed to be listed in the po
 LISTING_RECORDED_BY = "Bildungsbüro (Demo)"
 OFFER_CONTACT_PERSON_SHARE = 0.3   # offers naming a contact person besides the role address
 PUBLICATION_CONSENT_SHARE = 0.4    # of those persons: agreed to be named in the portal
+
+
+# --- the network survey (issue 15) -----------------------------------------------------------------
+SURVEY_TITLE = "Netzwerkbefragung Bildungslandschaft 2026"
+SURVEY_INTRO = ("Mit wem arbeiten Sie in der Bildungslandschaft zusammen? Ihre Angaben helfen uns, "
+                "Lücken und Doppelstrukturen zu erkennen.")
+SURVEY_OUTSIDE_PARTNER = "Lesepaten Trier-Nord e.V."

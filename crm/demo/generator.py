@@ -54,6 +54,11 @@ from crm.models import (
     Offer,
     OfferStatus,
     Person,
+    ReportedTie,
+    SurveyQuestion,
+    SurveyRecipient,
+    SurveyRound,
+    SurveyStatus,
     TargetGroup,
     Topic,
     WorkshopGroup,
@@ -179,6 +184,7 @@ class _DemoBuilder:
         self.degree: dict[int, int] = {}
         self.events: list[Event] = []
         self.last_activity: dict[int, datetime] = {}
+        self.surveys: list[SurveyRound] = []
 
     # --- helpers ---------------------------------------------------------------------------
     def _vocabulary(self, model: Any, key: str) -> dict[str, Any]:
@@ -974,6 +980,63 @@ class _DemoBuilder:
         self.session.add_all(consents)
         return offers
 
+    def build_survey(self) -> None:
+        """One network survey running since two weeks: 40 actors asked, about half answered, naming
+        partners they have in the CRM, a few new ones, and one that is not in the roster."""
+        rng, today = self.rng, self.today
+        sent_on = today - timedelta(days=14)
+        survey = SurveyRound(
+            title=data.SURVEY_TITLE, intro=data.SURVEY_INTRO, questions=[q.value for q in SurveyQuestion],
+            status=SurveyStatus.OPEN, sent_at=local_time(sent_on, 10),
+            created_at=self._stamp(sent_on - timedelta(days=7)))
+        contacts: dict[int, tuple[Actor, Person]] = {}
+        for person in self.persons:
+            if not person.email or person.is_opted_out:
+                continue
+            if person.legal_basis is LegalBasis.CONSENT and self.consent_given.get(id(person), date.max) >= sent_on:
+                continue
+            tie = self.current_affiliation(person, sent_on)
+            if tie is None:
+                continue
+            position = self.actor_pos[id(tie.actor)]
+            if position not in contacts and self._is_open(position, today):
+                contacts[position] = (tie.actor, person)
+        chosen = sorted(self._pick(sorted(contacts), 40))
+        partners: dict[int, list[Actor]] = {}
+        for cooperation in self.cooperations:
+            if cooperation.end_date is None or cooperation.end_date >= today:
+                partners.setdefault(id(cooperation.source), []).append(cooperation.target)
+                partners.setdefault(id(cooperation.target), []).append(cooperation.source)
+        outside_named = False
+        for position in chosen:
+            actor, person = contacts[position]
+            recipient = SurveyRecipient(round=survey, actor=actor, person=person, invited_at=local_time(sent_on, 10),
+                                        answers={})
+            if rng.random() < 0.55:
+                answered = local_time(self._day_between(sent_on + timedelta(days=1), today - timedelta(days=1)),
+                                      rng.randint(7, 19), rng.randint(0, 59))
+                recipient.answered_at = recipient.saved_at = answered
+                known = partners.get(id(actor), [])
+                named = self._pick(sorted(known, key=lambda a: self.actor_pos[id(a)]), rng.randint(1, 3))
+                others = [contacts[p][0] for p in chosen if p != position]
+                if rng.random() < 0.5 and others:
+                    named.append(rng.choice(others))  # a tie the CRM does not know yet
+                for index, partner in enumerate(dict.fromkeys(named)):
+                    recipient.ties.append(ReportedTie(
+                        round=survey, reporter=actor, partner=partner, intensity=rng.randint(1, 3), position=index,
+                        reported_at=answered, topics=list(actor.topics[:1])))
+                if not outside_named:
+                    recipient.ties.append(ReportedTie(
+                        round=survey, reporter=actor, partner_name=data.SURVEY_OUTSIDE_PARTNER, intensity=1,
+                        position=len(recipient.ties), reported_at=answered))
+                    outside_named = True
+                recipient.answers = {"groups": [], "free_text": ""}
+            elif rng.random() < 0.2:
+                recipient.saved_at = local_time(today - timedelta(days=2), 12)
+            survey.recipients.append(recipient)
+        self.surveys.append(survey)
+        self.session.add_all(self.surveys)
+
     def build(self) -> dict[str, int]:
         self.build_areas()
         self.build_actors()
@@ -982,6 +1045,7 @@ class _DemoBuilder:
         self.build_cooperations()
         self.build_events()
         offers = self.build_offers()
+        self.build_survey()
         self.session.flush()
         return {
             "Gebiete": len(self.areas),
@@ -999,6 +1063,7 @@ class _DemoBuilder:
             "Werkstatt-Vorschläge": sum(len(g.proposals) for g in self.workshop_groups),
             "Angebote": len(offers),
             "Im Portal genannte Akteure": sum(1 for a in self.actors if a.listing_agreed_on is not None),
+            "Befragungen": len(self.surveys),
         }
 
 

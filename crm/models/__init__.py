@@ -31,6 +31,19 @@ __all__ += ["WorkerHeartbeat"]
 __all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]
 __all__ += ["WorkshopGroup", "WorkshopParticipant", "WorkshopProposal"]
 __all__ += ["Offer", "OfferStatus", "TargetGroup"]
+from crm.models.surveys import (  # noqa: E402
+    Decision,
+    ReportedTie,
+    ReviewKind,
+    SurveyDecision,
+    SurveyQuestion,
+    SurveyRecipient,
+    SurveyRound,
+    SurveyStatus,
+)
+
+__all__ += ["Decision", "ReportedTie", "ReviewKind", "SurveyDecision", "SurveyQuestion", "SurveyRecipient",
+            "SurveyRound", "SurveyStatus"]
 
 # Relationships order names with COLLATE german: every engine that loads them (the app, the CLI, a
 # bench script or a test with an engine of its own) needs the collation on its SQLite connections.

@@ -54,7 +54,10 @@ def show(cooperation_id: int):
     history = (actor_service.history(db.session, "Cooperation", cooperation.id)
                if can(Permission.EDIT_LANDSCAPE) else [])
     today = date.today()
+    from crm.services.surveys.review import source_of
+
     return render_template("cooperations/show.html", c=cooperation, today=today, history=history,
+                           survey_source=source_of(db.session, cooperation),
                            intensity_labels=labels(cooperation_service.INTENSITY_LABELS),
                            status=cooperation_service.cooperation_status(cooperation, today),
                            may_end=cooperation_service.may_end(cooperation, today))

@@ -249,7 +249,7 @@
         format(this.messages.more || "und {n} weitere", { n: legend.entries.length - 30 })));
     }
     if (legend.ties && legend.ties.length) {
-      box.appendChild(el("h3", "h6 mt-3 mb-2", this.messages.ties_title || "Verbindungen"));
+      box.appendChild(el("h3", "h6 mt-3 mb-2", legend.ties_title || this.messages.ties_title || "Verbindungen"));
       var ties = el("ul", "list-unstyled mb-0 small map-legend-list");
       ties.setAttribute("data-testid", "map-legend-ties");
       legend.ties.forEach(function (entry) {

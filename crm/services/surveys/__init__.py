@@ -1,0 +1,1 @@
+"""Network surveys: rounds and their personal links (rounds, tokens), answers (answers), the review (review)."""
