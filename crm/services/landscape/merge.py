@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.models import (
@@ -39,6 +39,7 @@ from crm.models import (
     OutboxMessage,
     Person,
 )
+from crm.models.surveys import ReportedTie, SurveyDecision, SurveyRecipient
 from crm.models.workshops import WorkshopParticipant, workshop_proposers
 from crm.services.errors import N_, ServiceError
 from crm.services.folding import fold
@@ -52,10 +53,13 @@ ACTOR_REFERENCES = {
     ("memberships", "actor_id"), ("affiliations", "actor_id"), ("invitations", "actor_id"),
     ("attendances", "actor_id"), ("actor_topics", "actor_id"), ("actor_life_stages", "actor_id"),
     ("offer_providers", "actor_id"), ("workshop_participants", "actor_id"),
+    ("survey_recipients", "actor_id"), ("reported_ties", "reporter_id"), ("reported_ties", "partner_id"),
+    ("survey_decisions", "low_id"), ("survey_decisions", "high_id"),
 }
 PERSON_REFERENCES = {
     ("affiliations", "person_id"), ("consents", "person_id"), ("invitations", "person_id"),
     ("attendances", "person_id"), ("offers", "contact_person_id"), ("workshop_participants", "person_id"),
+    ("survey_recipients", "person_id"),
 }
 
 ACTOR_FILL_FIELDS = ("short_name", "kind", "area", "street", "postcode", "city", "latitude", "longitude", "website",
@@ -219,6 +223,38 @@ def _move_offers(session: Session, keep: Actor, other: Actor, result: MergeResul
         result.count("moved", "Bildungsangebote")
 
 
+def _move_survey_answers(session: Session, keep: Actor, other: Actor, result: MergeResult) -> None:
+    """Survey rounds ask an actor once: where both were asked, the kept recipient takes over the
+    other's reported ties. Ties between the two become ties of one actor with itself and go; a
+    review decision follows its pair (kept as low < high; the kept record's decision wins)."""
+    mine = {r.round_id: r for r in session.scalars(select(SurveyRecipient).where(SurveyRecipient.actor_id == keep.id))}
+    for recipient in list(session.scalars(select(SurveyRecipient).where(SurveyRecipient.actor_id == other.id))):
+        twin = mine.get(recipient.round_id)
+        if twin is None:
+            recipient.actor_id = keep.id
+        else:
+            session.execute(update(ReportedTie).where(ReportedTie.recipient_id == recipient.id)
+                            .values(recipient_id=twin.id))
+            session.delete(recipient)
+        result.count("moved", "Befragungsempfänger")
+    session.flush()
+    session.execute(update(ReportedTie).where(ReportedTie.reporter_id == other.id).values(reporter_id=keep.id))
+    session.execute(update(ReportedTie).where(ReportedTie.partner_id == other.id).values(partner_id=keep.id))
+    session.execute(delete(ReportedTie).where(ReportedTie.reporter_id == ReportedTie.partner_id))
+    decided = {(d.round_id, d.low_id, d.high_id) for d in session.scalars(
+        select(SurveyDecision).where(or_(SurveyDecision.low_id == keep.id, SurveyDecision.high_id == keep.id)))}
+    for decision in list(session.scalars(select(SurveyDecision).where(
+            or_(SurveyDecision.low_id == other.id, SurveyDecision.high_id == other.id)))):
+        a, b = (keep.id if x == other.id else x for x in (decision.low_id, decision.high_id))
+        low, high = min(a, b), max(a, b)
+        if low == high or (decision.round_id, low, high) in decided:
+            session.delete(decision)
+        else:
+            decision.low_id, decision.high_id = low, high
+            decided.add((decision.round_id, low, high))
+    session.flush()
+
+
 def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
     """Move everything of ``other`` to ``keep`` and delete ``other`` (module docstring)."""
     if keep.id == other.id:
@@ -237,6 +273,7 @@ def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
     for seat in session.scalars(select(WorkshopParticipant).where(WorkshopParticipant.actor_id == other.id)):
         seat.actor_id = keep.id
         result.count("moved", "Werkstatt-Teilnahmen")
+    _move_survey_answers(session, keep, other, result)
     # The hierarchy: other's sub-actors move up to keep; if keep was below other, it takes other's place.
     if keep.parent_id == other.id:
         keep.parent = other.parent if other.parent_id != keep.id else None
@@ -394,6 +431,9 @@ def merge_persons(session: Session, keep: Person, other: Person) -> MergeResult:
     for offer in session.scalars(select(Offer).where(Offer.contact_person_id == other.id)):
         offer.contact_person_id = keep.id  # the offer's contact is the kept record (its consent decides)
         result.count("moved", "Bildungsangebote (Kontakt)")
+    for recipient in session.scalars(select(SurveyRecipient).where(SurveyRecipient.person_id == other.id)):
+        recipient.person_id = keep.id  # the survey link's contact is the kept record
+        result.count("moved", "Befragungen (Kontakt)")
     _repoint_unknown(session, "persons", PERSON_REFERENCES, other.id, keep.id)
     _record(session, keep, other, result, keep.full_name, other.full_name)
     session.flush()
