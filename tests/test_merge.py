@@ -253,3 +253,66 @@ def test_merge_persons_through_the_pages_and_permissions(app, client, create_use
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Person, other) is None and _count(AuditEntry) > 0
+
+
+def test_merge_carries_survey_answers_and_workshop_seats(app) -> None:
+    """Both twins answered the same survey round and both contacts sat at one workshop: after the
+    merge one recipient and one seat remain, holding every reported tie and every proposal."""
+    from crm.models import (
+        Decision,
+        ReportedTie,
+        ReviewKind,
+        SurveyDecision,
+        SurveyRecipient,
+        SurveyRound,
+        WorkshopGroup,
+        WorkshopParticipant,
+        WorkshopProposal,
+    )
+    from crm.models.workshops import workshop_proposers
+
+    keep, other, school = f.actor(app, "Kita St. Anna"), f.actor(app, "KiTa St. Anna"), f.actor(app, "GS Olewig")
+    anna, anna_twin = f.person(app, "Schmidt", "Anna", actor_id=keep), f.person(app, "Schmidt", "Anna")
+    workshop = f.event(app, "Strategiewerkstatt")
+    with app.app_context():
+        rnd = SurveyRound(title="Befragung 2026", questions=["partners"])
+        mine, theirs = SurveyRecipient(round=rnd, actor_id=keep), SurveyRecipient(round=rnd, actor_id=other)
+        db.session.add_all([rnd, mine, theirs])
+        db.session.flush()
+        db.session.add_all([
+            ReportedTie(round_id=rnd.id, recipient_id=mine.id, reporter_id=keep, partner_id=school, intensity=2),
+            ReportedTie(round_id=rnd.id, recipient_id=theirs.id, reporter_id=other, partner_id=school, intensity=3),
+            ReportedTie(round_id=rnd.id, recipient_id=theirs.id, reporter_id=other, partner_id=keep, intensity=1),
+            SurveyDecision(round_id=rnd.id, low_id=min(keep, school), high_id=max(keep, school),
+                           kind=ReviewKind.NEW, decision=Decision.ACCEPTED),
+            SurveyDecision(round_id=rnd.id, low_id=min(other, school), high_id=max(other, school),
+                           kind=ReviewKind.NEW, decision=Decision.REJECTED),
+        ])
+        table = WorkshopGroup(event_id=workshop, name="Tisch 1")
+        db.session.add(table)
+        db.session.flush()
+        seat = WorkshopParticipant(event_id=workshop, group_id=table.id, person_id=anna, actor_id=keep)
+        twin_seat = WorkshopParticipant(event_id=workshop, group_id=table.id, person_id=anna_twin, actor_id=other)
+        proposal = WorkshopProposal(group_id=table.id, title="Sprachkitas vernetzen")
+        db.session.add_all([seat, twin_seat, proposal])
+        db.session.flush()
+        db.session.execute(workshop_proposers.insert().values(proposal_id=proposal.id, participant_id=twin_seat.id))
+        db.session.commit()
+        round_id, seat_id, proposal_id = rnd.id, seat.id, proposal.id
+
+        merge.merge_actors(db.session, db.session.get(Actor, keep), db.session.get(Actor, other))
+        merge.merge_persons(db.session, db.session.get(Person, anna), db.session.get(Person, anna_twin))
+        db.session.commit()
+
+        [recipient] = db.session.scalars(select(SurveyRecipient).where(SurveyRecipient.round_id == round_id)).all()
+        assert recipient.actor_id == keep
+        ties = db.session.scalars(select(ReportedTie).order_by(ReportedTie.id)).all()
+        assert [(t.recipient_id, t.reporter_id, t.partner_id, t.intensity) for t in ties] == [
+            (recipient.id, keep, school, 2), (recipient.id, keep, school, 3)]  # the tie between the twins is gone
+        decisions = db.session.scalars(select(SurveyDecision)).all()
+        assert [(d.low_id, d.high_id, d.decision) for d in decisions] == [
+            (min(keep, school), max(keep, school), Decision.ACCEPTED)]  # the kept record's decision wins
+        [remaining] = db.session.scalars(select(WorkshopParticipant)).all()
+        assert remaining.id == seat_id and remaining.person_id == anna and remaining.actor_id == keep
+        assert db.session.execute(select(workshop_proposers.c.proposal_id, workshop_proposers.c.participant_id)
+                                  ).all() == [(proposal_id, seat_id)]
