@@ -69,7 +69,7 @@ def landscape(app) -> dict[str, int]:
                             description="Wir programmieren kleine Roboter mit Kindern.").id,
             "reading": offer("Vorlesen für Familien", [other], topics=[lit], life_stages=[kita],
                              target_groups=[kids, parents], cost="2 €", languages="Deutsch, Arabisch",
-                             description="Bilderbücher für Kinder und Eltern.").id,
+                             description="Bilderbücher für Kinder und Eltern. Termine nach Absprache.").id,
             "draft": offer("Geheimer Entwurf Roboter", [listed], status=OfferStatus.DRAFT, topics=[mint]).id,
             "ended": offer("Beendeter Roboterkurs", [listed], status=OfferStatus.ENDED, topics=[mint]).id,
             "unlisted": offer("Roboterclub im Verein", [unlisted], topics=[mint], is_free=True).id,
@@ -100,6 +100,7 @@ def test_search_forgives_umlauts_case_and_word_forms(client, landscape) -> None:
     assert _titles(client, "Kinder") == everything  # „Kindern“ in one description, „Kinder“ in the other
     assert _titles(client, "Bücher") == {"Vorlesen für Familien"}  # the provider „Bücherei Süd“, the „Bilderbücher“
     assert _titles(client, "Roboter Familien") == set()  # every word must match
+    assert _titles(client, "MINT") == robots  # its topic, and „mint“ is no stem of „Termin“ or „Seminar“
     assert _titles(client, "%") == everything and _titles(client, "_") == everything  # no wildcards
 
 

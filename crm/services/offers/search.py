@@ -2,7 +2,7 @@
 
 Words are folded (``crm.services.folding``: „Mädchen“, „MAEDCHEN“ and „maedchen“ are one word) and
 cut to a rough German stem (``stem``: „Kindern“, „Kinder“ and „Kind“ all become „kind“). An offer keeps
-these stems of its title, description and providers in ``Offer.search_text``; a query matches when
+these stems of its title, description, providers, topics and target groups in ``Offer.search_text``; a query matches when
 every query stem occurs in it (as a substring, so „Robot“ also finds „Robotik“). The same on SQLite
 and PostgreSQL, with no ``lower()`` on the database (SQLite folds ASCII only).
 """
@@ -18,7 +18,8 @@ from crm.services.folding import name_words
 
 # Longest first: „kindern“ loses „ern“, not just „n“.
 _SUFFIXES = ("ern", "en", "er", "es", "em", "st", "e", "n", "s", "t")
-MIN_STEM = 3
+# A stem keeps four letters: with three, „MINT“ became „min“ and found every „Termin“ and „Seminar“.
+MIN_STEM = 4
 MAX_WORDS = 8
 
 
@@ -57,6 +58,8 @@ def matches(query: str) -> Any:
 
 
 def offer_text(offer: Offer) -> str:
-    """The search text of ``offer`` as it stands now (title, description, providers' names)."""
+    """The search text of ``offer`` as it stands now: title, description, providers' names, and its
+    topics and target groups (a citizen types „MINT“ or „Eltern“ rather than open the filters)."""
     names = [name for actor in offer.providers for name in (actor.name, actor.short_name)]
-    return search_text([offer.title, offer.description, *names])
+    vocabulary = [item.name for item in (*offer.topics, *offer.target_groups)]
+    return search_text([offer.title, offer.description, *names, *vocabulary])
