@@ -1,9 +1,10 @@
 """Search that forgives umlauts, case and word forms.
 
 Words are folded (``crm.services.folding``: „Mädchen“, „MAEDCHEN“ and „maedchen“ are one word) and
-cut to a rough German stem (``stem``: „Kindern“, „Kinder“ and „Kind“ all become „kind“). An offer keeps
-these stems of its title, description, providers, topics and target groups in ``Offer.search_text``; a query matches when
-every query stem occurs in it (as a substring, so „Robot“ also finds „Robotik“). The same on SQLite
+cut to a rough German stem (``stem``: „Kindern“, „Kinder“ and „Kind“ all become „kind“). An offer
+keeps these stems of its title, description, providers, topics and target groups in
+``Offer.search_text``; a query matches when every query stem occurs in it (as a substring, so
+„Robot“ also finds „Robotik“). The same on SQLite
 and PostgreSQL, with no ``lower()`` on the database (SQLite folds ASCII only).
 """
 from __future__ import annotations
