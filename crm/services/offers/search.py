@@ -62,5 +62,5 @@ def offer_text(offer: Offer) -> str:
     """The search text of ``offer`` as it stands now: title, description, providers' names, and its
     topics and target groups (a citizen types „MINT“ or „Eltern“ rather than open the filters)."""
     names = [name for actor in offer.providers for name in (actor.name, actor.short_name)]
-    vocabulary = [item.name for item in (*offer.topics, *offer.target_groups)]
+    vocabulary = [topic.name for topic in offer.topics] + [group.name for group in offer.target_groups]
     return search_text([offer.title, offer.description, *names, *vocabulary])
