@@ -7,15 +7,12 @@ statements at limit=10, 53 at limit=50) makes this test fail.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from crm.extensions import db
 from crm.models import Role
 from tests import factories_events as fe
+from tests.statements import counting
 from tests.test_api import token_for  # noqa: F401 - fixture
 
 LISTS = ("/api/v1/actors", "/api/v1/persons", "/api/v1/cooperations", "/api/v1/initiatives", "/api/v1/events")
@@ -48,24 +45,8 @@ def _landscape(app, size: int, prefix: str = "") -> None:
         db.session.commit()
 
 
-@contextmanager
-def _counting(app) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _statements(app, client, url: str, headers: dict[str, str]) -> int:
-    with _counting(app) as statements:
+    with counting(app) as statements:
         response = client.get(url, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return len(statements)

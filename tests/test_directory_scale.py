@@ -9,36 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import openpyxl
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from crm.extensions import db
 from crm.models import Actor, ActorKind, Affiliation, Cooperation, CooperationType, Person, Role, Topic
 from crm.services.computed import versions
+from tests.statements import counting
 
 # ---------------------------------------------------------------- helpers
 
-@contextmanager
-def _counting(app) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _statements(app, client, url: str) -> tuple[int, bytes]:
-    with _counting(app) as statements:
+    with counting(app) as statements:
         response = client.get(url)
         data = response.data   # a streamed export runs its queries while it is read
     assert response.status_code == 200, (url, response.get_data(as_text=True)[:300])

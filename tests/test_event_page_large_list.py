@@ -4,10 +4,7 @@ umlauts folded), and the number of SQL statements does not grow with the list (t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -15,6 +12,7 @@ from crm.models import Answer, Attendance, EventStatus, Invitation, Role
 from crm.models.base import utcnow
 from crm.services.mail import outbox
 from tests import factories_events as f
+from tests.statements import counting
 
 NAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann")
 
@@ -40,22 +38,6 @@ def _event_with(app, count: int, title: str) -> int:
         return event.id
 
 
-@contextmanager
-def _statements(app) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-
-
 def _rows(page: str) -> list[str]:
     table = page.split('data-testid="invitations"', 1)[1].split("</table>", 1)[0]
     return re.findall(r"<tr>\s*<td>([^<]+)</td>", table)
@@ -67,7 +49,7 @@ def test_the_event_page_runs_the_same_statements_for_12_and_130_invitations(app,
     client.get(f"/veranstaltungen/{small}")  # warm up (session, user, vocabularies)
     counts = {}
     for event_id in (small, large):
-        with _statements(app) as seen:
+        with counting(app) as seen:
             response = client.get(f"/veranstaltungen/{event_id}")
         assert response.status_code == 200
         counts[event_id] = len(seen)
