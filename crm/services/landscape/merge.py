@@ -232,11 +232,12 @@ def _move_survey_answers(session: Session, keep: Actor, other: Actor, result: Me
         twin = mine.get(recipient.round_id)
         if twin is None:
             recipient.actor_id = keep.id
+            result.count("moved", "Befragungsempfänger")
         else:
             session.execute(update(ReportedTie).where(ReportedTie.recipient_id == recipient.id)
                             .values(recipient_id=twin.id))
             session.delete(recipient)
-        result.count("moved", "Befragungsempfänger")
+            result.count("combined", "Befragungsempfänger")
     session.flush()
     session.execute(update(ReportedTie).where(ReportedTie.reporter_id == other.id).values(reporter_id=keep.id))
     session.execute(update(ReportedTie).where(ReportedTie.partner_id == other.id).values(partner_id=keep.id))
