@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.extensions import db
 from crm.models import Role
@@ -29,7 +30,7 @@ def test_viewer_lands_on_dashboard_and_opens_report(app, create_user) -> None:
         page.get_by_label("Passwort").fill("richtig-langes-passwort")
         page.get_by_role("button", name="Anmelden").click()
         page.wait_for_url(f"{base_url}/")
-        assert page.get_by_role("heading", name="Bildungslandschaft: Dashboard").is_visible()
+        expect(page.get_by_role("heading", name="Bildungslandschaft: Dashboard")).to_be_visible()
         page.get_by_test_id("transition-heatmap").wait_for(timeout=30_000)   # computed by the worker beside
         assert page.locator("svg.chart polyline").count() >= 1
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
@@ -61,7 +62,7 @@ def test_navigation_fits_1280_px_with_account_links_in_the_user_menu(app, create
         assert not menu.is_visible()
         page.get_by_test_id("current-user").click()
         menu.wait_for(state="visible")
-        assert menu.get_by_role("link", name="API-Tokens").is_visible()
+        expect(menu.get_by_role("link", name="API-Tokens")).to_be_visible()
         assert (menu.get_by_role("link", name="Aufbewahrung").count() == 1) == (role == Role.ADMIN)
         assert (menu.get_by_role("link", name="Verwaltung").count() == 1) == (role == Role.ADMIN)
         page.screenshot(path=str(ARTIFACTS / f"navigation-{role.value}.png"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -60,7 +61,7 @@ def test_organiser_invites_guest_answers_organiser_checks_in(app, create_user) -
         page.get_by_test_id("send").click()
         page.wait_for_url(f"{base_url}/veranstaltungen/{event_id}#einladungen")
         assert questions == ["1 Einladung jetzt versenden? Das lässt sich nicht zurücknehmen."]
-        assert page.get_by_text("1 Einladungen sind im Postausgang").is_visible()
+        expect(page.get_by_text("1 Einladungen sind im Postausgang")).to_be_visible()
         assert page.get_by_label("Antwort von Anna Adler eintragen").input_value() == "pending"
         page.screenshot(path=str(ARTIFACTS / "event-invitations.png"), full_page=True)
         with app.app_context():
@@ -74,7 +75,7 @@ def test_organiser_invites_guest_answers_organiser_checks_in(app, create_user) -
         guest_context = browser.new_context(locale="de-DE", base_url=base_url)
         guest = guest_context.new_page()
         guest.goto(f.path_of(link))
-        assert guest.get_by_role("heading", name="Bildungsgespräch 4/2026 – MINT").is_visible()
+        expect(guest.get_by_role("heading", name="Bildungsgespräch 4/2026 – MINT")).to_be_visible()
         guest.get_by_label("Ich nehme teil").check()
         guest.get_by_label("Kommentar (freiwillig)").fill("Ich freue mich!")
         guest.get_by_role("button", name="Antwort speichern").click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import Answer, MembershipRole, Role
 from tests import factories_coordinator as f
@@ -109,7 +110,7 @@ def test_map_renders_filters_years_and_click_opens_actor(app, create_user) -> No
         page.screenshot(path=str(ARTIFACTS / "map-hover-card.png"))
         _click_node(page, ids["c"])
         page.wait_for_url(f"**/akteure/{ids['c']}")
-        assert page.get_by_role("heading", name="IHK Trier").first.is_visible()
+        expect(page.get_by_role("heading", name="IHK Trier").first).to_be_visible()
         assert page.outside_requests == []
 
 
@@ -129,7 +130,7 @@ def test_aggregate_map_drills_down(app, create_user) -> None:
         page.wait_for_url("**community=**")
         _wait_map(page)
         assert page.evaluate("window.bildungsnetzMap.mode()") == "actors"
-        assert page.get_by_test_id("map-drilled").is_visible()
+        expect(page.get_by_test_id("map-drilled")).to_be_visible()
         assert page.outside_requests == []
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import Role
 from tests.browser import ARTIFACTS, chromium_page, live_server
@@ -19,7 +20,7 @@ def test_login_and_start_page(app, create_user, create_actor) -> None:
         page.get_by_label("Passwort").fill("richtig-langes-passwort")
         page.get_by_role("button", name="Anmelden").click()
         page.wait_for_url(f"{base_url}/")
-        assert page.get_by_role("heading", name="Bildungslandschaft im Überblick").is_visible()
+        expect(page.get_by_role("heading", name="Bildungslandschaft im Überblick")).to_be_visible()
         assert page.get_by_test_id("current-user").inner_text() == "Karla Koordination"
         figures = page.get_by_test_id("key-figures").inner_text()
         assert "Aktive Akteure" in figures and "1" in figures

@@ -95,9 +95,9 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
             if int(box.get_attribute("value")) not in actor_ids:
                 box.uncheck()
         page.get_by_role("button", name="Gewählte Akteure hinzufügen").click()
-        assert page.get_by_text("20 Akteure hinzugefügt.").is_visible()
+        expect(page.get_by_text("20 Akteure hinzugefügt.")).to_be_visible()
         page.get_by_test_id("send").click()
-        assert page.get_by_text("20 persönliche Links sind im Postausgang.").is_visible()
+        expect(page.get_by_text("20 persönliche Links sind im Postausgang.")).to_be_visible()
 
         with app.app_context():
             start = db.session.scalar(select(func.max(MailboxMessage.id))) or 0
@@ -127,7 +127,7 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
         assert field.input_value() == names[partner]
         guest.locator("#intensity-0").select_option("3")
         guest.get_by_role("button", name="Zwischenspeichern").click()
-        assert guest.get_by_test_id("saved").is_visible()
+        expect(guest.get_by_test_id("saved")).to_be_visible()
         guest.goto(links[first])  # later, from the mail again
         assert guest.locator("#partner-0").input_value() == names[partner]
         # A partner outside the roster.
@@ -136,7 +136,7 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
         guest.locator("#intensity-1").select_option("1")
         guest.screenshot(path=str(ARTIFACTS / "survey-answer-phone.png"), full_page=True)
         guest.get_by_role("button", name="Antwort absenden").click()
-        assert guest.get_by_test_id("submitted").is_visible()
+        expect(guest.get_by_test_id("submitted")).to_be_visible()
 
         # 2. A name that is not in the roster, without ticking "not in the list", is refused in German.
         second, second_partner = pairs[1]
@@ -147,7 +147,7 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
         guest.locator("#partner-0").fill(names[second_partner])
         guest.locator("#intensity-0").select_option("2")
         guest.get_by_role("button", name="Antwort absenden").click()
-        assert guest.get_by_test_id("submitted").is_visible()
+        expect(guest.get_by_test_id("submitted")).to_be_visible()
 
         # 3. Ten more answer: the other pairs name each other, the rest answer in free text.
         answered = {first, second}
@@ -156,7 +156,7 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
             guest.locator("#partner-0").fill(names[named])
             guest.locator("#intensity-0").select_option("2")
             guest.get_by_role("button", name="Antwort absenden").click()
-            assert guest.get_by_test_id("submitted").is_visible()
+            expect(guest.get_by_test_id("submitted")).to_be_visible()
             answered.add(reporter)
         # The partner of one pair names the reporter back: a confirmed tie.
         back_reporter, back_named = pairs[2]
@@ -164,7 +164,7 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
         guest.locator("#partner-0").fill(names[back_reporter])
         guest.locator("#intensity-0").select_option("2")
         guest.get_by_role("button", name="Antwort absenden").click()
-        assert guest.get_by_test_id("submitted").is_visible()
+        expect(guest.get_by_test_id("submitted")).to_be_visible()
         answered.add(back_named)
         for actor_id in answerers:
             if len(answered) == 12:
@@ -174,7 +174,7 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
             open_form(actor_id)
             guest.get_by_label("Was möchten Sie uns noch sagen?").fill("Wir arbeiten vor allem allein.")
             guest.get_by_role("button", name="Antwort absenden").click()
-            assert guest.get_by_test_id("submitted").is_visible()
+            expect(guest.get_by_test_id("submitted")).to_be_visible()
             answered.add(actor_id)
         assert len(answered) == 12
         phone.close()
@@ -188,7 +188,7 @@ def test_survey_round_answered_on_phones_and_reviewed(demo: DemoRegion) -> None:
             row = page.locator("tr[data-key]", has=page.locator("td", has_text=re.compile(r"^neu$"))).first
             row.get_by_role("button", name=re.compile("^Übernehmen")).click()
             expect(page.get_by_test_id("decided").locator("tbody tr")).to_have_count(count)
-            assert page.get_by_text("Übernommen: die Kooperation ist im CRM").is_visible()
+            expect(page.get_by_text("Übernommen: die Kooperation ist im CRM")).to_be_visible()
         # The map: the confirmed tie solid, reported ties dashed, with a legend that says which is which.
         page.wait_for_function("() => window.bildungsnetzMap && window.bildungsnetzMap.edgeCount() > 0")
         edges = page.evaluate("window.bildungsnetzMap.drawnEdges()")

@@ -3,6 +3,7 @@ unknown school form on the mapping page, checks the preview and imports; screens
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import Role
 from tests.browser import ARTIFACTS, chromium_page, live_server
@@ -41,5 +42,6 @@ def test_coordinator_imports_a_school_file(app, create_user) -> None:
         page.wait_for_url("**/ergebnis")
         assert "1 neu" in page.get_by_test_id("import-result").inner_text()
         page.get_by_role("link", name="Zu den Akteuren").click()
-        assert page.get_by_role("link", name="Deutsch-Französiche Hochschule, Université franco-allemande").is_visible()
+        new_record = page.get_by_role("link", name="Deutsch-Französiche Hochschule, Université franco-allemande")
+        expect(new_record).to_be_visible()
         assert page.outside_requests == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -63,7 +64,7 @@ def test_coordinator_imports_decides_logs_a_cooperation_and_merges(app, create_u
         page.get_by_role("button", name="Jetzt importieren").click()
         page.wait_for_url("**/ergebnis")
         assert "1 neu, 1 aktualisiert" in page.get_by_test_id("import-result").inner_text()
-        assert page.get_by_test_id("records-new").get_by_role("link", name="Kita Regenbogen").is_visible()
+        expect(page.get_by_test_id("records-new").get_by_role("link", name="Kita Regenbogen")).to_be_visible()
         screenshots(page, "journey-coordinator-import-result")
         page.get_by_test_id("records-updated").get_by_role("link", name="Grundschule Trierweiler").click()
         page.wait_for_url(f"{base_url}/akteure/{landscape['school']}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+from playwright.sync_api import expect
 
 from crm.extensions import db
 from crm.models import Role
@@ -52,14 +53,14 @@ def test_manager_reads_dashboard_map_years_and_hands_over_the_report(app, create
         page.get_by_test_id("key-figures").wait_for(timeout=WAIT)
         stamp = page.get_by_test_id("computed-stamp").inner_text()
         assert stamp.startswith("Stand:") and "Uhr" in stamp
-        assert page.get_by_test_id("transition-heatmap").is_visible()
+        expect(page.get_by_test_id("transition-heatmap")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "journey-manager-dashboard.png"), full_page=True)
 
         # the map, then a topic
         page.get_by_role("link", name="Netzwerk").first.click()
         _wait_map(page)
         assert page.evaluate("window.bildungsnetzMap.nodeCount()") > 50
-        assert page.get_by_test_id("computed-stamp").is_visible()
+        expect(page.get_by_test_id("computed-stamp")).to_be_visible()
         page.get_by_role("group", name="Themen", exact=True).get_by_label("MINT", exact=True).check()
         page.get_by_role("button", name="Karte zeigen").click()
         page.wait_for_url("**topics=MINT**")

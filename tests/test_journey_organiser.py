@@ -15,6 +15,7 @@ from datetime import date
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -115,7 +116,7 @@ def test_organiser_journey_from_new_event_to_printed_attendance_list(app, create
         assert "Sehr geehrte Frau Dr. Adler" in mail.get_by_test_id("mail-text").inner_text()
         assert "einladung.ics" in mail.get_by_test_id("mail-attachments").inner_text()
         frame = page.frame_locator("[data-testid=mail-html]")
-        assert frame.get_by_role("link", name="Zusagen oder absagen").is_visible()
+        expect(frame.get_by_role("link", name="Zusagen oder absagen")).to_be_visible()
         _shot(page, "journey-2-send-page-1280.png")
         page.set_viewport_size(PHONE)
         _shot(page, "journey-2-send-page-390.png")
@@ -128,7 +129,7 @@ def test_organiser_journey_from_new_event_to_printed_attendance_list(app, create
         page.get_by_test_id("send").click()
         page.wait_for_url(f"{base_url}/veranstaltungen/{event_id}#einladungen")
         assert questions == ["9 Einladungen jetzt versenden? Das lässt sich nicht zurücknehmen."]
-        assert page.get_by_text("9 Einladungen sind im Postausgang.").is_visible()
+        expect(page.get_by_text("9 Einladungen sind im Postausgang.")).to_be_visible()
         with app.app_context():  # the worker's next round
             assert f.worker("make-run:1").run_until_idle().sent == 10
 
@@ -181,7 +182,7 @@ def test_organiser_journey_from_new_event_to_printed_attendance_list(app, create
         door.get_by_test_id("present-count").filter(has_text="1").wait_for()
         assert door.locator("[data-guest]:visible").count() == 9  # the search is cleared for the next guest
         door.get_by_label("Name oder Akteur suchen").fill("zzz")
-        assert door.locator("#no-match").is_visible()
+        expect(door.locator("#no-match")).to_be_visible()
         door.get_by_role("button", name="Als Person ohne Einladung erfassen").click()
         assert door.get_by_label("Nachname").input_value() == "zzz"
         assert door.evaluate("document.documentElement.scrollWidth") <= 390

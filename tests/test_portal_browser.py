@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -43,7 +44,7 @@ def test_citizen_finds_a_free_mint_offer_for_a_ten_year_old_on_a_phone(demo: Dem
     with live_server(demo.app) as base_url, chromium_page(base_url, viewport=PHONE) as page:
         problems = watch_errors(page)
         page.goto("/portal/")
-        assert page.get_by_role("heading", name="Bildungsangebote finden").is_visible()
+        expect(page.get_by_role("heading", name="Bildungsangebote finden")).to_be_visible()
         page.get_by_text("Filter", exact=True).click()  # the filters fold open (a <details>, no script)
         page.get_by_role("group", name="Thema").get_by_label("MINT", exact=True).check()
         page.get_by_role("group", name="Bildungsphase").get_by_label("Primarstufe", exact=True).check()
