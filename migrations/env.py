@@ -47,6 +47,9 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
+    # The full-text index and FTS5 tables are made by their migration, not by the models.
+    from crm.models.fulltext import include_name
+    conf_args.setdefault("include_name", include_name)
 
     with target_db.engine.connect() as connection:
         if connection.dialect.name == "sqlite":

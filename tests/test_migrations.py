@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from crm.extensions import db
-from crm.models import Base
+from crm.models import Base, fulltext
 from tests.conftest import _admin_url, make_app
 
 
@@ -38,9 +38,17 @@ def test_upgrade_downgrade_upgrade(tmp_path) -> None:
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
             upgrade()
             with db.engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
-                                        Base.metadata)
-            assert diff == [], f"models and migrations differ: {diff}"
+                diff = compare_metadata(MigrationContext.configure(
+                    conn, opts={"compare_type": False, "include_name": fulltext.include_name}), Base.metadata)
+                assert diff == [], f"models and migrations differ: {diff}"
+                # The full-text index of offers, which the models do not describe (crm.models.fulltext).
+                if conn.dialect.name == "sqlite":
+                    triggers = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                                   .scalars())
+                    assert set(fulltext.SQLITE_TRIGGERS) <= triggers
+                    assert fulltext.FTS_TABLE in inspect(conn).get_table_names()
+                else:
+                    assert fulltext.PG_INDEX in {i["name"] for i in inspect(conn).get_indexes("offers")}
             db.engine.dispose()
     finally:
         if cleanup:

@@ -102,6 +102,33 @@ def test_search_forgives_umlauts_case_and_word_forms(client, landscape) -> None:
     assert _titles(client, "Roboter Familien") == set()  # every word must match
     assert _titles(client, "MINT") == robots  # its topic, and „mint“ is no stem of „Termin“ or „Seminar“
     assert _titles(client, "%") == everything and _titles(client, "_") == everything  # no wildcards
+    assert _titles(client, "' & ! \"*") == everything  # nor the query syntax of either full-text index
+
+
+def test_search_finds_parts_of_compound_words_and_word_beginnings(client, landscape) -> None:
+    robots = {"Roboter-AG für Mädchen und Jungen"}
+    assert _titles(client, "Schule") == robots  # the „Grundschule“ Mäusberg
+    assert _titles(client, "Robo") == robots  # a word's beginning
+    assert _titles(client, "Bilder") == {"Vorlesen für Familien"}  # the „Bilderbücher“
+    assert _titles(client, "rund") == set()  # a part starts after four letters: not „G-rund-schule“
+    assert _titles(client, "oboter") == set()  # nor inside a short word
+
+
+def test_the_full_text_index_follows_every_write(app, client, landscape) -> None:
+    """SQLite's FTS5 table is kept by triggers, PostgreSQL's index by the database: a changed title
+    is found at once by its new words and no longer by the old ones, a deleted offer is gone."""
+    with app.app_context():
+        robots = db.session.get(Offer, landscape["robots"])
+        offer_service.update_offer(db.session, robots, {"title": "Lötwerkstatt für Mädchen und Jungen",
+                                                        "description": "Wir löten Blinklichter."}, robots.version_id)
+        db.session.commit()
+    assert _titles(client, "Lötwerkstatt") == {"Lötwerkstatt für Mädchen und Jungen"}
+    assert _titles(client, "Werkstatt") == {"Lötwerkstatt für Mädchen und Jungen"}
+    assert _titles(client, "programmiert") == set()
+    with app.app_context():
+        offer_service.delete_offer(db.session, db.session.get(Offer, landscape["robots"]))
+        db.session.commit()
+    assert _titles(client, "Lötwerkstatt") == set()
 
 
 def test_every_filter_narrows_the_list(client, landscape) -> None:

@@ -48,3 +48,6 @@ __all__ += ["Decision", "ReportedTie", "ReviewKind", "SurveyDecision", "SurveyQu
 # Relationships order names with COLLATE german: every engine that loads them (the app, the CLI, a
 # bench script or a test with an engine of its own) needs the collation on its SQLite connections.
 collation.install()
+
+# The full-text index of offers: DDL for create_all and the names Alembic skips (not a table of the models).
+from crm.models import fulltext  # noqa: E402, F401
