@@ -124,6 +124,7 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "events.proposal_to_initiative": lambda role: founding,
         "portal.offer": lambda role: {"offer_id": public_offer},
         "portal.provider": lambda role: {"actor_id": listed_actor},
+        "portal.provider_calendar": lambda role: {"actor_id": listed_actor},
     }
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 
+import icalendar
 import pytest
 from sqlalchemy import select
 
@@ -195,6 +196,32 @@ def test_ending_or_inactive_provider_takes_offers_off_the_portal(app, client, la
     assert client.get(f"/portal/angebote/{landscape['robots']}").status_code == 404
     assert client.get(f"/portal/anbieter/{landscape['listed']}").status_code == 404
     assert _titles(client) == {"Vorlesen für Familien"}
+
+
+def test_provider_calendar_feed_holds_its_dated_public_offers(app, client, landscape) -> None:
+    with app.app_context():
+        school = db.session.get(Actor, landscape["listed"])
+        base = {"providers": [school], "status": OfferStatus.PUBLISHED, "is_ongoing": False}
+        for title, start, end, status in (
+                ("Ferienkurs Löten", TODAY + timedelta(days=10), TODAY + timedelta(days=14), OfferStatus.PUBLISHED),
+                ("Vorbei: Osterkurs", TODAY - timedelta(days=60), TODAY - timedelta(days=55), OfferStatus.PUBLISHED),
+                ("Entwurf: Sommerkurs", TODAY + timedelta(days=90), None, OfferStatus.DRAFT)):
+            offer_service.create_offer(db.session, {**base, "title": title, "starts_on": start, "ends_on": end,
+                                                    "status": status, "schedule": "täglich 9–12 Uhr"})
+        db.session.commit()
+    response = client.get(f"/portal/anbieter/{landscape['listed']}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(response.data)
+    events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {"Ferienkurs Löten"}  # not the ongoing, the past or the draft offer
+    course = events["Ferienkurs Löten"]
+    assert course.decoded("dtstart") == TODAY + timedelta(days=10)
+    assert course.decoded("dtend") == TODAY + timedelta(days=15)  # all-day: the day after the last
+    assert "täglich 9–12 Uhr" in str(course["description"]) and "Am Hang 1" in str(course["location"])
+    page = client.get(f"/portal/anbieter/{landscape['listed']}").get_data(as_text=True)
+    assert f'href="webcal://localhost/portal/anbieter/{landscape["listed"]}.ics"' in page
+    for key in ("unlisted", "person"):
+        assert client.get(f"/portal/anbieter/{landscape[key]}.ics").status_code == 404, key
 
 
 def test_json_feed(client, landscape) -> None:

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 
 from crm.extensions import db
 from crm.permissions import public
-from crm.services.offers import portal
+from crm.services.offers import calendar, portal
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -49,6 +49,20 @@ def provider(actor_id: int):
         abort(404)
     return _page("portal/provider.html", actor=actor, offers=portal.public_offers_of(db.session, actor),
                  shows_address=portal.provider_shows_address(actor), place_of=portal.place_of)
+
+
+@bp.route("/anbieter/<int:actor_id>.ics")
+@public
+def provider_calendar(actor_id: int):
+    """The provider's dated offers to subscribe to (webcal:// on the provider's page)."""
+    actor = portal.public_provider(db.session, actor_id)
+    if actor is None:
+        abort(404)
+    response = make_response(calendar.provider_calendar(db.session, actor, request.host_url.rstrip("/")))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="anbieter-{actor.id}.ics"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.route("/angebote.json")
