@@ -56,7 +56,7 @@ def provider_calendar(session: Session, actor: Actor, base_url: str, today: date
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", actor.name)
     for offer in portal.public_offers_of(session, actor):
-        if offer.starts_on is None or (offer.ends_on or offer.starts_on) < today:
+        if offer.is_ongoing or offer.starts_on is None or (offer.ends_on or offer.starts_on) < today:
             continue
         calendar.add_component(_offer_event(offer, host, base_url, stamp))
     return calendar.to_ical()
