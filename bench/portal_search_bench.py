@@ -9,6 +9,9 @@ then sends searches (words, each filter, combinations, later pages) through the 
 
     BENCH_PG=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python bench/portal_search_bench.py
     BENCH_ACTORS=2000 BENCH_OFFERS=5000 .venv/bin/python bench/portal_search_bench.py      # SQLite, small
+
+``BENCH_KEEP=1`` keeps the PostgreSQL database (its URL is printed) for EXPLAIN ANALYZE;
+``BENCH_REUSE=<that URL>`` measures it again without filling (after a change of the code).
 """
 from __future__ import annotations
 
@@ -133,7 +136,8 @@ def main() -> None:
 
     actors = int(os.environ.get("BENCH_ACTORS", "40000"))
     offers = int(os.environ.get("BENCH_OFFERS", "100000"))
-    url, cleanup = _database(os.environ.get("BENCH_PG"))
+    reuse = os.environ.get("BENCH_REUSE")  # a database kept by BENCH_KEEP: measure again without filling
+    url, cleanup = (reuse, None) if reuse else _database(os.environ.get("BENCH_PG"))
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True, "BENCH_NOW": utcnow()})
     try:
         from flask_migrate import upgrade
@@ -141,7 +145,8 @@ def main() -> None:
         with app.app_context():
             upgrade()
         started = time.perf_counter()
-        fill(app, actors, offers)
+        if not reuse:
+            fill(app, actors, offers)
         filled = time.perf_counter() - started
         statements: list[int] = [0]
         with app.app_context():
@@ -177,7 +182,9 @@ def main() -> None:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        if cleanup:
+        if cleanup and os.environ.get("BENCH_KEEP"):
+            print(f"kept: {url}")
+        elif cleanup:
             admin, name = cleanup
             with admin.connect() as conn:  # type: ignore[attr-defined]
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
