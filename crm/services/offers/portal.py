@@ -2,10 +2,12 @@
 and the JSON feed. Only what ``crm.services.offers.listing`` releases is ever returned."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,6 +23,7 @@ PER_PAGE = 20
 # public offer (a third of a search's time at 100,000 offers, bench/portal_search_bench.py).
 MAX_COUNT = 1000
 MAX_QUERY = 200
+LANGUAGES_SECONDS = 60
 
 
 @dataclass
@@ -223,12 +226,23 @@ def choices(session: Session) -> Choices:
 
     areas = list(session.scalars(select(Area).where(Area.is_active.is_(True))))
     areas.sort(key=lambda a: [(node.sort_order, sort_key(node.name)) for node in a.path])
+    return Choices(active(LifeStage), active(Topic), active(TargetGroup), areas, _languages(session))
+
+
+def _languages(session: Session) -> list[str]:
+    """The languages of every published offer (a language name is nothing to hide: no provider check
+    per row), kept for ``LANGUAGES_SECONDS`` per app. Languages are free text on the offers, so the
+    list is a scan of every published offer (100–300 ms at 100,000 offers, bench/README.md) that
+    every search page would repeat; the portal's pages are cached for as long (``Cache-Control``)."""
+    cache = current_app.extensions.setdefault("portal_languages", {})
+    if cache.get("until", 0.0) > time.monotonic():
+        return list(cache["languages"])
     languages: set[str] = set()
-    # Of every published offer (a language name is nothing to hide): no provider check per row.
     for text in session.scalars(select(Offer.languages).where(Offer.status == OfferStatus.PUBLISHED).distinct()):
         languages.update(part.strip() for part in (text or "").split(",") if part.strip())
-    return Choices(active(LifeStage), active(Topic), active(TargetGroup), areas,
-                   sorted(languages, key=sort_key))
+    cache["languages"] = sorted(languages, key=sort_key)
+    cache["until"] = time.monotonic() + LANGUAGES_SECONDS
+    return list(cache["languages"])
 
 
 def feed(session: Session, base_url: str = "", today: date | None = None) -> list[dict[str, Any]]:
