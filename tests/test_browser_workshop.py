@@ -150,8 +150,10 @@ def test_workshop_proposals_voted_on_phones_ranked_and_founded(app, create_user)
             width = guest.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], width  # nothing scrolls sideways on the phone
             for title, n in dots.items():
-                guest.get_by_role("group", name=title, exact=True).get_by_text(
-                    "1 Punkt" if n == 1 else f"{n} Punkte", exact=True).click()
+                choice = guest.get_by_role("group", name=title, exact=True).get_by_label(
+                    "1 Punkt" if n == 1 else f"{n} Punkte", exact=True)  # the radio's name says "Punkte"
+                guest.locator(f'label[for="{choice.get_attribute("id")}"]').click()  # tap the big button
+                expect(choice).to_be_checked()
             guest.get_by_role("button", name="Punkte speichern").click()
 
         # Hanna first puts 2 + 2 dots: too many, refused in German; then 3 on one proposal.

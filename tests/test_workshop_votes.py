@@ -99,7 +99,8 @@ def test_links_go_out_dots_are_given_changed_refused_and_counted(app, login_as) 
     over = _vote(guest, first, {proposals[0]: 2, proposals[5]: 2})
     assert over.status_code == 422
     text = over.get_data(as_text=True)
-    assert "Sie haben 4 Punkte verteilt, aber nur 3 Punkte zur Verfügung. Bitte nehmen Sie 1 Punkte weg" in text
+    assert "Sie haben 4 Punkte verteilt, aber nur 3 Punkte zur Verfügung. Bitte verteilen Sie höchstens 3 " \
+        "Punkte; gespeichert wurde nichts." in text
     assert _ballot(app, "anna0@example.org") == {}
     assert _vote(guest, first, {proposals[0]: -1}).status_code == 422
     bad = _vote(guest, first, {proposals[0]: "drei"})  # type: ignore[dict-item]

@@ -66,8 +66,9 @@ def vote(token: str):
         shown = {workshop_votes.dot_field(pid): str(dots)
                  for pid, dots in workshop_votes.ballot(db.session, participant).items()}
     groups = workshops.groups(db.session, event)
+    titles = {workshop_votes.dot_field(p.id): p.title for group in groups for p in group.proposals}
     given = sum(int(v) for v in shown.values() if v.isdigit())
     return _page("events/workshop_vote.html", 422 if errors else 200, participant=participant, event=event,
-                 groups=groups, shown=shown, errors=errors, message=message, token=token, given=given,
+                 groups=groups, titles=titles, shown=shown, errors=errors, message=message, token=token, given=given,
                  dots=workshop_votes.DOTS_PER_PARTICIPANT, dot_field=workshop_votes.dot_field,
                  status=request.args.get("status") if request.method == "GET" else None)

@@ -103,10 +103,10 @@ def parse_dots(proposals: Sequence[WorkshopProposal], form: Mapping[str, str]) -
     given = sum(chosen.values())
     if given > DOTS_PER_PARTICIPANT:
         raise DotsRefused(
-            N_("Sie haben %(given)s Punkte verteilt, aber nur %(dots)s Punkte zur Verfügung. Bitte nehmen Sie "
-               "%(over)s Punkte weg; gespeichert wurde nichts."),
-            {dot_field(pid): N_("Zu viele Punkte insgesamt.") for pid in chosen},
-            {"given": given, "dots": DOTS_PER_PARTICIPANT, "over": given - DOTS_PER_PARTICIPANT})
+            N_("Sie haben %(given)s Punkte verteilt, aber nur %(dots)s Punkte zur Verfügung. Bitte verteilen Sie "
+               "höchstens %(dots)s Punkte; gespeichert wurde nichts."),
+            {dot_field(pid): N_("zusammen zu viele Punkte") for pid in chosen},
+            {"given": given, "dots": DOTS_PER_PARTICIPANT})
     return chosen
 
 
