@@ -143,7 +143,7 @@ def test_links_go_out_dots_are_given_changed_refused_and_counted(app, login_as) 
     assert guest.get(first).status_code == 200
 
 
-def test_bad_links_are_a_german_404(app, login_as) -> None:
+def test_bad_links_are_a_german_404(app, login_as, create_user) -> None:
     app.config["BILDUNGSNETZ_BASE_URL"] = "http://127.0.0.1:5123"
     event_id, present, _actors, _absent = _workshop(app)
     _tables(app, event_id, present)
@@ -164,6 +164,13 @@ def test_bad_links_are_a_german_404(app, login_as) -> None:
         db.session.delete(seat)
         db.session.commit()
     assert guest.get(path).status_code == 404
+    # reading the results is not running the voting
+    viewer = app.test_client()  # a browser of its own (the fixture's client is the organiser's)
+    viewer.login(create_user(Role.VIEWER).email)
+    assert viewer.post_form(f"/veranstaltungen/{event_id}/werkstatt/punktabfrage/links").status_code == 403
+    assert viewer.post_form(f"/veranstaltungen/{event_id}/werkstatt/punktabfrage/beenden").status_code == 403
+    assert 'data-testid="link-voting"' not in viewer.get(f"/veranstaltungen/{event_id}/werkstatt").get_data(
+        as_text=True)
 
 
 def test_merging_two_records_of_one_voter_keeps_one_ballot(app) -> None:
