@@ -16,6 +16,7 @@ from crm.permissions import public
 from crm.services.errors import ServiceError, translated
 from crm.services.events import workshop_vote_tokens as tokens
 from crm.services.events import workshop_votes, workshops
+from crm.transaction import committing
 
 bp = Blueprint("workshop_vote", __name__, url_prefix="/werkstatt-punkte")
 
@@ -44,31 +45,32 @@ def vote(token: str):
         return _page("events/workshop_vote_invalid.html", 404)
     event = participant.event
     errors: dict[str, str] = {}
-    message = ""
+    message, code = "", 200
     if request.method == "POST":
         typed = {key: (value or "")[:12] for key, value in request.form.items() if key.startswith("punkte-")}
+        participant_id = participant.id
         try:
-            workshop_votes.cast_dots(db.session, participant, typed)
+            with committing():  # rolls back on every refusal; a lost race reads as its German rule
+                workshop_votes.cast_dots(db.session, participant, typed)
         except workshop_votes.DotsRefused as refused:
-            db.session.rollback()
-            participant = db.session.get_one(WorkshopParticipant, participant.id)
-            event = participant.event
             errors = {key: translated(text) for key, text in refused.errors.items()}
-            message = refused.message
-            shown = {key: value for key, value in typed.items()}
-        except ServiceError:  # closed between opening the page and sending it
-            db.session.rollback()
-            return _closed(db.session.get_one(WorkshopParticipant, participant.id))
+            message, code = refused.message, 422
+        except ServiceError as refused:
+            if refused.template == workshop_votes.CLOSED:  # closed between opening the page and sending it
+                return _closed(db.session.get_one(WorkshopParticipant, participant_id))
+            message, code = refused.message, 409  # the same ballot saved twice at once
         else:
-            db.session.commit()
             return redirect(url_for("workshop_vote.vote", token=token, status="gespeichert"), 303)
+        participant = db.session.get_one(WorkshopParticipant, participant_id)
+        event = participant.event
+        shown = dict(typed)
     else:
         shown = {workshop_votes.dot_field(pid): str(dots)
                  for pid, dots in workshop_votes.ballot(db.session, participant).items()}
     groups = workshops.groups(db.session, event)
     titles = {workshop_votes.dot_field(p.id): p.title for group in groups for p in group.proposals}
     given = sum(int(v) for v in shown.values() if v.isdigit())
-    return _page("events/workshop_vote.html", 422 if errors else 200, participant=participant, event=event,
+    return _page("events/workshop_vote.html", code, participant=participant, event=event,
                  groups=groups, titles=titles, shown=shown, errors=errors, message=message, token=token, given=given,
                  dots=workshop_votes.DOTS_PER_PARTICIPANT, dot_field=workshop_votes.dot_field,
                  status=request.args.get("status") if request.method == "GET" else None)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from crm.models import ConsentPurpose, Event, Person, WorkshopDot, WorkshopGroup, WorkshopParticipant, WorkshopProposal
 from crm.models.base import utcnow
-from crm.services.errors import N_, ServiceError
+from crm.services.errors import N_, ServiceError, unique_rule
 from crm.services.events import workshop_vote_tokens as tokens
 from crm.services.events import workshops
 from crm.services.events.events import format_day
@@ -48,6 +48,9 @@ stuck on the wall and both can be added up. A constant rather than a per-worksho
 never changes under a ballot already cast, and every ballot of every workshop compares."""
 
 CATEGORY = "workshop_votes"
+unique_rule("workshop_dots", ("participant_id", "proposal_id"),
+            N_("Ihre Punkte wurden gerade gleichzeitig ein zweites Mal gespeichert (zwei Fenster?). Bitte prüfen "
+               "Sie sie und speichern Sie noch einmal."), None)
 CLOSED = N_("Die Punktabfrage ist beendet. Punkte lassen sich nicht mehr vergeben oder ändern.")
 
 
