@@ -100,6 +100,12 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
     proposal = db.session.scalars(select(WorkshopProposal).order_by(WorkshopProposal.id)).first()
     workshop = {"event_id": proposal.group.event_id} if proposal else {}
     founding = {**workshop, "proposal_id": proposal.id} if proposal else {}
+    from crm.models import WorkshopParticipant
+    from crm.services.events import workshop_vote_tokens
+
+    voter = db.session.scalars(select(WorkshopParticipant).order_by(WorkshopParticipant.id)).first()
+    vote_token = workshop_vote_tokens.make_token(voter) if voter else ""
+    db.session.commit()  # the link's nonce
 
     def per_role(kind: str) -> Callable[[Role | None], dict[str, Any]]:
         return lambda role: {"token": imports[role][kind]} if role in imports else {}
@@ -122,6 +128,7 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "events.workshop": lambda role: workshop,
         "events.workshop_ranking": lambda role: workshop,
         "events.proposal_to_initiative": lambda role: founding,
+        "workshop_vote.vote": lambda role: {"token": vote_token},
         "portal.offer": lambda role: {"offer_id": public_offer},
         "portal.provider": lambda role: {"actor_id": listed_actor},
         "portal.provider_calendar": lambda role: {"actor_id": listed_actor},

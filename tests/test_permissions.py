@@ -77,7 +77,10 @@ def test_public_endpoints_are_only_the_intended_ones(app) -> None:
                       "portal.feed", "portal.index", "portal.offer", "portal.provider",
                       "privacy.public_withdraw", "rsvp.answer",
                       # the personal survey link: the signed token is the permission (crm.services.surveys.tokens)
-                      "survey_answer.answer", "survey_answer.suggest"]
+                      "survey_answer.answer", "survey_answer.suggest",
+                      # the workshop vote link: the signed token is the permission
+                      # (crm.services.events.workshop_vote_tokens)
+                      "workshop_vote.vote"]
 
 
 def test_undeclared_endpoint_is_refused(app, login_as) -> None:

@@ -161,7 +161,7 @@ def test_workshop_from_groups_to_ranking_to_initiative(app, login_as) -> None:
     export = client.get(f"/datenschutz/personen/{present[0]}/auskunft.json").get_json()
     assert export["workshops"] == [{"event": "Strategiewerkstatt Bildungsbericht", "group": "Tisch 1: Übergänge",
                                     "actor": "Grundschule Olewig",  # the whole table proposed 01–03
-                                    "proposals": "; ".join([titles[0], *titles[1:4]]),
+                                    "proposals": "; ".join([titles[0], *titles[1:4]]), "dots": "",
                                     "event_starts_at": export["workshops"][0]["event_starts_at"]}]
     kept = client.post_form(f"{base}/vorschlaege/{proposals[0]}/loeschen")
     assert kept.status_code == 422 and "er bleibt als ihre Herkunft erhalten" in kept.get_data(as_text=True)

@@ -15,7 +15,7 @@ from crm.models.persons import Affiliation, Consent, ConsentPurpose, LegalBasis,
 from crm.models.users import Role, User
 from crm.models.vocabularies import ActorKind, Area, CooperationType, EventKind, LifeStage, TargetGroup, Topic
 from crm.models.worker import WorkerHeartbeat
-from crm.models.workshops import WorkshopGroup, WorkshopParticipant, WorkshopProposal
+from crm.models.workshops import WorkshopDot, WorkshopGroup, WorkshopParticipant, WorkshopProposal
 
 __all__ = [
     "Actor", "ActorKind", "Affiliation", "Answer", "Area", "Attendance", "AttendanceSource",
@@ -29,7 +29,7 @@ __all__ += ["ApiToken"]
 __all__ += ["MailTemplate", "MailboxMessage"]
 __all__ += ["WorkerHeartbeat"]
 __all__ += ["ComputedResult", "ComputeStatus", "DataVersion"]
-__all__ += ["WorkshopGroup", "WorkshopParticipant", "WorkshopProposal"]
+__all__ += ["WorkshopDot", "WorkshopGroup", "WorkshopParticipant", "WorkshopProposal"]
 __all__ += ["Offer", "OfferStatus", "TargetGroup"]
 from crm.models.surveys import (  # noqa: E402
     Decision,

@@ -76,6 +76,8 @@ class Event(Base):
     # The one-time token of the form that created the event: a double click or a resent request
     # carries the same token, and the unique constraint lets only the first one create a row.
     creation_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # Workshops only: when the organiser ended the dot voting through personal links (None: open).
+    workshop_voting_closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -1,6 +1,12 @@
 """Workshop results (Strategiewerkstatt): tables or groups with their participants, the proposals
 each group recorded, their dot votes, and the initiative a proposal became.
 
+Dot votes come from two places and are kept apart, so the ranking can say where its numbers come
+from: ``WorkshopProposal.votes`` is the count of sticky dots typed in from the paper by the
+organiser; ``WorkshopDot`` rows are the dots a participant gave through their personal link
+(one row per participant and proposal). The event's ``workshop_voting_closed_at`` ends the link
+voting; until then a participant can change their dots.
+
 A proposal keeps the initiative it turned into (``initiative_id``, unique: one proposal, one
 initiative) so the way from the workshop to the programme can be followed in both directions.
 """
@@ -67,7 +73,15 @@ class WorkshopParticipant(Base):
     event: Mapped[Event] = relationship()
     group: Mapped[WorkshopGroup] = relationship(back_populates="participants")
     person: Mapped[Person] = relationship()
+    # The vote link (``crm.services.events.workshop_vote_tokens``): 96 random bits, so one link cannot
+    # be derived from another; replacing them revokes every link sent so far. Empty until a link is made.
+    token_nonce: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    vote_link_sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    voted_at: Mapped[datetime | None] = mapped_column(nullable=True, doc="Last time the participant saved dots.")
+
     actor: Mapped[Actor | None] = relationship()
+    dots: Mapped[list[WorkshopDot]] = relationship(back_populates="participant", cascade="all, delete-orphan",
+                                                   passive_deletes=True, order_by="WorkshopDot.proposal_id")
     proposed: Mapped[list[WorkshopProposal]] = relationship(secondary=workshop_proposers, viewonly=True,
                                                             order_by="WorkshopProposal.id")
 
@@ -102,3 +116,30 @@ class WorkshopProposal(Base):
 
     def __repr__(self) -> str:
         return f"<WorkshopProposal {self.id} group={self.group_id} votes={self.votes}>"
+
+
+class WorkshopDot(Base):
+    """The dots one participant put on one proposal through their vote link.
+
+    A row per participant and proposal (several dots on one proposal are one row with ``dots`` > 1);
+    a proposal without dots from this participant has no row. Deleting the participant or the
+    proposal deletes the dots: a ballot without its voter or its object counts for nothing.
+    """
+
+    __tablename__ = "workshop_dots"
+    __table_args__ = (UniqueConstraint("participant_id", "proposal_id"),
+                      CheckConstraint("dots > 0", name="dots_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("workshop_participants.id", ondelete="CASCADE"),
+                                                nullable=False, index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("workshop_proposals.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    dots: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
+
+    participant: Mapped[WorkshopParticipant] = relationship(back_populates="dots")
+    proposal: Mapped[WorkshopProposal] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<WorkshopDot participant={self.participant_id} proposal={self.proposal_id} dots={self.dots}>"

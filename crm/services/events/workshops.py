@@ -11,6 +11,8 @@ Rules, shared by every caller:
   table proposed it);
 * dot votes are whole numbers from 0; one bad number refuses the whole sheet, so a half-typed
   paper never becomes a half-true ranking;
+* the ranking adds the paper's dots and the dots participants gave through their vote links
+  (``crm.services.events.workshop_votes``), and keeps both numbers so pages say where they come from;
 * a proposal becomes at most one initiative; the initiative's members are the actors of the
   proposers, and the proposal keeps the initiative, so each leads to the other.
 
@@ -22,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.collation import sort_key
@@ -34,6 +36,7 @@ from crm.models import (
     InitiativeKind,
     Invitation,
     MembershipRole,
+    WorkshopDot,
     WorkshopGroup,
     WorkshopParticipant,
     WorkshopProposal,
@@ -64,6 +67,12 @@ class RankedProposal:
     rank: int
     proposal: WorkshopProposal
     share: float  # of all dots given
+    paper: int = 0  # typed in from the paper (``proposal.votes``)
+    links: int = 0  # given by participants through their vote links (``WorkshopDot``)
+
+    @property
+    def total(self) -> int:
+        return self.paper + self.links
 
 
 def is_workshop(event: Event) -> bool:
@@ -249,14 +258,29 @@ def record_votes(session: Session, event: Event, form: Mapping[str, str]) -> lis
     return event_proposals
 
 
+def link_dots(session: Session, event: Event) -> dict[int, int]:
+    """proposal id -> dots participants gave through their vote links (one query)."""
+    rows = session.execute(
+        select(WorkshopDot.proposal_id, func.sum(WorkshopDot.dots)).join(WorkshopProposal)
+        .join(WorkshopGroup).where(WorkshopGroup.event_id == event.id).group_by(WorkshopDot.proposal_id))
+    return {proposal_id: int(total or 0) for proposal_id, total in rows}
+
+
 def ranking(session: Session, event: Event) -> list[RankedProposal]:
-    """Most dots first; equal dots share a rank (1, 2, 2, 4), then by title in German order."""
-    event_proposals = sorted(proposals(session, event), key=lambda p: (-p.votes, sort_key(p.title), p.id))
-    total = sum(p.votes for p in event_proposals)
+    """Most dots first, counting the paper's dots and the dots given through the links together;
+    equal dots share a rank (1, 2, 2, 4), then by title in German order."""
+    linked = link_dots(session, event)
+
+    def total(p: WorkshopProposal) -> int:
+        return p.votes + linked.get(p.id, 0)
+
+    event_proposals = sorted(proposals(session, event), key=lambda p: (-total(p), sort_key(p.title), p.id))
+    everything = sum(total(p) for p in event_proposals)
     ranked: list[RankedProposal] = []
     for position, proposal in enumerate(event_proposals, 1):
-        rank = ranked[-1].rank if ranked and ranked[-1].proposal.votes == proposal.votes else position
-        ranked.append(RankedProposal(rank, proposal, proposal.votes / total if total else 0.0))
+        rank = ranked[-1].rank if ranked and ranked[-1].total == total(proposal) else position
+        ranked.append(RankedProposal(rank, proposal, total(proposal) / everything if everything else 0.0,
+                                     paper=proposal.votes, links=linked.get(proposal.id, 0)))
     return ranked
 
 

@@ -40,7 +40,7 @@ from crm.models import (
     Person,
 )
 from crm.models.surveys import ReportedTie, SurveyDecision, SurveyRecipient
-from crm.models.workshops import WorkshopParticipant, workshop_proposers
+from crm.models.workshops import WorkshopDot, WorkshopParticipant, workshop_proposers
 from crm.services.errors import N_, ServiceError
 from crm.services.folding import fold
 from crm.services.landscape.cooperations import between, overlapping
@@ -368,7 +368,10 @@ def _move_attendance(session: Session, keep: Person, other: Person, result: Merg
 
 def _move_workshop_seats(session: Session, keep: Person, other: Person, result: MergeResult) -> None:
     """A person has one table per workshop: where both sat at one, the kept seat stays and takes
-    over the other's proposals (who proposed what is never lost)."""
+    over the other's proposals (who proposed what is never lost). A seat that moves keeps its dots
+    (they hang on the seat). Where both seats voted through their links, one person has one
+    ballot: the one saved last is their latest will and is kept; where only the other seat voted,
+    its dots move to the kept seat."""
     mine = {s.event_id: s for s in session.scalars(
         select(WorkshopParticipant).where(WorkshopParticipant.person_id == keep.id))}
     for seat in list(session.scalars(select(WorkshopParticipant).where(WorkshopParticipant.person_id == other.id))):
@@ -385,6 +388,15 @@ def _move_workshop_seats(session: Session, keep: Person, other: Person, result: 
                 session.execute(insert(workshop_proposers).values(proposal_id=proposal_id, participant_id=twin.id))
         if twin.actor_id is None:
             twin.actor_id = seat.actor_id
+        if seat.voted_at is not None and (twin.voted_at is None or seat.voted_at > twin.voted_at):
+            session.execute(delete(WorkshopDot).where(WorkshopDot.participant_id == twin.id))
+            session.execute(update(WorkshopDot).where(WorkshopDot.participant_id == seat.id)
+                            .values(participant_id=twin.id))
+            twin.voted_at = seat.voted_at
+            session.expire(twin, ["dots"])
+            result.count("moved", "Werkstatt-Punkte")
+        twin.vote_link_sent_at = twin.vote_link_sent_at or seat.vote_link_sent_at
+        session.expire(seat, ["dots"])  # the database drops the losing ballot with the seat
         session.delete(seat)
         result.count("combined", "Werkstatt-Teilnahmen")
     session.flush()

@@ -301,7 +301,8 @@ def export_person(session: Session, person: Person, organisation: str = "", rete
                         for a in attendances],
         "workshops": [{"event": w.group.event.title, "event_starts_at": _value(w.group.event.starts_at),
                        "group": w.group.name, "actor": w.actor.name if w.actor else None,
-                       "proposals": "; ".join(p.title for p in w.proposed)} for w in seats],
+                       "proposals": "; ".join(p.title for p in w.proposed),
+                       "dots": "; ".join(f"{d.proposal.title}: {d.dots}" for d in w.dots)} for w in seats],
         "messages": [dict(_row(m, ("id", "recipient", "subject", "body_text", "category", "state", "created_at",
                                    "sent_at", "last_error")),
                           attempts=[_row(t, ("started_at", "is_success", "error")) for t in m.attempts])
@@ -318,7 +319,7 @@ INFORMATION_TITLES = {
 SECTION_TITLES = {
     "person": "Stammdaten", "affiliations": "Zugehörigkeiten zu Akteuren", "consents": "Einwilligungen",
     "invitations": "Einladungen", "attendances": "Teilnahmen",
-    "workshops": "Werkstatt-Gruppen und Vorschläge", "messages": "E-Mails an die Person",
+    "workshops": "Werkstatt-Gruppen, Vorschläge und Punkte", "messages": "E-Mails an die Person",
     "audit_entries": "Änderungsprotokoll",
 }
 

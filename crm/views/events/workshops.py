@@ -18,7 +18,7 @@ from crm.models import Event, InitiativeKind, WorkshopGroup, WorkshopParticipant
 from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
 from crm.services.errors import ServiceError, translated
-from crm.services.events import workshops
+from crm.services.events import workshop_votes, workshops
 from crm.services.landscape.initiatives import KIND_LABELS
 from crm.views.events import bp
 from crm.views.events.common import MANAGE, load_event
@@ -53,6 +53,7 @@ def _render(event: Event, status: int = 200, **overrides: Any):
     groups = workshops.groups(db.session, event)
     seated = workshops.seated(db.session, event) if manage else {}
     free = [c for c in workshops.candidates(db.session, event) if c.person_id not in seated] if manage else []
+    ranking = workshops.ranking(db.session, event)
     seat_forms: dict[int, SeatForm] = {}
     proposal_forms: dict[int, ProposalForm] = {}
     for group in groups:
@@ -72,7 +73,8 @@ def _render(event: Event, status: int = 200, **overrides: Any):
         group_form=overrides.get("group_form") or GroupForm(formdata=None), seat_forms=seat_forms,
         proposal_forms=proposal_forms, votes_form=VotesForm(formdata=None),
         vote_errors=overrides.get("vote_errors", {}), vote_values=overrides.get("vote_values", {}),
-        vote_field=workshops.vote_field, ranking=workshops.ranking(db.session, event),
+        vote_field=workshops.vote_field, ranking=ranking, points={row.proposal.id: row for row in ranking},
+        voting=workshop_votes.status(db.session, event) if manage else None,
         open_group=overrides.get("open_group")), status
 
 
@@ -162,6 +164,51 @@ def record_votes(event_id: int):
     return redirect(url_for("events.workshop_ranking", event_id=event.id))
 
 
+@bp.route("/<int:event_id>/werkstatt/punktabfrage/links", methods=["POST"])
+@requires(*MANAGE)
+def send_vote_links(event_id: int):
+    """Send every seated participant who has none yet their personal vote link (through the outbox)."""
+    event = _workshop(event_id)
+    if not VotesForm().validate_on_submit():
+        abort(400)
+    try:
+        queued = workshop_votes.send_links(db.session, event)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render(event, 422)
+    db.session.commit()
+    if queued:
+        flash(_("%(n)s persönliche Links zur Punktabfrage sind im Postausgang.", n=queued), "success")
+    else:
+        flash(_("Keine neuen Links verschickt: Alle, die angeschrieben werden dürfen, haben ihren Link schon."),
+              "info")
+    return redirect(url_for("events.workshop", event_id=event.id) + "#punktabfrage")
+
+
+@bp.route("/<int:event_id>/werkstatt/punktabfrage/beenden", methods=["POST"])
+@requires(*MANAGE)
+def close_voting(event_id: int):
+    """End (or, with ``wieder=1``, reopen) the voting through the links."""
+    event = _workshop(event_id)
+    if not VotesForm().validate_on_submit():
+        abort(400)
+    reopen = request.form.get("wieder") == "1"
+    try:
+        if reopen:
+            workshop_votes.reopen_voting(db.session, event)
+        else:
+            workshop_votes.close_voting(db.session, event)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render(event, 422)
+    db.session.commit()
+    flash(_("Die Punktabfrage läuft wieder; die verschickten Links gelten wieder.") if reopen
+          else _("Die Punktabfrage ist beendet; die Links nehmen keine Punkte mehr an."), "success")
+    return redirect(url_for("events.workshop", event_id=event.id) + "#punktabfrage")
+
+
 @bp.route("/<int:event_id>/werkstatt/rangfolge")
 @requires(Permission.VIEW_EVENTS)
 def workshop_ranking(event_id: int):
@@ -197,8 +244,9 @@ def proposal_to_initiative(event_id: int, proposal_id: int):
             flash(_("Initiative „%(name)s“ aus dem Vorschlag angelegt.", name=initiative.name), "success")
             return redirect(url_for("initiatives.show", initiative_id=initiative.id))
     actors = sorted({p.actor.name for p in proposal.proposers if p.actor is not None})
+    points = proposal.votes + workshops.link_dots(db.session, event).get(proposal.id, 0)
     return render_template("events/workshop_initiative.html", event=event, proposal=proposal, form=form,
-                           actors=actors, kinds=labels(KIND_LABELS)), 422 if form.errors else 200
+                           actors=actors, points=points, kinds=labels(KIND_LABELS)), 422 if form.errors else 200
 
 
 @bp.route("/<int:event_id>/werkstatt/teilnehmende/<int:participant_id>/entfernen", methods=["POST"])
