@@ -6,7 +6,7 @@ participant and proposal, ``workshop_participants`` gets the link's nonce and wh
 out and when the participant last voted, and ``events.workshop_voting_closed_at`` ends the voting.
 
 Revision ID: 3fd55ea93705
-Revises: db360c2f55a2
+Revises: a7f3c9e15d20
 Create Date: 2026-12-07 06:21:50.619476
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3fd55ea93705'
-down_revision = 'db360c2f55a2'
+down_revision = 'a7f3c9e15d20'
 branch_labels = None
 depends_on = None
 
