@@ -234,6 +234,8 @@ def diff(session: Session, proposal: OfferProposal) -> list[DiffRow]:
     for key in FIELDS:
         if key not in proposal.proposed:
             continue
+        if proposal.is_new and key != "title" and proposal.proposed[key] in ("", None, False, []):
+            continue  # a new offer: only what the provider filled in
         old = proposal.previous.get(key)
         now = current.get(key, old)
         rows.append(DiffRow(key, translated(LABELS[key]), _readable(session, key, old, names) if not proposal.is_new
