@@ -29,7 +29,7 @@ from crm.models import (
 )
 from crm.services.mail import outbox
 from crm.services.offers import offers as offer_service
-from crm.services.offers import provider_links
+from crm.services.offers import proposals, provider_links
 
 ROLE_EMAIL = "info@gs-olewig.example"
 
@@ -372,3 +372,23 @@ def test_the_yearly_request_goes_once_through_the_outbox_to_the_development_mail
     with app.app_context():
         assert db.session.get_one(Offer, stale_offer).confirmed_on == date.today()
         assert stale_id not in [a.id for a in provider_links.due_providers(db.session)]
+
+
+def test_merging_two_providers_folds_their_links_and_keeps_the_proposals(app, client, create_actor) -> None:
+    from crm.services.landscape import merge
+
+    keep_id, _offer = _setup(app, create_actor)
+    other_id = create_actor("GS Olewig", kind="Grundschule", email=ROLE_EMAIL)
+    token = _token(app, keep_id)
+    with app.app_context(), app.test_request_context():
+        other = db.session.get_one(Actor, other_id)
+        link = provider_links.link_for(db.session, other, provider_links.Contact(None, ROLE_EMAIL.upper()))
+        proposals.propose_new(db.session, link, {"title": "Leseclub", "is_ongoing": True})
+        db.session.commit()
+        merge.merge_actors(db.session, db.session.get_one(Actor, keep_id), other)
+        db.session.commit()
+        links = db.session.scalars(select(ProviderLink)).all()
+        assert [(row.actor_id, row.email) for row in links] == [(keep_id, ROLE_EMAIL)]
+        proposal = db.session.scalars(select(OfferProposal)).one()
+        assert (proposal.actor_id, proposal.link_id) == (keep_id, links[0].id)
+    assert "Leseclub" in client.get(f"/anbieter/{token}").get_data(as_text=True)
