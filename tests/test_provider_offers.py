@@ -392,3 +392,18 @@ def test_merging_two_providers_folds_their_links_and_keeps_the_proposals(app, cl
         proposal = db.session.scalars(select(OfferProposal)).one()
         assert (proposal.actor_id, proposal.link_id) == (keep_id, links[0].id)
     assert "Leseclub" in client.get(f"/anbieter/{token}").get_data(as_text=True)
+
+
+def test_hostile_text_from_a_provider_is_escaped_in_the_queue_and_on_its_page(app, client, create_actor,
+                                                                              create_user) -> None:
+    actor_id, _offer = _setup(app, create_actor)
+    token = _token(app, actor_id)
+    script, img = "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'
+    assert client.post_form(f"/anbieter/{token}/neu", {"title": f"Kurs {img}", "description": script,
+                                                      "is_ongoing": "y"}).status_code == 303
+    home = client.get(f"/anbieter/{token}").get_data(as_text=True)
+    assert "<img src=x" not in home and "Kurs &#34;&gt;&lt;img" in home
+    client.login(create_user(Role.COORDINATOR).email)
+    queue = client.get("/angebote/vorschlaege/").get_data(as_text=True)
+    assert script not in queue and "<img src=x" not in queue
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in queue
