@@ -407,3 +407,18 @@ def test_hostile_text_from_a_provider_is_escaped_in_the_queue_and_on_its_page(ap
     queue = client.get("/angebote/vorschlaege/").get_data(as_text=True)
     assert script not in queue and "<img src=x" not in queue
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in queue
+
+
+def test_the_cli_asks_every_due_provider_once(app, create_actor) -> None:
+    _setup(app, create_actor, confirmed_on=date.today() - timedelta(days=400))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["crm", "provider-confirmations"])
+    assert result.exit_code == 0, result.output
+    assert "Anbieter angeschrieben: 1; ohne erreichbaren Kontakt: 0." in result.output
+    result = runner.invoke(args=["crm", "provider-confirmations"])
+    assert "Anbieter angeschrieben: 0" in result.output
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage)).one()
+        assert message.category == provider_links.CATEGORY_CONFIRMATION and message.recipient == ROLE_EMAIL
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "ProviderLink")).one()
+        assert entry.actor_label == "cli:jährliche Bestätigung"
