@@ -100,7 +100,8 @@ class ProviderOfferForm(FlaskForm):
 
     title = StringField(_l("Titel"), validators=[DataRequired(_l("Bitte geben Sie einen Titel ein.")),
                                                 Length(max=255)])
-    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)],
+                                render_kw={"rows": 6})
     format = SelectField(_l("Format"), validators=[Optional(), Length(max=80)], validate_choice=False)
     life_stages = ModelMultiSelectField(_l("Bildungsphasen"), LifeStage)
     topics = ModelMultiSelectField(_l("Themenfelder"), Topic)
@@ -112,7 +113,8 @@ class ProviderOfferForm(FlaskForm):
     schedule = StringField(_l("Zeiten"), validators=[Optional(), Length(max=200)])
     is_free = BooleanField(_l("kostenlos"))
     cost = StringField(_l("Kosten"), validators=[Optional(), Length(max=200)])
-    entry_requirements = TextAreaField(_l("Zugangsvoraussetzungen"), validators=[Optional(), Length(max=5000)])
+    entry_requirements = TextAreaField(_l("Zugangsvoraussetzungen"), validators=[Optional(), Length(max=5000)],
+                                       render_kw={"rows": 3})
     languages = StringField(_l("Sprachen"), validators=[Optional(), Length(max=200)])
     is_accessible = BooleanField(_l("barrierefreier Ort"))
     url = URLField(_l("Link"), validators=[Optional(), Length(max=300), WebAddress()])
