@@ -138,6 +138,25 @@ def outbox_command(once: bool, worker_name: str, batch: int, interval: float, ma
     click.echo(f"Postausgang: {report}.")
 
 
+@crm_cli.command("provider-confirmations")
+def provider_confirmations_command() -> None:
+    """Jährliche Bitte an Anbieter: Angebote bestätigen (E-Mail mit persönlichem Link in den Postausgang)."""
+    from crm.services.offers import provider_links
+
+    asked = without_contact = 0
+    after_id = 0
+    with audit.acting_as("cli:jährliche Bestätigung"):
+        while True:
+            report = provider_links.request_confirmations(db.session, after_id=after_id)
+            db.session.commit()
+            asked += report.asked
+            without_contact += report.without_contact
+            if not report.more:
+                break
+            after_id = report.last_actor_id
+    click.echo(f"Anbieter angeschrieben: {asked}; ohne erreichbaren Kontakt: {without_contact}.")
+
+
 @crm_cli.command("worker")
 @click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Sekunden Pause, wenn keine Aufgabe etwas zu tun hatte.")

@@ -51,6 +51,13 @@ def build_tasks(app: Flask, session: Session, name: str, names: list[str],
             session, name, max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS),
             retry_base=float(config.get("OUTBOX_RETRY_SECONDS") or outbox.DEFAULT_RETRY_BASE), should_stop=should_stop)
         tasks.append(Task("outbox", lambda: mail.run_batch().claimed > 0))
+        # Once a year the outbox asks providers to confirm their offers (crm.services.offers.provider_links):
+        # part of the mail work, checked hourly, so every installation that sends mail also asks.
+        from crm.services.offers.provider_links import ConfirmationTask
+
+        confirmations = ConfirmationTask(session,
+                                         interval=float(config.get("PROVIDER_CONFIRMATION_CHECK_SECONDS", 3600)))
+        tasks.append(Task("confirmations", confirmations.step))
     if "analysis" in names:
         def beat_aside() -> None:  # from the heartbeat thread while a long computation runs
             with app.app_context(), Session(db.engine) as own:

@@ -107,6 +107,8 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
     vote_token = workshop_vote_tokens.make_token(voter) if voter else ""
     db.session.commit()  # the link's nonce
 
+    provider = _provider_pages(public_offer)
+
     def per_role(kind: str) -> Callable[[Role | None], dict[str, Any]]:
         return lambda role: {"token": imports[role][kind]} if role in imports else {}
 
@@ -132,7 +134,29 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "portal.offer": lambda role: {"offer_id": public_offer},
         "portal.provider": lambda role: {"actor_id": listed_actor},
         "portal.provider_calendar": lambda role: {"actor_id": listed_actor},
+        "provider_offers.home": lambda role: {"token": provider["token"]},
+        "provider_offers.create": lambda role: {"token": provider["token"]},
+        "provider_offers.edit": lambda role: provider,
     }
+
+
+def _provider_pages(offer_id: int | None) -> dict[str, Any]:
+    """A provider's link for the first provider of ``offer_id``, and two proposals in the review queue
+    (a change with old → new, a new offer), so the queue is crawled with its diff tables."""
+    from crm.models import Offer
+    from crm.services.offers import proposals, provider_links
+
+    offer = db.session.get(Offer, offer_id) if offer_id else None
+    if offer is None:
+        return {"token": "", "offer_id": 0}
+    actor = offer.providers[0]
+    link = provider_links.link_for(db.session, actor, provider_links.Contact(None, "angebote@a11y.example"))
+    values = {key: getattr(offer, key) for key in proposals.FIELDS}
+    proposals.propose_change(db.session, link, offer, {**values, "description": values["description"] + " Neu."})
+    proposals.propose_new(db.session, link, {"title": "Lesepaten für Grundschulkinder", "is_ongoing": True,
+                                             "target_groups": offer.target_groups})
+    db.session.commit()
+    return {"token": provider_links.make_token(link), "offer_id": offer.id}
 
 
 def _mail_pages() -> tuple[int, int]:

@@ -75,7 +75,11 @@ def test_public_endpoints_are_only_the_intended_ones(app) -> None:
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
     assert public == ["api.openapi_document", "auth.login", "auth.logout", "health.health", "main.set_language",
                       "portal.feed", "portal.index", "portal.offer", "portal.provider",
-                      "privacy.public_withdraw", "rsvp.answer",
+                      "privacy.public_withdraw",
+                      # the provider's personal link: the signed token is the permission
+                      # (crm.services.offers.provider_links)
+                      "provider_offers.confirm", "provider_offers.create", "provider_offers.edit",
+                      "provider_offers.home", "rsvp.answer",
                       # the personal survey link: the signed token is the permission (crm.services.surveys.tokens)
                       "survey_answer.answer", "survey_answer.suggest",
                       # the workshop vote link: the signed token is the permission

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -92,3 +92,60 @@ class ActorListingForm(Versioned, FlaskForm):
 
 class ConfirmOfferForm(FlaskForm):
     """One button: the provider confirmed the offer today (the CSRF token is the whole form)."""
+
+
+class ProviderOfferForm(FlaskForm):
+    """What a provider may change through its link: the description of the offer, not its status,
+    providers, area or confirmation (those stay with the office). Lengths follow the columns."""
+
+    title = StringField(_l("Titel"), validators=[DataRequired(_l("Bitte geben Sie einen Titel ein.")),
+                                                Length(max=255)])
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)],
+                                render_kw={"rows": 6})
+    format = SelectField(_l("Format"), validators=[Optional(), Length(max=80)], validate_choice=False)
+    life_stages = ModelMultiSelectField(_l("Bildungsphasen"), LifeStage)
+    topics = ModelMultiSelectField(_l("Themenfelder"), Topic)
+    target_groups = ModelMultiSelectField(_l("Zielgruppen"), TargetGroup)
+    place = StringField(_l("Ort"), validators=[Optional(), Length(max=300)])
+    starts_on = GermanDateField(_l("Beginn"), validators=[Optional()])
+    ends_on = GermanDateField(_l("Ende"), validators=[Optional()])
+    is_ongoing = BooleanField(_l("laufend (ohne festes Ende)"))
+    schedule = StringField(_l("Zeiten"), validators=[Optional(), Length(max=200)])
+    is_free = BooleanField(_l("kostenlos"))
+    cost = StringField(_l("Kosten"), validators=[Optional(), Length(max=200)])
+    entry_requirements = TextAreaField(_l("Zugangsvoraussetzungen"), validators=[Optional(), Length(max=5000)],
+                                       render_kw={"rows": 3})
+    languages = StringField(_l("Sprachen"), validators=[Optional(), Length(max=200)])
+    is_accessible = BooleanField(_l("barrierefreier Ort"))
+    url = URLField(_l("Link"), validators=[Optional(), Length(max=300), WebAddress()])
+    contact_email = StringField(_l("Kontakt-E-Mail (Funktionsadresse)"), validators=[
+        Optional(), Length(max=254), Email(_l("Das ist keine gültige E-Mail-Adresse."))])
+    contact_phone = StringField(_l("Kontakt-Telefon"), validators=[Optional(), Length(max=60)])
+
+    def __init__(self, *args: Any, values: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, data=values or {}, **kwargs)
+        load_choices(self)
+        current = (values or {}).get("format") or ""
+        self.format.choices = [SelectChoice("", _l("– bitte wählen –"))] + [SelectChoice(f, label(f)) for f in FORMATS]
+        if current and current not in FORMATS:
+            self.format.choices.append(SelectChoice(current, current))
+
+    def values(self) -> dict[str, Any]:
+        """The submitted values (``crm.services.offers.proposals.snapshot`` turns them into JSON)."""
+        data = {f.name: f.data for f in self if f.name != "csrf_token"}
+        data["languages"] = ", ".join(p.strip() for p in (data.get("languages") or "").split(",") if p.strip())
+        return data
+
+
+class ProposalDecisionForm(FlaskForm):
+    """Accept or reject a provider's proposal: the offer's version the coordinator saw, the tick that
+    a stale proposal may overwrite newer changes, publishing a new offer, and a reason for a rejection."""
+
+    offer_version = HiddenField()
+    overwrite = BooleanField(_l("Ich habe die Änderungen seitdem geprüft: der Vorschlag soll sie überschreiben"))
+    publish = BooleanField(_l("Neues Angebot gleich veröffentlichen"))
+    reason = TextAreaField(_l("Grund (optional, für die Akte)"), validators=[Optional(), Length(max=2000)])
+
+
+class SendProviderLinkForm(FlaskForm):
+    """One button: send the provider its personal link (the CSRF token is the whole form)."""

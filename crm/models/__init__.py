@@ -45,6 +45,10 @@ from crm.models.surveys import (  # noqa: E402
 __all__ += ["Decision", "ReportedTie", "ReviewKind", "SurveyDecision", "SurveyQuestion", "SurveyRecipient",
             "SurveyRound", "SurveyStatus"]
 
+from crm.models.provider_offers import OfferProposal, ProposalStatus, ProviderLink  # noqa: E402
+
+__all__ += ["OfferProposal", "ProposalStatus", "ProviderLink"]
+
 # Relationships order names with COLLATE german: every engine that loads them (the app, the CLI, a
 # bench script or a test with an engine of its own) needs the collation on its SQLite connections.
 collation.install()

@@ -15,7 +15,7 @@ from crm.permissions import Permission, can, requires
 from crm.service_labels import labels
 from crm.services.landscape import actors as actor_service
 from crm.services.landscape.directory import parse_id
-from crm.services.offers import listing
+from crm.services.offers import listing, proposals
 from crm.services.offers import offers as offer_service
 from crm.services.privacy import consent
 from crm.transaction import saving
@@ -41,7 +41,9 @@ def index():
     page = offer_service.offer_page(db.session, q, status, parse_id(request.args.get("seite")) or 1)
     return render_template("offers/index.html", page=page, q=q, status=status, statuses=list(OfferStatus),
                            status_labels=labels(offer_service.STATUS_LABELS), today=date.today(),
-                           unconfirmed=offer_service.unconfirmed_since)
+                           unconfirmed=offer_service.unconfirmed_since,
+                           pending_proposals=proposals.pending_count(db.session)
+                           if can(Permission.EDIT_LANDSCAPE) else 0)
 
 
 @bp.route("/<int:offer_id>")
@@ -53,6 +55,7 @@ def show(offer_id: int):
                            is_public=listing.is_public(offer), person=person,
                            person_may_be_named=consent.may_publish(db.session, person) if person else False,
                            unconfirmed=offer_service.unconfirmed_since(offer), confirm_form=ConfirmOfferForm(),
+                           pending_proposal=proposals.pending_for_offer(db.session, offer.id),
                            history=actor_service.history(db.session, "Offer", offer.id)
                            if can(Permission.EDIT_LANDSCAPE) else [])
 

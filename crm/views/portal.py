@@ -12,6 +12,7 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 from crm.extensions import db
 from crm.permissions import public
 from crm.services.offers import calendar, portal
+from crm.services.offers.offers import unconfirmed_since
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -38,7 +39,8 @@ def offer(offer_id: int):
     if found is None:
         abort(404)
     return _page("portal/offer.html", offer=found, contact=portal.public_contact(db.session, found),
-                 place=portal.place_of(found), languages=portal.languages_of(found))
+                 place=portal.place_of(found), languages=portal.languages_of(found),
+                 unconfirmed=unconfirmed_since(found))
 
 
 @bp.route("/anbieter/<int:actor_id>")

@@ -55,11 +55,12 @@ ACTOR_REFERENCES = {
     ("offer_providers", "actor_id"), ("workshop_participants", "actor_id"),
     ("survey_recipients", "actor_id"), ("reported_ties", "reporter_id"), ("reported_ties", "partner_id"),
     ("survey_decisions", "low_id"), ("survey_decisions", "high_id"),
+    ("provider_links", "actor_id"), ("offer_proposals", "actor_id"),
 }
 PERSON_REFERENCES = {
     ("affiliations", "person_id"), ("consents", "person_id"), ("invitations", "person_id"),
     ("attendances", "person_id"), ("offers", "contact_person_id"), ("workshop_participants", "person_id"),
-    ("survey_recipients", "person_id"),
+    ("survey_recipients", "person_id"), ("provider_links", "person_id"),
 }
 
 ACTOR_FILL_FIELDS = ("short_name", "kind", "area", "street", "postcode", "city", "latitude", "longitude", "website",
@@ -256,6 +257,28 @@ def _move_survey_answers(session: Session, keep: Actor, other: Actor, result: Me
     session.flush()
 
 
+def _move_provider_links(session: Session, keep: Actor, other: Actor, result: MergeResult) -> None:
+    """The provider links and proposals of ``other`` belong to ``keep``; a link to an address that
+    ``keep`` has one for already is folded into it (one link per actor and address)."""
+    from crm.models import OfferProposal, ProviderLink
+
+    mine = {link.email.lower(): link for link in session.scalars(
+        select(ProviderLink).where(ProviderLink.actor_id == keep.id))}
+    for link in list(session.scalars(select(ProviderLink).where(ProviderLink.actor_id == other.id))):
+        twin = mine.get(link.email.lower())
+        if twin is None:
+            link.actor_id = keep.id
+            result.count("moved", "Anbieter-Links")
+        else:
+            session.execute(update(OfferProposal).where(OfferProposal.link_id == link.id).values(link_id=twin.id))
+            session.delete(link)
+            result.count("combined", "Anbieter-Links")
+    session.flush()
+    for proposal in session.scalars(select(OfferProposal).where(OfferProposal.actor_id == other.id)):
+        proposal.actor_id = keep.id
+        result.count("moved", "Vorschläge von Anbietern")
+
+
 def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
     """Move everything of ``other`` to ``keep`` and delete ``other`` (module docstring)."""
     if keep.id == other.id:
@@ -275,6 +298,7 @@ def merge_actors(session: Session, keep: Actor, other: Actor) -> MergeResult:
         seat.actor_id = keep.id
         result.count("moved", "Werkstatt-Teilnahmen")
     _move_survey_answers(session, keep, other, result)
+    _move_provider_links(session, keep, other, result)
     # The hierarchy: other's sub-actors move up to keep; if keep was below other, it takes other's place.
     if keep.parent_id == other.id:
         keep.parent = other.parent if other.parent_id != keep.id else None
@@ -447,6 +471,11 @@ def merge_persons(session: Session, keep: Person, other: Person) -> MergeResult:
     for recipient in session.scalars(select(SurveyRecipient).where(SurveyRecipient.person_id == other.id)):
         recipient.person_id = keep.id  # the survey link's contact is the kept record
         result.count("moved", "Befragungen (Kontakt)")
+    from crm.models import ProviderLink
+
+    for link in session.scalars(select(ProviderLink).where(ProviderLink.person_id == other.id)):
+        link.person_id = keep.id  # the provider link's contact is the kept record
+        result.count("moved", "Anbieter-Links (Kontakt)")
     _repoint_unknown(session, "persons", PERSON_REFERENCES, other.id, keep.id)
     _record(session, keep, other, result, keep.full_name, other.full_name)
     session.flush()
