@@ -370,18 +370,18 @@ def pdf(report: Report) -> bytes:
             doc.note("Lücken (kein Übergang durch eine Kooperation abgedeckt): "
                      + "; ".join(f"{area}: {', '.join(keys)}" for area, keys in by_area.items()))
 
-    number = 7
+    section = 7
     if report.inventory:
-        _inventory_section(doc, report, number)
-        number += 1
-    doc.heading(f"{number}. Veranstaltungen und Teilnahme")
+        _inventory_section(doc, report, section)
+        section += 1
+    doc.heading(f"{section}. Veranstaltungen und Teilnahme")
     doc.paragraphs(text["events"])
     doc.table_of(["Datum", "Veranstaltung", "Art", "Teilnahmen", "Akteure"],
                  [[de_date(e["date"]), e["title"], e["kind"], e["attendances"], e["actors"]] for e in report.events],
                  (22, 70, 38, 20, 20), ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"))
 
     doc.add_page()
-    doc.heading(f"{number + 1}. Das Netzwerk am {de_date(report.scope.until)}")
+    doc.heading(f"{section + 1}. Das Netzwerk am {de_date(report.scope.until)}")
     if report.picture.mode == "aggregate":
         doc.note("Das Netzwerk ist zu groß, um jeden Akteur einzeln zu zeichnen: jeder Kreis ist eine Gruppe "
                  "eng zusammenarbeitender Akteure (größer = mehr Akteure), jede Linie steht für die Kooperationen "
