@@ -200,8 +200,8 @@ def stage_area_matrix(session: Session, today: date | None = None) -> tuple[Matr
         .group_by(Offer.area_id, offer_life_stages.c.life_stage_id)).all()
     without_area = session.scalar(select(func.count()).select_from(Offer)
                                   .where(standing, Offer.area_id.is_(None))) or 0
-    used: set[int] = {int(a) for a in session.scalars(
-        select(Actor.area_id).where(Actor.is_active.is_(True), Actor.area_id.is_not(None)).distinct())}
+    used: set[int] = {a for a in session.scalars(
+        select(Actor.area_id).where(Actor.is_active.is_(True), Actor.area_id.is_not(None)).distinct()) if a}
     used.update(int(area_id) for area_id, _stage, _n in leaf_counts)
     rows, chain, roots = _area_rows(session, used)
     counts: dict[tuple[int, int], int] = defaultdict(int)
