@@ -125,3 +125,24 @@ def test_template_download(app, login_as) -> None:
     assert text.startswith("Titel;Beschreibung;Anbieter;Bildungsphasen;Themen;Zielgruppen")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Actor)) == 0
+
+
+def test_excel_file_is_read_like_the_csv(app, login_as, create_actor) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    _providers(app, create_actor)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in csv.reader(io.StringIO(SAMPLE.read_text(encoding="utf-8")), delimiter=";"):
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    client = login_as(Role.COORDINATOR)
+    token = start(client, "offers", ("angebote.xlsx", data.getvalue()))
+    map_columns(client, token)
+    status, page = preview(client, token)
+    assert status == 200
+    assert "Keine Probleme gefunden. Voraussichtlich: 3 neu, 0 aktualisiert, 0 unverändert." in text_of(page)
