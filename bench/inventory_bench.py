@@ -51,7 +51,25 @@ def main() -> None:
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute", lambda *args: statements.__setitem__(0, statements[0] + 1))
             found = inventory.inventory(db.session)  # warm
+            slowest: list[tuple[float, str]] = []
+
+            def before(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+                conn.info["bench_start"] = time.perf_counter()
+
+            def after(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+                slowest.append(((time.perf_counter() - conn.info["bench_start"]) * 1000, " ".join(statement.split())))
+
+            event.listen(db.engine, "before_cursor_execute", before)
+            event.listen(db.engine, "after_cursor_execute", after)
+            inventory.inventory(db.session)
+            db.session.rollback()
+            event.remove(db.engine, "before_cursor_execute", before)
+            event.remove(db.engine, "after_cursor_execute", after)
+            result["statements_ms"] = sorted(slowest, reverse=True)
+            for ms, statement in sorted(slowest, reverse=True)[:4]:
+                print(f"{ms:8.1f} ms  {statement[:150]}")
             for name, call in (("inventory", lambda: inventory.inventory(db.session)),
+                               ("cached", lambda: inventory.current_inventory(db.session)),
                                ("summary", lambda: inventory.summary(db.session))):
                 times = []
                 for _ in range(7):
@@ -68,7 +86,7 @@ def main() -> None:
         database = "postgresql" if url.startswith("postgresql") else "sqlite"
         print(f"Bestandsaufnahme, {database}: {actors:,} actors, {offers:,} offers "
               f"({result['standing_offers']:,} standing; filled in {filled:.0f} s), {result['cells']} cells")
-        for name in ("inventory", "summary"):
+        for name in ("inventory", "cached", "summary"):
             row = result[name]
             assert isinstance(row, dict)
             print(f"{name:10} median {row['median_ms']:8.1f} ms, max {row['max_ms']:8.1f} ms, "

@@ -127,3 +127,22 @@ def test_empty_landscape_and_permissions(app, client, login_as) -> None:
     assert client.get("/angebote/bestandsaufnahme/").status_code in (302, 401)
     page = login_as(Role.COORDINATOR).get("/angebote/bestandsaufnahme/")
     assert page.status_code == 200 and "0 laufende Angebote" in page.get_data(as_text=True)
+
+
+def test_offers_have_their_own_data_version(app, create_actor) -> None:
+    """An offer's change raises the offers' counter (the Bestandsaufnahme is counted anew) and leaves
+    the landscape's alone (the network analysis is not recomputed)."""
+    from crm.services.computed import versions
+
+    ids = _region(app, create_actor)
+    with app.app_context():
+        landscape, offers = versions.current(db.session), versions.current(db.session, versions.OFFERS)
+        first = inventory.current_inventory(db.session)
+        assert inventory.current_inventory(db.session) is first  # read from the app's cache
+        offer = db.session.get(Offer, ids["offer"])
+        offer_service.update_offer(db.session, offer, {"status": OfferStatus.ENDED}, None)
+        db.session.commit()
+        assert versions.current(db.session) == landscape
+        assert versions.current(db.session, versions.OFFERS) == offers + 1
+        again = inventory.current_inventory(db.session)
+        assert again is not first and again.offers == first.offers - 1

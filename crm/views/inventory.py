@@ -17,7 +17,7 @@ bp = Blueprint("inventory", __name__, url_prefix="/angebote/bestandsaufnahme")
 @bp.route("/")
 @requires(Permission.VIEW_LANDSCAPE)
 def index():
-    found = inventory_service.inventory(db.session)
+    found = inventory_service.current_inventory(db.session)
     return render_template("inventory/index.html", inventory=found, titles=labels(inventory_service.TITLES),
                            suggestion_args=inventory_service.suggestion_args,
                            stage_area=found.matrix(inventory_service.STAGE_AREA),

@@ -17,9 +17,13 @@ A cell is a **gap** (Lücke) when no offer covers it, and **weak** (schwach bese
 most a quarter of what the row would hold if it followed the column's share of all offers (and that
 expectation is at least two offers, so small rows are not flagged for noise).
 
-Cheap by design: each matrix is one ``GROUP BY`` over the link tables and the vocabularies are
-small, so pages compute it on request (``bench/inventory_bench.py`` measures it at 100,000 offers)
-rather than through the stored results of ``crm.services.computed``; a changed offer shows at once.
+Counted, not stored: each matrix is one ``GROUP BY`` over the link tables. At 100,000 offers that
+costs about a second on a loaded PostgreSQL (``bench/inventory_bench.py``), too much for every
+dashboard view, so pages read ``current_inventory``: counted once per process for each version of
+the offers (a counter of its own, ``crm.services.computed.versions.OFFERS``, raised by every write
+of an offer; not the landscape version, so offers never recompute the network analysis) and kept in
+the app's cache. A changed offer shows on the next page view. The council report counts it with the
+report, in the background worker.
 """
 from __future__ import annotations
 
@@ -237,8 +241,21 @@ def inventory(session: Session, today: date | None = None) -> Inventory:
     return Inventory(today, offers, without_area, [stage_area, topic_group_matrix(session, today)])
 
 
+def current_inventory(session: Session, today: date | None = None) -> Inventory:
+    """``inventory`` as pages read it: counted once per process for each version of the offers, of
+    the landscape (areas, vocabularies, actors) and day (``crm.services.computed.versions``), so
+    that only the first page after a change counts (two reads of a version row otherwise)."""
+    from crm.services.computed import cache, versions
+
+    today = today or date.today()
+    key = ("offer-inventory", versions.current(session, versions.OFFERS), versions.current(session), today)
+    result: Inventory = cache.cached(key, lambda: inventory(session, today), lambda found: 2000.0 * sum(
+        m.size for m in found.matrices))
+    return result
+
+
 def summary(session: Session, today: date | None = None) -> Summary:
-    found = inventory(session, today)
+    found = current_inventory(session, today)
     return Summary(found.offers, found.gap_count, found.weak_count, sum(m.size for m in found.matrices))
 
 
