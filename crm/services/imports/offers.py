@@ -39,10 +39,12 @@ SCALAR_FIELDS = ("title", "description", "format", "place", "starts_on", "ends_o
 LIST_FIELDS = ("providers", "life_stages", "topics", "target_groups")
 LABELS = {
     "title": N_("Titel"), "description": N_("Beschreibung"), "format": N_("Format"), "place": N_("Ort"),
-    "starts_on": N_("Beginn"), "ends_on": N_("Ende"), "is_ongoing": N_("Laufend"), "schedule": N_("Zeiten"),
-    "is_free": N_("Kostenlos"), "cost": N_("Kosten"), "entry_requirements": N_("Voraussetzungen"),
-    "languages": N_("Sprachen"), "is_accessible": N_("Barrierefrei"), "url": N_("Link"),
-    "contact_email": N_("Kontakt-E-Mail"), "contact_phone": N_("Telefon"), "status": N_("Status"),
+    "starts_on": N_("Beginn"), "ends_on": N_("Ende"), "is_ongoing": N_("laufend (ohne festes Ende)"),
+    "schedule": N_("Zeiten"), "is_free": N_("kostenlos"), "cost": N_("Kosten"),
+    "entry_requirements": N_("Zugangsvoraussetzungen"), "languages": N_("Sprachen"),
+    "is_accessible": N_("barrierefreier Ort"), "url": N_("Link"),
+    "contact_email": N_("Kontakt-E-Mail (Funktionsadresse)"), "contact_phone": N_("Kontakt-Telefon"),
+    "status": N_("Status"),
     "providers": N_("Anbieter"), "life_stages": N_("Bildungsphasen"), "topics": N_("Themen"),
     "target_groups": N_("Zielgruppen"), "area": N_("Gebiet"),
 }
