@@ -18,7 +18,4 @@ bp = Blueprint("inventory", __name__, url_prefix="/angebote/bestandsaufnahme")
 @requires(Permission.VIEW_LANDSCAPE)
 def index():
     found = inventory_service.current_inventory(db.session)
-    return render_template("inventory/index.html", inventory=found, titles=labels(inventory_service.TITLES),
-                           suggestion_args=inventory_service.suggestion_args,
-                           stage_area=found.matrix(inventory_service.STAGE_AREA),
-                           topic_group=found.matrix(inventory_service.TOPIC_GROUP))
+    return render_template("inventory/index.html", inventory=found, titles=labels(inventory_service.TITLES))

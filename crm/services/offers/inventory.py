@@ -258,7 +258,3 @@ def summary(session: Session, today: date | None = None) -> Summary:
     found = current_inventory(session, today)
     return Summary(found.offers, found.gap_count, found.weak_count, sum(m.size for m in found.matrices))
 
-
-def suggestion_args(row: Axis, column: Axis) -> dict[str, str]:
-    """Query arguments of /analyse/vorschlaege that preselect a gap's life stage, area or topic."""
-    return dict(axis.cut for axis in (row, column) if axis.cut is not None)
