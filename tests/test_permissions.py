@@ -36,6 +36,8 @@ MATRIX = [
     ("GET", "/anmelden", (200, 302, 302, 302, 302)),
     ("GET", "/angebote/", (LOGIN, 200, 200, 200, 200)),
     ("GET", "/angebote/neu", (LOGIN, 403, 403, 200, 200)),
+    ("GET", "/angebote/bestandsaufnahme/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/import/vorlage-angebote.csv", (LOGIN, 403, 403, 200, 200)),
     ("POST", "/angebote/neu", (LOGIN, 403, 403, 422, 422)),
     ("GET", "/angebote/akteur/{actor}/portal", (LOGIN, 403, 403, 200, 200)),
     ("GET", "/portal/", (200, 200, 200, 200, 200)),

@@ -19,8 +19,8 @@ from crm.services.imports.mapping import FIELDS, TARGET_LABELS
 from crm.services.imports.readers import Sheet
 
 VOCABULARY_LABELS = {"kind": _l("Art"), "cooperation_type": _l("Kooperationsart"), "area": _l("Gebiet"),
-                     "topics": _l("Thema"), "life_stages": _l("Bildungsphase")}
-MULTI_VOCABULARIES = {"topics", "life_stages", "area"}  # values that may be left out
+                     "topics": _l("Thema"), "life_stages": _l("Bildungsphase"), "target_groups": _l("Zielgruppe")}
+MULTI_VOCABULARIES = {"topics", "life_stages", "area", "target_groups"}  # values that may be left out
 
 
 class UploadForm(FlaskForm):

@@ -24,6 +24,7 @@ class ImportTarget(enum.StrEnum):
     PERSONS = "persons"
     COOPERATIONS = "cooperations"
     KUMU = "kumu"
+    OFFERS = "offers"
 
 
 class ImportStatus(enum.StrEnum):

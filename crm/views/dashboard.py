@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from crm.extensions import db
 from crm.permissions import Permission, requires
 from crm.services.network.dashboard import dashboard
+from crm.services.offers import inventory
 from crm.views.computed import progress_page, stamp_headers
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -18,7 +19,9 @@ def page():
     db.session.commit()  # a queued job
     if board is None:
         return progress_page(lookup, _("Bildungslandschaft: Dashboard"))
-    return stamp_headers(render_template("dashboard/index.html", board=board, lookup=lookup), lookup)
+    # the Bestandsaufnahme is counted now (two GROUP BYs): an offer set to „beendet“ shows at once
+    offers = inventory.summary(db.session)
+    return stamp_headers(render_template("dashboard/index.html", board=board, lookup=lookup, offers=offers), lookup)
 
 
 @bp.route("/")

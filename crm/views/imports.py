@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -59,6 +59,16 @@ def index():
     recent = batches.recent_batches(db.session, current_user.id)
     return render_template("imports/index.html", form=form, recent=recent, target_labels=labels(TARGET_LABELS),
                            fields=_fields_shown()), 422 if form.errors else 200
+
+
+@bp.route("/vorlage-angebote.csv")
+@requires(Permission.EDIT_LANDSCAPE)
+def offer_template():
+    """A CSV template for Bildungsangebote: the recognised columns and one example row."""
+    from crm.services.imports.offers import template_csv
+
+    return Response(template_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="vorlage-bildungsangebote.csv"'})
 
 
 @bp.route("/<token>/zuordnung", methods=["GET", "POST"])

@@ -34,6 +34,8 @@ from crm.models import (
     Initiative,
     LifeStage,
     Membership,
+    Offer,
+    TargetGroup,
     Topic,
 )
 from crm.models.base import utcnow
@@ -44,11 +46,17 @@ LANDSCAPE = "landscape"
 LANDSCAPE_MODELS: tuple[type, ...] = (Actor, ActorKind, Area, Attendance, Cooperation, CooperationType, Event,
                                       EventKind, Initiative, LifeStage, Membership, Topic)
 _FLAG = "bildungsnetz.landscape_changed"
+# A second, separate counter for the offers (Bildungsangebote): the Bestandsaufnahme
+# (``crm.services.offers.inventory``) keys its counts by it. Offers are not part of the landscape
+# version: a provider confirming its offers must not recompute the network analysis of a Land.
+OFFERS = "offers"
+OFFER_MODELS: tuple[type, ...] = (Offer, TargetGroup)
+_OFFERS_FLAG = "bildungsnetz.offers_changed"
 
 
-def _tables() -> frozenset[str]:
+def _tables(models: tuple[type, ...] = LANDSCAPE_MODELS) -> frozenset[str]:
     names: set[str] = set()
-    for model in LANDSCAPE_MODELS:
+    for model in models:
         mapper = model.__mapper__  # type: ignore[attr-defined]
         names.update(t.name for t in mapper.tables)
         names.update(rel.secondary.name for rel in mapper.relationships if rel.secondary is not None)
@@ -56,6 +64,7 @@ def _tables() -> frozenset[str]:
 
 
 LANDSCAPE_TABLES = _tables()
+OFFER_TABLES = _tables(OFFER_MODELS) - LANDSCAPE_TABLES
 
 
 def current(session: Session, name: str = LANDSCAPE) -> int:
@@ -94,14 +103,17 @@ def mark_changed(session: Session) -> None:
     session.info[_FLAG] = True
 
 
+def _touches(session: Session, models: tuple[type, ...]) -> bool:
+    return any(isinstance(o, models) for o in session.new) or any(
+        isinstance(o, models) for o in session.deleted) or any(
+        isinstance(o, models) and session.is_modified(o, include_collections=True) for o in session.dirty)
+
+
 def _after_flush(session: Session, flush_context: Any) -> None:
-    if session.info.get(_FLAG):
-        return
-    touched = any(isinstance(o, LANDSCAPE_MODELS) for o in session.new) or any(
-        isinstance(o, LANDSCAPE_MODELS) for o in session.deleted) or any(
-        isinstance(o, LANDSCAPE_MODELS) and session.is_modified(o, include_collections=True) for o in session.dirty)
-    if touched:
+    if not session.info.get(_FLAG) and _touches(session, LANDSCAPE_MODELS):
         session.info[_FLAG] = True
+    if not session.info.get(_OFFERS_FLAG) and _touches(session, OFFER_MODELS):
+        session.info[_OFFERS_FLAG] = True
 
 
 def _on_execute(state: ORMExecuteState) -> None:
@@ -110,18 +122,24 @@ def _on_execute(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if table is not None and getattr(table, "name", None) in LANDSCAPE_TABLES:
         state.session.info[_FLAG] = True
+    if table is not None and getattr(table, "name", None) in OFFER_TABLES:
+        state.session.info[_OFFERS_FLAG] = True
 
 
 def _before_commit(session: Session) -> None:
-    if not session.info.get(_FLAG) and not (session.new or session.dirty or session.deleted):
+    if not session.info.get(_FLAG) and not session.info.get(_OFFERS_FLAG) and not (
+            session.new or session.dirty or session.deleted):
         return
     session.flush()  # commit flushes only after this hook; the last changes must count too
     if session.info.pop(_FLAG, False):
         bump(session)
+    if session.info.pop(_OFFERS_FLAG, False):
+        bump(session, OFFERS)
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_FLAG, None)
+    session.info.pop(_OFFERS_FLAG, None)
 
 
 def install() -> None:

@@ -189,5 +189,6 @@ def mapping_page(session: Session, batch: ImportBatch) -> MappingPage:
         for raw, target in chosen.items():
             rows.setdefault((vocab, raw), (0, target))
     value_rows = [(vocab, raw, count, target) for (vocab, raw), (count, target) in rows.items()]
-    choices = {v: vocabulary.choices(v) for v in ("kind", "cooperation_type", "area", "topics", "life_stages")}
+    choices = {v: vocabulary.choices(v) for v in ("kind", "cooperation_type", "area", "topics", "life_stages",
+                                                    "target_groups")}
     return MappingPage(parsed, sections, choices, (batch.options or {}).get("defaults", {}), value_rows, report)

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from email_validator import EmailNotValidError, validate_email
 
-from crm.models import InitiativeKind, MembershipRole
+from crm.models import InitiativeKind, MembershipRole, OfferStatus
 from crm.services.errors import N_, LocalizedError, translated
 
 COORDINATE = Decimal("0.000001")
@@ -31,6 +31,35 @@ def parse_date(text: str) -> date:
         except ValueError:
             continue
     raise CellError(N_("„%(text)s“ ist kein gültiges Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT)."), {"text": text})
+
+
+ONGOING = "laufend"  # an offer's start cell may say so instead of a date
+_ONGOING_WORDS = {"laufend", "fortlaufend", "ongoing", "dauerhaft", "regelmaessig", "regelmäßig"}
+
+
+def parse_offer_start(text: str) -> date | str:
+    """An offer's start: a date, or „laufend“ (``ONGOING``)."""
+    if text.strip().lower() in _ONGOING_WORDS:
+        return ONGOING
+    try:
+        return parse_date(text)
+    except CellError:
+        raise CellError(N_("„%(text)s“ ist weder ein Datum (TT.MM.JJJJ oder JJJJ-MM-TT) noch „laufend“."),
+                        {"text": text}) from None
+
+
+_OFFER_STATUS = {"entwurf": OfferStatus.DRAFT, "draft": OfferStatus.DRAFT,
+                 "veröffentlicht": OfferStatus.PUBLISHED, "veroeffentlicht": OfferStatus.PUBLISHED,
+                 "published": OfferStatus.PUBLISHED, "öffentlich": OfferStatus.PUBLISHED,
+                 "beendet": OfferStatus.ENDED, "ended": OfferStatus.ENDED, "abgeschlossen": OfferStatus.ENDED}
+
+
+def parse_offer_status(text: str) -> OfferStatus:
+    found = _OFFER_STATUS.get(text.strip().lower())
+    if found is None:
+        raise CellError(N_("„%(text)s“ ist kein Status eines Angebots (möglich: Entwurf, veröffentlicht, beendet)."),
+                        {"text": text})
+    return found
 
 
 def parse_decimal(text: str, low: int, high: int, what: str) -> Decimal:

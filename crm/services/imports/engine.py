@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crm.models import ImportBatch, ImportTarget
 from crm.services.errors import N_, ServiceError, refusal_for, translated
-from crm.services.imports import actors, cooperations, initiatives, persons
+from crm.services.imports import actors, cooperations, initiatives, offers, persons
 from crm.services.imports.lookups import ActorIndex, Vocabulary, name_key
 from crm.services.imports.mapping import FIELDS, SHEET_LABELS, auto_mapping, missing_required, sheet_kind_for_kumu
 from crm.services.imports.readers import ParsedFile, ReadError, Sheet, read_file
@@ -25,8 +25,9 @@ from crm.services.imports.report import Report
 from crm.services.imports.rows import Context, SheetJob, read_row
 
 PROCESSORS = {"actors": actors.process, "persons": persons.process, "cooperations": cooperations.process,
-              "initiatives": initiatives.process_initiatives, "memberships": initiatives.process_memberships}
-ORDER = ("actors", "initiatives", "persons", "cooperations", "memberships")
+              "initiatives": initiatives.process_initiatives, "memberships": initiatives.process_memberships,
+              "offers": offers.process}
+ORDER = ("actors", "initiatives", "persons", "cooperations", "memberships", "offers")
 # Kumu: the element Type that makes an initiative, the connection Types that make a membership.
 INITIATIVE_TYPES = {"initiative"}
 MEMBERSHIP_TYPES = {"mitgliedschaft", "membership", "mitglied", "member"}

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crm.models import Actor, ActorKind, Area, CooperationType, LifeStage, Topic
+from crm.models import Actor, ActorKind, Area, CooperationType, LifeStage, TargetGroup, Topic
 from crm.services.errors import N_, translated
 from crm.services.folding import fold, name_words
 from crm.services.imports.cells import CellError, split_multi
@@ -66,8 +66,9 @@ def name_key(text: str) -> str:
 IGNORE = "-"  # value mapping: leave this value out
 UNKNOWN_PREFIX = {"kind": N_("Unbekannte Art"), "cooperation_type": N_("Unbekannte Kooperationsart"),
                   "area": N_("Unbekanntes Gebiet"), "topics": N_("Unbekanntes Thema"),
-                  "life_stages": N_("Unbekannte Bildungsphase")}
-UNKNOWN_PLURAL = {"topics": N_("Unbekannte Themen"), "life_stages": N_("Unbekannte Bildungsphasen")}
+                  "life_stages": N_("Unbekannte Bildungsphase"), "target_groups": N_("Unbekannte Zielgruppe")}
+UNKNOWN_PLURAL = {"topics": N_("Unbekannte Themen"), "life_stages": N_("Unbekannte Bildungsphasen"),
+                  "target_groups": N_("Unbekannte Zielgruppen")}
 _CODES = {code_key(code): names for code, names in SCHOOL_TYPE_CODES.items()}
 
 
@@ -82,6 +83,8 @@ class Vocabulary:
         self.kinds = list(session.scalars(select(ActorKind).order_by(ActorKind.sort_order, ActorKind.name)))
         self.topics = list(session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)))
         self.life_stages = list(session.scalars(select(LifeStage).order_by(LifeStage.sort_order)))
+        self.target_groups = list(session.scalars(select(TargetGroup).order_by(TargetGroup.sort_order,
+                                                                                TargetGroup.name)))
         self.cooperation_types = list(session.scalars(
             select(CooperationType).order_by(CooperationType.sort_order, CooperationType.name)))
         self.areas = list(session.scalars(select(Area).options(selectinload(Area.parent))))
@@ -91,11 +94,13 @@ class Vocabulary:
             "life_stages": {**{name_key(s.code): s for s in self.life_stages},
                             **{name_key(s.name): s for s in self.life_stages}},
             "cooperation_type": {name_key(t.name): t for t in self.cooperation_types},
+            "target_groups": {name_key(g.name): g for g in self.target_groups},
         }
         self._by_id: dict[str, dict[int, Any]] = {
             "kind": {k.id: k for k in self.kinds}, "topics": {t.id: t for t in self.topics},
             "life_stages": {s.id: s for s in self.life_stages},
             "cooperation_type": {t.id: t for t in self.cooperation_types}, "area": {a.id: a for a in self.areas},
+            "target_groups": {g.id: g for g in self.target_groups},
         }
         self._areas_by_path = {name_key(" ".join(p.name for p in a.path)): a for a in self.areas}
         self._areas_by_name: dict[str, list[Area]] = defaultdict(list)
@@ -124,7 +129,7 @@ class Vocabulary:
     def _entries(self, vocabulary: str) -> list[Any]:
         by_vocabulary: dict[str, list[Any]] = {
             "kind": self.kinds, "topics": self.topics, "life_stages": self.life_stages,
-            "cooperation_type": self.cooperation_types, "area": self.areas}
+            "cooperation_type": self.cooperation_types, "area": self.areas, "target_groups": self.target_groups}
         return by_vocabulary[vocabulary]
 
     def known_names(self, vocabulary: str) -> list[str]:
@@ -244,6 +249,9 @@ class Vocabulary:
 
     def life_stages_of(self, raw: str) -> list[LifeStage]:
         return self._many("life_stages", raw, "Bildungsphase", "Bildungsphasen")
+
+    def target_groups_of(self, raw: str) -> list[TargetGroup]:
+        return self._many("target_groups", raw, "Zielgruppe", "Zielgruppen")
 
 
 class Draft:

@@ -146,12 +146,51 @@ MEMBERSHIP_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("role", N_("Rolle"), "role", ("Rolle", "Role", "membership_role")),
 )
 
+# Offers (Bildungsangebote); matched to saved offers by title and provider (``crm.services.imports.offers``).
+OFFER_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("title", N_("Titel"), "text", ("Titel", "Title", "Angebot", "Name des Angebots", "Bezeichnung",
+                                         "Angebotstitel"), required=True, max_length=255),
+    FieldSpec("description", N_("Beschreibung"), "longtext", ("Beschreibung", "Description", "Inhalt")),
+    FieldSpec("providers", N_("Anbieter"), "actor", ("Anbieter", "Provider", "Träger", "Akteur", "Anbietende",
+                                                 "Veranstalter", "Organisation"), required=True),
+    FieldSpec("life_stages", N_("Bildungsphasen"), "life_stages", ("Bildungsphasen", "Bildungsphase", "life_stages",
+                                                               "Lebensphasen", "life stages")),
+    FieldSpec("topics", N_("Themen"), "topics", ("Themen", "Themenfelder", "Themenfeld", "topics", "Thema")),
+    FieldSpec("target_groups", N_("Zielgruppen"), "target_groups", ("Zielgruppen", "Zielgruppe", "target_groups",
+                                                                "target groups", "Für wen")),
+    FieldSpec("area", N_("Gebiet"), "area", ("Gebiet", "Stadtteil", "area", "Bezirk", "Sozialraum", "Ortsteil",
+                                         "Verbandsgemeinde")),
+    FieldSpec("format", N_("Format"), "text", ("Format", "Angebotsform", "Art des Angebots", "format"),
+              max_length=80),
+    FieldSpec("place", N_("Ort"), "text", ("Ort", "Veranstaltungsort", "Place", "Adresse", "place"), max_length=300),
+    FieldSpec("starts_on", N_("Beginn"), "offer_start", ("Beginn", "Start", "starts_on", "Startdatum", "Von", "ab")),
+    FieldSpec("ends_on", N_("Ende"), "date", ("Ende", "End", "ends_on", "Enddatum", "Bis")),
+    FieldSpec("is_ongoing", N_("laufend (ohne festes Ende)"), "bool", ("laufend", "ongoing", "is_ongoing",
+                                                                     "fortlaufend")),
+    FieldSpec("schedule", N_("Zeiten"), "text", ("Zeiten", "Termine", "Wann", "schedule"), max_length=200),
+    FieldSpec("is_free", N_("kostenlos"), "bool", ("kostenlos", "kostenfrei", "free", "is_free", "gratis")),
+    FieldSpec("cost", N_("Kosten"), "text", ("Kosten", "Preis", "Gebühr", "cost", "Teilnahmebeitrag"),
+              max_length=200),
+    FieldSpec("entry_requirements", N_("Zugangsvoraussetzungen"), "longtext", ("Voraussetzungen",
+                                                                           "Zugangsvoraussetzungen",
+                                                                           "entry_requirements")),
+    FieldSpec("languages", N_("Sprachen"), "languages", ("Sprachen", "Sprache", "languages", "language")),
+    FieldSpec("is_accessible", N_("barrierefreier Ort"), "bool", ("barrierefrei", "accessible", "is_accessible",
+                                                              "rollstuhlgerecht")),
+    FieldSpec("url", N_("Link"), "url", ("Link", "URL", "Website", "Webseite", "url", "Homepage")),
+    FieldSpec("contact_email", N_("Kontakt-E-Mail (Funktionsadresse)"), "email", (
+        "Kontakt-E-Mail", "Kontakt", "E-Mail", "Email", "contact_email", "Anmeldung")),
+    FieldSpec("contact_phone", N_("Kontakt-Telefon"), "text", ("Telefon", "Tel", "phone", "contact_phone"),
+              max_length=60),
+    FieldSpec("status", N_("Status"), "offer_status", ("Status", "Stand", "status")),
+)
+
 # A required field is also given by its more precise twin (an ID column instead of a name column).
 ALTERNATIVES = {"source": "source_key", "target": "target_key"}
 
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "actors": ACTOR_FIELDS, "persons": PERSON_FIELDS, "cooperations": COOPERATION_FIELDS,
-    "initiatives": INITIATIVE_FIELDS, "memberships": MEMBERSHIP_FIELDS,
+    "initiatives": INITIATIVE_FIELDS, "memberships": MEMBERSHIP_FIELDS, "offers": OFFER_FIELDS,
 }
 
 TARGET_LABELS = {
@@ -159,9 +198,11 @@ TARGET_LABELS = {
     ImportTarget.PERSONS: N_("Personen mit Zugehörigkeiten"),
     ImportTarget.COOPERATIONS: N_("Kooperationen"),
     ImportTarget.KUMU: N_("Kumu-Landschaft (Elemente und Verbindungen)"),
+    ImportTarget.OFFERS: N_("Bildungsangebote"),
 }
 SHEET_LABELS = {"actors": N_("Akteure"), "persons": N_("Personen"), "cooperations": N_("Kooperationen"),
-                "initiatives": N_("Initiativen"), "memberships": N_("Mitgliedschaften")}
+                "initiatives": N_("Initiativen"), "memberships": N_("Mitgliedschaften"),
+                "offers": N_("Bildungsangebote")}
 
 
 def field_spec(kind: str, key: str) -> FieldSpec | None:

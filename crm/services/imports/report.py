@@ -84,7 +84,7 @@ NEW_ACTOR = "new"
 RECORD_PAGES = {"actors": ("actors.show", "actor_id"), "persons": ("persons.show", "person_id"),
                 "cooperations": ("cooperations.show", "cooperation_id"),
                 "initiatives": ("initiatives.show", "initiative_id"),
-                "memberships": ("initiatives.show", "initiative_id")}
+                "memberships": ("initiatives.show", "initiative_id"), "offers": ("offers.show", "offer_id")}
 MAX_LINKED_RECORDS = 1000
 
 

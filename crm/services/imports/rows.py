@@ -88,6 +88,14 @@ def convert(ctx: Context, spec: FieldSpec, text: str) -> Any:
         return v.topics_of(text)
     if kind == "life_stages":
         return v.life_stages_of(text)
+    if kind == "target_groups":
+        return v.target_groups_of(text)
+    if kind == "offer_start":
+        return cells.parse_offer_start(text)
+    if kind == "offer_status":
+        return cells.parse_offer_status(text)
+    if kind == "languages":
+        return cells.check_length(", ".join(cells.split_multi(text.replace(",", ";"))), 200)
     if kind == "date":
         return cells.parse_date(text)
     if kind == "intensity":

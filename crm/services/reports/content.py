@@ -42,6 +42,7 @@ from crm.services.computed import store
 from crm.services.errors import ServiceError
 from crm.services.landscape import naming
 from crm.services.network import records as network
+from crm.services.offers import inventory as offer_inventory
 from crm.services.reports.charts import line_chart_svg
 from graph.build import build_graph
 from graph.change import NO_TOPIC, ties_per_year_by_topic
@@ -365,6 +366,9 @@ class Report:
     picture: Picture
     chart_svg: Markup
     paragraphs: dict[str, list[str]] = field(default_factory=dict)
+    # Bestandsaufnahme der Bildungsangebote on the day the report was computed (offers have no history):
+    # ``crm.services.offers.inventory.Inventory.to_payload``; empty in reports stored before it existed
+    inventory: dict[str, Any] = field(default_factory=dict)
     computed_at: datetime | None = None     # when the worker computed it (set when read from the store)
     pdf_bytes: bytes | None = None          # the PDF the worker rendered with it (``crm.services.computed.kinds``)
 
@@ -394,7 +398,7 @@ class Report:
                 "communities": self.communities, "articulation": self.articulation, "bridges": self.bridges,
                 "isolates": self.isolates, "transitions": self.transitions, "events": rows(self.events),
                 "topic_years": self.topic_years, "years": self.years, "picture": self.picture.to_dict(),
-                "chart_svg": str(self.chart_svg), "paragraphs": self.paragraphs}
+                "chart_svg": str(self.chart_svg), "paragraphs": self.paragraphs, "inventory": self.inventory}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any], computed_at: datetime | None = None) -> Report:
@@ -412,7 +416,7 @@ class Report:
             topic_years={t: {int(y): n for y, n in v.items()} for t, v in data["topic_years"].items()},
             years=[int(y) for y in data["years"]], picture=Picture.from_dict(data["picture"]),
             chart_svg=Markup(data["chart_svg"]), paragraphs=data["paragraphs"],
-            computed_at=computed_at,
+            inventory=data.get("inventory") or {}, computed_at=computed_at,
             pdf_bytes=base64.b64decode(data["pdf"]) if data.get("pdf") else None)
 
 
@@ -513,7 +517,8 @@ def build_report(session: Session, scope: Scope, *, organisation: str = "Bildung
         new_ties=_tie_rows(new, labels, "start"), ended_ties=_tie_rows(ended, labels, "end"),
         brokers=top, communities=communities, articulation=articulation, bridges=len(fragile["bridges"]),
         isolates=isolates, transitions=transitions, events=events, topic_years=per_topic, years=years,
-        picture=pic, chart_svg=line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld"))
+        picture=pic, chart_svg=line_chart_svg(per_topic, years, title="Neue Kooperationen je Jahr und Themenfeld"),
+        inventory=offer_inventory.inventory(session, context.day).to_payload())
     report.paragraphs = prose(report)
     return report
 
@@ -568,6 +573,18 @@ def prose(report: Report) -> dict[str, list[str]]:
     text["transitions"] = [
         f"Von {de_number(cells)} Feldern der Übergangsmatrix (Übergang × Gebiet) sind {de_number(cells - gaps)} "
         f"durch mindestens eine Kooperation abgedeckt; {de_number(gaps)} Felder sind Lücken."]
+    if report.inventory:
+        inventory = report.inventory
+        stage_area = inventory["matrices"]["stage_area"]
+        topic_group = inventory["matrices"]["topic_group"]
+        text["inventory"] = [
+            f"Am {de_date(date.fromisoformat(inventory['day']))} gibt es {de_number(inventory['offers'])} "
+            "laufende, veröffentlichte Bildungsangebote. "
+            f"Von {de_number(sum(len(r['cells']) for r in stage_area['rows']))} Feldern der Matrix "
+            f"Bildungsphase × Gebiet sind {de_number(len(stage_area['gaps']))} Lücken ohne Angebot, "
+            f"von {de_number(sum(len(r['cells']) for r in topic_group['rows']))} Feldern der Matrix "
+            f"Themenfeld × Zielgruppe {de_number(len(topic_group['gaps']))}; "
+            f"{de_number(inventory['weak'])} Felder sind schwach besetzt."]
     attendances = sum(e["attendances"] for e in report.events)
     text["events"] = [
         f"Im Zeitraum fanden {de_number(len(report.events))} Veranstaltungen mit zusammen "

@@ -277,6 +277,28 @@ def _title_page(doc: _ReportPdf, report: Report) -> None:
              "erscheinen nur mit Art und Gebiet. Kennzahlen gelten jeweils am ersten und letzten Tag des Zeitraums.")
 
 
+def _inventory_section(doc: _ReportPdf, report: Report, number: int) -> None:
+    """Bestandsaufnahme der Bildungsangebote: both coverage matrices, columns numbered like the
+    transitions (the labels are too long for a column head), gaps as „Lücke“ in words."""
+    doc.heading(f"{number}. Bestandsaufnahme der Bildungsangebote")
+    doc.paragraphs(report.paragraphs.get("inventory", []))
+    for key, title, head, prefix in (("stage_area", "Bildungsphase × Gebiet", "Gebiet", "P"),
+                                     ("topic_group", "Themenfeld × Zielgruppe", "Themenfeld", "Z")):
+        matrix = report.inventory["matrices"][key]
+        columns = matrix["columns"]
+        if not columns or not matrix["rows"]:
+            continue
+        doc.set_font("DejaVu", "B", 10.5)
+        doc.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+        doc.note("Spalten: " + "; ".join(f"{prefix}{i} = {c['label']}" for i, c in enumerate(columns, 1))
+                 + ". „Lücke“: kein laufendes Angebot; „▽“: schwach besetzt.")
+        doc.table_of([head, *[f"{prefix}{i}" for i in range(1, len(columns) + 1)]],
+                     [["  " * r["depth"] + r["label"],
+                       *[("Lücke" if c["gap"] else f"{c['count']} ▽" if c["weak"] else c["count"]) for c in r["cells"]]]
+                      for r in matrix["rows"]],
+                     (50, *[120 / len(columns)] * len(columns)), ("LEFT", *["CENTER"] * len(columns)), size=7)
+
+
 def pdf(report: Report) -> bytes:
     doc = _ReportPdf(report)
     _title_page(doc, report)
@@ -348,14 +370,18 @@ def pdf(report: Report) -> bytes:
             doc.note("Lücken (kein Übergang durch eine Kooperation abgedeckt): "
                      + "; ".join(f"{area}: {', '.join(keys)}" for area, keys in by_area.items()))
 
-    doc.heading("7. Veranstaltungen und Teilnahme")
+    section = 7
+    if report.inventory:
+        _inventory_section(doc, report, section)
+        section += 1
+    doc.heading(f"{section}. Veranstaltungen und Teilnahme")
     doc.paragraphs(text["events"])
     doc.table_of(["Datum", "Veranstaltung", "Art", "Teilnahmen", "Akteure"],
                  [[de_date(e["date"]), e["title"], e["kind"], e["attendances"], e["actors"]] for e in report.events],
                  (22, 70, 38, 20, 20), ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"))
 
     doc.add_page()
-    doc.heading(f"8. Das Netzwerk am {de_date(report.scope.until)}")
+    doc.heading(f"{section + 1}. Das Netzwerk am {de_date(report.scope.until)}")
     if report.picture.mode == "aggregate":
         doc.note("Das Netzwerk ist zu groß, um jeden Akteur einzeln zu zeichnen: jeder Kreis ist eine Gruppe "
                  "eng zusammenarbeitender Akteure (größer = mehr Akteure), jede Linie steht für die Kooperationen "

@@ -41,7 +41,12 @@ def tables(report: Report) -> list[Table]:
                     for topic, values in sorted(report.topic_years.items())])
     events = Table("Veranstaltungen", ["Datum", "Veranstaltung", "Art", "Teilnahmen", "Beteiligte Akteure"],
                    [[e["date"], e["title"], e["kind"], e["attendances"], e["actors"]] for e in report.events])
-    return [overview, figures, new, ended, brokers, groups, fragile, matrix, gaps, topics, events]
+    offers = [Table(f"Angebote {title}", [head] + [c["label"] for c in m["columns"]],
+                    [[row["label"]] + [c["count"] for c in row["cells"]] for row in m["rows"]])
+              for key, title, head in (("stage_area", "Phase × Gebiet", "Gebiet"),
+                                       ("topic_group", "Thema × Zielgruppe", "Themenfeld"))
+              for m in [report.inventory.get("matrices", {}).get(key)] if m]
+    return [overview, figures, new, ended, brokers, groups, fragile, matrix, gaps, topics, events, *offers]
 
 
 def xlsx(report: Report) -> bytes:
