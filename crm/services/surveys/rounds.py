@@ -38,6 +38,7 @@ from crm.models import (
     SurveyStatus,
 )
 from crm.models.base import utcnow
+from crm.services.computed import versions
 from crm.services.errors import N_, ServiceError
 from crm.services.mail import outbox
 from crm.services.mail import templates as mail_templates
@@ -323,6 +324,7 @@ def close_round(session: Session, survey: SurveyRound) -> None:
         raise ServiceError(N_("Nur eine laufende Befragung kann abgeschlossen werden."))
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = utcnow()
+    versions.mark_changed(session)  # the maps' default survey round ("latest closed") may be this one now
     session.flush()
 
 
