@@ -9,9 +9,11 @@ Rules:
   objections and withdrawn consent are honoured) and has an address. An actor without one is
   not added; the page says how many were left out and why.
 * Sending queues one mail per recipient not yet invited through the outbox
-  (``crm.services.mail.outbox.queue``) in the caller's transaction; a second click sends nothing
-  twice. Reminders go to recipients who have not sent their answer, who are still contactable
-  and were not reminded within the last hour.
+  (``crm.services.mail.outbox.queue``); a second click sends nothing twice. The page only records
+  the intent and the background worker writes the mails in batches (``crm.services.surveys.sending``);
+  ``send_round`` does it all in one transaction (the CLI, the bench's comparison). Reminders go to
+  recipients who have not sent their answer, who are still contactable and were not reminded within
+  the last hour.
 """
 from __future__ import annotations
 
