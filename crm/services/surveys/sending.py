@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from crm.models import Person, SurveyRecipient, SurveyRound, SurveyStatus
@@ -42,7 +42,8 @@ def request_send(session: Session, survey: SurveyRound) -> int:
     still at it changes nothing; a click after it finished sends nothing twice."""
     if survey.status == SurveyStatus.CLOSED:
         raise ServiceError(N_("Die Befragung ist abgeschlossen."))
-    if not survey.recipients:
+    has_recipients = session.scalar(select(SurveyRecipient.id).where(SurveyRecipient.round_id == survey.id).limit(1))
+    if has_recipients is None:   # a query, not ``survey.recipients``: 5,000 rows are not loaded for this
         raise ServiceError(N_("Bitte wählen Sie zuerst Empfänger."))
     check_base_url()
     now = utcnow()
@@ -82,11 +83,15 @@ def progress(session: Session, survey: SurveyRound) -> Progress:
                     pending=pending_count(session, survey.id), total=total)
 
 
-def _claim(session: Session, recipient_id: int, now: datetime) -> bool:
-    result = cast("CursorResult[Any]", session.execute(
-        update(SurveyRecipient).where(SurveyRecipient.id == recipient_id, SurveyRecipient.invited_at.is_(None))
-        .values(invited_at=now).execution_options(synchronize_session=False)))
-    return result.rowcount == 1
+def _claim(session: Session, recipient_ids: list[int], now: datetime) -> set[int]:
+    """Mark these recipients invited, in one statement; returns those this transaction got (another
+    worker may have been faster with some: on PostgreSQL it waits for that one's commit and then
+    finds them invited)."""
+    if not recipient_ids:
+        return set()
+    return set(session.scalars(
+        update(SurveyRecipient).where(SurveyRecipient.id.in_(recipient_ids), SurveyRecipient.invited_at.is_(None))
+        .values(invited_at=now).returning(SurveyRecipient.id).execution_options(synchronize_session=False)))
 
 
 def queue_batch(session: Session, survey_id: int, after_id: int, batch: int = BATCH) -> tuple[int, int | None]:
@@ -103,14 +108,13 @@ def queue_batch(session: Session, survey_id: int, after_id: int, batch: int = BA
     allowed = rounds.contactable_ids(session, (r.person_id for r in people if r.person_id))
     text = mail_templates.default(rounds.CATEGORY_INVITATION)
     now = utcnow()
+    reachable = [r for r in people if r.person_id in allowed and rounds.address_of(r)]
+    mine = _claim(session, [r.id for r in reachable], now)
     queued = 0
-    for recipient in people:
-        if recipient.person_id not in allowed or not rounds.address_of(recipient):
-            continue
-        if not _claim(session, recipient.id, now):
-            continue   # another worker was faster
-        rounds.compose(session, recipient, rounds.CATEGORY_INVITATION, text)
-        queued += 1
+    for recipient in reachable:
+        if recipient.id in mine:
+            rounds.compose(session, recipient, rounds.CATEGORY_INVITATION, text)
+            queued += 1
     if queued:
         session.execute(update(SurveyRound).where(SurveyRound.id == survey_id)
                         .values(send_queued=SurveyRound.send_queued + queued)
