@@ -165,7 +165,8 @@ def main() -> None:
         started = time.perf_counter()
         saved = client.post(f"/{path}", data=data)
         timings["post"].append(time.perf_counter() - started)
-        assert saved.status_code == 303, (saved.status_code, re.findall(r"(?:alert|invalid-feedback)[^>]*>([^<]+)", saved.get_data(as_text=True)))
+        assert saved.status_code == 303, (saved.status_code, re.findall(r"(?:alert|invalid-feedback)[^>]*>([^<]+)",
+                                                                        saved.get_data(as_text=True)))
     figures = {name: _percentiles(values) for name, values in timings.items()}
     for name, label in (("get", "answer page GET"), ("suggest", "autocomplete"), ("post", "save 3 partners")):
         print(f"{label:>18}: median {figures[name]['median_ms']:7.1f} ms, p95 {figures[name]['p95_ms']:7.1f} ms "
