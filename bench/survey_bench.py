@@ -8,8 +8,11 @@ Run: ``.venv/bin/python bench/survey_bench.py`` (SQLite in a temporary file), or
 What is measured, through the same services and pages the coordinator and the contacts use:
 
 * adding 5,000 actors as recipients (the contact person of each, consent checked in bulk);
-* "Links senden": for each recipient the signed link, the German text and the opt-out headers,
-  written to the outbox, and the one commit;
+* "Links senden", the request (POST ``/befragungen/<id>/versenden`` as a coordinator, through the
+  Flask test client): it only records the intent and answers with the progress page;
+* the worker queueing all links (``crm.services.surveys.sending.Sender``, as the task "outbox" of
+  ``flask crm worker`` runs it): for each recipient the signed link, the German text and the opt-out
+  headers, written to the outbox in batches of 250, one commit per batch;
 * delivering: one outbox worker, batches of 50, to aiosmtpd on 127.0.0.1 in a process of its own;
 * the answer page through the Flask test client (no network): GET (open the link), the autocomplete
   (``/vorschlaege?q=…`` over the 5,000-actor roster) and POST (save three partners, resolved
@@ -53,10 +56,12 @@ def main() -> None:
 
     from crm import create_app
     from crm.extensions import db
-    from crm.models import Actor, ActorKind, Affiliation, Area, Person, SurveyRecipient, SurveyRound
+    from crm.models import Actor, ActorKind, Affiliation, Area, Person, Role, SurveyRecipient, SurveyRound
+    from crm.services.accounts.users import create_user
     from crm.services.landscape.vocabularies import seed_vocabularies
     from crm.services.mail import outbox
     from crm.services.surveys import rounds, tokens
+    from crm.services.surveys.sending import Sender
 
     load_start = os.getloadavg()
     workdir = tempfile.mkdtemp(prefix="bn-survey-bench-")
@@ -70,7 +75,9 @@ def main() -> None:
     with app.app_context():
         upgrade(revision="heads")
         seed_vocabularies(db.session)
-        kinds = list(db.session.scalars(select(ActorKind).order_by(ActorKind.id)))
+        # organisations only: the answer page's roster leaves individuals out (they are not named outside)
+        kinds = list(db.session.scalars(select(ActorKind).where(ActorKind.is_individual.is_(False))
+                                        .order_by(ActorKind.id)))
         areas = [Area(name=f"Stadtteil {n:02d}") for n in range(20)]
         db.session.add_all(areas)
         actors = [Actor(name=f"{rng.choice(WORDS)} {n:05d}", kind=rng.choice(kinds), area=rng.choice(areas))
@@ -95,13 +102,33 @@ def main() -> None:
         add_seconds = time.perf_counter() - started
         assert added.added == COUNT, added
 
-        started = time.perf_counter()
-        queued = rounds.send_round(db.session, db.session.get_one(SurveyRound, survey_id))
+        create_user(db.session, "coordinator@bench.example", "richtig-langes-passwort", Role.COORDINATOR, "Bench")
         db.session.commit()
+        db.session.remove()
+
+    coordinator = app.test_client()
+    assert coordinator.post("/anmelden", data={"email": "coordinator@bench.example",
+                                               "password": "richtig-langes-passwort"}).status_code == 302
+    started = time.perf_counter()
+    sent = coordinator.post(f"/befragungen/{survey_id}/versenden")
+    request_seconds = time.perf_counter() - started
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/versand"), sent.status_code
+    started = time.perf_counter()
+    progress = coordinator.get(f"/befragungen/{survey_id}/versand")
+    progress_seconds = time.perf_counter() - started
+    assert progress.status_code == 202, progress.status_code
+
+    with app.app_context():
+        started = time.perf_counter()
+        sender = Sender(db.session)
+        sender.run_until_idle()
         queue_seconds = time.perf_counter() - started
-        assert queued == COUNT, queued
+        assert sender.queued == COUNT, sender.queued
+        assert db.session.get_one(SurveyRound, survey_id).send_requested_at is None
         print(f"add {COUNT} recipients: {add_seconds:6.2f} s")
-        print(f"queue {COUNT} links (token, text, opt-out headers, commit): {queue_seconds:6.2f} s "
+        print(f"request \"Links senden\" (records the intent, 303): {request_seconds * 1000:7.1f} ms; "
+              f"progress page (202): {progress_seconds * 1000:7.1f} ms")
+        print(f"worker queues {COUNT} links (token, text, opt-out headers; a commit per 250): {queue_seconds:6.2f} s "
               f"({COUNT / queue_seconds:,.0f} per second)")
         paths = [tokens.answer_url(r).split("://", 1)[1].split("/", 1)[1] for r in db.session.scalars(
             select(SurveyRecipient).where(SurveyRecipient.round_id == survey_id).order_by(SurveyRecipient.id))]
@@ -138,7 +165,8 @@ def main() -> None:
         started = time.perf_counter()
         saved = client.post(f"/{path}", data=data)
         timings["post"].append(time.perf_counter() - started)
-        assert saved.status_code == 303, saved.get_data(as_text=True)[:500]
+        assert saved.status_code == 303, (saved.status_code, re.findall(r"(?:alert|invalid-feedback)[^>]*>([^<]+)",
+                                                                        saved.get_data(as_text=True)))
     figures = {name: _percentiles(values) for name, values in timings.items()}
     for name, label in (("get", "answer page GET"), ("suggest", "autocomplete"), ("post", "save 3 partners")):
         print(f"{label:>18}: median {figures[name]['median_ms']:7.1f} ms, p95 {figures[name]['p95_ms']:7.1f} ms "
@@ -151,7 +179,9 @@ def main() -> None:
     results.update({"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()})
     results.setdefault("runs", {})[database] = {
         "actors": COUNT, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "add_seconds": round(add_seconds, 3), "queue_seconds": round(queue_seconds, 3),
+        "add_seconds": round(add_seconds, 3), "send_request_ms": round(request_seconds * 1000, 1),
+        "progress_page_ms": round(progress_seconds * 1000, 1), "queued_by": "worker (Sender, batches of 250)",
+        "queue_seconds": round(queue_seconds, 3),
         "queue_per_second": round(COUNT / queue_seconds, 1), "deliver_seconds": round(deliver_seconds, 3),
         "deliver_per_second": round(report.sent / deliver_seconds, 1), "received": len(received),
         "answer_page": figures, "samples": len(sample),

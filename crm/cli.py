@@ -130,6 +130,9 @@ def outbox_command(once: bool, worker_name: str, batch: int, interval: float, ma
         should_stop=lambda: stop["now"])
     with audit.acting_as(f"outbox:{worker.name}"):
         if once:
+            from crm.services.surveys.sending import Sender
+
+            Sender(db.session).run_until_idle()  # a survey round's links asked for: into the outbox first
             report = worker.run_until_idle()
         else:
             click.echo(f"Zusteller {worker.name} läuft (SMTP {config.get('MAIL_SERVER')}:{config.get('MAIL_PORT')}, "

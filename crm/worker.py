@@ -50,7 +50,17 @@ def build_tasks(app: Flask, session: Session, name: str, names: list[str],
         mail = outbox.Worker(
             session, name, max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS),
             retry_base=float(config.get("OUTBOX_RETRY_SECONDS") or outbox.DEFAULT_RETRY_BASE), should_stop=should_stop)
-        tasks.append(Task("outbox", lambda: mail.run_batch().claimed > 0))
+        from crm.services.surveys.sending import Sender
+
+        links = Sender(session)
+
+        def outbox_step() -> bool:
+            # a survey round's personal links are written into the outbox here, a batch at a time, and
+            # delivered by the same loop at the outbox's rate
+            queued = links.step()
+            return mail.run_batch().claimed > 0 or queued
+
+        tasks.append(Task("outbox", outbox_step))
         # Once a year the outbox asks providers to confirm their offers (crm.services.offers.provider_links):
         # part of the mail work, checked hourly, so every installation that sends mail also asks.
         from crm.services.offers.provider_links import ConfirmationTask

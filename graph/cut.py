@@ -42,7 +42,8 @@ from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord
 
-_SET_FIELDS = ("layers", "topics", "life_stages", "areas", "kinds", "categories")
+_SET_FIELDS = ("layers", "topics", "life_stages", "areas", "kinds", "categories", "sources")
+DEFAULT_SOURCES: frozenset[str] = frozenset({"recorded"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ class Cut:
     * ``kinds``/``categories``: actor kind (Grundschule) or its category (Schule).
     * ``include_inactive``: every actor counts, whatever its activity (module docstring);
       otherwise actors are in by their active period on the cut's day(s).
+    * ``sources``: which ties of the cooperation layer count, by their ``origin``
+      (``graph.records.ORIGINS``): ``recorded`` (the CRM's cooperations, the default),
+      ``confirmed`` and ``reported`` (a network survey's ties). Other layers are not affected.
+    * ``survey_round``: the survey round whose ties ``confirmed``/``reported`` mean (``None``: the
+      latest closed one); the caller loads those ties, the cut only keys results by it.
 
     Plain sets, lists or tuples are accepted and stored as frozensets.
     """
@@ -72,6 +78,8 @@ class Cut:
     kinds: frozenset[str] = frozenset()
     categories: frozenset[str] = frozenset()
     include_inactive: bool = False
+    sources: frozenset[str] = DEFAULT_SOURCES
+    survey_round: int | None = None
 
     def __post_init__(self) -> None:
         for name in _SET_FIELDS:
@@ -84,16 +92,30 @@ class Cut:
             raise ValueError("until lies before since")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (ISO dates, sorted lists)."""
+        """JSON-ready form (ISO dates, sorted lists). ``sources`` and ``survey_round`` appear only
+        when they differ from the default, so the stored results of every cut made before they
+        existed keep their keys."""
         result: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if (f.name == "sources" and value == DEFAULT_SOURCES) or (f.name == "survey_round" and value is None):
+                continue
             if isinstance(value, frozenset):
                 value = sorted(value)
             elif isinstance(value, date):
                 value = value.isoformat()
             result[f.name] = value
         return result
+
+    @property
+    def with_survey(self) -> bool:
+        """Whether a network survey's ties count (``confirmed`` or ``reported`` chosen)."""
+        return "cooperation" in self.layers and not self.sources <= DEFAULT_SOURCES
+
+
+def source_ok(edge: EdgeRecord, cut: Cut) -> bool:
+    """Ties of the cooperation layer count by their origin (``cut.sources``); other layers always."""
+    return edge.layer != "cooperation" or edge.origin in cut.sources
 
 
 def tie_exists(edge: EdgeRecord, on: date) -> bool:
@@ -172,7 +194,7 @@ def apply_cut(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord],
         kept[node.id] = node
         if state is None:
             pending.add(node.id)
-    timely = [e for e in edges if e.source != e.target and e.layer in cut.layers
+    timely = [e for e in edges if e.source != e.target and e.layer in cut.layers and source_ok(e, cut)
               and e.source in kept and e.target in kept and _time_ok(e, cut)]
     if pending:   # closed at an unknown day: in only with an ended tie of the cut's time
         proven = {x for e in timely if e.end is not None for x in (e.source, e.target) if x in pending}

@@ -89,6 +89,17 @@ SURVEY_STYLES: dict[str, dict[str, Any]] = {
     "recorded": {"label": "nur im CRM erfasst", "color": "", "dashes": (2, 5)},
 }
 SURVEY_ORDER = ("confirmed", "reported", "recorded")
+# The landscape map with a survey's ties switched on (``Cut.sources``): the CRM's ties stay as they
+# always look (solid, grey); confirmed ties are long-dashed and blue, reported ones dotted and orange,
+# so the three differ by their line pattern, not by colour alone (WCAG 1.4.1).
+SOURCE_STYLES: dict[str, dict[str, Any]] = {
+    "confirmed": {"label": "bestätigt (in der Befragung von beiden Seiten genannt)", "color": "#0072B2",
+                  "dashes": (12, 6)},
+    "reported": {"label": "gemeldet (von einer Seite genannt, nicht im CRM)", "color": "#E69F00",
+                 "dashes": (2, 5)},
+    "recorded": {"label": "im CRM erfasst", "color": "", "dashes": ()},
+}
+SOURCE_TITLE = "Quelle der Verbindungen"
 # Change between two days: Okabe-Ito colours, and dashes that tell ended ties apart in grey print too.
 CHANGE_STYLES: dict[str, dict[str, Any]] = {
     "new": {"label": "neu im Zeitraum", "color": "#009E73", "dashes": ()},
@@ -283,6 +294,26 @@ def _tie_types(ties: Iterable[EdgeRecord], index: dict[str, int]) -> tuple[list[
     return [index.setdefault(name, len(index)) for name in names[:TYPES_MAX]], max(0, len(names) - TYPES_MAX)
 
 
+def _pattern(dashes: Sequence[int]) -> str:
+    """How the legend draws a line: ``solid``, ``dashed`` (long dashes) or ``dotted`` (short ones)."""
+    if not dashes:
+        return "solid"
+    return "dotted" if dashes[0] <= 3 else "dashed"
+
+
+def tie_sources(edges: Iterable[EdgeRecord]) -> dict[frozenset[Hashable], str]:
+    """Per pair of actors, where its ties come from: ``confirmed`` if a survey's confirmed tie is among
+    them, else ``reported`` if a reported one is, else ``recorded`` (for ``actor_map``'s ``tie_status``)."""
+    rank = {"confirmed": 0, "reported": 1, "recorded": 2}
+    found: dict[frozenset[Hashable], str] = {}
+    for edge in edges:
+        pair = frozenset((edge.source, edge.target))
+        origin = edge.origin if edge.origin in rank else "recorded"
+        if pair not in found or rank[origin] < rank[found[pair]]:
+            found[pair] = origin
+    return found
+
+
 def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
               positions: Positions | None = None,
               metrics: Mapping[Hashable, Mapping[str, Any]] | None = None,
@@ -293,7 +324,9 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
               extra_cards: Mapping[Hashable, Sequence[tuple[str, str]]] | None = None,
               change_between: tuple[date, date] | None = None, spring_limit: int | None = None,
               centre: Hashable | None = None,
-              tie_status: Mapping[frozenset[Hashable], str] | None = None) -> dict[str, Any]:
+              tie_status: Mapping[frozenset[Hashable], str] | None = None,
+              tie_styles: Mapping[str, Mapping[str, Any]] | None = None,
+              ties_title: str = "Befragung und CRM") -> dict[str, Any]:
     """One node per actor of ``nodes`` and one edge per pair with ties in ``edges`` (already cut).
 
     ``metrics`` per actor (the analysis' actor rows) set sizes and the numbers on hover cards;
@@ -307,7 +340,8 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
     (:func:`graph.layout.radial`).
     ``tie_status``: per pair of actors, ``confirmed``, ``reported`` or ``recorded`` (a network
     survey's ties against the CRM's): each edge gets ``status``, the colour and dashes of
-    :data:`SURVEY_STYLES`, and the legend gets ``ties`` (used instead of ``change_between``).
+    :data:`SURVEY_STYLES` (or of ``tie_styles``, e.g. :data:`SOURCE_STYLES`), and the legend gets
+    ``ties`` titled ``ties_title`` (used instead of ``change_between``).
     """
     _check(color_by, COLOR_BY, "color_by")
     _check(size_by, SIZE_BY, "size_by")
@@ -389,6 +423,7 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
     for u, v, data in graph.edges(data=True):
         raw_width[(u, v)] = float(data["weight"] if width_by == "weight" else (data.get("intensity") or 1))
     widths = _scale(raw_width, 1.0, 8.0)
+    styles = tie_styles or SURVEY_STYLES
     changes: Counter[str] = Counter()
     type_index: dict[str, int] = {}
     out_edges = []
@@ -402,10 +437,10 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
             record["more_types"] = more
         if tie_status is not None:
             status = tie_status.get(frozenset((u, v)), "recorded")
-            status = status if status in SURVEY_STYLES else "recorded"
+            status = status if status in styles else "recorded"
             changes[status] += 1
             record["status"] = status
-            survey_style = SURVEY_STYLES[status]
+            survey_style = styles[status]
             if survey_style["color"]:
                 record["color"] = survey_style["color"]
             if survey_style["dashes"]:
@@ -423,11 +458,11 @@ def actor_map(nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], *,
     out_edges.sort(key=lambda e: (str(e["from"]), str(e["to"])))
     legend: dict[str, Any] = {"title": COLOR_LABELS[color_by], "entries": _legend(legend_colors, legend_counts)}
     if tie_status is not None:
-        legend["ties"] = [{"key": key, "label": SURVEY_STYLES[key]["label"],
-                           "color": SURVEY_STYLES[key]["color"] or TIE_COLOR,
-                           "dashed": bool(SURVEY_STYLES[key]["dashes"]), "count": changes[key]}
+        legend["ties"] = [{"key": key, "label": styles[key]["label"], "color": styles[key]["color"] or TIE_COLOR,
+                           "dashed": bool(styles[key]["dashes"]), "pattern": _pattern(styles[key]["dashes"]),
+                           "count": changes[key]}
                           for key in SURVEY_ORDER if changes[key]]
-        legend["ties_title"] = "Befragung und CRM"
+        legend["ties_title"] = ties_title
     elif change_between is not None:
         legend["ties"] = [{"key": key, "label": CHANGE_STYLES[key]["label"],
                            "color": CHANGE_STYLES[key]["color"] or TIE_COLOR,

@@ -26,6 +26,9 @@ from datetime import date
 from typing import Any
 
 LAYERS: tuple[str, ...] = ("cooperation", "initiative", "event")
+# Where a tie of the cooperation layer comes from: a cooperation the CRM records, or a network
+# survey's reported tie named by both sides (confirmed) or by one side and not in the CRM (reported).
+ORIGINS: tuple[str, ...] = ("recorded", "confirmed", "reported")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,9 @@ class EdgeRecord:
     """One tie of one layer (see the module docstring for how layers are dated).
 
     ``layer`` defaults to ``"cooperation"`` because that is the layer every view shows
-    first; the CRM always passes it explicitly.
+    first; the CRM always passes it explicitly. ``origin`` (:data:`ORIGINS`): ``recorded`` for
+    every tie the CRM records; a network survey's ties of the cooperation layer are
+    ``confirmed`` or ``reported`` (:class:`graph.cut.Cut` ``sources`` chooses among them).
     """
 
     source: int
@@ -98,6 +103,7 @@ class EdgeRecord:
     life_stages: tuple[str, ...] = ()
     intensity: int | None = None
     ref: str = ""
+    origin: str = "recorded"
 
     def is_current(self, on: date) -> bool:
         """A tie exists on day ``on`` when it has started and not yet ended (both days included).

@@ -60,15 +60,20 @@ class ClosingApp:
 
 def _compute_loop(app: Flask, stop: threading.Event) -> None:
     """The background worker's "analysis" task, as ``make run`` starts it beside the server: pages
-    that show computed results (dashboard, map, report) get them from here."""
+    that show computed results (dashboard, map, report) get them from here. It also writes a survey
+    round's personal links into the outbox (part of the worker's task "outbox"); delivering them is
+    left to each test (``factories_events.worker``)."""
     from crm.extensions import db
     from crm.services.computed.runner import ComputeRunner
+    from crm.services.surveys.sending import Sender
 
     with app.app_context():
         runner = ComputeRunner(db.session, "live-worker", debounce=0)
+        links = Sender(db.session)
         while not stop.is_set():
             try:
-                busy = runner.step()
+                busy = links.step()
+                busy = runner.step() or busy
             except Exception:  # the test's tables are being emptied; the next round tries again
                 db.session.rollback()
                 busy = False

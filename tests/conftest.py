@@ -105,12 +105,15 @@ def app(database_url: str, _migrated: None) -> Iterator[Flask]:
 
 def run_worker(app: Flask) -> int:
     """What the background worker's "analysis" task does (``flask crm worker``), in this process:
-    compute every due result. Returns how many were computed."""
+    compute every due result; and, of its task "outbox", writing a survey round's personal links into
+    the outbox (delivering is left to the tests). Returns how many results and links were made."""
     from crm.services.computed.runner import ComputeRunner
+    from crm.services.surveys.sending import Sender
 
     with app.app_context():
+        ran = Sender(db.session).run_until_idle()
         runner = ComputeRunner(db.session, "test-worker", debounce=0)
-        ran = runner.run_until_idle()
+        ran += runner.run_until_idle()
         db.session.remove()
     return ran
 
@@ -134,7 +137,10 @@ class Client(FlaskClient):
                 break
             if not run_worker(self.application):
                 break
-            response = super().open(*args, **kwargs)
+            if response.history:   # a form's redirect led here: reload the page, do not post the form again
+                response = super().open(response.request.url, follow_redirects=True)
+            else:
+                response = super().open(*args, **kwargs)
         return response
 
     def csrf_token(self) -> str:

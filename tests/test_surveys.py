@@ -84,9 +84,13 @@ def _text(mail: MailboxMessage) -> str:
 
 
 def _deliver(demo: DemoRegion) -> list[MailboxMessage]:
-    """Run the outbox worker as `flask crm worker` does, and return the mails that arrived."""
+    """Run the outbox worker as `flask crm worker` does (the round's links into the outbox, then
+    delivery), and return the mails that arrived."""
+    from crm.services.surveys.sending import Sender
+
     with demo.app.app_context():
         start = db.session.scalar(select(func.max(MailboxMessage.id))) or 0
+        Sender(db.session).run_until_idle()
         f.worker("survey-worker").run_until_idle()
         rows = list(db.session.scalars(select(MailboxMessage).where(MailboxMessage.id > start)
                                        .order_by(MailboxMessage.id)))

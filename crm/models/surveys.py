@@ -85,6 +85,12 @@ class SurveyRound(Base):
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+    # "Links senden" only records the intent; the background worker writes the personal link mails into
+    # the outbox in batches (crm.services.surveys.sending) and clears it when every link is queued.
+    send_requested_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True,
+                                                               doc="Sending asked for and not finished yet.")
+    send_queued: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0",
+                                             doc="Links the worker queued since the last request to send.")
 
     recipients: Mapped[list[SurveyRecipient]] = relationship(back_populates="round", cascade="all, delete-orphan")
 

@@ -35,6 +35,7 @@ bp = Blueprint("analysis", __name__, url_prefix="/analyse")
 def result():
     try:
         cut = network.cut_from_args(request.args)
+        network.check_survey_round(db.session, cut)
         resolution = float(request.args.get("resolution", "1.0"))
     except ServiceError as error:
         return problem(422, error.message, errors={error.field or "": [error.message]})
@@ -76,7 +77,7 @@ def network_file(fmt: str):
 # --- suggestions as an invitation list ------------------------------------------------------
 
 CUT_KEYS = ("layers", "as_of", "since", "until", "topics", "life_stages", "areas", "kinds", "categories",
-            "include_inactive")
+            "include_inactive", "sources", "survey_round")
 
 
 def _cut_args() -> dict[str, list[str]]:

@@ -31,7 +31,7 @@ from crm.views.computed import pending_json, progress_page, stamp_headers
 bp = Blueprint("network", __name__, url_prefix="/netzwerk")
 
 CUT_KEYS = ("layers", "as_of", "since", "until", "topics", "life_stages", "areas", "kinds", "categories",
-            "include_inactive")
+            "include_inactive", "sources", "survey_round")
 
 
 def _actor_url(actor_id: int) -> str:

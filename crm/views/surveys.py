@@ -1,7 +1,7 @@
 """Survey rounds, the coordinator's side: compose, choose recipients, send, remind, close, review."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -16,6 +16,8 @@ from crm.services.landscape.cooperations import INTENSITY_LABELS
 from crm.services.landscape.directory import parse_id
 from crm.services.surveys import review as review_service
 from crm.services.surveys import rounds as round_service
+from crm.services.surveys import sending
+from crm.services.system import heartbeat
 from crm.transaction import saving
 
 bp = Blueprint("surveys", __name__, url_prefix="/befragungen")
@@ -111,13 +113,40 @@ def remove_recipient(survey_round_id: int, survey_recipient_id: int):
 @bp.route("/<int:survey_round_id>/versenden", methods=["POST"])
 @requires(Permission.EDIT_LANDSCAPE)
 def send(survey_round_id: int):
+    """Records the intent only; the background worker queues the links (``sending``) and the progress
+    page follows it."""
     survey = _load(survey_round_id)
     with saving() as saved:
-        count = round_service.send_round(db.session, survey)
+        sending.request_send(db.session, survey)
     if saved:
-        flash(ngettext("%(num)d persönlicher Link ist im Postausgang.",
-                       "%(num)d persönliche Links sind im Postausgang.", count), "success")
+        return redirect(url_for("surveys.sending_progress", survey_round_id=survey_round_id), 303)
     return redirect(url_for("surveys.show", survey_round_id=survey_round_id))
+
+
+@bp.route("/<int:survey_round_id>/versand")
+@requires(Permission.EDIT_LANDSCAPE)
+def sending_progress(survey_round_id: int):
+    """202 with a progress page while the worker queues the links; then back to the round with the count."""
+    survey = _load(survey_round_id)
+    state = sending.progress(db.session, survey)
+    if not state.sending:
+        flash(ngettext("%(num)d persönlicher Link ist im Postausgang.",
+                       "%(num)d persönliche Links sind im Postausgang.", survey.send_queued), "success")
+        return redirect(url_for("surveys.show", survey_round_id=survey_round_id), 303)
+    page = render_template("surveys/sending.html", survey=survey, state=state,
+                           worker_running=heartbeat.is_running(db.session, "outbox"),
+                           status_url=url_for("surveys.sending_json", survey_round_id=survey_round_id))
+    response = make_response(page, 202)
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+@bp.route("/<int:survey_round_id>/versand.json")
+@requires(Permission.EDIT_LANDSCAPE)
+def sending_json(survey_round_id: int):
+    """The progress of the sending for the progress page's script: running or done, and the counts."""
+    survey = _load(survey_round_id)
+    return jsonify(sending.progress(db.session, survey).to_dict())
 
 
 @bp.route("/<int:survey_round_id>/erinnern", methods=["POST"])

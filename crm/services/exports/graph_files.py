@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from crm.services.network.records import landscape
+from crm.services.network.records import landscape_for
 
 FORMATS = {"gexf": ("application/gexf+xml", "GEXF 1.3 (Gephi)"),
            "graphml": ("application/graphml+xml", "GraphML")}
@@ -26,7 +26,7 @@ def network_file(session: Session, cut, fmt: str, *, organisation: str = "Bildun
     from graph.cut import apply_cut
     from graph.export import to_gexf, to_graphml
 
-    land = landscape(session, cut.layers)
+    land = landscape_for(session, cut)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)
     # Actor attributes that are free text of the office (short names) stay; nothing else is added.
     nodes = [replace(node, attrs={k: v for k, v in node.attrs.items() if v}) for node in nodes]

@@ -42,10 +42,13 @@ from graph.maps import (
     GROUP_BY,
     METRIC_LABELS,
     SIZE_BY,
+    SOURCE_STYLES,
+    SOURCE_TITLE,
     WIDTH_BY,
     WIDTH_LABELS,
     actor_map,
     aggregate_map,
+    tie_sources,
     years,
 )
 from graph.metrics import compute_metrics
@@ -129,7 +132,8 @@ def map_params(cut: Cut, options: MapOptions) -> dict[str, Any]:
 def validate_cut(session: Session, cut: Cut) -> None:
     """Every topic, life stage, area, kind and category of the cut must exist in the
     vocabularies (as ``reports.scope_from_args`` checks the report's scope): a mistyped or
-    outdated bookmark gets a German message instead of an empty map."""
+    outdated bookmark gets a German message instead of an empty map. A chosen survey round must exist."""
+    network.check_survey_round(session, cut)
     if not (cut.topics or cut.life_stages or cut.areas or cut.kinds or cut.categories):
         return   # nothing to check: no vocabulary is read
     known = filter_choices(session)
@@ -233,7 +237,7 @@ def report_map(session: Session, cut: Cut, context: store.Context, hidden: froze
 def _landscape_map(session: Session, context: store.Context, cut: Cut, options: MapOptions,
                    hidden: frozenset[int]) -> dict[str, Any]:
     version = context.version
-    land = network.cached_landscape(session, cut.layers, version)
+    land = network.landscape_for(session, cut, version)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)
     labels = naming.actor_labels(nodes, hidden)
     spec_years = years([e for e in land.edges if e.layer in cut.layers])
@@ -280,7 +284,9 @@ def _landscape_map(session: Session, context: store.Context, cut: Cut, options: 
                                t_nodes, t_edges)
         spec = actor_map(naming.named(nodes, hidden), edges, positions=positions, metrics=rows,
                          community=membership, community_labels=community_labels, color_by=options.color_by,
-                         size_by=options.size_by, width_by=options.width_by, change_between=_change_between(cut))
+                         size_by=options.size_by, width_by=options.width_by, change_between=_change_between(cut),
+                         tie_status=tie_sources(edges) if cut.with_survey else None, tie_styles=SOURCE_STYLES,
+                         ties_title=SOURCE_TITLE)
     spec["years"] = spec_years
     spec["cut"] = cut.to_dict()
     spec["drilled"] = None if options.community is None else {
@@ -392,17 +398,24 @@ def add_urls(spec: dict[str, Any], actor_url: Callable[[int], str]) -> dict[str,
 def selected_filters(args: Any) -> dict[str, set[str]]:
     """What the filter panel shows as chosen (repeated or comma-separated parameters, as the cut reads them)."""
     selected: dict[str, set[str]] = {}
-    for key in ("layers", "topics", "life_stages", "areas", "kinds", "categories"):
+    for key in ("layers", "topics", "life_stages", "areas", "kinds", "categories", "sources"):
         values = args.getlist(key) if hasattr(args, "getlist") else [args.get(key) or ""]
         selected[key] = {v.strip() for value in values for v in str(value).split(",") if v.strip()}
     selected["layers"] = selected["layers"] or {"cooperation"}
+    selected["sources"] = selected["sources"] or {"recorded"}
     return selected
 
 
 def filter_choices(session: Session) -> dict[str, Any]:
     """What the filter panel offers, from the vocabularies (admins may rename them)."""
+    from crm.services.surveys import ties
+
+    latest = ties.latest_closed(session)
     return {
         "layers": list(network.LAYER_LABELS.items()),
+        "sources": list(network.SOURCE_LABELS.items()),
+        "survey_rounds": ties.round_choices(session),
+        "latest_round": latest.title if latest else "",
         "topics": list(session.scalars(select(Topic.name).order_by(Topic.sort_order, german(Topic.name)))),
         "life_stages": [(code, name) for code, name in session.execute(
             select(LifeStage.code, LifeStage.name).order_by(LifeStage.sort_order, LifeStage.id))],

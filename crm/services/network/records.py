@@ -55,6 +55,11 @@ from graph.records import EdgeRecord, NodeRecord
 LAYERS = ("cooperation", "initiative", "event")
 LAYER_LABELS = {"cooperation": "Kooperationen", "initiative": "Gemeinsame Initiativen",
                 "event": "Gemeinsame Veranstaltungen"}
+# Where the ties of the cooperation layer come from (``graph.records.ORIGINS``; ``crm.services.surveys.ties``).
+SOURCES = ("recorded", "confirmed", "reported")
+SOURCE_LABELS = {"recorded": "im CRM erfasst (Kooperationen)",
+                 "confirmed": "bestätigt (in der Befragung von beiden Seiten genannt)",
+                 "reported": "gemeldet (von einer Seite genannt, noch nicht im CRM)"}
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -347,6 +352,22 @@ def cached_landscape(session: Session, layers: Iterable[str], version: int | Non
                         cost=lambda land: float((len(land.nodes) + len(land.edges)) * RECORD_BYTES))
 
 
+def landscape_for(session: Session, cut: Any, version: int | None = None) -> Landscape:
+    """The cached landscape of the cut's layers, with the network survey's ties added when the cut
+    asks for them (``cut.sources``: confirmed or reported, ``crm.services.surveys.ties``); they are
+    kept per data version, day and round like the rest."""
+    version = data_version(session) if version is None else version
+    land = cached_landscape(session, cut.layers, version)
+    if not cut.with_survey:
+        return land
+    from crm.services.surveys.ties import survey_edges
+
+    extra = cache.cached(("survey-edges", version, date.today(), cut.survey_round),
+                         lambda: survey_edges(session, cut.survey_round),
+                         cost=lambda edges: float(len(edges) * RECORD_BYTES))
+    return Landscape(land.nodes, [*land.edges, *extra], land.stage_order, land.version, land.stage_labels)
+
+
 # A group (initiative, event) with more members than this in an ego map adds only its ties to the
 # centre: 500 members of an alliance would otherwise add 125,000 ties among themselves.
 CLIQUE_LIMIT = 40
@@ -442,10 +463,23 @@ def cut_from_args(args: Any):
                            _dates(args, "until", "Bis"))
     if since and until and until < since:
         raise ServiceError("„Bis“ liegt vor „Von“.", "until")
+    sources = _list(args, "sources") or frozenset({"recorded"})
+    unknown = sources - set(SOURCES)
+    if unknown:
+        raise ServiceError(f"Unbekannte Quelle: {', '.join(sorted(unknown))}. Möglich: {', '.join(SOURCES)}.",
+                           "sources")
+    raw_round = str(args.get("survey_round") or "").strip()
+    if raw_round and not (raw_round.isdigit() and len(raw_round) < 10):
+        raise ServiceError(f"Befragungsrunde: „{raw_round}“ ist keine Nummer.", "survey_round")
+    if not sources <= {"recorded"} and "cooperation" not in layers:
+        raise ServiceError("Bestätigte und gemeldete Verbindungen gehören zur Ebene „Kooperationen“. "
+                           "Bitte diese Ebene einschalten.", "sources")
+    survey_round = int(raw_round) if raw_round and not sources <= {"recorded"} else None
     return Cut(as_of=as_of, since=since, until=until, layers=layers, topics=_list(args, "topics"),
                life_stages=_list(args, "life_stages"), areas=_list(args, "areas"), kinds=_list(args, "kinds"),
                categories=_list(args, "categories"),
-               include_inactive=str(args.get("include_inactive", "")).lower() in {"1", "true", "ja", "yes"})
+               include_inactive=str(args.get("include_inactive", "")).lower() in {"1", "true", "ja", "yes"},
+               sources=sources, survey_round=survey_round)
 
 
 def cut_from_dict(data: Mapping[str, Any]):
@@ -459,7 +493,9 @@ def cut_from_dict(data: Mapping[str, Any]):
                layers=frozenset(data.get("layers") or ("cooperation",)), topics=frozenset(data.get("topics") or ()),
                life_stages=frozenset(data.get("life_stages") or ()), areas=frozenset(data.get("areas") or ()),
                kinds=frozenset(data.get("kinds") or ()), categories=frozenset(data.get("categories") or ()),
-               include_inactive=bool(data.get("include_inactive")))
+               include_inactive=bool(data.get("include_inactive")),
+               sources=frozenset(data.get("sources") or ("recorded",)),
+               survey_round=int(data["survey_round"]) if data.get("survey_round") is not None else None)
 
 
 def analysis_params(cut: Any, *, resolution: float = 1.0, seed: int = 42) -> dict[str, Any]:
@@ -474,17 +510,27 @@ def compute_analysis(session: Session, cut: Any, *, resolution: float = 1.0, see
     from graph.analysis import analyse
 
     version = data_version(session) if version is None else version
-    land = cached_landscape(session, cut.layers, version)
+    land = landscape_for(session, cut, version)
     result = analyse(land.nodes, land.edges, cut, stage_order=land.stage_order, stage_labels=land.stage_labels,
                      resolution=resolution, seed=seed).to_dict()
     result["data_version"] = str(version)
     return result
 
 
+def check_survey_round(session: Session, cut: Any) -> None:
+    """A survey round chosen in the cut must exist (a German ServiceError otherwise)."""
+    if cut.with_survey and cut.survey_round is not None:
+        from crm.services.surveys.ties import chosen_round
+
+        chosen_round(session, cut.survey_round)
+
+
 def stored_analysis(session: Session, cut: Any, *, resolution: float = 1.0, seed: int = 42,
                     decode: bool = True) -> Any:
     """The stored analysis of ``cut`` (``crm.services.computed.store.Lookup``), queued when missing;
-    pages and the API read it, the worker computes it. The caller commits."""
+    pages and the API read it, the worker computes it. The caller commits. A chosen survey round that
+    does not exist is a ServiceError."""
     from crm.services.computed import store
 
+    check_survey_round(session, cut)
     return store.lookup(session, "analysis", analysis_params(cut, resolution=resolution, seed=seed), decode=decode)

@@ -22,7 +22,7 @@ from crm.services.landscape import naming
 from crm.services.network import maps
 from crm.services.network import records as network
 from graph.cut import Cut, apply_cut
-from graph.maps import CHANGE_STYLES, LAYER_PREFIX, tie_change
+from graph.maps import CHANGE_STYLES, LAYER_PREFIX, tie_change, tie_sources
 from graph.records import EdgeRecord
 
 PER_PAGE = 100
@@ -49,6 +49,7 @@ class TieRow:
     bases: tuple[str, ...]  # cooperation types, "Initiative: …", "Veranstaltung: …"
     weight: float
     change: str  # "" without a period, else the label of graph.maps.CHANGE_STYLES
+    source: tuple[str, ...] = ()  # where the tie comes from (labels of network.SOURCE_LABELS), with survey ties only
 
 
 # Sort keys of each column (the URL names them in German); "-" in front sorts descending.
@@ -67,6 +68,7 @@ TIE_SORTS: dict[str, Callable[[TieRow], Any]] = {
     "grundlage": lambda r: ([sort_key(b) for b in r.bases], sort_key(r.a_name)),
     "gewicht": lambda r: (r.weight, sort_key(r.a_name), sort_key(r.b_name)),
     "veraenderung": lambda r: (sort_key(r.change), sort_key(r.a_name)),
+    "quelle": lambda r: ([sort_key(s) for s in r.source], sort_key(r.a_name)),
 }
 
 
@@ -94,6 +96,7 @@ class NetworkTable:
     actors: list[ActorRow]
     ties: list[TieRow]
     with_change: bool
+    with_source: bool = False
 
 
 def _ties(edges: list[EdgeRecord], labels: Mapping[int, str], cut: Cut) -> list[TieRow]:
@@ -102,13 +105,18 @@ def _ties(edges: list[EdgeRecord], labels: Mapping[int, str], cut: Cut) -> list[
         if edge.source != edge.target:
             by_pair[frozenset((edge.source, edge.target))].append(edge)
     period = (cut.since, cut.until) if cut.since is not None and cut.until is not None else None
+    sources = tie_sources(edges) if cut.with_survey else {}
     rows = []
     for pair, ties in by_pair.items():
         a, b = sorted(pair, key=lambda n: sort_key(labels.get(n, str(n))))
         bases = tuple(sorted({LAYER_PREFIX.get(t.layer, "") + t.type for t in ties if t.type}, key=sort_key))
         change = CHANGE_STYLES[tie_change(ties, *period)]["label"] if period else ""
+        source: tuple[str, ...] = ()
+        if cut.with_survey:
+            origins = {t.origin for t in ties if t.layer == "cooperation"} or {sources.get(pair, "recorded")}
+            source = tuple(network.SOURCE_LABELS[o] for o in network.SOURCES if o in origins)
         rows.append(TieRow(int(a), labels.get(a, str(a)), int(b), labels.get(b, str(b)), bases,
-                           round(sum(float(t.weight or 0) for t in ties), 2), change))
+                           round(sum(float(t.weight or 0) for t in ties), 2), change, source))
     return rows
 
 
@@ -121,7 +129,7 @@ def landscape_table(session: Session, cut: Cut) -> NetworkTable:
     if lookup.result is None:
         raise store.NotReady(lookup)  # the view shows the progress page; the worker computes it
     result = lookup.result
-    land = network.cached_landscape(session, cut.layers)
+    land = network.landscape_for(session, cut)
     nodes, edges = apply_cut(land.nodes, land.edges, cut)
     labels = naming.actor_labels(nodes, hidden)
     measures = {row["id"]: row for row in result["actors"]}
@@ -134,7 +142,8 @@ def landscape_table(session: Session, cut: Cut) -> NetworkTable:
                                groups.get(community, "") if community is not None else "",
                                int(row.get("degree") or 0), float(row.get("betweenness") or 0.0),
                                float(row.get("pagerank") or 0.0)))
-    return NetworkTable(actors, _ties(edges, labels, cut), with_change=cut.since is not None and cut.until is not None)
+    return NetworkTable(actors, _ties(edges, labels, cut), with_change=cut.since is not None and cut.until is not None,
+                        with_source=cut.with_survey)
 
 
 @dataclass

@@ -291,5 +291,7 @@ def save_answer(session: Session, recipient: SurveyRecipient, data: AnswerInput,
     recipient.saved_at = now
     if submit:
         recipient.answered_at = now
+    if recipient.answered_at is not None:
+        versions.mark_changed(session)  # a sent-off answer is part of the landscape (maps with survey ties)
     session.flush()
     return len(planned)

@@ -9,9 +9,11 @@ Rules:
   objections and withdrawn consent are honoured) and has an address. An actor without one is
   not added; the page says how many were left out and why.
 * Sending queues one mail per recipient not yet invited through the outbox
-  (``crm.services.mail.outbox.queue``) in the caller's transaction; a second click sends nothing
-  twice. Reminders go to recipients who have not sent their answer, who are still contactable
-  and were not reminded within the last hour.
+  (``crm.services.mail.outbox.queue``); a second click sends nothing twice. The page only records
+  the intent and the background worker writes the mails in batches (``crm.services.surveys.sending``);
+  ``send_round`` does it all in one transaction (the CLI, the bench's comparison). Reminders go to
+  recipients who have not sent their answer, who are still contactable and were not reminded within
+  the last hour.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from crm.models import (
     SurveyStatus,
 )
 from crm.models.base import utcnow
+from crm.services.computed import versions
 from crm.services.errors import N_, ServiceError
 from crm.services.mail import outbox
 from crm.services.mail import templates as mail_templates
@@ -323,6 +326,7 @@ def close_round(session: Session, survey: SurveyRound) -> None:
         raise ServiceError(N_("Nur eine laufende Befragung kann abgeschlossen werden."))
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = utcnow()
+    versions.mark_changed(session)  # the maps' default survey round ("latest closed") may be this one now
     session.flush()
 
 

@@ -254,7 +254,9 @@
       ties.setAttribute("data-testid", "map-legend-ties");
       legend.ties.forEach(function (entry) {
         var item = el("li", "d-flex align-items-center gap-2");
-        var line = el("span", "map-tie-swatch" + (entry.dashed ? " map-tie-dashed" : ""));
+        var pattern = entry.pattern || (entry.dashed ? "dashed" : "solid");
+        var line = el("span", "map-tie-swatch" + (pattern === "dashed" ? " map-tie-dashed"
+          : pattern === "dotted" ? " map-tie-dotted" : ""));
         line.style.borderTopColor = HEX.test(entry.color) ? entry.color : "#8a94a0";
         line.setAttribute("aria-hidden", "true");
         item.appendChild(line);
@@ -387,6 +389,10 @@
       if (edge.change) {
         var entry = ((this.spec.legend || {}).ties || []).filter(function (t) { return t.key === edge.change; })[0];
         line(m.tie_change || "Veränderung", entry ? entry.label : edge.change);
+      }
+      if (edge.status) {
+        var source = ((this.spec.legend || {}).ties || []).filter(function (t) { return t.key === edge.status; })[0];
+        line(m.tie_source || "Quelle", source ? source.label : edge.status);
       }
     }
     box.appendChild(list);
