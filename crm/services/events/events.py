@@ -27,7 +27,8 @@ from crm.services.write_lock import begin_write
 BERLIN = ZoneInfo("Europe/Berlin")
 
 EDITABLE_FIELDS = ("kind", "title", "description", "starts_at", "ends_at", "place", "online_url", "capacity",
-                   "answer_deadline", "initiative", "topics", "contact_name", "contact_email")
+                   "answer_deadline", "initiative", "topics", "contact_name", "contact_email",
+                   "is_public", "registration_open", "public_description")
 # A change to one of these is news for the guests' calendars (a new SEQUENCE, an update mail).
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "place", "online_url", "description")
 
@@ -130,6 +131,9 @@ def _check(values: dict[str, Any]) -> None:
     deadline = values.get("answer_deadline")
     if deadline is not None and deadline > values["ends_at"]:
         raise ServiceError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.", "deadline_date")
+    if values.get("registration_open") and not values.get("is_public"):
+        raise ServiceError("Eine Anmeldung im Bildungsportal gibt es nur für Veranstaltungen, die dort "
+                           "erscheinen. Bitte auch „Im Bildungsportal zeigen“ wählen.", "registration_open")
 
 
 def create_event(session: Session, values: dict[str, Any], creation_token: str | None = None) -> Event:
