@@ -74,7 +74,8 @@ def test_public_endpoints_are_only_the_intended_ones(app) -> None:
     public = sorted({rule.endpoint for rule in app.url_map.iter_rules()
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
     assert public == ["api.openapi_document", "auth.login", "auth.logout", "health.health", "main.set_language",
-                      "portal.feed", "portal.index", "portal.offer", "portal.provider",
+                      "portal.calendar_ics", "portal.calendar_page", "portal.event", "portal.event_ics",
+                      "portal.events_feed", "portal.feed", "portal.index", "portal.offer", "portal.provider",
                       "privacy.public_withdraw", "rsvp.answer",
                       # the personal survey link: the signed token is the permission (crm.services.surveys.tokens)
                       "survey_answer.answer", "survey_answer.suggest"]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from crm.models import Answer, Attendance, Event, EventStatus, Invitation
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.write_lock import begin_write
 
@@ -132,8 +132,8 @@ def _check(values: dict[str, Any]) -> None:
     if deadline is not None and deadline > values["ends_at"]:
         raise ServiceError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.", "deadline_date")
     if values.get("registration_open") and not values.get("is_public"):
-        raise ServiceError("Eine Anmeldung im Bildungsportal gibt es nur für Veranstaltungen, die dort "
-                           "erscheinen. Bitte auch „Im Bildungsportal zeigen“ wählen.", "registration_open")
+        raise ServiceError(N_("Eine Anmeldung im Bildungsportal gibt es nur für Veranstaltungen, die dort "
+                              "erscheinen. Bitte auch „Im Bildungsportal zeigen“ wählen."), "registration_open")
 
 
 def create_event(session: Session, values: dict[str, Any], creation_token: str | None = None) -> Event:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from crm.models import Answer, Consent, ConsentPurpose, Invitation, LegalBasis, OutboxMessage, Person
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.events import events, invitations, public, rsvp_tokens
 from crm.services.privacy import consent
 
@@ -39,10 +39,10 @@ MAIL_KEYS = ("registration", "registration_waitlist")
 CONFIRMATION_REPEAT = timedelta(hours=1)
 
 REFUSALS = {
-    public.Registration.NONE: "Für diese Veranstaltung ist keine Anmeldung über das Bildungsportal möglich.",
-    public.Registration.CLOSED: "Die Anmeldefrist ist abgelaufen.",
-    public.Registration.CANCELLED: "Die Veranstaltung wurde abgesagt.",
-    public.Registration.PAST: "Die Veranstaltung hat bereits stattgefunden.",
+    public.Registration.NONE: N_("Für diese Veranstaltung ist keine Anmeldung über das Bildungsportal möglich."),
+    public.Registration.CLOSED: N_("Die Anmeldefrist ist abgelaufen."),
+    public.Registration.CANCELLED: N_("Die Veranstaltung wurde abgesagt."),
+    public.Registration.PAST: N_("Die Veranstaltung hat bereits stattgefunden."),
 }
 
 
@@ -57,14 +57,14 @@ class RegistrationResult:
 def _clean(first_name: str, last_name: str, email: str) -> tuple[str, str, str]:
     first, last, address = " ".join(first_name.split()), " ".join(last_name.split()), email.strip()
     if not first:
-        raise ServiceError("Bitte geben Sie Ihren Vornamen ein.", "first_name")
+        raise ServiceError(N_("Bitte geben Sie Ihren Vornamen ein."), "first_name")
     if not last:
-        raise ServiceError("Bitte geben Sie Ihren Nachnamen ein.", "last_name")
+        raise ServiceError(N_("Bitte geben Sie Ihren Nachnamen ein."), "last_name")
     if len(first) > 100 or len(last) > 100:
-        raise ServiceError("Höchstens 100 Zeichen.", "last_name" if len(last) > 100 else "first_name")
+        raise ServiceError(N_("Höchstens 100 Zeichen."), "last_name" if len(last) > 100 else "first_name")
     local, at, domain = address.rpartition("@")
     if not (at and local and "." in domain) or len(address) > 254 or any(c.isspace() for c in address):
-        raise ServiceError("Bitte geben Sie eine gültige E-Mail-Adresse ein.", "email")
+        raise ServiceError(N_("Bitte geben Sie eine gültige E-Mail-Adresse ein."), "email")
     return first, last, address
 
 
@@ -101,7 +101,7 @@ def register(session: Session, event_id: int, first_name: str, last_name: str, e
     first, last, address = _clean(first_name, last_name, email)
     event = events.lock_event(session, event_id)
     if event is None or not public.is_public(event):
-        raise ServiceError("Diese Veranstaltung gibt es nicht.")
+        raise ServiceError(N_("Diese Veranstaltung gibt es nicht."))
     state = public.registration_state(session, event, now)
     if not state.accepts:
         raise ServiceError(REFUSALS[state.state])
