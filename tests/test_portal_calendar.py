@@ -360,3 +360,40 @@ def test_past_public_events_stay_in_the_feed_for_a_while(client, app) -> None:
     assert "Vergangene Lesung" in feed and "Sehr alte Lesung" not in feed
     page = unescape(client.get(f"/portal/kalender/{past_id}").get_data(as_text=True))
     assert "Die Veranstaltung hat bereits stattgefunden." in page
+
+
+def test_five_identical_registrations_at_the_same_moment_make_one(client, calendar, app) -> None:
+    """The same form sent five times at once (an impatient double tap, a flaky phone connection)."""
+    import threading
+
+    from tests.conftest import CSRF_RE
+
+    page = client.get(f"/portal/kalender/{calendar['open']}").get_data(as_text=True)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    data = {"csrf_token": CSRF_RE.search(page).group(1), "first_name": "Mia", "last_name": "Muster",
+            "email": "mia.muster@familie.example", "consent": "y", "website": ""}
+    start = threading.Barrier(5)
+    answers: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            other = app.test_client()
+            other.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie.value)
+            start.wait(timeout=10)
+            answers.append(other.post(f"/portal/kalender/{calendar['open']}", data=data).status_code)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and answers == [303] * 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person)
+                                 .where(Person.email == "mia.muster@familie.example")) == 1
+        assert db.session.scalar(select(func.count()).select_from(Invitation)
+                                 .where(Invitation.event_id == calendar["open"])) == 1
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
