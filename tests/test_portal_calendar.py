@@ -297,6 +297,8 @@ def test_organiser_marks_an_event_public_in_the_form(login_as, app, calendar) ->
         event = db.session.get(Event, event_id)
         assert event.is_public and event.registration_open
         assert event.public_description == "Offen für alle Interessierten."
+    shown = client.get(f"/veranstaltungen/{event_id}").get_data(as_text=True)
+    assert f'href="/portal/kalender/{event_id}"' in shown and "Anmeldung ohne Einladung möglich" in unescape(shown)
     visitor = app.test_client()
     assert "Offen für alle Interessierten." in unescape(visitor.get(f"/portal/kalender/{event_id}")
                                                          .get_data(as_text=True))
