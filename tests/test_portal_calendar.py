@@ -399,3 +399,20 @@ def test_five_identical_registrations_at_the_same_moment_make_one(client, calend
         assert db.session.scalar(select(func.count()).select_from(Invitation)
                                  .where(Invitation.event_id == calendar["open"])) == 1
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_partial_change_cannot_hide_an_event_that_takes_registrations(app, calendar) -> None:
+    """The API and other callers change some fields only: the rule looks at the values the event keeps."""
+    from crm.services.errors import ServiceError
+    from crm.services.events import events as event_service
+
+    with app.app_context():
+        event = db.session.get(Event, calendar["open"])
+        values = {"starts_at": event.starts_at, "ends_at": event.ends_at, "is_public": False}
+        with pytest.raises(ServiceError, match="nur für Veranstaltungen, die dort erscheinen"):
+            event_service.update_event(db.session, event, values, event.version_id)
+        db.session.rollback()
+        event = db.session.get(Event, calendar["open"])
+        values.update(registration_open=False)
+        event_service.update_event(db.session, event, values, event.version_id)
+        assert not event.is_public and not event.registration_open

@@ -125,13 +125,18 @@ def _apply(event: Event, values: dict[str, Any]) -> None:
             setattr(event, key, values[key])
 
 
-def _check(values: dict[str, Any]) -> None:
+def _check(values: dict[str, Any], event: Event | None = None) -> None:
+    """The rules on the values an event will have (``event``: what a partial change keeps)."""
     if values["ends_at"] <= values["starts_at"]:
         raise ServiceError("Das Ende muss nach dem Beginn liegen.", "end_time")
     deadline = values.get("answer_deadline")
     if deadline is not None and deadline > values["ends_at"]:
         raise ServiceError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.", "deadline_date")
-    if values.get("registration_open") and not values.get("is_public"):
+
+    def after(key: str) -> Any:
+        return values[key] if key in values else getattr(event, key, None)
+
+    if after("registration_open") and not after("is_public"):
         raise ServiceError(N_("Eine Anmeldung im Bildungsportal gibt es nur für Veranstaltungen, die dort "
                               "erscheinen. Bitte auch „Im Bildungsportal zeigen“ wählen."), "registration_open")
 
@@ -187,7 +192,7 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
 
     title = event.title
     check_version(session, event, expected_version, title)
-    _check(values)
+    _check(values, event)
     if event.status == EventStatus.CANCELLED:
         raise ServiceError("Eine abgesagte Veranstaltung kann nicht mehr geändert werden.")
     is_done = event.status == EventStatus.DONE
