@@ -25,6 +25,7 @@ from crm.models import (
 )
 from crm.models.base import utcnow
 from tests import factories_events as f
+from tests.test_api import token_for  # noqa: F401 - fixture
 
 
 @pytest.fixture
@@ -416,3 +417,21 @@ def test_a_partial_change_cannot_hide_an_event_that_takes_registrations(app, cal
         values.update(registration_open=False)
         event_service.update_event(db.session, event, values, event.version_id)
         assert not event.is_public and not event.registration_open
+
+
+def test_the_api_sets_and_shows_the_portal_fields(app, client, token_for) -> None:  # noqa: F811
+    from tests.test_api import _problem
+    from tests.test_api_initiatives_events import _event_body
+
+    headers = token_for(Role.ORGANISER)
+    refused = _problem(client.post("/api/v1/events", headers=headers,
+                                   json=_event_body(app, registration_open=True)), 422)
+    assert "registration_open" in refused["errors"]
+    created = client.post("/api/v1/events", headers=headers, json=_event_body(
+        app, is_public=True, registration_open=True, public_description="Für alle."))
+    assert created.status_code == 201, created.get_json()
+    event = created.get_json()
+    assert (event["is_public"], event["registration_open"], event["public_description"]) == (True, True, "Für alle.")
+    hidden = client.patch(f"/api/v1/events/{event['id']}", headers=headers,
+                          json={"is_public": False, "registration_open": False, "version_id": event["version_id"]})
+    assert hidden.status_code == 200 and hidden.get_json()["is_public"] is False
