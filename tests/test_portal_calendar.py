@@ -76,6 +76,8 @@ def test_calendar_lists_upcoming_public_events_by_month(client, calendar) -> Non
     assert 'href="webcal://localhost/portal/kalender.ics"' in text
     assert 'href="http://localhost/portal/kalender.ics"' in text
     assert page.headers["Cache-Control"].startswith("public")
+    embedded = client.get("/portal/kalender?eingebettet=1").get_data(as_text=True)
+    assert f'href="/portal/kalender/{calendar["open"]}" target="_blank" rel="noopener"' in embedded
     # the nav link of the portal's layout
     assert 'href="/portal/kalender"' in client.get("/portal/").get_data(as_text=True)
 
@@ -155,6 +157,7 @@ def test_registration_round_trip(client, calendar, app, login_as) -> None:
         (mail,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.invitation_id == invitation.id)).all()
         assert mail.category == "registration" and mail.recipient == "mia.muster@familie.example"
         assert "Anmeldung bestätigt" in mail.subject
+        assert "weil Sie sich im Bildungsportal angemeldet haben" in mail.body_text
         links = f.answer_links(mail.body_text)
         assert links and any(a["filename"] == "einladung.ics" for a in mail.attachments)
     # the personal link cancels, like any guest's answer
