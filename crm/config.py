@@ -6,6 +6,7 @@ so the documentation and the code cannot drift apart.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,21 @@ def _mail_backend(value: str) -> str:
     if backend not in ("smtp", "mailbox"):
         raise ValueError(f"MAIL_BACKEND must be 'smtp' or 'mailbox', not {value!r}")
     return backend
+
+
+_ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?",
+                     re.IGNORECASE)
+
+
+def _origins(value: str) -> str:
+    """Origins for CSP ``frame-ancestors``: ``https://host[:port]``, ``*.`` allowed at the front of
+    the host, nothing else. Anything else (a path, a quote, a semicolon that would end the directive
+    and add another) stops the start with a message instead of weakening the policy."""
+    origins = value.replace(",", " ").split()
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin.rstrip("/")):
+            raise ValueError(f"PORTAL_FRAME_ANCESTORS: {origin!r} is not an origin like https://www.example.de")
+    return " ".join(origin.rstrip("/").lower() for origin in origins)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -79,6 +95,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CSP_IMG_SOURCES", "",
             "Zusätzliche erlaubte Bildquellen der Content-Security-Policy, durch Leerzeichen getrennt "
             "(z. B. ein Kachelserver für Karten im Intranet).", str),
+    Setting("PORTAL_FRAME_ANCESTORS", "",
+            "Websites, die die Seiten des Bildungsportals (/portal) in einem iframe einbetten dürfen, durch "
+            "Leerzeichen getrennt (z. B. `https://www.trier.de`; auch `https://*.trier.de`). Leer: nur die "
+            "Anwendung selbst. Gilt nur für /portal, nie für die übrigen Seiten.", _origins),
+    Setting("PORTAL_REGISTRATION_RATE_LIMIT", 20,
+            "Anmeldungen zu offenen Veranstaltungen im Bildungsportal je IP-Adresse in 10 Minuten und "
+            "Arbeitsprozess; darüber antwortet das Formular mit 429 (0: keine Grenze).", int),
     Setting("LOGIN_MAX_FAILURES", 5,
             "Fehlgeschlagene Anmeldungen (binnen 24 Stunden), nach denen eine E-Mail-Adresse vorübergehend "
             "gesperrt wird – bekannte und unbekannte Adressen gleich.", int),

@@ -7,8 +7,10 @@ Why each header (a municipal data protection officer will ask):
   even if escaping were missed somewhere. ``<style>`` elements need the nonce too; ``style``
   *attributes* stay allowed (``style-src-attr``) because they cannot run code.
   ``frame-ancestors 'self'``: no other site can frame our pages (clickjacking); our own pages
-  may embed our own network views.
-* ``X-Frame-Options: SAMEORIGIN``: the same for browsers without CSP level 2.
+  may embed our own network views. The public portal (``/portal``) may also be framed by the sites
+  named in ``PORTAL_FRAME_ANCESTORS`` (the city's website); no other page ever.
+* ``X-Frame-Options: SAMEORIGIN``: the same for browsers without CSP level 2 (left out on portal
+  pages that other sites may frame, where it would contradict the CSP).
 * ``Strict-Transport-Security``: only over HTTPS (``request.is_secure``) or when ``HSTS_ENABLED``
   says TLS ends in front of us; sending it over plain HTTP would be ignored anyway, and turning it
   on for an intranet host without a certificate would lock users out for a year.
@@ -65,7 +67,7 @@ ADMIN_HANDLER_HASHES = (
 )
 
 
-def content_security_policy(nonce: str, extra_img: str = "", admin: bool = False) -> str:
+def content_security_policy(nonce: str, extra_img: str = "", admin: bool = False, frame_ancestors: str = "") -> str:
     img = " ".join(filter(None, ("'self' data: blob:", extra_img.strip())))
     handlers = " 'unsafe-hashes' " + " ".join(ADMIN_HANDLER_HASHES) if admin else ""
     directives = {
@@ -79,10 +81,19 @@ def content_security_policy(nonce: str, extra_img: str = "", admin: bool = False
         "object-src": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",
-        "frame-ancestors": "'self'",
+        "frame-ancestors": " ".join(filter(None, ("'self'", frame_ancestors.strip()))),
         "frame-src": "'self'",
     }
     return "; ".join(f"{key} {value}" for key, value in directives.items())
+
+
+def portal_frame_ancestors() -> str:
+    """The sites allowed to frame this response: ``PORTAL_FRAME_ANCESTORS`` on the portal's pages
+    (``/portal``), nothing anywhere else: the city's website may show the calendar and the offers,
+    never a page with personal data or a login."""
+    if request.path == "/portal" or request.path.startswith("/portal/"):
+        return str(current_app.config.get("PORTAL_FRAME_ANCESTORS") or "")
+    return ""
 
 
 def safe_url(value: object) -> str:
@@ -101,10 +112,14 @@ def safe_url(value: object) -> str:
 def _set_headers(response: Response) -> Response:
     config = current_app.config
     headers = response.headers
+    embedders = portal_frame_ancestors()
     headers.setdefault("Content-Security-Policy",
                        content_security_policy(csp_nonce(), config.get("CSP_IMG_SOURCES") or "",
-                                               admin=request.path.startswith("/admin/")))
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+                                               admin=request.path.startswith("/admin/"), frame_ancestors=embedders))
+    if not embedders:
+        # X-Frame-Options cannot name another site (ALLOW-FROM is gone from browsers); where other
+        # sites may embed, it is left out rather than contradict the CSP (which browsers prefer anyway).
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

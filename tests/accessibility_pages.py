@@ -95,6 +95,14 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
 
     public_offer = db.session.scalar(select(func.min(Offer.id)).where(listing.public_clause()))
     listed_actor = db.session.scalar(select(func.min(Actor.id)).where(listing.listed_clause()))
+    # The calendar's event page: an upcoming public event that takes registrations (its form is checked
+    # too); the busiest event may be an internal one (404 in the portal).
+    from crm.services.events import public as public_events
+
+    public_event = db.session.scalar(select(Event.id).where(
+        public_events.public_clause(), Event.registration_open.is_(True), Event.ends_at >= utcnow())
+        .order_by(Event.starts_at).limit(1)) or db.session.scalar(
+        select(func.min(Event.id)).where(public_events.public_clause()))
     template_key = mail_templates.DEFINITIONS[0].key
     # The workshop pages belong to the demo's Strategiewerkstatt (the busiest event is no workshop).
     proposal = db.session.scalars(select(WorkshopProposal).order_by(WorkshopProposal.id)).first()
@@ -137,6 +145,8 @@ def endpoint_values(app: Flask, users: dict[Role, User]) -> dict[str, Callable[[
         "provider_offers.home": lambda role: {"token": provider["token"]},
         "provider_offers.create": lambda role: {"token": provider["token"]},
         "provider_offers.edit": lambda role: provider,
+        "portal.event": lambda role: {"event_id": public_event},
+        "portal.event_ics": lambda role: {"event_id": public_event},
     }
 
 

@@ -76,8 +76,9 @@ def test_public_endpoints_are_only_the_intended_ones(app) -> None:
     public = sorted({rule.endpoint for rule in app.url_map.iter_rules()
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
     assert public == ["api.openapi_document", "auth.login", "auth.logout", "health.health", "main.set_language",
-                      "portal.feed", "portal.index", "portal.offer", "portal.provider", "portal.provider_calendar",
-                      "privacy.public_withdraw",
+                      "portal.calendar_ics", "portal.calendar_page", "portal.event", "portal.event_ics",
+                      "portal.events_feed", "portal.feed", "portal.index", "portal.offer", "portal.provider",
+                      "portal.provider_calendar", "privacy.public_withdraw",
                       # the provider's personal link: the signed token is the permission
                       # (crm.services.offers.provider_links)
                       "provider_offers.confirm", "provider_offers.create", "provider_offers.edit",

@@ -56,6 +56,7 @@ Text120 = Annotated[str, StringConstraints(max_length=120, min_length=0, pattern
 Text200 = Annotated[str, StringConstraints(max_length=200, min_length=0, pattern=NO_NUL)]
 Text300 = Annotated[str, StringConstraints(max_length=300, min_length=0, pattern=NO_NUL)]
 Text10000 = Annotated[str, StringConstraints(max_length=10000, min_length=0, pattern=NO_NUL)]
+Text2000 = Annotated[str, StringConstraints(max_length=2000, min_length=0, pattern=NO_NUL)]
 
 
 def Query(max_length: int, description: str) -> Any:
@@ -507,6 +508,9 @@ class EventOut(BaseModel):
     contact_name: str | None = Field(
         description="Ansprechperson für Gäste; nur mit Zugriff auf personenbezogene Daten.")
     contact_email: str | None
+    is_public: bool = Field(description="Im öffentlichen Kalender des Bildungsportals (sobald kein Entwurf).")
+    registration_open: bool = Field(description="Anmeldung ohne Einladung im Bildungsportal.")
+    public_description: str = Field(description="Der Text, den das Bildungsportal zeigt.")
     counts: EventCounts
     version_id: int
 
@@ -543,6 +547,9 @@ class EventCreate(Strict):
     topic_ids: list[Id] = Field(default_factory=list, max_length=100)
     contact_name: Text200 = ""
     contact_email: Email = ""
+    is_public: bool = False
+    registration_open: bool = Field(False, description="Nur zusammen mit ``is_public``.")
+    public_description: Text2000 = ""
 
 
 class EventUpdate(Strict):
@@ -565,6 +572,9 @@ class EventUpdate(Strict):
     topic_ids: list[Id] = Unset(max_length=100)
     contact_name: Text200 = Unset()
     contact_email: Email = Unset()
+    is_public: bool = Unset()
+    registration_open: bool = Unset()
+    public_description: Text2000 = Unset()
 
 
 # --- analysis -----------------------------------------------------------------------------------

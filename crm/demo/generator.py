@@ -73,6 +73,9 @@ __all__ = ["DEFAULT_SEED", "DEFAULT_TODAY", "DEMO_REGION_NAME", "load_demo", "lo
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_SEED = 2026
 DEFAULT_TODAY = date(2026, 11, 1)
+# Events the demo shows in the portal's calendar, and those open for registration there.
+PUBLIC_KINDS = frozenset({"Bildungskonferenz", "Bildungsgespräch", "Fortbildung"})
+OPEN_KINDS = frozenset({"Bildungsgespräch", "Fortbildung"})
 
 T = TypeVar("T")
 
@@ -829,6 +832,10 @@ class _DemoBuilder:
                 answer_deadline=local_time(deadline_day, 23, 59), initiative=initiatives.get(plan.initiative),
                 status=status, topics=[self._need(self.topics, t, "Themenfelder") for t in plan.topics],
                 created_at=created, updated_at=self._stamp(day) if is_past else created,
+                # The portal's calendar: conferences and Bildungsgespräche are announced publicly; the
+                # Bildungsgespräche and trainings also take registrations from visitors without an invitation.
+                is_public=plan.kind in PUBLIC_KINDS, registration_open=plan.kind in OPEN_KINDS,
+                public_description=plan.description if plan.kind in PUBLIC_KINDS else "",
             )
             self.events.append(event)
             if not is_sent:

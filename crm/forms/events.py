@@ -70,6 +70,12 @@ class EventForm(Versioned, FlaskForm):
     contact_name = StringField(_l("Ansprechperson für Gäste"), validators=[Optional(), Length(max=200)])
     contact_email = EmailField(_l("E-Mail der Ansprechperson"), validators=[
         Optional(), Email(_l("Das ist keine gültige E-Mail-Adresse."))])
+    is_public = BooleanField(_l("Im Bildungsportal zeigen (öffentlicher Kalender)"))
+    registration_open = BooleanField(_l("Offene Veranstaltung: Anmeldung ohne Einladung im Bildungsportal"))
+    public_description = TextAreaField(
+        _l("Text für das Bildungsportal"), validators=[Optional(), Length(max=2000)],
+        description=_l("Nur dieser Text erscheint öffentlich, nicht die Beschreibung oben und nicht der "
+                       "Online-Link. Bitte keine Namen von Personen ohne deren Einwilligung."))
     notify = BooleanField(_l("Eingeladene über Änderungen an Zeit, Ort oder Titel informieren "
                              "(mit aktualisiertem Kalendereintrag)"), default=True)
     # One token per "new event" form: sending it twice (double click, resend) creates one event.
@@ -147,6 +153,8 @@ class EventForm(Versioned, FlaskForm):
             "initiative": self.initiative.data, "topics": list(self.topics.data or []),
             "contact_name": (self.contact_name.data or "").strip(),
             "contact_email": (self.contact_email.data or "").strip(),
+            "is_public": bool(self.is_public.data), "registration_open": bool(self.registration_open.data),
+            "public_description": (self.public_description.data or "").strip(),
         }
 
 

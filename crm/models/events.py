@@ -5,7 +5,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.actors import Actor
@@ -73,6 +73,16 @@ class Event(Base):
     contact_name: Mapped[str] = mapped_column(String(200), nullable=False, default="",
                                               doc="Whom guests contact (shown after the answer deadline).")
     contact_email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    # The Bildungsportal's calendar (issue 14). Only what the organiser wrote for the public is shown
+    # there: the internal description may name speakers or guests, and the online link may carry a
+    # meeting password, so neither is published; registrants get the link by mail.
+    is_public: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, index=True,
+                                            doc="Shown in the portal's calendar (once no longer a draft).")
+    registration_open: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False,
+        doc="Visitors without an invitation may register on the public event page.")
+    public_description: Mapped[str] = mapped_column(Text, nullable=False, default="",
+                                                    doc="The text the portal shows (never ``description``).")
     # The one-time token of the form that created the event: a double click or a resent request
     # carries the same token, and the unique constraint lets only the first one create a row.
     creation_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)

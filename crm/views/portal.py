@@ -74,3 +74,6 @@ def feed():
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"  # for the city's own website
     return response
+
+
+from crm.views import portal_calendar  # noqa: E402,F401  (the event calendar's routes on this blueprint)

@@ -42,7 +42,8 @@ def event_json(e: Event, counts: dict[str, int]) -> dict[str, Any]:
         "initiative_id": e.initiative_id, "status": e.status.value, "topics": [ref(t) for t in e.topics],
         "contact_name": e.contact_name if can(Permission.VIEW_PERSONAL_DATA) else None,
         "contact_email": e.contact_email if can(Permission.VIEW_PERSONAL_DATA) else None,
-        "counts": counts, "version_id": e.version_id,
+        "is_public": e.is_public, "registration_open": e.registration_open,
+        "public_description": e.public_description, "counts": counts, "version_id": e.version_id,
     }
 
 
@@ -76,8 +77,10 @@ def _event_values(data: dict[str, Any], event: Event | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {k: data[k] for k in ("title", "description", "starts_at", "ends_at", "place",
                                                   "online_url", "capacity", "answer_deadline", "contact_name",
-                                                  "contact_email") if k in data}
-    for key in ("title", "description", "place", "online_url", "contact_name", "contact_email"):
+                                                  "contact_email", "is_public", "registration_open",
+                                                  "public_description") if k in data}
+    for key in ("title", "description", "place", "online_url", "contact_name", "contact_email",
+                "public_description"):
         if isinstance(values.get(key), str):
             values[key] = values[key].strip()
     if "kind_id" in data:

@@ -20,14 +20,15 @@ from sqlalchemy.orm import Session
 
 from crm.models import Answer, Attendance, Event, EventStatus, Invitation
 from crm.models.base import utcnow
-from crm.services.errors import ServiceError
+from crm.services.errors import N_, ServiceError
 from crm.services.landscape.actors import check_version, flush_versioned
 from crm.services.write_lock import begin_write
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 EDITABLE_FIELDS = ("kind", "title", "description", "starts_at", "ends_at", "place", "online_url", "capacity",
-                   "answer_deadline", "initiative", "topics", "contact_name", "contact_email")
+                   "answer_deadline", "initiative", "topics", "contact_name", "contact_email",
+                   "is_public", "registration_open", "public_description")
 # A change to one of these is news for the guests' calendars (a new SEQUENCE, an update mail).
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "place", "online_url", "description")
 
@@ -124,12 +125,20 @@ def _apply(event: Event, values: dict[str, Any]) -> None:
             setattr(event, key, values[key])
 
 
-def _check(values: dict[str, Any]) -> None:
+def _check(values: dict[str, Any], event: Event | None = None) -> None:
+    """The rules on the values an event will have (``event``: what a partial change keeps)."""
     if values["ends_at"] <= values["starts_at"]:
         raise ServiceError("Das Ende muss nach dem Beginn liegen.", "end_time")
     deadline = values.get("answer_deadline")
     if deadline is not None and deadline > values["ends_at"]:
         raise ServiceError("Die Antwortfrist muss vor dem Ende der Veranstaltung liegen.", "deadline_date")
+
+    def after(key: str) -> Any:
+        return values[key] if key in values else getattr(event, key, None)
+
+    if after("registration_open") and not after("is_public"):
+        raise ServiceError(N_("Eine Anmeldung im Bildungsportal gibt es nur für Veranstaltungen, die dort "
+                              "erscheinen. Bitte auch „Im Bildungsportal zeigen“ wählen."), "registration_open")
 
 
 def create_event(session: Session, values: dict[str, Any], creation_token: str | None = None) -> Event:
@@ -183,7 +192,7 @@ def update_event(session: Session, event: Event, values: dict[str, Any], expecte
 
     title = event.title
     check_version(session, event, expected_version, title)
-    _check(values)
+    _check(values, event)
     if event.status == EventStatus.CANCELLED:
         raise ServiceError("Eine abgesagte Veranstaltung kann nicht mehr geändert werden.")
     is_done = event.status == EventStatus.DONE

@@ -20,11 +20,11 @@ calendars need to see, which is what Outlook and Thunderbird care about:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import icalendar
 
-from crm.models import Answer, Event
+from crm.models import Answer, Event, EventStatus
 from crm.models.base import utcnow
 from crm.services.events.events import BERLIN
 
@@ -105,4 +105,60 @@ def build(event: Event, *, method: str, organizer_email: str, organizer_name: st
     vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     calendar.add_component(vevent)
+    return calendar.to_ical().decode("utf-8")
+
+
+# --- the portal's public feeds (METHOD:PUBLISH) ---------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One public event as the feed shows it: only what the portal page shows too."""
+
+    event: Event
+    url: str            # the event's page in the portal
+    description: str    # the public text (never the internal description)
+
+
+def build_feed(entries: list[FeedEntry], *, name: str, stamp: datetime | None = None,
+               refresh_hours: int = 6) -> str:
+    """A subscribable VCALENDAR (METHOD:PUBLISH, RFC 5546) of public events, no ORGANIZER or ATTENDEE:
+    a feed names nobody. Same ``UID`` and ``SEQUENCE`` as the invitations, so a guest who also
+    subscribed sees one event updated, not two; a cancelled event stays in the feed with
+    ``STATUS:CANCELLED`` so subscribed calendars strike it instead of keeping a stale entry.
+    ``REFRESH-INTERVAL`` (RFC 7986) and ``X-PUBLISHED-TTL`` (Outlook) ask for an update every few hours."""
+    stamp = stamp or utcnow()
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add("refresh-interval", timedelta(hours=refresh_hours), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", timedelta(hours=refresh_hours))
+    if entries:
+        first = min(e.event.starts_at for e in entries).astimezone(BERLIN).date()
+        last = max(e.event.ends_at for e in entries).astimezone(BERLIN).date()
+        calendar.add_component(timezone(first, last))
+    for entry in entries:
+        event = entry.event
+        vevent = icalendar.Event()
+        vevent.add("uid", event.uid)
+        vevent.add("sequence", event.ical_sequence)
+        vevent.add("dtstamp", stamp)
+        vevent.add("dtstart", event.starts_at.astimezone(BERLIN))
+        vevent.add("dtend", event.ends_at.astimezone(BERLIN))
+        vevent.add("summary", event.title)
+        text = "\n\n".join(part for part in (entry.description.replace("\r\n", "\n").replace("\r", "\n").strip(),
+                                             entry.url) if part)
+        if text:
+            vevent.add("description", text)
+        if event.place.strip():
+            vevent.add("location", event.place.strip())
+        if _plain(entry.url).lower().startswith(("https://", "http://")):
+            vevent.add("url", _plain(entry.url))
+        vevent.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+        vevent.add("transp", "OPAQUE")
+        calendar.add_component(vevent)
     return calendar.to_ical().decode("utf-8")

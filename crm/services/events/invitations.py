@@ -151,9 +151,10 @@ def draft(session: Session, invitation: Invitation, key: str, *, calendar: str |
     else:
         link, withdrawal = rsvp_tokens.answer_url(invitation), consent.withdrawal_url(invitation.person)
     values = mail_values(invitation, link)
-    footer_values = dict(values, abmelde_link=withdrawal,
-                         grund=(f"als Ansprechperson für {values['akteur']}" if values["akteur"]
-                                else f"als Kontakt des {values['organisation']}"))
+    reason = ("weil Sie sich im Bildungsportal angemeldet haben" if key.startswith("registration")
+              else f"als Ansprechperson für {values['akteur']}" if values["akteur"]
+              else f"als Kontakt des {values['organisation']}")
+    footer_values = dict(values, abmelde_link=withdrawal, grund=reason)
     # An empty placeholder (no description) leaves no hole of blank lines in the mail.
     body = re.sub(r"\n{3,}", "\n\n", mail_templates.render(text.body, values).rstrip())
     body += "\n" + mail_templates.footer(footer_values)

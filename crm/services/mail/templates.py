@@ -42,6 +42,10 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("update", "Änderung der Veranstaltung", "mit aktualisiertem Kalendereintrag"),
     Definition("cancellation", "Absage der Veranstaltung", "entfernt den Termin aus dem Kalender"),
     Definition("promoted", "Nachgerückt von der Warteliste", "wenn ein Platz frei wird"),
+    Definition("registration", "Anmeldung im Bildungsportal bestätigt",
+               "an Besucher, die sich selbst angemeldet haben, mit Antwort-Link und Kalendereintrag"),
+    Definition("registration_waitlist", "Anmeldung im Bildungsportal: Warteliste",
+               "an Besucher, die sich angemeldet haben, als alle Plätze vergeben waren"),
 )
 BY_KEY = {d.key: d for d in DEFINITIONS}
 
