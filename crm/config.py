@@ -102,6 +102,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTAL_REGISTRATION_RATE_LIMIT", 20,
             "Anmeldungen zu offenen Veranstaltungen im Bildungsportal je IP-Adresse in 10 Minuten und "
             "Arbeitsprozess; darüber antwortet das Formular mit 429 (0: keine Grenze).", int),
+    Setting("PROVIDER_LINK_DAYS", 90,
+            "Tage, die der persönliche Link eines Anbieters zur Pflege seiner Angebote gilt; danach schickt "
+            "die Koordination oder die jährliche Bestätigungsanfrage einen neuen.", int),
     Setting("LOGIN_MAX_FAILURES", 5,
             "Fehlgeschlagene Anmeldungen (binnen 24 Stunden), nach denen eine E-Mail-Adresse vorübergehend "
             "gesperrt wird – bekannte und unbekannte Adressen gleich.", int),
