@@ -41,6 +41,13 @@ MATRIX = [
     ("GET", "/portal/", (200, 200, 200, 200, 200)),
     ("GET", "/portal/angebote.json", (200, 200, 200, 200, 200)),
     ("GET", "/portal/anbieter/{actor}", (404, 404, 404, 404, 404)),
+    ("GET", "/portal/karte", (200, 200, 200, 200, 200)),
+    ("GET", "/portal/karte.json", (200, 200, 200, 200, 200)),
+    ("GET", "/karte/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/karte/orte.json", (401, 200, 200, 200, 200)),
+    ("GET", "/karte/umrisse.json", (401, 200, 200, 200, 200)),
+    ("GET", "/karte/umrisse", (LOGIN, 403, 403, 200, 200)),
+    ("POST", "/karte/umrisse", (LOGIN, 403, 403, 422, 422)),
 ]
 
 
@@ -74,7 +81,8 @@ def test_public_endpoints_are_only_the_intended_ones(app) -> None:
     public = sorted({rule.endpoint for rule in app.url_map.iter_rules()
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
     assert public == ["api.openapi_document", "auth.login", "auth.logout", "health.health", "main.set_language",
-                      "portal.feed", "portal.index", "portal.offer", "portal.provider",
+                      "portal.feed", "portal.index", "portal.map_feed", "portal.map_page", "portal.offer",
+                      "portal.provider",
                       "privacy.public_withdraw", "rsvp.answer",
                       # the personal survey link: the signed token is the permission (crm.services.surveys.tokens)
                       "survey_answer.answer", "survey_answer.suggest"]
