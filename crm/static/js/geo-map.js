@@ -15,7 +15,8 @@
  * only when they are paths on this server.
  *
  * Keyboard: the map pans with the arrow keys and zooms with + and -, every point is a button
- * (Tab, Enter opens what is there, Escape closes it), and each place in the list below the map has
+ * (Tab, Enter opens what is there and moves the focus to its links, Escape closes it and returns to
+ * the point), and each place in the list below the map has
  * a button "Auf der Karte zeigen" that moves there. Tests reach the maps through
  * window.bildungsnetzGeoMaps.
  */
@@ -136,10 +137,30 @@
       group.addLayer(marker);
     });
     group.addTo(map);
+    // A popup opened from a point takes the focus (its links are next to Tab, not the other points);
+    // Escape closes it and gives the focus back to the point.
+    var opener = null;
+    map.on("popupopen", function (event) {
+      opener = event.popup._source || null;
+      var box = event.popup.getElement();
+      var target = box && (box.querySelector(".geo-popup a") || box.querySelector(".geo-popup"));
+      if (target) {
+        if (!target.hasAttribute("href")) { target.setAttribute("tabindex", "-1"); }
+        target.focus({ preventScroll: true });
+      }
+    });
+    container.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !opener || !opener.isPopupOpen()) { return; }
+      var source = opener;
+      map.closePopup();
+      var icon = source.getElement && source.getElement();
+      if (icon) { icon.focus({ preventScroll: true }); }
+      event.preventDefault();
+    });
     if (group.getLayers().length) {
-      map.fitBounds(group.getBounds().pad(0.08), { maxZoom: 15 });
+      map.fitBounds(group.getBounds().pad(0.08), { maxZoom: 15, animate: false });
     } else if (outlines.getLayers().length) {
-      map.fitBounds(outlines.getBounds().pad(0.03));
+      map.fitBounds(outlines.getBounds().pad(0.03), { animate: false });
     } else {
       map.setView(DEFAULT_VIEW.center, DEFAULT_VIEW.zoom);
     }
@@ -151,11 +172,9 @@
         if (!marker) { return; }
         button.hidden = false;
         button.addEventListener("click", function () {
-          container.scrollIntoView({ block: "nearest" });
+          container.scrollIntoView({ block: "center" });
           map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15), { animate: false });
-          marker.openPopup();
-          var icon = marker.getElement();
-          if (icon) { icon.focus({ preventScroll: true }); }
+          marker.openPopup();  // the popup takes the focus (popupopen above)
         });
       });
     }
@@ -222,7 +241,7 @@
         .then(function (response) { return response.ok ? response.json() : { areas: [] }; })
         .then(function (data) {
           outlineLayer(data.areas).eachLayer(function (layer) { outlines.addLayer(layer); });
-          if (!marker && outlines.getLayers().length) { map.fitBounds(outlines.getBounds().pad(0.03)); }
+          if (!marker && outlines.getLayers().length) { map.fitBounds(outlines.getBounds().pad(0.03), { animate: false }); }
           container.setAttribute("data-ready", "true");
         })
         .catch(function () { container.setAttribute("data-ready", "true"); });
