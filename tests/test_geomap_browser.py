@@ -4,7 +4,9 @@ the keyboard reaches a place, the map comes before its filters on a phone, and a
 map of the actor form fills latitude and longitude. Screenshots at 1280 and 390 px."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -181,3 +183,50 @@ def test_axe_finds_no_serious_violation_on_the_map_pages(demo: DemoRegion) -> No
             check(url)
         assert context.outside_requests == []
     assert problems == []
+
+
+HOSTILE = '<img src=x onerror="window.__xss=1">"><script>window.__xss=1</script>'
+
+
+def test_hostile_names_on_the_map_stay_text(demo: DemoRegion) -> None:
+    """An actor, its offer and an area with script in their names: popups, tooltips and the list show them
+    as text (geo-map.js never uses innerHTML for data)."""
+    from crm.models import Area, Offer, OfferStatus
+
+    with demo.app.app_context():
+        area = Area(name="Gebiet " + HOSTILE, level="Stadtteil",
+                    outline=json.dumps({"type": "Polygon", "coordinates": [[[6.5, 49.6], [6.52, 49.6], [6.52, 49.62],
+                                                                           [6.5, 49.6]]]}))
+        kind = db.session.scalars(select(ActorKind).where(ActorKind.is_individual.is_(False))).first()
+        actor = Actor(name="Akteur " + HOSTILE, kind=kind, area=area, latitude=Decimal("49.61"),
+                      longitude=Decimal("6.51"), listing_agreed_on=demo.today, listing_recorded_by="test")
+        offer = Offer(title="Angebot " + HOSTILE, providers=[actor], area=area, status=OfferStatus.PUBLISHED)
+        db.session.add_all([area, actor, offer])
+        db.session.commit()
+        ids = (offer.id, actor.id, area.id)
+    try:
+        with live_server(demo.app, worker=False) as base_url, chromium_page(base_url, viewport=DESK) as page:
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            for url in ("/portal/karte", f"/portal/karte?gebiet={ids[2]}"):
+                page.goto(url)
+                _wait_drawn(page)
+                place = page.get_by_test_id("geo-place").filter(has_text="Akteur <img")
+                place.get_by_role("button", name="Auf der Karte zeigen").click()
+                popup = page.locator(".leaflet-popup-content")
+                expect(popup).to_contain_text("Angebot " + HOSTILE)
+                page.evaluate("""() => window.bildungsnetzGeoMaps.at(-1).map.eachLayer(layer => {
+                    if (layer.getTooltip && layer.getTooltip() && layer.getBounds) {
+                        layer.openTooltip(layer.getBounds().getCenter());
+                    }
+                })""")
+                expect(page.locator(".leaflet-tooltip").filter(has_text="Gebiet " + HOSTILE)).to_have_count(1)
+                assert page.evaluate("window.__xss") is None
+                assert page.locator(".leaflet-container img, .leaflet-container script").count() == 0
+            assert dialogs == []
+    finally:
+        with demo.app.app_context():
+            db.session.delete(db.session.get(Offer, ids[0]))
+            db.session.delete(db.session.get(Actor, ids[1]))
+            db.session.delete(db.session.get(Area, ids[2]))
+            db.session.commit()
