@@ -230,3 +230,22 @@ def test_hostile_names_on_the_map_stay_text(demo: DemoRegion) -> None:
             db.session.delete(db.session.get(Actor, ids[1]))
             db.session.delete(db.session.get(Area, ids[2]))
             db.session.commit()
+
+
+def test_a_configured_tile_server_is_asked_for_tiles(demo: DemoRegion) -> None:
+    """With MAP_TILE_URL the map asks that host for tiles (blocked here, as the test's network is closed),
+    and the CSP lets the images through: no CSP error in the console."""
+    config = demo.app.config
+    config["MAP_TILE_URL"], config["MAP_TILE_ATTRIBUTION"] = "http://tiles.invalid/{z}/{x}/{y}.png", "© Kacheln <b>"
+    try:
+        with live_server(demo.app, worker=False) as base_url, chromium_page(base_url, viewport=DESK) as page:
+            problems = watch_errors(page)
+            page.goto("/portal/karte")
+            _wait_drawn(page)
+            expect(page.locator(".leaflet-control-attribution")).to_contain_text("© Kacheln <b>")
+            page.wait_for_timeout(300)
+            assert page.outside_requests and all(url.startswith("http://tiles.invalid/")
+                                                 for url in page.outside_requests)
+            assert not [p for p in problems if "Content Security Policy" in p]
+    finally:
+        config["MAP_TILE_URL"], config["MAP_TILE_ATTRIBUTION"] = "", ""

@@ -25,12 +25,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from crm.collation import sort_key
 from crm.models import Actor, ActorKind, Area, Offer, OfferStatus
 from crm.models.actors import actor_topics
-from crm.models.offers import offer_topics
+from crm.models.offers import offer_providers, offer_topics
 from crm.services.geo.outlines import outline_of
 from crm.services.landscape.directory import parse_id
 from crm.services.offers import listing
@@ -137,30 +137,81 @@ def area_and_below(session: Session, area_id: int) -> list[int]:
     return found
 
 
-def _point(actor: Actor) -> tuple[float, float] | None:
-    if actor.latitude is None or actor.longitude is None:
-        return None
-    lat, lon = float(Decimal(actor.latitude)), float(Decimal(actor.longitude))
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
+@dataclass(frozen=True)
+class _Actor:
+    """The columns of an actor the map needs (no ORM objects: a region has tens of thousands)."""
+
+    id: int
+    name: str
+    kind: str
+    kind_id: int
+    is_individual: bool
+    latitude: Decimal | None
+    longitude: Decimal | None
+    area_id: int | None
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        lat, lon = float(self.latitude), float(self.longitude)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        return lat, lon
+
+
+_ACTOR_COLUMNS = (Actor.id, Actor.name, ActorKind.name, Actor.kind_id, ActorKind.is_individual, Actor.latitude,
+                  Actor.longitude, Actor.area_id)
+
+
+def _actors(session: Session, query: Any) -> list[_Actor]:
+    return [_Actor(*row) for row in session.execute(query)]
+
+
+def _providers(session: Session, offer_ids: Any) -> dict[int, list[_Actor]]:
+    """The providers of the offers selected by ``offer_ids`` (a subquery), by name like ``Offer.providers``."""
+    query = (select(offer_providers.c.offer_id, *_ACTOR_COLUMNS)
+             .join(Actor, Actor.id == offer_providers.c.actor_id).join(ActorKind, ActorKind.id == Actor.kind_id)
+             .where(offer_providers.c.offer_id.in_(offer_ids))
+             .order_by(offer_providers.c.offer_id, Actor.name, Actor.id))
+    found: dict[int, list[_Actor]] = {}
+    for offer_id, *columns in session.execute(query):
+        found.setdefault(offer_id, []).append(_Actor(*columns))
+    return found
+
+
+def _area_names(session: Session) -> dict[int, str]:
+    """Every area's full name („Stadt Trier › Nord“), from one query."""
+    rows = {row.id: (row.name, row.parent_id) for row in session.execute(select(Area.id, Area.name, Area.parent_id))}
+    names: dict[int, str] = {}
+
+    def name(area_id: int, depth: int = 0) -> str:
+        if area_id not in names:
+            own, parent = rows[area_id]
+            names[area_id] = f"{name(parent, depth + 1)} › {own}" if parent in rows and depth < 50 else own
+        return names[area_id]
+
+    for area_id in rows:
+        name(area_id)
+    return names
 
 
 class _Places:
     """Collects entries by their coordinates (to about a metre)."""
 
-    def __init__(self) -> None:
+    def __init__(self, area_names: dict[int, str]) -> None:
+        self.area_names = area_names
         self.by_key: dict[tuple[float, float], MapPlace] = {}
         self.unplaced = 0
 
-    def add(self, point: tuple[float, float] | None, area: Area | None, entry: MapEntry) -> None:
+    def add(self, point: tuple[float, float] | None, area_id: int | None, entry: MapEntry) -> None:
         if point is None:
             self.unplaced += 1
             return
         key = (round(point[0], 5), round(point[1], 5))
         place = self.by_key.get(key)
         if place is None:
-            place = self.by_key[key] = MapPlace(point[0], point[1], area.full_name if area else "")
+            place = self.by_key[key] = MapPlace(point[0], point[1], self.area_names.get(area_id or 0, ""))
         place.entries.append(entry)
 
     def result(self, areas: list[MapArea]) -> MapData:
@@ -172,10 +223,14 @@ class _Places:
         return MapData(areas, places[:MAX_PLACES], self.unplaced, truncated)
 
 
-def _providers_text(offer: Offer) -> str:
+def _providers_text(providers: list[_Actor]) -> str:
     """Providers by name: an individual's name is shown inside the app, and in the portal once listed
     (only their coordinates stay hidden)."""
-    return ", ".join(a.name for a in offer.providers)
+    return ", ".join(a.name for a in providers)
+
+
+def _offer_entry(offer_id: int, title: str, providers: list[_Actor], link: Link) -> MapEntry:
+    return MapEntry("offer", offer_id, title, _providers_text(providers), link("offer", offer_id))
 
 
 # --- inside the app ----------------------------------------------------------------------------
@@ -212,14 +267,11 @@ def app_filter_from_args(args: Any) -> AppMapFilter:
 def app_map(session: Session, wanted: AppMapFilter, link: Link, *, show_individuals: bool) -> MapData:
     """The map inside the app (see the module docstring for who is placed)."""
     areas = area_and_below(session, wanted.area_id) if wanted.area_id else None
-
-    def placeable(actor: Actor) -> bool:
-        return show_individuals or not actor.kind.is_individual
-
-    places = _Places()
+    places = _Places(_area_names(session))
     if wanted.show in ("alle", "akteure"):
-        query = (select(Actor).where(Actor.is_active.is_(True))
-                 .options(selectinload(Actor.kind), selectinload(Actor.area)).order_by(Actor.id))
+        query = (select(*_ACTOR_COLUMNS).join(ActorKind, ActorKind.id == Actor.kind_id)
+                 .where(Actor.is_active.is_(True), Actor.latitude.is_not(None), Actor.longitude.is_not(None))
+                 .order_by(Actor.id))
         if areas is not None:
             query = query.where(Actor.area_id.in_(areas))
         if wanted.kind_id:
@@ -228,27 +280,27 @@ def app_map(session: Session, wanted: AppMapFilter, link: Link, *, show_individu
             query = query.where(Actor.id.in_(select(actor_topics.c.actor_id)
                                              .where(actor_topics.c.topic_id == wanted.topic_id)))
         if not show_individuals:
-            query = query.where(Actor.kind_id.in_(select(ActorKind.id).where(ActorKind.is_individual.is_(False))))
-        for actor in session.scalars(query):
-            places.add(_point(actor), actor.area, MapEntry("actor", actor.id, actor.name, actor.kind.name,
-                                                           link("actor", actor.id)))
+            query = query.where(ActorKind.is_individual.is_(False))
+        for actor in _actors(session, query):
+            places.add(actor.point, actor.area_id,
+                       MapEntry("actor", actor.id, actor.name, actor.kind, link("actor", actor.id)))
     if wanted.show in ("alle", "angebote"):
-        offers = (select(Offer).where(Offer.status != OfferStatus.ENDED)
-                 .options(selectinload(Offer.providers).selectinload(Actor.kind),
-                          selectinload(Offer.providers).selectinload(Actor.area), selectinload(Offer.area))
-                 .order_by(Offer.id))
+        offers = select(Offer.id, Offer.title, Offer.area_id).where(Offer.status != OfferStatus.ENDED)
         if areas is not None:
             offers = offers.where(Offer.area_id.in_(areas))
         if wanted.topic_id:
             offers = offers.where(Offer.id.in_(select(offer_topics.c.offer_id)
                                                .where(offer_topics.c.topic_id == wanted.topic_id)))
-        for offer in session.scalars(offers):
-            if wanted.kind_id and not any(a.kind_id == wanted.kind_id for a in offer.providers):
-                continue
-            at = next((a for a in offer.providers if placeable(a) and _point(a) is not None), None)
-            places.add(_point(at) if at else None, offer.area or (at.area if at else None),
-                       MapEntry("offer", offer.id, offer.title, _providers_text(offer),
-                                link("offer", offer.id)))
+        if wanted.kind_id:
+            offers = offers.where(Offer.id.in_(
+                select(offer_providers.c.offer_id).join(Actor, Actor.id == offer_providers.c.actor_id)
+                .where(Actor.kind_id == wanted.kind_id)))
+        providers = _providers(session, offers.with_only_columns(Offer.id).scalar_subquery())
+        for offer_id, title, area_id in session.execute(offers.order_by(Offer.id)):
+            of_offer = providers.get(offer_id, [])
+            at = next((a for a in of_offer if (show_individuals or not a.is_individual) and a.point), None)
+            places.add(at.point if at else None, area_id or (at.area_id if at else None),
+                       _offer_entry(offer_id, title, of_offer, link))
     return places.result(area_outlines(session))
 
 
@@ -257,38 +309,32 @@ def app_map(session: Session, wanted: AppMapFilter, link: Link, *, show_individu
 def portal_map(session: Session, wanted: Any, link: Link) -> MapData:
     """The portal's map: public offers matching ``wanted`` (a ``portal.PortalFilter``) at their first
     listed organisation's point, and, when nothing is filtered, every listed organisation with a point.
-    Individuals are never placed (module docstring)."""
+    Individuals are never placed (module docstring); every provider of a public offer is listed."""
     from crm.services.offers import portal
 
-    def placeable(actor: Actor) -> bool:
-        return portal.provider_shows_address(actor) and listing.is_listed(actor)
-
-    places = _Places()
+    places = _Places(_area_names(session))
     placed_actors: set[int] = set()
 
-    def add_actor(actor: Actor) -> None:
-        if actor.id in placed_actors or not placeable(actor):
-            return
-        placed_actors.add(actor.id)
-        places.add(_point(actor), actor.area, MapEntry("actor", actor.id, actor.name, actor.kind.name,
-                                                       link("actor", actor.id)))
+    def add_actor(actor: _Actor) -> None:
+        if actor.id not in placed_actors:
+            placed_actors.add(actor.id)
+            places.add(actor.point, actor.area_id,
+                       MapEntry("actor", actor.id, actor.name, actor.kind, link("actor", actor.id)))
 
-    query = (portal.public_query(session, wanted)
-             .options(selectinload(Offer.providers).selectinload(Actor.kind),
-                      selectinload(Offer.providers).selectinload(Actor.area), selectinload(Offer.area))
-             .order_by(Offer.id))
-    for offer in session.scalars(query):
-        at = next((a for a in offer.providers if placeable(a) and _point(a) is not None), None)
+    offers = portal.public_query(session, wanted).with_only_columns(Offer.id, Offer.title, Offer.area_id)
+    providers = _providers(session, offers.with_only_columns(Offer.id).scalar_subquery())
+    for offer_id, title, area_id in session.execute(offers.order_by(Offer.id)):
+        of_offer = providers.get(offer_id, [])
+        at = next((a for a in of_offer if not a.is_individual and a.point), None)
         if at is not None:
             add_actor(at)
-        places.add(_point(at) if at else None, offer.area or (at.area if at else None),
-                   MapEntry("offer", offer.id, offer.title, _providers_text(offer),
-                            link("offer", offer.id)))
+        places.add(at.point if at else None, area_id or (at.area_id if at else None),
+                   _offer_entry(offer_id, title, of_offer, link))
     if not wanted.is_filtered:
-        for actor in session.scalars(
-                select(Actor).where(listing.listed_clause(), Actor.latitude.is_not(None),
-                                    Actor.longitude.is_not(None),
-                                    Actor.kind_id.in_(select(ActorKind.id).where(ActorKind.is_individual.is_(False))))
-                .options(selectinload(Actor.kind), selectinload(Actor.area)).order_by(Actor.id)):
+        listed = (select(*_ACTOR_COLUMNS).join(ActorKind, ActorKind.id == Actor.kind_id)
+                  .where(listing.listed_clause(), Actor.latitude.is_not(None), Actor.longitude.is_not(None),
+                         ActorKind.is_individual.is_(False))
+                  .order_by(Actor.id))
+        for actor in _actors(session, listed):
             add_actor(actor)
     return places.result(area_outlines(session))
