@@ -302,3 +302,16 @@ def test_tile_setting_and_its_content_security_policy(database_url, tmp_path) ->
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_map_with_too_much_on_it_is_cut_short_and_says_so(client, create_user, region, monkeypatch) -> None:
+    from crm.services.geo import places
+
+    monkeypatch.setattr(places, "MAX_ENTRIES", 1)
+    client.login(create_user(Role.COORDINATOR).email)
+    feed = client.get("/karte/orte.json").get_json()
+    assert feed["truncated"] is True
+    assert sum(e["type"] == "actor" for p in feed["places"] for e in p["entries"]) == 1
+    assert sum(e["type"] == "offer" for p in feed["places"] for e in p["entries"]) <= 1
+    assert "Die Karte zeigt nur einen Teil der Orte." in client.get("/karte/").get_data(as_text=True)
+    assert client.get("/portal/karte.json").get_json()["truncated"] is True

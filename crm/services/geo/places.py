@@ -35,7 +35,10 @@ from crm.services.geo.outlines import outline_of
 from crm.services.landscape.directory import parse_id
 from crm.services.offers import listing
 
-MAX_PLACES = 3000  # a map with more points is unreadable; the page asks to narrow it down
+# A map with more is unreadable and its page (which lists every entry) too heavy: beyond these the map
+# shows the first ones (newest offers first) and asks to narrow it down (bench/geomap_bench.py).
+MAX_PLACES = 1500
+MAX_ENTRIES = 1500  # actors, and offers, each
 
 Link = Callable[[str, int], str]  # ("actor" | "offer", id) -> URL of its page
 
@@ -164,8 +167,8 @@ _ACTOR_COLUMNS = (Actor.id, Actor.name, ActorKind.name, Actor.kind_id, ActorKind
                   Actor.longitude, Actor.area_id)
 
 
-def _actors(session: Session, query: Any) -> list[_Actor]:
-    return [_Actor(*row) for row in session.execute(query)]
+def _actors(places: _Places, session: Session, query: Any) -> list[_Actor]:
+    return [_Actor(*row) for row in places.rows(session, query)]
 
 
 def _providers(session: Session, offer_ids: Any) -> dict[int, list[_Actor]]:
@@ -203,6 +206,14 @@ class _Places:
         self.area_names = area_names
         self.by_key: dict[tuple[float, float], MapPlace] = {}
         self.unplaced = 0
+        self.truncated = False
+
+    def rows(self, session: Session, query: Any) -> list[Any]:
+        """The first MAX_ENTRIES rows of ``query``; more mark the map as cut short."""
+        found = list(session.execute(query.limit(MAX_ENTRIES + 1)))
+        if len(found) > MAX_ENTRIES:
+            self.truncated = True
+        return found[:MAX_ENTRIES]
 
     def add(self, point: tuple[float, float] | None, area_id: int | None, entry: MapEntry) -> None:
         if point is None:
@@ -219,7 +230,7 @@ class _Places:
         for place in places:  # the actor first (it names the place), then its offers
             place.entries.sort(key=lambda e: (e.type != "actor", sort_key(e.name)))
         places.sort(key=lambda p: (sort_key(p.area), sort_key(p.label)))
-        truncated = len(places) > MAX_PLACES
+        truncated = self.truncated or len(places) > MAX_PLACES
         return MapData(areas, places[:MAX_PLACES], self.unplaced, truncated)
 
 
@@ -281,7 +292,7 @@ def app_map(session: Session, wanted: AppMapFilter, link: Link, *, show_individu
                                              .where(actor_topics.c.topic_id == wanted.topic_id)))
         if not show_individuals:
             query = query.where(ActorKind.is_individual.is_(False))
-        for actor in _actors(session, query):
+        for actor in _actors(places, session, query):
             places.add(actor.point, actor.area_id,
                        MapEntry("actor", actor.id, actor.name, actor.kind, link("actor", actor.id)))
     if wanted.show in ("alle", "angebote"):
@@ -295,8 +306,9 @@ def app_map(session: Session, wanted: AppMapFilter, link: Link, *, show_individu
             offers = offers.where(Offer.id.in_(
                 select(offer_providers.c.offer_id).join(Actor, Actor.id == offer_providers.c.actor_id)
                 .where(Actor.kind_id == wanted.kind_id)))
-        providers = _providers(session, offers.with_only_columns(Offer.id).scalar_subquery())
-        for offer_id, title, area_id in session.execute(offers.order_by(Offer.id)):
+        offers = offers.order_by(Offer.id.desc())
+        providers = _providers(session, offers.with_only_columns(Offer.id).limit(MAX_ENTRIES + 1).scalar_subquery())
+        for offer_id, title, area_id in places.rows(session, offers):
             of_offer = providers.get(offer_id, [])
             at = next((a for a in of_offer if (show_individuals or not a.is_individual) and a.point), None)
             places.add(at.point if at else None, area_id or (at.area_id if at else None),
@@ -321,9 +333,10 @@ def portal_map(session: Session, wanted: Any, link: Link) -> MapData:
             places.add(actor.point, actor.area_id,
                        MapEntry("actor", actor.id, actor.name, actor.kind, link("actor", actor.id)))
 
-    offers = portal.public_query(session, wanted).with_only_columns(Offer.id, Offer.title, Offer.area_id)
-    providers = _providers(session, offers.with_only_columns(Offer.id).scalar_subquery())
-    for offer_id, title, area_id in session.execute(offers.order_by(Offer.id)):
+    offers = (portal.public_query(session, wanted).with_only_columns(Offer.id, Offer.title, Offer.area_id)
+              .order_by(Offer.id.desc()))
+    providers = _providers(session, offers.with_only_columns(Offer.id).limit(MAX_ENTRIES + 1).scalar_subquery())
+    for offer_id, title, area_id in places.rows(session, offers):
         of_offer = providers.get(offer_id, [])
         at = next((a for a in of_offer if not a.is_individual and a.point), None)
         if at is not None:
@@ -335,6 +348,6 @@ def portal_map(session: Session, wanted: Any, link: Link) -> MapData:
                   .where(listing.listed_clause(), Actor.latitude.is_not(None), Actor.longitude.is_not(None),
                          ActorKind.is_individual.is_(False))
                   .order_by(Actor.id))
-        for actor in _actors(session, listed):
+        for actor in _actors(places, session, listed):
             add_actor(actor)
     return places.result(area_outlines(session))
