@@ -10,12 +10,9 @@ decided by ``crm.services.geo.places`` (an individual's home only for roles that
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
-from sqlalchemy import func, select
 
-from crm.collation import german, sort_key
 from crm.extensions import db
 from crm.forms.geo import OutlineUploadForm
-from crm.models import ActorKind, Area, Topic
 from crm.permissions import Permission, can, requires
 from crm.services.errors import ServiceError
 from crm.services.geo import outlines, places
@@ -42,23 +39,13 @@ def tile_options() -> dict[str, str]:
             "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION") or ""}
 
 
-def _areas() -> list[Area]:
-    areas = list(db.session.scalars(select(Area).where(Area.is_active.is_(True))))
-    areas.sort(key=lambda a: [(node.sort_order, sort_key(node.name)) for node in a.path])
-    return areas
-
-
 @bp.route("/")
 @requires(Permission.VIEW_LANDSCAPE)
 def index():
     wanted = places.app_filter_from_args(request.args)
-    data = _map_data(wanted)
-    kinds = list(db.session.scalars(select(ActorKind).where(ActorKind.is_active.is_(True))
-                                    .order_by(ActorKind.sort_order, german(ActorKind.name))))
-    topics = list(db.session.scalars(select(Topic).where(Topic.is_active.is_(True))
-                                     .order_by(Topic.sort_order, german(Topic.name))))
-    return render_template("geomap/index.html", wanted=wanted, data=data, tiles=tile_options(),
-                           areas=_areas(), kinds=kinds, topics=topics,
+    choices = places.app_choices(db.session)
+    return render_template("geomap/index.html", wanted=wanted, data=_map_data(wanted), tiles=tile_options(),
+                           areas=choices.areas, kinds=choices.kinds, topics=choices.topics,
                            may_import=can(Permission.EDIT_LANDSCAPE))
 
 
@@ -97,6 +84,5 @@ def outline_import():
                 report, status = None, saved.status
     elif request.method == "POST":
         status = 422
-    with_outline = db.session.scalar(select(func.count()).select_from(Area).where(Area.outline.is_not(None)))
     return render_template("geomap/outlines.html", form=form, report=report,
-                           with_outline=with_outline or 0), status
+                           with_outline=outlines.count_with_outline(db.session)), status

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm.models import Area
@@ -273,6 +273,10 @@ def import_outlines(session: Session, data: bytes, name_property: str = "", *, a
     report.applied = apply and bool(report.matched)
     session.flush()
     return report
+
+
+def count_with_outline(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Area).where(Area.outline.is_not(None))) or 0
 
 
 def clear_outlines(session: Session, area_ids: Iterable[int] | None = None) -> int:

@@ -27,8 +27,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm.collation import sort_key
-from crm.models import Actor, ActorKind, Area, Offer, OfferStatus
+from crm.collation import german, sort_key
+from crm.models import Actor, ActorKind, Area, Offer, OfferStatus, Topic
 from crm.models.actors import actor_topics
 from crm.models.offers import offer_providers, offer_topics
 from crm.services.geo.outlines import outline_of
@@ -273,6 +273,24 @@ def app_filter_from_args(args: Any) -> AppMapFilter:
     show = args.get("zeigen") or "alle"
     return AppMapFilter(parse_id(args.get("gebiet")), parse_id(args.get("art")), parse_id(args.get("thema")),
                         show if show in SHOW_CHOICES else "alle")
+
+
+@dataclass
+class AppMapChoices:
+    areas: list[Area]
+    kinds: list[ActorKind]
+    topics: list[Topic]
+
+
+def app_choices(session: Session) -> AppMapChoices:
+    """The filter lists of the app map: active areas (tree order), actor kinds and topics."""
+    areas = list(session.scalars(select(Area).where(Area.is_active.is_(True))))
+    areas.sort(key=lambda a: [(node.sort_order, sort_key(node.name)) for node in a.path])
+    kinds = list(session.scalars(select(ActorKind).where(ActorKind.is_active.is_(True))
+                                 .order_by(ActorKind.sort_order, german(ActorKind.name))))
+    topics = list(session.scalars(select(Topic).where(Topic.is_active.is_(True))
+                                  .order_by(Topic.sort_order, german(Topic.name))))
+    return AppMapChoices(areas, kinds, topics)
 
 
 def app_map(session: Session, wanted: AppMapFilter, link: Link, *, show_individuals: bool) -> MapData:
