@@ -56,6 +56,33 @@ def demo_command(if_empty: bool, seed: int) -> None:
     click.echo("Demo geladen: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
+@crm_cli.command("outlines")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name-property", default="", help="Eigenschaft mit dem Gebietsnamen (leer: wird erkannt).")
+@click.option("--dry-run", is_flag=True, help="Nur prüfen, nichts speichern.")
+def outlines_command(path: str, name_property: str, dry_run: bool) -> None:
+    """Gebietsumrisse aus einer GeoJSON-Datei importieren (wie „Karte › Gebietsumrisse importieren“)."""
+    from pathlib import Path
+
+    from crm.services.errors import ServiceError
+    from crm.services.geo import outlines
+
+    try:
+        with audit.acting_as("cli"):
+            report = outlines.import_outlines(db.session, Path(path).read_bytes(), name_property, apply=not dry_run)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    for problem in report.problems:
+        click.echo(problem.message)
+    click.echo(f"Umrisse: {len(report.matched)} von {report.features} Objekten "
+               f"{'passen' if dry_run else 'übernommen'} (Eigenschaft „{report.name_property}“).")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+
 @crm_cli.command("demo-users")
 def demo_users_command() -> None:
     """Demo-Konten anlegen (falls nötig) und die Anmeldedaten ausgeben."""

@@ -48,6 +48,23 @@ def _origins(value: str) -> str:
     return " ".join(origin.rstrip("/").lower() for origin in origins)
 
 
+def _tile_url(value: str) -> str:
+    """A tile URL template: http(s), with the {z}/{x}/{y} placeholders Leaflet fills."""
+    url = value.strip()
+    if not re.fullmatch(r"https?://[^\s\"'<>]+", url) or not all(p in url for p in ("{z}", "{x}", "{y}")):
+        raise ValueError(f"MAP_TILE_URL must be an http(s) URL with {{z}}, {{x}} and {{y}}, not {value!r}")
+    return url
+
+
+def tile_source(url: str) -> str:
+    """The CSP source of a tile URL template: its scheme and host („https://{s}.tile.example/…“
+    allows „https://*.tile.example“); empty without tiles."""
+    match = re.match(r"(https?://)([^/?#]+)", url or "")
+    if not match:
+        return ""
+    return match.group(1) + re.sub(r"^\{s\}\.", "*.", match.group(2))
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None,
             "SQLAlchemy-URL der Datenbank. Standard: SQLite-Datei `instance/bildungsnetz.sqlite3`. "
@@ -105,6 +122,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PROVIDER_LINK_DAYS", 90,
             "Tage, die der persönliche Link eines Anbieters zur Pflege seiner Angebote gilt; danach schickt "
             "die Koordination oder die jährliche Bestätigungsanfrage einen neuen.", int),
+    Setting("MAP_TILE_URL", "",
+            "Kachelserver der geografischen Karte als URL-Vorlage, z. B. `https://tiles.stadt.example/{z}/{x}/{y}.png` "
+            "(leer: keine Kacheln, die Karte zeigt nur Gebietsumrisse und Orte und braucht kein Netz). Sein Host "
+            "wird automatisch als Bildquelle der Content-Security-Policy erlaubt.", _tile_url),
+    Setting("MAP_TILE_ATTRIBUTION", "",
+            "Quellenangabe der Kacheln, die unten auf der Karte steht (als Text), z. B. "
+            "`© OpenStreetMap-Mitwirkende`.", str),
     Setting("LOGIN_MAX_FAILURES", 5,
             "Fehlgeschlagene Anmeldungen (binnen 24 Stunden), nach denen eine E-Mail-Adresse vorübergehend "
             "gesperrt wird – bekannte und unbekannte Adressen gleich.", int),

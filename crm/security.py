@@ -39,6 +39,8 @@ from flask import Flask, Response, current_app, flash, g, has_request_context, r
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user, user_logged_in
 
+from crm.config import tile_source
+
 LOGIN_AT = "_login_at"
 SEEN_AT = "_seen_at"
 EPOCH = "_epoch"
@@ -114,7 +116,9 @@ def _set_headers(response: Response) -> Response:
     headers = response.headers
     embedders = portal_frame_ancestors()
     headers.setdefault("Content-Security-Policy",
-                       content_security_policy(csp_nonce(), config.get("CSP_IMG_SOURCES") or "",
+                       content_security_policy(csp_nonce(), " ".join(filter(None, (
+                                                   config.get("CSP_IMG_SOURCES") or "",
+                                                   tile_source(config.get("MAP_TILE_URL") or "")))),
                                                admin=request.path.startswith("/admin/"), frame_ancestors=embedders))
     if not embedders:
         # X-Frame-Options cannot name another site (ALLOW-FROM is gone from browsers); where other

@@ -31,6 +31,7 @@ NAVIGATION = (
     NavItem("initiatives.index", _l("Initiativen"), Permission.VIEW_LANDSCAPE),
     NavItem("events.index", _l("Veranstaltungen"), Permission.VIEW_EVENTS),
     NavItem("network.index", _l("Netzwerk"), Permission.VIEW_LANDSCAPE),
+    NavItem("geomap.index", _l("Karte"), Permission.VIEW_LANDSCAPE),
     NavItem("reports.index", _l("Berichte"), Permission.VIEW_LANDSCAPE),
 )
 

@@ -43,6 +43,13 @@ MATRIX = [
     ("GET", "/portal/", (200, 200, 200, 200, 200)),
     ("GET", "/portal/angebote.json", (200, 200, 200, 200, 200)),
     ("GET", "/portal/anbieter/{actor}", (404, 404, 404, 404, 404)),
+    ("GET", "/portal/karte", (200, 200, 200, 200, 200)),
+    ("GET", "/portal/karte.json", (200, 200, 200, 200, 200)),
+    ("GET", "/karte/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/karte/orte.json", (401, 200, 200, 200, 200)),
+    ("GET", "/karte/umrisse.json", (401, 200, 200, 200, 200)),
+    ("GET", "/karte/umrisse", (LOGIN, 403, 403, 200, 200)),
+    ("POST", "/karte/umrisse", (LOGIN, 403, 403, 422, 422)),
 ]
 
 
@@ -77,8 +84,8 @@ def test_public_endpoints_are_only_the_intended_ones(app) -> None:
                      if declared_access(app, rule.endpoint) == () and not rule.endpoint.endswith("static")})
     assert public == ["api.openapi_document", "auth.login", "auth.logout", "health.health", "main.set_language",
                       "portal.calendar_ics", "portal.calendar_page", "portal.event", "portal.event_ics",
-                      "portal.events_feed", "portal.feed", "portal.index", "portal.offer", "portal.provider",
-                      "portal.provider_calendar", "privacy.public_withdraw",
+                      "portal.events_feed", "portal.feed", "portal.index", "portal.map_feed", "portal.map_page",
+                      "portal.offer", "portal.provider", "portal.provider_calendar", "privacy.public_withdraw",
                       # the provider's personal link: the signed token is the permission
                       # (crm.services.offers.provider_links)
                       "provider_offers.confirm", "provider_offers.create", "provider_offers.edit",

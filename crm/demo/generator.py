@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,8 @@ __all__ = ["DEFAULT_SEED", "DEFAULT_TODAY", "DEMO_REGION_NAME", "load_demo", "lo
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_SEED = 2026
+# Fictional, simplified outlines of the demo areas (hexagons around each place; made by hand, not real borders).
+OUTLINES_FILE = Path(__file__).with_name("outlines.geojson")
 DEFAULT_TODAY = date(2026, 11, 1)
 # Events the demo shows in the portal's calendar, and those open for registration there.
 PUBLIC_KINDS = frozenset({"Bildungskonferenz", "Bildungsgespräch", "Fortbildung"})
@@ -1044,8 +1047,17 @@ class _DemoBuilder:
         self.surveys.append(survey)
         self.session.add_all(self.surveys)
 
+    def build_outlines(self) -> None:
+        """Simplified, fictional outlines of the demo areas (crm/demo/outlines.geojson), through the
+        same import a coordinator uses, so `make run` shows them on the maps."""
+        from crm.services.geo import outlines
+
+        self.session.flush()
+        outlines.import_outlines(self.session, OUTLINES_FILE.read_bytes(), "name", record_audit=False)
+
     def build(self) -> dict[str, int]:
         self.build_areas()
+        self.build_outlines()
         self.build_actors()
         self.build_persons()
         self.build_initiatives()

@@ -5,7 +5,7 @@ landscape a little differently (DESIGN.md: "Vocabularies are data").
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.collation import german
@@ -68,6 +68,10 @@ class Area(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), nullable=True, index=True)
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    outline: Mapped[str | None] = mapped_column(
+        Text, nullable=True,
+        doc="The area's outline as a GeoJSON geometry (Polygon or MultiPolygon), from an outline import "
+            "(crm.services.geo.outlines); the geographic map draws it under the actors. Empty: no outline.")
 
     parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Area]] = relationship(back_populates="parent",

@@ -7,10 +7,11 @@ answers 404, exactly like one that does not exist, so the portal does not even r
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request, url_for
 
 from crm.extensions import db
 from crm.permissions import public
+from crm.services.geo import places
 from crm.services.offers import calendar, portal
 from crm.services.offers.offers import unconfirmed_since
 
@@ -73,6 +74,34 @@ def feed():
     response = jsonify({"offers": portal.feed(db.session, request.host_url.rstrip("/"))})
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"  # for the city's own website
+    return response
+
+
+def _portal_link(kind: str, record_id: int) -> str:
+    if kind == "actor":
+        return url_for("portal.provider", actor_id=record_id)
+    return url_for("portal.offer", offer_id=record_id)
+
+
+@bp.route("/karte")
+@public
+def map_page():
+    """The offers of a search at their providers' places, over the area outlines (crm.services.geo.places:
+    released offers only, never an individual's home)."""
+    wanted = portal.filter_from_args(request.args)
+    data = places.portal_map(db.session, wanted, _portal_link)
+    tiles = {"url": current_app.config.get("MAP_TILE_URL") or "",
+             "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION") or ""}
+    return _page("portal/map.html", wanted=wanted, data=data, tiles=tiles, options=portal.choices(db.session))
+
+
+@bp.route("/karte.json")
+@public
+def map_feed():
+    data = places.portal_map(db.session, portal.filter_from_args(request.args), _portal_link)
+    response = jsonify(data.as_json())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

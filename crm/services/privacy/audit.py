@@ -59,7 +59,9 @@ AUDITED: tuple[type, ...] = (
 # Never copied into the log: secrets, and bookkeeping that changes on every request.
 HIDDEN_FIELDS = {"password_hash", "token_nonce", "token_hash"}
 SKIPPED_FIELDS = {"version_id", "created_at", "updated_at", "failed_logins", "last_login_at", "locked_until",
-                  "session_epoch", "search_text", "search_street"}
+                  "session_epoch", "search_text", "search_street",
+                  # an area outline can be 100 kB of coordinates: its import writes one summary entry instead
+                  "outline"}
 
 _cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_cli_actor", default=None)
 _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suppressed", default=False)
