@@ -1,9 +1,11 @@
 """In Chromium at phone width (390 × 844), without login: a citizen finds a free MINT offer for a
-ten-year-old in one district of the demo region and opens its provider. Screenshots at 390 px."""
+ten-year-old in one district of the demo region, sees it on the map, opens its provider and
+subscribes to the provider's calendar. Screenshots at 390 px."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import icalendar
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -67,6 +69,19 @@ def test_citizen_finds_a_free_mint_offer_for_a_ten_year_old_on_a_phone(demo: Dem
         assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
         page.screenshot(path=str(ARTIFACTS / "portal-results-390.png"), full_page=True)
 
+        # the same search on the map: drawn offline, the offers listed beside it as text
+        found = page.url
+        first_title = results.first.get_by_role("heading").inner_text()
+        page.get_by_test_id("portal-map-link").click()
+        expect(page.get_by_role("heading", name="Karte der Bildungsangebote")).to_be_visible()
+        expect(page.locator("[data-geo-map][data-ready='true']")).to_have_count(1, timeout=15000)
+        assert page.locator(".leaflet-marker-pane .geo-marker").count() >= 1
+        expect(page.get_by_test_id("geo-places").get_by_text(first_title).first).to_be_visible()
+        expect(page.get_by_test_id("portal-map-filters").get_by_label("nur kostenlose")).to_be_checked()  # filters kept
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+        page.screenshot(path=str(ARTIFACTS / "portal-results-map-390.png"), full_page=True)
+        page.goto(found)
+
         first = results.first.get_by_role("link")
         title = first.inner_text()
         first.click()
@@ -83,5 +98,14 @@ def test_citizen_finds_a_free_mint_offer_for_a_ten_year_old_on_a_phone(demo: Dem
         assert page.get_by_role("link", name=title).first.is_visible()  # the offer is listed with its provider
         assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
         page.screenshot(path=str(ARTIFACTS / "portal-provider-390.png"), full_page=True)
+
+        # subscribes to the provider's dates: a webcal:// link, and the same feed as a file
+        calendar = page.get_by_test_id("portal-provider-calendar")
+        subscribe = calendar.get_by_role("link", name="Kalender abonnieren").get_attribute("href") or ""
+        assert subscribe.startswith("webcal://") and subscribe.endswith(".ics")
+        feed = page.request.get(calendar.get_by_role("link", name="Termine herunterladen (.ics)").get_attribute("href"))
+        assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
+        parsed = icalendar.Calendar.from_ical(feed.body())
+        assert str(parsed["x-wr-calname"]) == name
         assert problems == []
         assert page.outside_requests == []
