@@ -30,7 +30,7 @@ run: export MAIL_BACKEND := $(MAIL_BACKEND)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) crm seed
-	$(FLASK) crm demo --if-empty
+	$(FLASK) crm demo --if-empty --stichtag $$(date +%F)
 	@$(FLASK) crm demo-users
 	@echo "Bildungsnetz läuft auf $(BILDUNGSNETZ_BASE_URL)/ (E-Mails: $(MAIL_BACKEND))"
 	@# The background worker (mail delivery) runs beside the server and stops with it.

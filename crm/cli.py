@@ -1,6 +1,8 @@
 """``flask crm …`` commands. Each command commits once at its end."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -40,9 +42,13 @@ def seed_command() -> None:
 @crm_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Nur laden, wenn noch keine Akteure vorhanden sind.")
 @click.option("--seed", default=2026, show_default=True, help="Zufallsstartwert (gleicher Wert, gleiche Daten).")
-def demo_command(if_empty: bool, seed: int) -> None:
+@click.option("--stichtag", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Tag, an dem die Demo steht: Veranstaltungen davor sind vorbei, die nächste ist offen "
+                   "(Standard: der feste Tag der Demo, 2026-11-01; `make run` nimmt heute, damit Kalender "
+                   "und Anmeldung im Bildungsportal kommende Termine zeigen).")
+def demo_command(if_empty: bool, seed: int, stichtag: datetime | None) -> None:
     """Die fiktive Demo-Region (Trier und Umland) laden."""
-    from crm.demo.generator import load_demo
+    from crm.demo.generator import DEFAULT_TODAY, load_demo
 
     if db.session.scalar(select(func.count()).select_from(Actor)):
         if if_empty:
@@ -50,7 +56,7 @@ def demo_command(if_empty: bool, seed: int) -> None:
             return
         raise click.ClickException("Die Datenbank enthält bereits Akteure; die Demo wird nur in eine leere geladen.")
     with audit.acting_as("demo"), audit.suppressed():
-        counts = load_demo(db.session, seed=seed)
+        counts = load_demo(db.session, seed=seed, today=stichtag.date() if stichtag else DEFAULT_TODAY)
     audit.record(db.session, "import", "Demo", "Demo-Region geladen", counts)
     db.session.commit()
     click.echo("Demo geladen: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

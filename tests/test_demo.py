@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
+from html import unescape
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -61,6 +62,25 @@ def test_demo_loads_through_the_cli_with_realistic_counts(app) -> None:
     again = app.test_cli_runner().invoke(args=["crm", "demo"])
     assert again.exit_code != 0 and "bereits Akteure" in again.output
     assert app.test_cli_runner().invoke(args=["crm", "demo", "--if-empty"]).exit_code == 0
+
+
+def test_demo_as_of_a_given_day_has_the_next_public_event_open_for_registration(app, client) -> None:
+    """`make run` loads the demo as of today (``--stichtag``): the portal's calendar then shows the
+    next Bildungsgespräch, open for registration, instead of only events that are over."""
+    today = date.today()
+    result = app.test_cli_runner().invoke(args=["crm", "demo", "--stichtag", today.isoformat()])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        upcoming = db.session.scalars(select(Event).where(Event.starts_at >= midnight,
+                                                          Event.is_public.is_(True))).all()
+        assert len(upcoming) == 1 and upcoming[0].title.startswith("Bildungsgespräch ")
+        assert upcoming[0].registration_open
+        title = upcoming[0].title
+    calendar = unescape(client.get("/portal/kalender").get_data(as_text=True))
+    assert title in calendar
+    bad = app.test_cli_runner().invoke(args=["crm", "demo", "--stichtag", "7.12.2026"])
+    assert bad.exit_code != 0 and "stichtag" in bad.output.lower()
 
 
 def test_demo_respects_the_domain_rules(app) -> None:
