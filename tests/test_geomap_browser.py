@@ -45,7 +45,9 @@ def test_app_map_draws_outlines_and_places_offline_and_is_keyboard_usable(demo: 
     with live_server(demo.app, worker=False) as base_url, chromium_page(base_url, viewport=DESK) as page:
         problems = watch_errors(page)
         log_in(page, base_url, demo.emails[Role.VIEWER])
-        page.get_by_role("link", name="Karte", exact=True).click()
+        page.get_by_role("link", name="Akteure", exact=True).click()
+        page.get_by_test_id("geomap-link").click()  # the map sits with the directory and the network maps
+        expect(page.get_by_role("link", name="Netzwerk", exact=True)).to_have_attribute("aria-current", "page")
         expect(page.get_by_role("heading", name="Karte der Bildungslandschaft")).to_be_visible()
         drawn = _wait_drawn(page)
         assert drawn["outlines"] >= 20 and drawn["markers"] >= 50
