@@ -33,6 +33,7 @@ from crm.models.actors import actor_topics
 from crm.models.offers import offer_providers, offer_topics
 from crm.services.geo.outlines import outline_of
 from crm.services.landscape.directory import parse_id
+from crm.services.landscape.vocabularies import area_and_below
 from crm.services.offers import listing
 
 # A map with more is unreadable and its page (which lists every entry) too heavy: beyond these the map
@@ -123,21 +124,6 @@ def area_outlines(session: Session, area_ids: Iterable[int] | None = None) -> li
             result.append(MapArea(area.id, area.name, area.full_name, area.level, len(area.path) - 1, geometry))
     result.sort(key=lambda a: (a.depth, sort_key(a.full_name)))
     return result
-
-
-def area_and_below(session: Session, area_id: int) -> list[int]:
-    """The area and every area under it (Stadt Trier: all its Stadtteile)."""
-    children: dict[int | None, list[int]] = {}
-    for row_id, parent_id in session.execute(select(Area.id, Area.parent_id)):
-        children.setdefault(parent_id, []).append(row_id)
-    found, todo = [], [area_id]
-    while todo:
-        current = todo.pop()
-        if current in found:
-            continue
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm.models import ActorKind, Base, CooperationType, EventKind, LifeStage, TargetGroup, Topic
+from crm.models import ActorKind, Area, Base, CooperationType, EventKind, LifeStage, TargetGroup, Topic
 
 ACTOR_KINDS: tuple[tuple[str, str, bool], ...] = (
     ("Kita", "Kita", False),
@@ -122,3 +122,21 @@ def seed_vocabularies(session: Session) -> dict[str, int]:
     }
     session.flush()
     return created
+
+
+def area_and_below(session: Session, area_id: int) -> list[int]:
+    """The area and every area under it (Stadt Trier: all its Stadtteile), for filters that mean
+    „in this area“: the portal's search and map. One query of the whole (small) tree; a cycle in
+    hand-edited data cannot loop."""
+    children: dict[int | None, list[int]] = {}
+    for row_id, parent_id in session.execute(select(Area.id, Area.parent_id)):
+        children.setdefault(parent_id, []).append(row_id)
+    found: list[int] = []
+    todo = [area_id]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found

@@ -15,6 +15,7 @@ from crm.collation import german, sort_key
 from crm.models import Actor, Area, LifeStage, Offer, OfferStatus, TargetGroup, Topic
 from crm.models.offers import offer_life_stages, offer_providers, offer_target_groups, offer_topics
 from crm.services.landscape.directory import parse_id
+from crm.services.landscape.vocabularies import area_and_below
 from crm.services.offers import listing, search
 from crm.services.privacy import consent
 
@@ -70,19 +71,6 @@ def filter_from_args(args: Any) -> PortalFilter:
         accessible=args.get("barrierefrei") == "1", page=min(page, 10_000))
 
 
-def _area_and_below(session: Session, area_id: int) -> list[int]:
-    """The area and every area under it (Stadt Trier: all its Stadtteile)."""
-    children: dict[int | None, list[int]] = {}
-    for row_id, parent_id in session.execute(select(Area.id, Area.parent_id)):
-        children.setdefault(parent_id, []).append(row_id)
-    found, todo = [], [area_id]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
 def _any_of(table: Any, column: str, ids: list[int]) -> Any:
     return Offer.id.in_(select(table.c.offer_id).where(getattr(table.c, column).in_(ids)))
 
@@ -98,7 +86,7 @@ def public_query(session: Session, wanted: PortalFilter, text_match: Any = searc
     if wanted.target_group_ids:
         query = query.where(_any_of(offer_target_groups, "target_group_id", wanted.target_group_ids))
     if wanted.area_id:
-        query = query.where(Offer.area_id.in_(_area_and_below(session, wanted.area_id)))
+        query = query.where(Offer.area_id.in_(area_and_below(session, wanted.area_id)))
     if wanted.free:
         query = query.where(Offer.is_free.is_(True))
     if wanted.accessible:
