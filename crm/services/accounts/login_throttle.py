@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from crm.models import AuditEntry, User
 from crm.models.base import utcnow
+from crm.services.system import ip_limits
 
 WINDOW_SECONDS = 300
 FAILED = "login_failed"
@@ -42,18 +40,6 @@ RESET = "login_reset"
 ENTITY = "Anmeldung"
 # Failures older than this are forgotten (a typo last month does not count towards today's lock).
 HORIZON = timedelta(hours=24)
-
-
-class _Memory:
-    """Per-app in-memory counters for the IP limit (tests get a fresh app, hence fresh counters)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.by_ip: dict[str, deque[float]] = {}
-
-
-def _memory() -> _Memory:
-    return current_app.extensions.setdefault("crm_login_throttle", _Memory())
 
 
 def _settings() -> tuple[int, int]:
@@ -67,21 +53,8 @@ def lockout_minutes() -> int:
 
 def ip_allowed(ip: str, now: float | None = None) -> bool:
     """Count one attempt from ``ip``; False once it exceeds the limit within the window."""
-    limit = int(current_app.config.get("LOGIN_RATE_LIMIT", 20))
-    if limit <= 0:
-        return True
-    now = time.monotonic() if now is None else now
-    memory = _memory()
-    with memory.lock:
-        hits = memory.by_ip.setdefault(ip or "?", deque())
-        while hits and now - hits[0] > WINDOW_SECONDS:
-            hits.popleft()
-        if len(hits) >= limit:
-            return False
-        hits.append(now)
-        if len(memory.by_ip) > 10_000:  # bounded memory under a spray of addresses
-            memory.by_ip = {k: v for k, v in memory.by_ip.items() if v and now - v[-1] <= WINDOW_SECONDS}
-        return True
+    return ip_limits.allowed("crm_login_throttle", ip, int(current_app.config.get("LOGIN_RATE_LIMIT", 20)),
+                             WINDOW_SECONDS, now)
 
 
 # --- lock-out per address -------------------------------------------------------------------------

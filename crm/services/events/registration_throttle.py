@@ -12,39 +12,14 @@ addresses out of the database (they are personal data); behind a proxy set ``PRO
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-
 from flask import current_app
+
+from crm.services.system import ip_limits
 
 WINDOW_SECONDS = 600
 
 
-class _Memory:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.by_ip: dict[str, deque[float]] = {}
-
-
-def _memory() -> _Memory:
-    return current_app.extensions.setdefault("crm_registration_throttle", _Memory())
-
-
 def allowed(ip: str, now: float | None = None) -> bool:
     """Count one registration from ``ip``; False once the limit is reached within the window."""
-    limit = int(current_app.config.get("PORTAL_REGISTRATION_RATE_LIMIT", 20))
-    if limit <= 0:
-        return True
-    now = time.monotonic() if now is None else now
-    memory = _memory()
-    with memory.lock:
-        hits = memory.by_ip.setdefault(ip or "?", deque())
-        while hits and now - hits[0] > WINDOW_SECONDS:
-            hits.popleft()
-        if len(hits) >= limit:
-            return False
-        hits.append(now)
-        if len(memory.by_ip) > 10_000:  # bounded memory under a spray of addresses
-            memory.by_ip = {k: v for k, v in memory.by_ip.items() if v and now - v[-1] <= WINDOW_SECONDS}
-        return True
+    return ip_limits.allowed("crm_registration_throttle", ip,
+                             int(current_app.config.get("PORTAL_REGISTRATION_RATE_LIMIT", 20)), WINDOW_SECONDS, now)
