@@ -247,6 +247,7 @@ def test_phone_first_pages_map_door_and_answer(site: Site) -> None:
         page = context.new_page()
         _login(page, site, Role.ORGANISER)
         page.goto("/netzwerk/")
+        page.wait_for_selector(".network-map", timeout=60_000)  # a progress page first, until the worker has it
         layout = page.evaluate("""() => {
           const map = document.querySelector('.network-map').getBoundingClientRect();
           const filters = document.querySelector('.map-filters').getBoundingClientRect();
