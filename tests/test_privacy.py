@@ -268,8 +268,11 @@ def test_erasure_leaves_no_trace_in_any_table_and_keeps_statistics(app, login_as
         assert [b.token for b in db.session.scalars(select(ImportBatch))] == ["t2"]
         assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "anna@kita.example")).first()
         # The audit log keeps that something happened, without the person, and records the erasure.
+        # In the order they were written: the erasure rewrites the older entries, and PostgreSQL then
+        # returns them after the newest one unless asked for an order.
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "Person",
-                                                              AuditEntry.entity_id == person_id)).all()
+                                                              AuditEntry.entity_id == person_id)
+                                     .order_by(AuditEntry.id)).all()
         assert entries
         assert {e.summary for e in entries} <= {"Anonymisierte Person", "Anonymisierte Person (Art. 17 DSGVO)"}
         assert entries[-1].action == "anonymise"

@@ -186,7 +186,8 @@ def test_provider_proposes_coordinator_accepts_and_the_audit_log_says_where_it_c
         assert [a.id for a in created.providers] == [actor_id] and created.status is OfferStatus.PUBLISHED
         assert [g.name for g in created.target_groups] == ["Kinder"]
         entries = db.session.scalars(select(AuditEntry).where(
-            AuditEntry.entity_type == "Offer", AuditEntry.entity_id == offer_id, AuditEntry.action == "update")).all()
+            AuditEntry.entity_type == "Offer", AuditEntry.entity_id == offer_id, AuditEntry.action == "update")
+            .order_by(AuditEntry.id)).all()
         assert entries and entries[-1].actor_label == coordinator.email
         assert "description" in entries[-1].changes
         accepted = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "accept",
