@@ -86,18 +86,11 @@ def parse_dots(proposals: Sequence[WorkshopProposal], form: Mapping[str, str]) -
     errors: dict[str, str] = {}
     for proposal in proposals:
         key = dot_field(proposal.id)
-        raw = (form.get(key) or "").strip()
-        if not raw:
-            continue
-        try:
-            value = int(raw)
-        except ValueError:
-            errors[key] = N_("Bitte eine ganze Zahl eingeben.")
-            continue
-        if value < 0:
-            errors[key] = N_("Punkte können nicht negativ sein.")
-        elif value > DOTS_PER_PARTICIPANT:
-            errors[key] = N_("Auf einen Vorschlag passen höchstens so viele Punkte, wie Sie insgesamt haben.")
+        value, error = workshops.dot_count(
+            form.get(key), DOTS_PER_PARTICIPANT,
+            N_("Auf einen Vorschlag passen höchstens so viele Punkte, wie Sie insgesamt haben."))
+        if error:
+            errors[key] = error
         elif value:
             chosen[proposal.id] = value
     if errors:

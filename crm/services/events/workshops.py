@@ -211,25 +211,32 @@ def vote_field(proposal_id: int) -> str:
     return f"punkte-{proposal_id}"
 
 
+def dot_count(raw: str | None, maximum: int, too_many: str) -> tuple[int, str]:
+    """One typed number of dots: (the number, "") or (0, the German refusal). Empty counts as 0.
+    The paper sheet (``parse_votes``) and a participant's ballot (``workshop_votes``) read dots alike."""
+    text = (raw or "").strip()
+    if not text:
+        return 0, ""
+    try:
+        value = int(text)
+    except ValueError:
+        return 0, N_("Bitte eine ganze Zahl eingeben.")
+    if value < 0:
+        return 0, N_("Punkte können nicht negativ sein.")
+    if value > maximum:
+        return 0, too_many
+    return value, ""
+
+
 def parse_votes(event_proposals: Sequence[WorkshopProposal], form: Mapping[str, str]) -> dict[int, int]:
     """The sheet's numbers by proposal id; every bad number is reported at once (field -> message)."""
     votes: dict[int, int] = {}
     errors: dict[str, str] = {}
     for proposal in event_proposals:
         key = vote_field(proposal.id)
-        raw = (form.get(key) or "").strip()
-        if not raw:
-            votes[proposal.id] = 0
-            continue
-        try:
-            value = int(raw)
-        except ValueError:
-            errors[key] = N_("Bitte eine ganze Zahl eingeben.")
-            continue
-        if value < 0:
-            errors[key] = N_("Punkte können nicht negativ sein.")
-        elif value > MAX_VOTES:
-            errors[key] = N_("Mehr als 1000 Punkte? Bitte prüfen Sie die Zahl.")
+        value, error = dot_count(form.get(key), MAX_VOTES, N_("Mehr als 1000 Punkte? Bitte prüfen Sie die Zahl."))
+        if error:
+            errors[key] = error
         else:
             votes[proposal.id] = value
     if errors:
